@@ -1,0 +1,263 @@
+package dev.mzflink.catalog;
+
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.PgTable.ReplicaIdentity;
+import dev.mzflink.sql.Quote;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Reads a publication's tables, columns, types, keys and replica identities from PostgreSQL. The
+ * only planning code that talks to a server: what it returns is an immutable snapshot.
+ */
+public final class PgIntrospector {
+  private final Connection connection;
+  private final Map<Long, PgType> types = new HashMap<>();
+
+  public PgIntrospector(Connection connection) {
+    this.connection = connection;
+  }
+
+  /** Connects with {@code info}, reads the publication and disconnects. */
+  public static UpstreamSnapshot introspect(ConnectionInfo info, String publication) {
+    try (Connection connection = PgConnections.open(info)) {
+      return new PgIntrospector(connection).snapshot(publication);
+    } catch (SQLException e) {
+      throw UserError.of("could not read the upstream catalog")
+          .withDetail(e.getMessage());
+    }
+  }
+
+  public UpstreamSnapshot snapshot(String publication) throws SQLException {
+    int version;
+    String database;
+    try (PreparedStatement s =
+            connection.prepareStatement("SELECT current_setting('server_version_num')::int, current_database()");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      version = r.getInt(1);
+      database = r.getString(2);
+    }
+    if (version < 100000) {
+      throw UserError.of("PostgreSQL " + version / 10000 + " is not supported")
+          .withDetail("Logical replication with pgoutput needs PostgreSQL 10 or later.");
+    }
+    return new UpstreamSnapshot(version, database, publication(publication));
+  }
+
+  private PgPublication publication(String name) throws SQLException {
+    boolean allTables;
+    boolean insert;
+    boolean update;
+    boolean delete;
+    boolean truncate;
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "SELECT puballtables, pubinsert, pubupdate, pubdelete, "
+                + (hasColumn("pg_publication", "pubtruncate") ? "pubtruncate" : "false")
+                + " FROM pg_publication WHERE pubname = ?")) {
+      s.setString(1, name);
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) {
+          throw missingPublication(name);
+        }
+        allTables = r.getBoolean(1);
+        insert = r.getBoolean(2);
+        update = r.getBoolean(3);
+        delete = r.getBoolean(4);
+        truncate = r.getBoolean(5);
+      }
+    }
+    return new PgPublication(name, allTables, insert, update, delete, truncate, tables(name));
+  }
+
+  private UserError missingPublication(String name) throws SQLException {
+    List<String> existing = new ArrayList<>();
+    try (PreparedStatement s = connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
+        ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        existing.add(Quote.pgIdentifier(r.getString(1)));
+      }
+    }
+    return UserError.of(String.format("publication %s does not exist", Quote.pgIdentifier(name)))
+        .withDetail(
+            existing.isEmpty()
+                ? "The database has no publications."
+                : "Existing publications: " + String.join(", ", existing) + ".")
+        .withHint(
+            String.format(
+                "Create it upstream: CREATE PUBLICATION %s FOR ALL TABLES; (or FOR TABLE t1, t2).",
+                Quote.pgIdentifier(name)));
+  }
+
+  private boolean hasColumn(String catalogTable, String column) throws SQLException {
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "SELECT 1 FROM pg_attribute WHERE attrelid = ?::regclass AND attname = ? AND NOT attisdropped")) {
+      s.setString(1, "pg_catalog." + catalogTable);
+      s.setString(2, column);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next();
+      }
+    }
+  }
+
+  private List<PgTable> tables(String publication) throws SQLException {
+    // Tables, in (schema, name) order, then their columns in attnum order.
+    String sql =
+        "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.reltuples::bigint, "
+            + "a.attnum, a.attname, a.attnotnull, a.attstorage, a.atttypid, a.atttypmod, "
+            + "format_type(a.atttypid, a.atttypmod) "
+            + "FROM pg_publication_tables pt "
+            + "JOIN pg_namespace n ON n.nspname = pt.schemaname "
+            + "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename "
+            + "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            + "WHERE pt.pubname = ? "
+            + "ORDER BY n.nspname, c.relname, a.attnum";
+    Map<Long, TableBuilder> builders = new LinkedHashMap<>();
+    try (PreparedStatement s = connection.prepareStatement(sql)) {
+      s.setString(1, publication);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          long oid = r.getLong(1);
+          TableBuilder b =
+              builders.computeIfAbsent(
+                  oid,
+                  o -> {
+                    try {
+                      return new TableBuilder(
+                          o,
+                          r.getString(2),
+                          r.getString(3),
+                          ReplicaIdentity.fromCode(r.getString(4)),
+                          r.getLong(5));
+                    } catch (SQLException e) {
+                      throw new IllegalStateException(e);
+                    }
+                  });
+          int typmod = r.getInt(11);
+          PgType type = type(r.getLong(10), typmod, r.getString(12));
+          b.columns.add(
+              new PgColumn(r.getString(7), r.getInt(6), type, r.getBoolean(8), !"p".equals(r.getString(9))));
+        }
+      }
+    }
+    List<PgTable> tables = new ArrayList<>();
+    for (TableBuilder b : builders.values()) {
+      tables.add(
+          new PgTable(b.oid, b.schema, b.name, b.columns, primaryKey(b.oid), b.replicaIdentity, b.estimatedRows));
+    }
+    return tables;
+  }
+
+  private List<String> primaryKey(long tableOid) throws SQLException {
+    List<String> key = new ArrayList<>();
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "SELECT a.attname FROM pg_index i "
+                + "JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                + "WHERE i.indrelid = ? AND i.indisprimary "
+                + "ORDER BY array_position(i.indkey::int2[], a.attnum)")) {
+      s.setLong(1, tableOid);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          key.add(r.getString(1));
+        }
+      }
+    }
+    return key;
+  }
+
+  private PgType type(long oid, int typmod, String formatted) throws SQLException {
+    PgType base = baseType(oid);
+    if (typmod == base.typmod() && formatted.equals(base.formatted())) {
+      return base;
+    }
+    return new PgType(base.schema(), base.name(), formatted, typmod, base.kind(), base.element());
+  }
+
+  private PgType baseType(long oid) throws SQLException {
+    PgType cached = types.get(oid);
+    if (cached != null) {
+      return cached;
+    }
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "SELECT n.nspname, t.typname, t.typtype, t.typcategory, t.typelem, t.typbasetype, "
+                + "t.typtypmod, format_type(t.oid, NULL) "
+                + "FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace WHERE t.oid = ?")) {
+      s.setLong(1, oid);
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next()) {
+          throw new IllegalStateException("type oid " + oid + " not found");
+        }
+        String typtype = r.getString(3);
+        String category = r.getString(4);
+        long elem = r.getLong(5);
+        long baseOid = r.getLong(6);
+        PgType.Kind kind;
+        Optional<PgType> element = Optional.empty();
+        if (typtype.equals("d")) {
+          kind = PgType.Kind.DOMAIN;
+          int baseTypmod = r.getInt(7);
+          element = Optional.of(type(baseOid, baseTypmod, formatType(baseOid, baseTypmod)));
+        } else if (category.equals("A") && elem != 0) {
+          kind = PgType.Kind.ARRAY;
+          element = Optional.of(baseType(elem));
+        } else {
+          kind =
+              switch (typtype) {
+                case "b" -> PgType.Kind.BASE;
+                case "e" -> PgType.Kind.ENUM;
+                case "c" -> PgType.Kind.COMPOSITE;
+                case "r" -> PgType.Kind.RANGE;
+                default -> PgType.Kind.OTHER;
+              };
+        }
+        PgType type = new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element);
+        types.put(oid, type);
+        return type;
+      }
+    }
+  }
+
+  private String formatType(long oid, int typmod) throws SQLException {
+    try (PreparedStatement s = connection.prepareStatement("SELECT format_type(?::oid, ?)")) {
+      s.setLong(1, oid);
+      if (typmod < 0) {
+        s.setNull(2, java.sql.Types.INTEGER);
+      } else {
+        s.setInt(2, typmod);
+      }
+      try (ResultSet r = s.executeQuery()) {
+        r.next();
+        return r.getString(1);
+      }
+    }
+  }
+
+  private static final class TableBuilder {
+    final long oid;
+    final String schema;
+    final String name;
+    final ReplicaIdentity replicaIdentity;
+    final long estimatedRows;
+    final List<PgColumn> columns = new ArrayList<>();
+
+    TableBuilder(long oid, String schema, String name, ReplicaIdentity replicaIdentity, long estimatedRows) {
+      this.oid = oid;
+      this.schema = schema;
+      this.name = name;
+      this.replicaIdentity = replicaIdentity;
+      this.estimatedRows = estimatedRows;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package dev.mzflink.cli;
+
+import dev.mzflink.catalog.ShowOutput;
+import dev.mzflink.translate.FlinkSqlRenderer;
+import dev.mzflink.translate.TranslateOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code mzflink translate SCRIPT}: prints the Flink SQL of a script for the SQL client. */
+@Command(
+    name = "translate",
+    mixinStandardHelpOptions = true,
+    description = "Prints the Flink SQL a script runs, for the Flink SQL client. Reads the upstream catalog.")
+final class TranslateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SCRIPT", description = "The Materialize SQL script.")
+  Path script;
+
+  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the Flink SQL here instead of standard output.")
+  Optional<Path> output;
+
+  @Option(
+      names = "--results-url",
+      paramLabel = "JDBC_URL",
+      defaultValue = "jdbc:postgresql://localhost:5432/results",
+      description = "JDBC URL of the results database (default: ${DEFAULT-VALUE}).")
+  String resultsUrl;
+
+  @Option(names = "--slot-suffix", paramLabel = "SUFFIX", description = "Appended to replication slot names, to run two pipelines on one database.")
+  Optional<String> slotSuffix;
+
+  @Option(names = "--show-secrets", description = "Print passwords instead of a placeholder.")
+  boolean showSecrets;
+
+  @Override
+  public Integer call() throws IOException {
+    String text = ScriptFiles.read(script);
+    CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
+    PrintWriter err = spec.commandLine().getErr();
+    compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
+    for (ShowOutput show : compiled.plan().outputs()) {
+      err.println("-- " + show.statement());
+      err.print(show.render());
+    }
+    String sql = FlinkSqlRenderer.file(compiled.flinkPlan(), script.getFileName().toString(), showSecrets);
+    if (output.isPresent()) {
+      Files.writeString(output.get(), sql, StandardCharsets.UTF_8);
+    } else {
+      spec.commandLine().getOut().print(sql);
+      spec.commandLine().getOut().flush();
+    }
+    return Errors.OK;
+  }
+}

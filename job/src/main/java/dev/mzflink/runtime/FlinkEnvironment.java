@@ -1,0 +1,51 @@
+package dev.mzflink.runtime;
+
+import java.time.Duration;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.EnvironmentSettings;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+/**
+ * The Flink configuration every mzflink job runs with: RocksDB state with incremental
+ * checkpoints, exactly-once checkpoints retained on cancellation, and a bounded restart strategy
+ * (Flink's default retries forever, which makes every failure look like a hang).
+ */
+public final class FlinkEnvironment {
+  private FlinkEnvironment() {}
+
+  public static Configuration configuration(RunOptions options, String checkpointDirectory) {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.NAME, options.jobName());
+    conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory);
+    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
+    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));
+    conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
+    conf.set(
+        CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL, 10);
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL, Duration.ofMinutes(5));
+    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, Duration.ofSeconds(2));
+    options.fromSavepoint().ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
+    return conf;
+  }
+
+  /** A table environment on a fresh stream environment (local MiniCluster, or the cluster's). */
+  public static StreamTableEnvironment tableEnvironment(Configuration conf) {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+  }
+}

@@ -1,0 +1,117 @@
+package dev.mzflink.runtime;
+
+import dev.mzflink.catalog.CatalogEntry.Source;
+import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.core.execution.JobClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A submitted pipeline: wait for it, or stop it and clean up what it owns upstream. */
+public final class RunningPipeline implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(RunningPipeline.class);
+
+  private final JobClient job;
+  private final FlinkPlan plan;
+  private final List<Source> sources;
+  private final String checkpointDirectory;
+  private final Optional<Path> temporaryCheckpoints;
+  private boolean stopped;
+
+  RunningPipeline(
+      JobClient job, FlinkPlan plan, List<Source> sources, String checkpointDirectory, Optional<Path> temporaryCheckpoints) {
+    this.job = job;
+    this.plan = plan;
+    this.sources = List.copyOf(sources);
+    this.checkpointDirectory = checkpointDirectory;
+    this.temporaryCheckpoints = temporaryCheckpoints;
+  }
+
+  public JobID jobId() {
+    return job.getJobID();
+  }
+
+  public JobStatus status() throws Exception {
+    return job.getJobStatus().get(30, TimeUnit.SECONDS);
+  }
+
+  public String checkpointDirectory() {
+    return checkpointDirectory;
+  }
+
+  /** Blocks until the job ends; throws with the job's failure if it failed. */
+  public void await() throws Exception {
+    job.getJobExecutionResult().get();
+  }
+
+  /**
+   * Cancels the job, waits for it to end, drops the pipeline's replication slots and removes a
+   * temporary checkpoint directory. Returns the slots dropped. Safe to call twice.
+   */
+  public synchronized List<String> stop() {
+    if (stopped) {
+      return List.of();
+    }
+    stopped = true;
+    try {
+      JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+      if (!status.isGloballyTerminalState()) {
+        job.cancel().get(60, TimeUnit.SECONDS);
+      }
+      job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.info("Job {} ended: {}", job.getJobID(), e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (RuntimeException e) {
+      LOG.warn("Job {} could not be cancelled cleanly", job.getJobID(), e);
+    }
+    List<String> dropped = dropSlots();
+    temporaryCheckpoints.ifPresent(RunningPipeline::deleteRecursively);
+    return dropped;
+  }
+
+  private List<String> dropSlots() {
+    List<String> dropped = new ArrayList<>();
+    for (ReplicationSlot slot : plan.slots()) {
+      Source source =
+          sources.stream().filter(s -> s.name().equals(slot.source())).findFirst().orElseThrow();
+      try {
+        dropped.addAll(ReplicationSlots.drop(source.connection(), slot.name(), Duration.ofSeconds(15)));
+      } catch (Exception e) {
+        LOG.warn("Could not drop replication slot {}", slot.name(), e);
+      }
+    }
+    return dropped;
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("Could not delete {}", dir, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

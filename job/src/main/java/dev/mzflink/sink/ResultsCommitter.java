@@ -1,0 +1,292 @@
+package dev.mzflink.sink;
+
+import dev.mzflink.sql.Quote;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies each {@link ResultsBatch} to its results table in one transaction together with the
+ * sink's progress row, so a batch is applied exactly once even when Flink commits it again after a
+ * failure.
+ */
+final class ResultsCommitter implements Committer<ResultsBatch> {
+  private static final Logger LOG = LoggerFactory.getLogger(ResultsCommitter.class);
+
+  private final String url;
+  private final String table;
+  private final List<String> columns;
+  private final int[] keyPositions;
+  private Connection connection;
+  private List<String> types;
+
+  ResultsCommitter(String url, String table, List<String> columns, int[] keyPositions) {
+    this.url = url;
+    this.table = table;
+    this.columns = List.copyOf(columns);
+    this.keyPositions = keyPositions;
+  }
+
+  @Override
+  public void commit(Collection<CommitRequest<ResultsBatch>> requests) throws IOException {
+    List<CommitRequest<ResultsBatch>> ordered = new ArrayList<>(requests);
+    ordered.sort(
+        Comparator.comparing((CommitRequest<ResultsBatch> r) -> r.getCommittable().subtask())
+            .thenComparing(r -> r.getCommittable().sequence()));
+    for (CommitRequest<ResultsBatch> request : ordered) {
+      try {
+        if (apply(request.getCommittable())) {
+          request.signalAlreadyCommitted();
+        }
+      } catch (SQLException e) {
+        closeQuietly();
+        throw new IOException(
+            String.format("could not write to results table %s: %s", table, e.getMessage()), e);
+      }
+    }
+  }
+
+  /** Applies one batch; returns true if it had been applied before. */
+  private boolean apply(ResultsBatch batch) throws SQLException {
+    Connection c = connection();
+    try {
+      long applied = lockProgress(c, batch.subtask());
+      if (batch.sequence() <= applied) {
+        c.rollback();
+        LOG.info("Batch {} of {} (subtask {}) was committed before; skipping", batch.sequence(), table, batch.subtask());
+        return true;
+      }
+      if (batch.sequence() != applied + 1) {
+        c.rollback();
+        throw new IllegalStateException(
+            String.format(
+                "results table %s: batch %d of subtask %d follows batch %d; batches were lost",
+                table, batch.sequence(), batch.subtask(), applied));
+      }
+      if (keyPositions.length > 0) {
+        applyUpserts(c, batch.upserts());
+      } else {
+        applyDeltas(c, batch.deltas());
+      }
+      try (PreparedStatement s =
+          c.prepareStatement(
+              "INSERT INTO " + ResultsTables.PROGRESS_TABLE + " (sink, subtask, sequence) VALUES (?, ?, ?) "
+                  + "ON CONFLICT (sink, subtask) DO UPDATE SET sequence = EXCLUDED.sequence, updated_at = now()")) {
+        s.setString(1, table);
+        s.setInt(2, batch.subtask());
+        s.setLong(3, batch.sequence());
+        s.executeUpdate();
+      }
+      c.commit();
+      return false;
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException ignored) {
+        // the connection is closed by the caller
+      }
+      throw e;
+    }
+  }
+
+  private long lockProgress(Connection c, int subtask) throws SQLException {
+    // Serialize committers of the same sink and subtask, even a stale one from an earlier attempt.
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), ?)")) {
+      s.setString(1, table);
+      s.setInt(2, subtask);
+      s.execute();
+    }
+    try (PreparedStatement s =
+        c.prepareStatement("SELECT sequence FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ? AND subtask = ?")) {
+      s.setString(1, table);
+      s.setInt(2, subtask);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getLong(1) : 0;
+      }
+    }
+  }
+
+  private void applyUpserts(Connection c, Map<List<String>, String[]> upserts) throws SQLException {
+    try (PreparedStatement upsert = c.prepareStatement(upsertSql());
+        PreparedStatement delete = c.prepareStatement(deleteKeySql())) {
+      int upsertCount = 0;
+      int deleteCount = 0;
+      for (Map.Entry<List<String>, String[]> e : upserts.entrySet()) {
+        if (e.getValue() == null) {
+          for (int i = 0; i < keyPositions.length; i++) {
+            delete.setString(i + 1, e.getKey().get(i));
+          }
+          delete.addBatch();
+          deleteCount++;
+        } else {
+          String[] row = e.getValue();
+          for (int i = 0; i < row.length; i++) {
+            upsert.setString(i + 1, row[i]);
+          }
+          upsert.addBatch();
+          upsertCount++;
+        }
+      }
+      if (deleteCount > 0) {
+        delete.executeBatch();
+      }
+      if (upsertCount > 0) {
+        upsert.executeBatch();
+      }
+    }
+  }
+
+  private void applyDeltas(Connection c, Map<List<String>, Integer> deltas) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(insertSql());
+        PreparedStatement delete = c.prepareStatement(deleteCopiesSql())) {
+      int inserts = 0;
+      for (Map.Entry<List<String>, Integer> e : deltas.entrySet()) {
+        List<String> row = e.getKey();
+        int delta = e.getValue();
+        if (delta < 0) {
+          for (int i = 0; i < row.size(); i++) {
+            delete.setString(i + 1, row.get(i));
+          }
+          delete.setInt(row.size() + 1, -delta);
+          int deleted = delete.executeUpdate();
+          if (deleted != -delta) {
+            throw new IllegalStateException(
+                String.format(
+                    "results table %s held %d copies of a row that lost %d; the table was changed by someone else",
+                    table, deleted, -delta));
+          }
+        } else {
+          for (int copy = 0; copy < delta; copy++) {
+            for (int i = 0; i < row.size(); i++) {
+              insert.setString(i + 1, row.get(i));
+            }
+            insert.addBatch();
+            inserts++;
+          }
+        }
+      }
+      if (inserts > 0) {
+        insert.executeBatch();
+      }
+    }
+  }
+
+  private String columnList() {
+    return columns.stream().map(Quote::pgIdentifier).collect(Collectors.joining(", "));
+  }
+
+  private String castParameters() {
+    return types.stream().map(t -> "CAST(? AS " + t + ")").collect(Collectors.joining(", "));
+  }
+
+  private String insertSql() {
+    return "INSERT INTO " + table + " (" + columnList() + ") VALUES (" + castParameters() + ")";
+  }
+
+  private String upsertSql() {
+    List<String> updates = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      final int position = i;
+      if (java.util.Arrays.stream(keyPositions).noneMatch(k -> k == position)) {
+        String column = Quote.pgIdentifier(columns.get(i));
+        updates.add(column + " = EXCLUDED." + column);
+      }
+    }
+    String keys =
+        java.util.Arrays.stream(keyPositions)
+            .mapToObj(k -> Quote.pgIdentifier(columns.get(k)))
+            .collect(Collectors.joining(", "));
+    return insertSql()
+        + " ON CONFLICT ("
+        + keys
+        + ") DO "
+        + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
+  }
+
+  private String deleteKeySql() {
+    return "DELETE FROM "
+        + table
+        + " WHERE "
+        + java.util.Arrays.stream(keyPositions)
+            .mapToObj(k -> Quote.pgIdentifier(columns.get(k)) + " = CAST(? AS " + types.get(k) + ")")
+            .collect(Collectors.joining(" AND "));
+  }
+
+  private String deleteCopiesSql() {
+    List<String> conditions = new ArrayList<>();
+    for (int i = 0; i < columns.size(); i++) {
+      String column = Quote.pgIdentifier(columns.get(i));
+      String type = types.get(i);
+      conditions.add(
+          hasEquality(type)
+              ? column + " IS NOT DISTINCT FROM CAST(? AS " + type + ")"
+              : column + "::text IS NOT DISTINCT FROM CAST(? AS " + type + ")::text");
+    }
+    return "DELETE FROM "
+        + table
+        + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
+        + table
+        + " WHERE "
+        + String.join(" AND ", conditions)
+        + " LIMIT ?))";
+  }
+
+  private static boolean hasEquality(String type) {
+    return !(type.equals("json") || type.equals("xml") || type.startsWith("json[]") || type.equals("point"));
+  }
+
+  private Connection connection() throws SQLException {
+    if (connection == null || connection.isClosed()) {
+      Connection c = DriverManager.getConnection(url);
+      ResultsTables.createProgressTable(c);
+      c.setAutoCommit(false);
+      Map<String, String> actual = ResultsTables.columnTypes(c, table);
+      if (actual.isEmpty()) {
+        c.close();
+        throw new SQLException(
+            String.format("results table %s does not exist; mzflink run creates it before the job starts", table));
+      }
+      List<String> found = new ArrayList<>();
+      for (String column : columns) {
+        String type = actual.get(column);
+        if (type == null) {
+          c.close();
+          throw new SQLException(
+              String.format("results table %s has no column %s", table, Quote.pgIdentifier(column)));
+        }
+        found.add(type);
+      }
+      types = found;
+      connection = c;
+    }
+    return connection;
+  }
+
+  private void closeQuietly() {
+    if (connection != null) {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // closing after a failure
+      }
+      connection = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    closeQuietly();
+  }
+}

@@ -1,0 +1,101 @@
+package dev.mzflink.sink;
+
+import java.io.IOException;
+import java.util.Collection;
+import java.util.List;
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputDeserializer;
+import org.apache.flink.core.memory.DataOutputSerializer;
+import org.apache.flink.table.data.RowData;
+
+/** The Flink sink of one results table: writers batch per checkpoint, the committer applies. */
+final class ResultsSink
+    implements Sink<RowData>,
+        SupportsCommitter<ResultsBatch>,
+        SupportsWriterState<RowData, ResultsWriter.State> {
+  private static final long serialVersionUID = 1L;
+
+  private final String url;
+  private final String table;
+  private final List<String> columns;
+  private final RowData.FieldGetter[] fields;
+  private final int[] keyPositions;
+
+  ResultsSink(String url, String table, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
+    this.url = url;
+    this.table = table;
+    this.columns = List.copyOf(columns);
+    this.fields = fields;
+    this.keyPositions = keyPositions;
+  }
+
+  @Override
+  @Deprecated
+  public SinkWriter<RowData> createWriter(InitContext context) {
+    return new ResultsWriter(fields, keyPositions, context.getSubtaskId(), 1);
+  }
+
+  @Override
+  public SinkWriter<RowData> createWriter(WriterInitContext context) {
+    return new ResultsWriter(fields, keyPositions, context.getTaskInfo().getIndexOfThisSubtask(), 1);
+  }
+
+  @Override
+  public StatefulSinkWriter<RowData, ResultsWriter.State> restoreWriter(
+      WriterInitContext context, Collection<ResultsWriter.State> states) {
+    int subtask = context.getTaskInfo().getIndexOfThisSubtask();
+    long next = 1;
+    for (ResultsWriter.State state : states) {
+      if (state.subtask() != subtask) {
+        throw new IllegalStateException(
+            String.format(
+                "results sink %s: restored the state of writer %d into writer %d; changing the parallelism of a pipeline is not supported",
+                table, state.subtask(), subtask));
+      }
+      next = Math.max(next, state.nextSequence());
+    }
+    return new ResultsWriter(fields, keyPositions, subtask, next);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<ResultsWriter.State> getWriterStateSerializer() {
+    return new SimpleVersionedSerializer<>() {
+      @Override
+      public int getVersion() {
+        return 1;
+      }
+
+      @Override
+      public byte[] serialize(ResultsWriter.State state) throws IOException {
+        DataOutputSerializer out = new DataOutputSerializer(16);
+        out.writeInt(state.subtask());
+        out.writeLong(state.nextSequence());
+        return out.getCopyOfBuffer();
+      }
+
+      @Override
+      public ResultsWriter.State deserialize(int version, byte[] serialized) throws IOException {
+        DataInputDeserializer in = new DataInputDeserializer(serialized);
+        return new ResultsWriter.State(in.readInt(), in.readLong());
+      }
+    };
+  }
+
+  @Override
+  public Committer<ResultsBatch> createCommitter(CommitterInitContext context) {
+    return new ResultsCommitter(url, table, columns, keyPositions);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<ResultsBatch> getCommittableSerializer() {
+    return new ResultsBatch.Serializer();
+  }
+}

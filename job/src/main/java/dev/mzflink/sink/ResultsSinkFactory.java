@@ -1,0 +1,65 @@
+package dev.mzflink.sink;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+import org.apache.flink.table.catalog.Column;
+import org.apache.flink.table.catalog.ResolvedSchema;
+import org.apache.flink.table.connector.sink.DynamicTableSink;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.factories.DynamicTableSinkFactory;
+import org.apache.flink.table.factories.FactoryUtil;
+
+/**
+ * {@code 'connector' = 'mzflink-results'}: writes a Flink table into a table of the results
+ * PostgreSQL database, exactly once, committing at checkpoints.
+ */
+public final class ResultsSinkFactory implements DynamicTableSinkFactory {
+  public static final String IDENTIFIER = "mzflink-results";
+
+  public static final ConfigOption<String> URL =
+      ConfigOptions.key("url").stringType().noDefaultValue().withDescription("JDBC URL of the results database");
+
+  public static final ConfigOption<String> TABLE_NAME =
+      ConfigOptions.key("table-name")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("The results table as a quoted PostgreSQL name: \"schema\".\"table\"");
+
+  @Override
+  public String factoryIdentifier() {
+    return IDENTIFIER;
+  }
+
+  @Override
+  public Set<ConfigOption<?>> requiredOptions() {
+    return Set.of(URL, TABLE_NAME);
+  }
+
+  @Override
+  public Set<ConfigOption<?>> optionalOptions() {
+    return Set.of();
+  }
+
+  @Override
+  public DynamicTableSink createDynamicTableSink(Context context) {
+    FactoryUtil.TableFactoryHelper helper = FactoryUtil.createTableFactoryHelper(this, context);
+    helper.validate();
+    ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
+    List<Column> physical = schema.getColumns().stream().filter(Column::isPhysical).toList();
+    List<String> names = new ArrayList<>();
+    RowData.FieldGetter[] fields = new RowData.FieldGetter[physical.size()];
+    for (int i = 0; i < physical.size(); i++) {
+      names.add(physical.get(i).getName());
+      fields[i] = PgText.getter(physical.get(i).getDataType().getLogicalType(), i);
+    }
+    int[] key =
+        schema.getPrimaryKey()
+            .map(pk -> pk.getColumns().stream().mapToInt(names::indexOf).toArray())
+            .orElse(new int[0]);
+    return new ResultsDynamicSink(
+        helper.getOptions().get(URL), helper.getOptions().get(TABLE_NAME), names, fields, key);
+  }
+}

@@ -1,0 +1,139 @@
+package dev.mzflink.translate;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.mzflink.catalog.ObjectName;
+import dev.mzflink.sql.Quote;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A pipeline as values: Flink source tables (one per upstream table), results tables in
+ * PostgreSQL and their Flink sinks, and the INSERTs that connect them. Rendered as SQL by {@link
+ * FlinkSqlRenderer}; executed by the runtime.
+ */
+public record FlinkPlan(
+    List<String> databases,
+    List<FlinkTable> sourceTables,
+    List<FlinkTable> sinkTables,
+    List<ResultsTable> resultsTables,
+    List<FlinkInsert> inserts,
+    List<ReplicationSlot> slots) {
+  public FlinkPlan {
+    databases = List.copyOf(requireNonNull(databases, "databases is null"));
+    sourceTables = List.copyOf(requireNonNull(sourceTables, "sourceTables is null"));
+    sinkTables = List.copyOf(requireNonNull(sinkTables, "sinkTables is null"));
+    resultsTables = List.copyOf(requireNonNull(resultsTables, "resultsTables is null"));
+    inserts = List.copyOf(requireNonNull(inserts, "inserts is null"));
+    slots = List.copyOf(requireNonNull(slots, "slots is null"));
+  }
+
+  /** The catalog that holds the sink tables, so they keep the schema and name of their view. */
+  public static final String RESULTS_CATALOG = "mz_results";
+
+  /** A Flink object name: catalog (empty for the session's current catalog), database, name. */
+  public record FlinkName(Optional<String> catalog, String database, String name) {
+    public FlinkName {
+      requireNonNull(catalog, "catalog is null");
+      requireNonNull(database, "database is null");
+      requireNonNull(name, "name is null");
+    }
+
+    public String quoted() {
+      return catalog.map(c -> Quote.flinkIdentifier(c) + ".").orElse("")
+          + Quote.flinkIdentifier(database)
+          + "."
+          + Quote.flinkIdentifier(name);
+    }
+  }
+
+  /** A Flink column: name, Flink SQL type, nullability. */
+  public record FlinkColumn(String name, String type, boolean notNull) {
+    public FlinkColumn {
+      requireNonNull(name, "name is null");
+      requireNonNull(type, "type is null");
+    }
+  }
+
+  /**
+   * One connector option. A secret option has a {@code redacted} form that is printed instead of
+   * its value (the value with its password replaced).
+   */
+  public record Option(String key, String value, Optional<String> redacted) {
+    public Option {
+      requireNonNull(key, "key is null");
+      requireNonNull(value, "value is null");
+      requireNonNull(redacted, "redacted is null");
+    }
+
+    public static Option of(String key, String value) {
+      return new Option(key, value, Optional.empty());
+    }
+
+    public static Option secret(String key, String value, String redacted) {
+      return new Option(key, value, Optional.of(redacted));
+    }
+
+    public boolean secret() {
+      return redacted.isPresent();
+    }
+  }
+
+  /** A Flink table with a connector. */
+  public record FlinkTable(
+      FlinkName name,
+      List<FlinkColumn> columns,
+      List<String> primaryKey,
+      List<Option> options,
+      List<String> comments) {
+    public FlinkTable {
+      requireNonNull(name, "name is null");
+      columns = List.copyOf(requireNonNull(columns, "columns is null"));
+      primaryKey = List.copyOf(requireNonNull(primaryKey, "primaryKey is null"));
+      options = List.copyOf(requireNonNull(options, "options is null"));
+      comments = List.copyOf(requireNonNull(comments, "comments is null"));
+    }
+
+    public Optional<String> option(String key) {
+      return options.stream().filter(o -> o.key().equals(key)).map(Option::value).findFirst();
+    }
+  }
+
+  /** A column of a results table, with the upstream PostgreSQL type verbatim. */
+  public record ResultsColumn(String name, String pgType, boolean notNull) {
+    public ResultsColumn {
+      requireNonNull(name, "name is null");
+      requireNonNull(pgType, "pgType is null");
+    }
+  }
+
+  /** A table mzflink creates and keeps in the results database. */
+  public record ResultsTable(String schema, String name, List<ResultsColumn> columns, List<String> primaryKey) {
+    public ResultsTable {
+      requireNonNull(schema, "schema is null");
+      requireNonNull(name, "name is null");
+      columns = List.copyOf(requireNonNull(columns, "columns is null"));
+      primaryKey = List.copyOf(requireNonNull(primaryKey, "primaryKey is null"));
+    }
+
+    public String qualifiedName() {
+      return Quote.pgQualified(schema, name);
+    }
+  }
+
+  /** {@code INSERT INTO target SELECT * FROM source}. */
+  public record FlinkInsert(FlinkName target, FlinkName source) {
+    public FlinkInsert {
+      requireNonNull(target, "target is null");
+      requireNonNull(source, "source is null");
+    }
+  }
+
+  /** A replication slot the pipeline opens upstream, and the source it belongs to. */
+  public record ReplicationSlot(String name, ObjectName source) {
+    public ReplicationSlot {
+      requireNonNull(name, "name is null");
+      requireNonNull(source, "source is null");
+    }
+  }
+}

@@ -1,0 +1,200 @@
+package dev.mzflink.translate;
+
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.Catalog;
+import dev.mzflink.catalog.CatalogEntry.Source;
+import dev.mzflink.catalog.CatalogEntry.TableView;
+import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.PgColumn;
+import dev.mzflink.catalog.PgTable;
+import dev.mzflink.catalog.PgTable.ReplicaIdentity;
+import dev.mzflink.translate.FlinkPlan.FlinkColumn;
+import dev.mzflink.translate.FlinkPlan.FlinkInsert;
+import dev.mzflink.translate.FlinkPlan.FlinkName;
+import dev.mzflink.translate.FlinkPlan.FlinkTable;
+import dev.mzflink.translate.FlinkPlan.Option;
+import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
+import dev.mzflink.translate.FlinkPlan.ResultsColumn;
+import dev.mzflink.translate.FlinkPlan.ResultsTable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+
+/** Translates a planned catalog into a {@link FlinkPlan}. Pure. */
+public final class Translator {
+  private Translator() {}
+
+  public static FlinkPlan translate(Catalog catalog, TranslateOptions options) {
+    checkTypes(catalog);
+    TreeSet<String> databases = new TreeSet<>();
+    List<FlinkTable> sources = new ArrayList<>();
+    List<FlinkTable> sinks = new ArrayList<>();
+    List<ResultsTable> results = new ArrayList<>();
+    List<FlinkInsert> inserts = new ArrayList<>();
+    List<ReplicationSlot> slots = new ArrayList<>();
+    for (TableView view : catalog.tableViews()) {
+      Source source =
+          catalog.sources().stream()
+              .filter(s -> s.name().equals(view.source()))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("view " + view.name() + " has no source"));
+      PgTable table = view.upstream();
+      List<FlinkColumn> columns = columns(table);
+      String slot =
+          SlotNames.perTable(source.name().name(), table.schema(), table.name(), options.slotSuffix());
+      slots.add(new ReplicationSlot(slot, source.name()));
+      databases.add(view.name().schema());
+      FlinkName sourceName = new FlinkName(Optional.empty(), view.name().schema(), view.name().name());
+      sources.add(
+          new FlinkTable(
+              sourceName, columns, table.primaryKey(), sourceOptions(source, table, slot), sourceComments(source, table, slot)));
+      if (view.materialized()) {
+        FlinkName sinkName =
+            new FlinkName(Optional.of(FlinkPlan.RESULTS_CATALOG), view.name().schema(), view.name().name());
+        ResultsTable resultsTable =
+            new ResultsTable(
+                view.name().schema(),
+                view.name().name(),
+                table.columns().stream()
+                    .map(c -> new ResultsColumn(c.name(), c.type().formatted(), c.notNull()))
+                    .toList(),
+                table.primaryKey());
+        results.add(resultsTable);
+        sinks.add(
+            new FlinkTable(
+                sinkName,
+                columns,
+                table.primaryKey(),
+                List.of(
+                    Option.of("connector", "mzflink-results"),
+                    resultsUrlOption(options.resultsUrl()),
+                    Option.of("table-name", resultsTable.qualifiedName())),
+                List.of()));
+        inserts.add(new FlinkInsert(sinkName, sourceName));
+      }
+    }
+    return new FlinkPlan(List.copyOf(databases), sources, sinks, results, inserts, slots);
+  }
+
+  /** What a secret reads as when printed. */
+  public static final String SECRET_PLACEHOLDER = "<secret>";
+
+  private static Option resultsUrlOption(String url) {
+    String redacted = url.replaceAll("(?i)(password=)[^&]*", "$1" + SECRET_PLACEHOLDER);
+    return redacted.equals(url) ? Option.of("url", url) : Option.secret("url", url, redacted);
+  }
+
+  /** Refuses every column whose type cannot be carried exactly, all of them in one error. */
+  private static void checkTypes(Catalog catalog) {
+    List<String> problems = new ArrayList<>();
+    for (TableView view : catalog.tableViews()) {
+      for (PgColumn column : view.upstream().columns()) {
+        if (FlinkTypes.flinkType(column.type()).isEmpty()) {
+          problems.add(
+              String.format(
+                  "%s.%s: %s (%s)",
+                  view.upstream().qualifiedName(),
+                  dev.mzflink.sql.Quote.pgIdentifier(column.name()),
+                  column.type().describe(),
+                  FlinkTypes.refusal(column.type())));
+        }
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw UserError.of(
+              problems.size() == 1
+                  ? "a column has an unsupported type"
+                  : problems.size() + " columns have unsupported types")
+          .withDetail(String.join("\n", problems))
+          .withHint(
+              "Leave these tables out with CREATE VIEWS FROM SOURCE s (\"schema\".\"table\", ...), or change the column types upstream.");
+    }
+  }
+
+  private static List<FlinkColumn> columns(PgTable table) {
+    return table.columns().stream()
+        .map(
+            c ->
+                new FlinkColumn(
+                    c.name(),
+                    FlinkTypes.flinkType(c.type()).orElseThrow(() -> new IllegalStateException("unchecked type")),
+                    c.notNull()))
+        .toList();
+  }
+
+  private static List<Option> sourceOptions(Source source, PgTable table, String slot) {
+    ConnectionInfo c = source.connection();
+    List<Option> options = new ArrayList<>();
+    options.add(Option.of("connector", "postgres-cdc"));
+    options.add(Option.of("hostname", c.host()));
+    options.add(Option.of("port", Integer.toString(c.port())));
+    options.add(Option.of("username", c.user()));
+    String password = c.password().orElse("");
+    options.add(
+        password.isEmpty()
+            ? Option.of("password", "")
+            : Option.secret("password", password, SECRET_PLACEHOLDER));
+    options.add(Option.of("database-name", c.database()));
+    options.add(Option.of("schema-name", table.schema()));
+    options.add(Option.of("table-name", table.name()));
+    options.add(Option.of("slot.name", slot));
+    options.add(Option.of("decoding.plugin.name", "pgoutput"));
+    options.add(Option.of("debezium.publication.name", source.publication().name()));
+    options.add(Option.of("debezium.publication.autocreate.mode", "disabled"));
+    options.add(Option.of("scan.incremental.snapshot.enabled", Boolean.toString(incrementalSnapshot(table))));
+    if (!incrementalSnapshot(table)) {
+      // Debezium registers JMX metrics under this name; two sources with the same name in one
+      // JVM wait a minute for each other at every start.
+      options.add(Option.of("debezium.database.server.name", slot));
+    }
+    // Without the old row in the WAL (REPLICA IDENTITY DEFAULT), 'all' fails on every update and
+    // delete; 'upsert' mode keys the changelog by the primary key instead.
+    boolean upsert = table.hasPrimaryKey() && table.replicaIdentity() != ReplicaIdentity.FULL;
+    options.add(Option.of("changelog-mode", upsert ? "upsert" : "all"));
+    c.get("sslmode").ifPresent(mode -> options.add(Option.of("debezium.database.sslmode", mode)));
+    c.get("sslrootcert").ifPresent(v -> options.add(Option.of("debezium.database.sslrootcert", v)));
+    c.get("sslcert").ifPresent(v -> options.add(Option.of("debezium.database.sslcert", v)));
+    c.get("sslkey").ifPresent(v -> options.add(Option.of("debezium.database.sslkey", v)));
+    return options;
+  }
+
+  /**
+   * Whether the table can use the incremental (parallel, checkpointable) snapshot. Two kinds of
+   * table cannot and get the exported-snapshot snapshot, which reads them exactly:
+   *
+   * <ul>
+   *   <li>key-less tables: the incremental snapshot's backfill buffer is keyed by the primary key
+   *       and collapses their rows into one;
+   *   <li>tables whose schema or name needs quoting beyond case (whitespace, dots, quotes): Flink
+   *       CDC 3.5.0 serializes snapshot splits with unquoted table ids and cannot read them back.
+   * </ul>
+   */
+  static boolean incrementalSnapshot(PgTable table) {
+    return table.hasPrimaryKey() && plainTableId(table.schema()) && plainTableId(table.name());
+  }
+
+  private static boolean plainTableId(String part) {
+    return part.chars().noneMatch(ch -> Character.isWhitespace(ch) || ch == '.' || ch == '"' || ch == '`' || ch == '\'');
+  }
+
+  private static List<String> sourceComments(Source source, PgTable table, String slot) {
+    List<String> comments = new ArrayList<>();
+    comments.add(
+        String.format(
+            "%s from source %s: %s, replica identity %s",
+            table.qualifiedName(),
+            source.name().quoted(),
+            table.hasPrimaryKey() ? "primary key (" + String.join(", ", table.primaryKey()) + ")" : "no primary key",
+            table.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT)));
+    if (!incrementalSnapshot(table)) {
+      comments.add(
+          table.hasPrimaryKey()
+              ? "Snapshot from an exported snapshot (not incremental): Flink CDC 3.5.0 cannot checkpoint snapshot splits of this table name."
+              : "Snapshot from an exported snapshot (not incremental): exact for a table without a key, duplicates included.");
+    }
+    comments.add(
+        "Opens its own replication slot " + slot + " and walsender upstream (mzflink run reads a source through one slot).");
+    return comments;
+  }
+}

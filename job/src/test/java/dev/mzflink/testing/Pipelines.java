@@ -1,0 +1,37 @@
+package dev.mzflink.testing;
+
+import dev.mzflink.cli.CompiledScript;
+import dev.mzflink.runtime.PipelineRunner;
+import dev.mzflink.runtime.RunOptions;
+import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.translate.TranslateOptions;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.Optional;
+
+/** Compiles and starts scripts in the test JVM (a Flink MiniCluster), and waits for markers. */
+public final class Pipelines {
+  private Pipelines() {}
+
+  public static RunningPipeline start(String script, String resultsUrl, int parallelism) {
+    CompiledScript compiled =
+        CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
+    RunOptions options =
+        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, Optional.empty(), "test");
+    return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+  }
+
+  /**
+   * Inserts marker {@code id} upstream into {@code table} (columns {@code id, note}) and waits
+   * until it is in the results table of the same name: everything committed before it has then
+   * been applied too.
+   */
+  public static void awaitMarker(Connection upstream, Connection results, String table, long id, Duration timeout)
+      throws Exception {
+    Sql.execute(upstream, "INSERT INTO " + table + " (id, note) VALUES (" + id + ", 'marker')");
+    Await.until(
+        "marker " + id + " in results table " + table,
+        timeout,
+        () -> Sql.longValue(results, "SELECT count(*) FROM " + table + " WHERE id = " + id) == 1);
+  }
+}
