@@ -27,22 +27,10 @@ public final class ShopSample {
     this.random = new Random(seed);
   }
 
-  /** Creates the tables, a few rows, and the publication. */
+  /** Creates the tables (sql-scripts/upstream/shop.sql), a few rows, and the publication. */
   public static void create(Connection c) throws SQLException {
     try (Statement s = c.createStatement()) {
-      s.execute(
-          "CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL, email text,"
-              + " created_at timestamptz NOT NULL DEFAULT now())");
-      s.execute(
-          "CREATE TABLE orders (id bigserial PRIMARY KEY, customer_id int NOT NULL REFERENCES customers,"
-              + " status text NOT NULL, total numeric(12,2) NOT NULL, ordered_at timestamptz NOT NULL DEFAULT now())");
-      s.execute(
-          "CREATE TABLE order_items (order_id bigint NOT NULL, product text NOT NULL, quantity int NOT NULL,"
-              + " price numeric(10,2) NOT NULL)");
-      for (String table : TABLES) {
-        s.execute("ALTER TABLE " + table + " REPLICA IDENTITY FULL");
-      }
-      s.execute("CREATE PUBLICATION " + PUBLICATION + " FOR TABLE customers, orders, order_items");
+      s.execute(schema());
     }
     ShopSample seed = new ShopSample(1);
     for (int i = 0; i < 20; i++) {
@@ -92,6 +80,18 @@ public final class ShopSample {
       throw e;
     } finally {
       c.setAutoCommit(autoCommit);
+    }
+  }
+
+  /** The upstream schema, shared with the example scripts. */
+  public static String schema() {
+    try (java.io.InputStream in = ShopSample.class.getResourceAsStream("shop.sql")) {
+      if (in == null) {
+        throw new IllegalStateException("shop.sql is missing from the jar");
+      }
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
     }
   }
 

@@ -31,13 +31,16 @@ public final class Lexer {
 
   private List<Token> run() {
     List<Token> tokens = new ArrayList<>();
+    // The end of input is reported just after the last token, where a reader looks for it.
+    SourcePosition afterLast = position();
     while (true) {
       skipSpaceAndComments();
       if (offset >= text.length()) {
-        tokens.add(new Token(Kind.END, "", position(), offset));
+        tokens.add(new Token(Kind.END, "", afterLast, offset));
         return tokens;
       }
       tokens.add(next());
+      afterLast = position();
     }
   }
 

@@ -182,7 +182,10 @@ public final class Parser {
   private CreateViews createViews(SourcePosition start) {
     boolean ifNotExists = ifNotExists();
     expectKeyword("from");
-    expectKeyword("source");
+    // Materialize's own examples write both CREATE VIEWS FROM SOURCE s and CREATE VIEWS FROM s.
+    if (peek().isKeyword("source") && tokens.get(index + 1).isIdentifier()) {
+      index++;
+    }
     QualifiedName source = name("source name");
     List<ViewTarget> targets = new ArrayList<>();
     if (peek().kind() == Kind.LEFT_PAREN) {
@@ -363,9 +366,21 @@ public final class Parser {
     }
   }
 
+  /** PostgreSQL's reserved key words: never a name unless quoted. */
+  private static final java.util.Set<String> RESERVED =
+      java.util.Set.of(
+          "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
+          "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
+          "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
+          "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+          "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
+          "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
+          "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user",
+          "using", "variadic", "when", "where", "window", "with");
+
   private String identifier(String what) {
     Token t = peek();
-    if (!t.isIdentifier()) {
+    if (!t.isIdentifier() || (t.kind() == Kind.IDENTIFIER && RESERVED.contains(t.value()))) {
       throw syntaxError(t, "expected " + what);
     }
     index++;

@@ -1,0 +1,147 @@
+package dev.mzflink.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.testing.Await;
+import dev.mzflink.testing.JarProcess;
+import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Sql;
+import dev.mzflink.testing.Tables;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The built jar as a user runs it: run until Ctrl-C, translate, and user errors. */
+class CommandLineIT {
+  @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
+
+  @TempDir static Path work;
+
+  @BeforeAll
+  static void upstream() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("app");
+    server.createDatabase("results");
+    try (Connection app = server.connect("app")) {
+      Sql.execute(
+          app,
+          "CREATE ROLE repl WITH LOGIN REPLICATION SUPERUSER PASSWORD 'hunter2'",
+          "CREATE TABLE t (id int PRIMARY KEY, v text)",
+          "ALTER TABLE t REPLICA IDENTITY FULL",
+          "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g",
+          "CREATE PUBLICATION mz_source FOR TABLE t");
+    }
+  }
+
+  private static Path script(String name, String text) throws Exception {
+    Path path = work.resolve(name);
+    Files.writeString(path, text);
+    return path;
+  }
+
+  @Test
+  void runReplicatesUntilCtrlCAndThenDropsItsSlot() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    Path script =
+        script(
+            "run.sql",
+            "CREATE MATERIALIZED SOURCE IF NOT EXISTS mz_source FROM POSTGRES\n"
+                + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=postgres dbname=app'\n"
+                + "  PUBLICATION 'mz_source';\n"
+                + "CREATE VIEWS FROM SOURCE mz_source;\n");
+    try (JarProcess mzflink =
+            JarProcess.start(work, "run", script.toString(), "--results-url", server.jdbcUrl("results"), "--checkpoint-interval", "500ms");
+        Connection app = server.connect("app");
+        Connection results = server.connect("results")) {
+      Await.until("the job to start", Duration.ofSeconds(90), () -> mzflink.stdout().contains("Started Flink job"));
+      Sql.execute(app, "UPDATE t SET v = 'changed' WHERE id <= 10", "DELETE FROM t WHERE id > 90", "INSERT INTO t VALUES (1000, NULL)");
+      Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(60));
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source_public_t");
+
+      mzflink.interrupt();
+      assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
+      assertThat(mzflink.stdout()).contains("Stopped; dropped replication slots: materialize_mz_source_public_t");
+      assertThat(mzflink.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
+  @Test
+  void translatePrintsFlinkSqlWithThePasswordReplaced() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    Path script =
+        script(
+            "translate.sql",
+            "CREATE MATERIALIZED SOURCE mz_source FROM POSTGRES\n"
+                + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=repl password=hunter2 dbname=app'\n"
+                + "  PUBLICATION 'mz_source';\n"
+                + "CREATE VIEWS FROM SOURCE mz_source;\n");
+    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString())) {
+      assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
+      assertThat(mzflink.stdout())
+          .contains("CREATE TABLE `public`.`t` (")
+          .contains("'connector' = 'postgres-cdc'")
+          .contains("'password' = '<secret>'")
+          .contains("'slot.name' = 'materialize_mz_source_public_t'")
+          .doesNotContain("hunter2");
+    }
+    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString(), "--show-secrets")) {
+      assertThat(mzflink.waitFor(60)).isZero();
+      assertThat(mzflink.stdout()).contains("'password' = 'hunter2'");
+    }
+  }
+
+  @Test
+  void userErrorsExitWithOneAndPointAtTheStatement() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    Path script =
+        script(
+            "missing.sql",
+            "-- no such publication\n"
+                + "CREATE MATERIALIZED SOURCE mz_source FROM POSTGRES\n"
+                + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=postgres dbname=app'\n"
+                + "  PUBLICATION 'nope';\n");
+    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString())) {
+      assertThat(mzflink.waitFor(60)).isEqualTo(1);
+      assertThat(mzflink.stderr())
+          .isEqualTo(
+              "error: line 2:1: publication \"nope\" does not exist\n"
+                  + "CREATE MATERIALIZED SOURCE mz_source FROM POSTGRES\n"
+                  + "^\n"
+                  + "DETAIL: Existing publications: \"mz_source\".\n"
+                  + "HINT: Create it upstream: CREATE PUBLICATION \"nope\" FOR ALL TABLES; (or FOR TABLE t1, t2).\n");
+    }
+    Path syntax = script("syntax.sql", "CREATE MATERIALIZED SOURCE FROM POSTGRES;\n");
+    try (JarProcess mzflink = JarProcess.start(work, "run", syntax.toString(), "--results-url", server.jdbcUrl("results"))) {
+      assertThat(mzflink.waitFor(60)).isEqualTo(1);
+      assertThat(mzflink.stderr())
+          .isEqualTo(
+              "error: line 1:28: syntax error at or near \"from\"\n"
+                  + "CREATE MATERIALIZED SOURCE FROM POSTGRES;\n"
+                  + "                           ^\n"
+                  + "DETAIL: Expected source name.\n");
+    }
+    try (JarProcess mzflink = JarProcess.start(work, "translate", work.resolve("absent.sql").toString())) {
+      assertThat(mzflink.waitFor(60)).isEqualTo(1);
+      assertThat(mzflink.stderr()).startsWith("error: script \"").contains("absent.sql\" does not exist");
+    }
+    Path refused =
+        script(
+            "refused.sql",
+            "CREATE MATERIALIZED SOURCE s FROM POSTGRES HOST 'host=127.0.0.1 port=1 user=postgres dbname=app connect_timeout=2' PUBLICATION 'p';\n");
+    try (JarProcess mzflink = JarProcess.start(work, "translate", refused.toString())) {
+      assertThat(mzflink.waitFor(60)).isEqualTo(1);
+      assertThat(mzflink.stderr())
+          .startsWith("error: line 1:1: could not connect to 127.0.0.1:1 (database \"app\", user \"postgres\")")
+          .contains("DETAIL: Connection refused")
+          .doesNotContain("\tat ");
+    }
+  }
+}

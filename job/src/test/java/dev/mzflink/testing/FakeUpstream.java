@@ -1,0 +1,126 @@
+package dev.mzflink.testing;
+
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.PgColumn;
+import dev.mzflink.catalog.PgPublication;
+import dev.mzflink.catalog.PgTable;
+import dev.mzflink.catalog.PgTable.ReplicaIdentity;
+import dev.mzflink.catalog.PgType;
+import dev.mzflink.catalog.Purifier;
+import dev.mzflink.catalog.UpstreamSnapshot;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A fake upstream for planning and translation tests: publication {@code mz_source} holds a shop
+ * (orders with a key and REPLICA IDENTITY FULL, items without a key, customers with REPLICA
+ * IDENTITY DEFAULT) and tables named {@code foo} in two schemas; {@code odd_types} holds columns
+ * of unsupported types; {@code empty} holds nothing.
+ */
+public final class FakeUpstream implements Purifier.Introspector {
+  public static final FakeUpstream INSTANCE = new FakeUpstream();
+
+  private FakeUpstream() {}
+
+  public static PgType type(String name, String formatted) {
+    return PgType.builtin(name, formatted, -1);
+  }
+
+  public static PgType numeric(int precision, int scale) {
+    return PgType.builtin("numeric", "numeric(" + precision + "," + scale + ")", ((precision << 16) | scale) + 4);
+  }
+
+  private static PgColumn column(String name, int position, PgType type, boolean notNull) {
+    return new PgColumn(name, position, type, notNull, true);
+  }
+
+  public static PgTable orders() {
+    return new PgTable(
+        16401,
+        "public",
+        "orders",
+        List.of(
+            column("id", 1, type("int8", "bigint"), true),
+            column("customer_id", 2, type("int4", "integer"), true),
+            column("item", 3, type("text", "text"), false),
+            column("price", 4, numeric(10, 2), false),
+            column("ordered_at", 5, PgType.builtin("timestamptz", "timestamp with time zone", -1), false)),
+        List.of("id"),
+        ReplicaIdentity.FULL,
+        1000);
+  }
+
+  public static PgTable items() {
+    return new PgTable(
+        16402,
+        "public",
+        "items",
+        List.of(
+            column("order_id", 1, type("int8", "bigint"), true),
+            column("product", 2, type("varchar", "character varying(40)"), false),
+            column("quantity", 3, type("int2", "smallint"), false)),
+        List.of(),
+        ReplicaIdentity.FULL,
+        -1);
+  }
+
+  public static PgTable customers() {
+    return new PgTable(
+        16403,
+        "public",
+        "customers",
+        List.of(
+            column("id", 1, type("int4", "integer"), true),
+            column("name", 2, type("text", "text"), true),
+            column("Email", 3, type("text", "text"), false)),
+        List.of("id"),
+        ReplicaIdentity.DEFAULT,
+        10);
+  }
+
+  private static PgTable foo(String schema, long oid) {
+    return new PgTable(
+        oid, schema, "foo", List.of(column("a", 1, type("int4", "integer"), true)), List.of("a"), ReplicaIdentity.FULL, 0);
+  }
+
+  private static PgTable oddTypes() {
+    return new PgTable(
+        16500,
+        "public",
+        "odd_types",
+        List.of(
+            column("id", 1, type("int4", "integer"), true),
+            column("shape", 2, type("point", "point"), false),
+            column("amount", 3, PgType.builtin("numeric", "numeric", -1), false),
+            column("mood", 4, new PgType("public", "mood", "mood", -1, PgType.Kind.ENUM, Optional.empty()), false)),
+        List.of("id"),
+        ReplicaIdentity.FULL,
+        0);
+  }
+
+  @Override
+  public UpstreamSnapshot introspect(ConnectionInfo connection, String publication) {
+    List<PgTable> tables = new ArrayList<>();
+    switch (publication) {
+      case "mz_source" -> {
+        tables.add(orders());
+        tables.add(items());
+        tables.add(customers());
+        tables.add(foo("public", 16404));
+        tables.add(foo("otherschema", 16405));
+      }
+      case "shop" -> {
+        tables.add(orders());
+        tables.add(items());
+        tables.add(customers());
+      }
+      case "odd_types" -> tables.add(oddTypes());
+      case "empty" -> {}
+      default -> throw UserError.of(String.format("publication \"%s\" does not exist", publication));
+    }
+    return new UpstreamSnapshot(
+        170006, connection.database(), new PgPublication(publication, false, true, true, true, true, tables));
+  }
+}

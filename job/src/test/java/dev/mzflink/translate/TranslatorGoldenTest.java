@@ -1,0 +1,57 @@
+package dev.mzflink.translate;
+
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.PlanResult;
+import dev.mzflink.catalog.Planner;
+import dev.mzflink.catalog.Purifier;
+import dev.mzflink.catalog.ShowOutput;
+import dev.mzflink.sql.Parser;
+import dev.mzflink.sql.Statement;
+import dev.mzflink.testing.FakeUpstream;
+import dev.mzflink.testing.GoldenFile;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Golden tests of planning and translation against a fake upstream: {@code plan} prints notices
+ * and SHOW output, {@code translate} prints the Flink SQL file; both print errors as the command
+ * line does.
+ */
+class TranslatorGoldenTest {
+  private static final TranslateOptions OPTIONS =
+      new TranslateOptions("jdbc:postgresql://results:5432/results?user=mz&password=hunter2", Optional.empty());
+
+  @Test
+  void scriptsPlanAndTranslateAsInTheGoldenFile() throws Exception {
+    GoldenFile.check(GoldenFile.path("translator.txt"), TranslatorGoldenTest::run);
+  }
+
+  static String run(String directive, String input) {
+    try {
+      List<Statement> statements = Parser.parse(input);
+      PlanResult plan =
+          Planner.plan(
+              statements,
+              Purifier.purify(statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
+      switch (directive) {
+        case "plan" -> {
+          StringBuilder out = new StringBuilder();
+          plan.notices().forEach(n -> out.append("NOTICE: ").append(n).append('\n'));
+          for (ShowOutput show : plan.outputs()) {
+            out.append("> ").append(show.statement()).append('\n').append(show.render());
+          }
+          return out.length() == 0 ? "ok" : out.toString();
+        }
+        case "translate" -> {
+          FlinkPlan flink = Translator.translate(plan.catalog(), OPTIONS);
+          return FlinkSqlRenderer.file(flink, "script.sql", false);
+        }
+        default -> throw new IllegalArgumentException("unknown directive " + directive);
+      }
+    } catch (UserError e) {
+      return "error: " + e.render(Optional.of(input));
+    }
+  }
+}
