@@ -118,40 +118,58 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
     }
   }
 
+  /**
+   * Keyed tables: the batch's rows and deleted keys are copied into temporary staging tables with
+   * COPY, then merged with one INSERT ... ON CONFLICT and one DELETE ... USING.
+   */
   private void applyUpserts(Connection c, Map<List<String>, String[]> upserts) throws SQLException {
-    try (PreparedStatement upsert = c.prepareStatement(upsertSql());
-        PreparedStatement delete = c.prepareStatement(deleteKeySql())) {
-      int upsertCount = 0;
-      int deleteCount = 0;
-      for (Map.Entry<List<String>, String[]> e : upserts.entrySet()) {
-        if (e.getValue() == null) {
-          for (int i = 0; i < keyPositions.length; i++) {
-            delete.setString(i + 1, e.getKey().get(i));
-          }
-          delete.addBatch();
-          deleteCount++;
-        } else {
-          String[] row = e.getValue();
-          for (int i = 0; i < row.length; i++) {
-            upsert.setString(i + 1, row[i]);
-          }
-          upsert.addBatch();
-          upsertCount++;
-        }
+    StringBuilder rows = new StringBuilder();
+    StringBuilder keys = new StringBuilder();
+    int rowCount = 0;
+    int keyCount = 0;
+    for (Map.Entry<List<String>, String[]> e : upserts.entrySet()) {
+      if (e.getValue() == null) {
+        CopyText.appendRow(keys, e.getKey());
+        keyCount++;
+      } else {
+        CopyText.appendRow(rows, java.util.Arrays.asList(e.getValue()));
+        rowCount++;
       }
-      if (deleteCount > 0) {
-        delete.executeBatch();
+    }
+    try (java.sql.Statement s = c.createStatement()) {
+      if (keyCount > 0) {
+        s.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS mz_stage_keys ON COMMIT DELETE ROWS AS SELECT "
+                + keyColumnList()
+                + " FROM "
+                + table
+                + " WITH NO DATA");
+        copy(c, "COPY mz_stage_keys (" + keyColumnList() + ") FROM STDIN", keys);
+        s.execute("DELETE FROM " + table + " t USING mz_stage_keys d WHERE " + keyJoin("t", "d"));
+        s.execute("DROP TABLE mz_stage_keys");
       }
-      if (upsertCount > 0) {
-        upsert.executeBatch();
+      if (rowCount > 0) {
+        s.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS mz_stage_rows ON COMMIT DELETE ROWS AS SELECT "
+                + columnList()
+                + " FROM "
+                + table
+                + " WITH NO DATA");
+        copy(c, "COPY mz_stage_rows (" + columnList() + ") FROM STDIN", rows);
+        s.execute(upsertSql());
+        s.execute("DROP TABLE mz_stage_rows");
       }
     }
   }
 
+  /**
+   * Key-less tables: added copies go in with COPY; removed copies are deleted one distinct row at
+   * a time by {@code ctid}, checking that the table held them.
+   */
   private void applyDeltas(Connection c, Map<List<String>, Integer> deltas) throws SQLException {
-    try (PreparedStatement insert = c.prepareStatement(insertSql());
-        PreparedStatement delete = c.prepareStatement(deleteCopiesSql())) {
-      int inserts = 0;
+    StringBuilder inserts = new StringBuilder();
+    int insertCount = 0;
+    try (PreparedStatement delete = c.prepareStatement(deleteCopiesSql())) {
       for (Map.Entry<List<String>, Integer> e : deltas.entrySet()) {
         List<String> row = e.getKey();
         int delta = e.getValue();
@@ -169,30 +187,41 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
           }
         } else {
           for (int copy = 0; copy < delta; copy++) {
-            for (int i = 0; i < row.size(); i++) {
-              insert.setString(i + 1, row.get(i));
-            }
-            insert.addBatch();
-            inserts++;
+            CopyText.appendRow(inserts, row);
+            insertCount++;
           }
         }
       }
-      if (inserts > 0) {
-        insert.executeBatch();
-      }
     }
+    if (insertCount > 0) {
+      copy(c, "COPY " + table + " (" + columnList() + ") FROM STDIN", inserts);
+    }
+  }
+
+  private static void copy(Connection c, String sql, StringBuilder data) throws SQLException {
+    try {
+      c.unwrap(org.postgresql.PGConnection.class)
+          .getCopyAPI()
+          .copyIn(sql, new java.io.ByteArrayInputStream(data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.io.IOException e) {
+      throw new SQLException("COPY into " + sql + " failed", e);
+    }
+  }
+
+  private String keyColumnList() {
+    return java.util.Arrays.stream(keyPositions)
+        .mapToObj(k -> Quote.pgIdentifier(columns.get(k)))
+        .collect(Collectors.joining(", "));
+  }
+
+  private String keyJoin(String left, String right) {
+    return java.util.Arrays.stream(keyPositions)
+        .mapToObj(k -> left + "." + Quote.pgIdentifier(columns.get(k)) + " = " + right + "." + Quote.pgIdentifier(columns.get(k)))
+        .collect(Collectors.joining(" AND "));
   }
 
   private String columnList() {
     return columns.stream().map(Quote::pgIdentifier).collect(Collectors.joining(", "));
-  }
-
-  private String castParameters() {
-    return types.stream().map(t -> "CAST(? AS " + t + ")").collect(Collectors.joining(", "));
-  }
-
-  private String insertSql() {
-    return "INSERT INTO " + table + " (" + columnList() + ") VALUES (" + castParameters() + ")";
   }
 
   private String upsertSql() {
@@ -204,24 +233,16 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
         updates.add(column + " = EXCLUDED." + column);
       }
     }
-    String keys =
-        java.util.Arrays.stream(keyPositions)
-            .mapToObj(k -> Quote.pgIdentifier(columns.get(k)))
-            .collect(Collectors.joining(", "));
-    return insertSql()
-        + " ON CONFLICT ("
-        + keys
+    return "INSERT INTO "
+        + table
+        + " ("
+        + columnList()
+        + ") SELECT "
+        + columnList()
+        + " FROM mz_stage_rows ON CONFLICT ("
+        + keyColumnList()
         + ") DO "
         + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
-  }
-
-  private String deleteKeySql() {
-    return "DELETE FROM "
-        + table
-        + " WHERE "
-        + java.util.Arrays.stream(keyPositions)
-            .mapToObj(k -> Quote.pgIdentifier(columns.get(k)) + " = CAST(? AS " + types.get(k) + ")")
-            .collect(Collectors.joining(" AND "));
   }
 
   private String deleteCopiesSql() {
