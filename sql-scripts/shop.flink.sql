@@ -28,7 +28,9 @@ CREATE TABLE `public`.`customers` (
   'debezium.publication.name' = 'mz_source',
   'debezium.publication.autocreate.mode' = 'disabled',
   'scan.incremental.snapshot.enabled' = 'true',
-  'changelog-mode' = 'all'
+  'scan.incremental.snapshot.backfill.skip' = 'true',
+  'scan.incremental.snapshot.chunk.size' = '100000',
+  'changelog-mode' = 'upsert'
 );
 
 -- "public"."order_items" from source "public"."mz_source": no primary key, replica identity full
@@ -80,7 +82,9 @@ CREATE TABLE `public`.`orders` (
   'debezium.publication.name' = 'mz_source',
   'debezium.publication.autocreate.mode' = 'disabled',
   'scan.incremental.snapshot.enabled' = 'true',
-  'changelog-mode' = 'all'
+  'scan.incremental.snapshot.backfill.skip' = 'true',
+  'scan.incremental.snapshot.chunk.size' = '100000',
+  'changelog-mode' = 'upsert'
 );
 
 CREATE CATALOG `mz_results` WITH ('type' = 'generic_in_memory');

@@ -7,7 +7,6 @@ import dev.mzflink.catalog.CatalogEntry.TableView;
 import dev.mzflink.catalog.ConnectionInfo;
 import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgTable;
-import dev.mzflink.catalog.PgTable.ReplicaIdentity;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.FlinkName;
@@ -76,6 +75,9 @@ public final class Translator {
     }
     return new FlinkPlan(List.copyOf(databases), sources, sinks, results, inserts, slots);
   }
+
+  /** Rows per incremental snapshot chunk. */
+  static final int SNAPSHOT_CHUNK_ROWS = 100_000;
 
   /** What a secret reads as when printed. */
   public static final String SECRET_PLACEHOLDER = "<secret>";
@@ -148,10 +150,19 @@ public final class Translator {
       // JVM wait a minute for each other at every start.
       options.add(Option.of("debezium.database.server.name", slot));
     }
-    // Without the old row in the WAL (REPLICA IDENTITY DEFAULT), 'all' fails on every update and
-    // delete; 'upsert' mode keys the changelog by the primary key instead.
-    boolean upsert = table.hasPrimaryKey() && table.replicaIdentity() != ReplicaIdentity.FULL;
-    options.add(Option.of("changelog-mode", upsert ? "upsert" : "all"));
+    if (incrementalSnapshot(table)) {
+      // The backfill creates and drops a temporary replication slot for every chunk (about a
+      // second each); skipping it makes the hand-over from snapshot to stream at-least-once,
+      // which 'upsert' mode makes exact: Flink normalizes the changelog by primary key in state
+      // (a replayed change sets a key to a value it already has, or to an older value that the
+      // rest of the replay overwrites). 'upsert' also serves REPLICA IDENTITY DEFAULT, where
+      // 'all' fails on every update and delete because the old row is not in the WAL.
+      options.add(Option.of("scan.incremental.snapshot.backfill.skip", "true"));
+      // Every chunk costs about half a second of split bookkeeping and connection setup in
+      // Flink CDC 3.5.0: 100,000-row chunks instead of the default 8,096 cut that twelvefold.
+      options.add(Option.of("scan.incremental.snapshot.chunk.size", Integer.toString(SNAPSHOT_CHUNK_ROWS)));
+    }
+    options.add(Option.of("changelog-mode", table.hasPrimaryKey() ? "upsert" : "all"));
     c.get("sslmode").ifPresent(mode -> options.add(Option.of("debezium.database.sslmode", mode)));
     c.get("sslrootcert").ifPresent(v -> options.add(Option.of("debezium.database.sslrootcert", v)));
     c.get("sslcert").ifPresent(v -> options.add(Option.of("debezium.database.sslcert", v)));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.testing.Await;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
@@ -11,6 +12,8 @@ import dev.mzflink.testing.Tables;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -90,6 +93,62 @@ class MaterializedSourceIT {
         assertThat(Sql.longValue(results, "SELECT count(*) FROM tags WHERE name = 'blue'")).isEqualTo(2);
       }
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
+  @Test
+  void changesDuringTheSnapshotAreNeitherLostNorDoubled() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("busy");
+    server.createDatabase("busy_results");
+    try (Connection app = server.connect("busy");
+        Connection results = server.connect("busy_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL, note text)",
+          "INSERT INTO big SELECT g, g, 'row ' || g FROM generate_series(1, 250000) g",
+          "CREATE TABLE bag (k int, v text)",
+          "ALTER TABLE bag REPLICA IDENTITY FULL",
+          "INSERT INTO bag SELECT g % 50, 'x' FROM generate_series(1, 20000) g",
+          "CREATE PUBLICATION busy FOR TABLE big, bag");
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicLong changes = new AtomicLong();
+      Thread writer =
+          new Thread(
+              () -> {
+                java.util.Random random = new java.util.Random(42);
+                try (Connection c = server.connect("busy")) {
+                  while (writing.get()) {
+                    int id = 1 + random.nextInt(260000);
+                    Sql.transaction(
+                        c,
+                        "UPDATE big SET v = v + 1, note = NULL WHERE id = " + id,
+                        "INSERT INTO big VALUES (" + (300000 + changes.get()) + ", 0, 'new') ON CONFLICT DO NOTHING",
+                        "DELETE FROM big WHERE id = " + (1 + random.nextInt(250000)),
+                        "INSERT INTO bag VALUES (" + random.nextInt(50) + ", 'x')",
+                        "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = " + random.nextInt(50) + " LIMIT 1)");
+                    changes.incrementAndGet();
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      writer.start();
+      String script =
+          "CREATE MATERIALIZED SOURCE busy FROM POSTGRES HOST '" + server.conninfo("busy") + "' PUBLICATION 'busy';\n"
+              + "CREATE VIEWS FROM SOURCE busy;\n";
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("busy_results"), 2)) {
+        Await.until(
+            "the snapshot of big", Duration.ofSeconds(120), () -> Sql.longValue(results, "SELECT count(*) FROM big") > 240000);
+        Thread.sleep(2000);
+        writing.set(false);
+        writer.join();
+        Tables.awaitEqual(app, results, List.of("\"public\".\"big\"", "\"public\".\"bag\""), Duration.ofSeconds(90));
+      } finally {
+        writing.set(false);
+        writer.join();
+      }
+      assertThat(changes.get()).as("transactions written during the test").isGreaterThan(100);
     }
   }
 
