@@ -43,9 +43,8 @@ public final class FlinkEnvironment {
     return conf;
   }
 
-  /** A table environment on a fresh stream environment (local MiniCluster, or the cluster's). */
-  public static StreamTableEnvironment tableEnvironment(Configuration conf) {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+  /** A table environment on {@code env} (a local MiniCluster's, or the cluster's). */
+  public static StreamTableEnvironment tableEnvironment(StreamExecutionEnvironment env) {
     return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
   }
 }

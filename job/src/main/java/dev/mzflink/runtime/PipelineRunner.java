@@ -19,7 +19,9 @@ import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.table.api.TableResult;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import dev.mzflink.runtime.cdc.SourceStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +39,9 @@ public final class PipelineRunner {
     checkResultsDatabase(options.resultsUrl(), sources);
     try (Connection results = openResults(options.resultsUrl())) {
       if (options.fromSavepoint().isPresent()) {
-        ResultsTables.createProgressTable(results);
-        ResultsTables.verify(results, plan.resultsTables());
+        for (String created : ResultsTables.prepareResume(results, plan.resultsTables())) {
+          LOG.info("Created results table {} for a view that is new since the savepoint", created);
+        }
       } else {
         ResultsTables.recreate(results, plan.resultsTables());
       }
@@ -60,9 +63,15 @@ public final class PipelineRunner {
       }
     }
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
-    StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(conf);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
+    for (String statement : FlinkSqlRenderer.databases(plan)) {
+      tableEnvironment.executeSql(statement);
+    }
+    // Each source through one replication slot, its tables registered under their Flink names.
+    SourceStreams.register(env, tableEnvironment, plan.streams());
     TableResult submitted = null;
-    for (String statement : FlinkSqlRenderer.statements(plan)) {
+    for (String statement : FlinkSqlRenderer.pipeline(plan, true)) {
       LOG.info("Executing Flink SQL: {}", firstLine(statement));
       submitted = tableEnvironment.executeSql(statement);
     }

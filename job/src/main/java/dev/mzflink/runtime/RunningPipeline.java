@@ -18,6 +18,7 @@ import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,6 +60,27 @@ public final class RunningPipeline implements AutoCloseable {
   }
 
   /**
+   * Stops the job with a savepoint in {@code directory} and returns the savepoint's path. The
+   * replication slots stay: the savepoint resumes from them.
+   */
+  public synchronized String stopWithSavepoint(String directory) throws Exception {
+    stopped = true;
+    String path;
+    try {
+      path = job.stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+    } finally {
+      try {
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException | TimeoutException e) {
+        LOG.info("Job {} ended after stop-with-savepoint: {}", job.getJobID(), e.getMessage());
+      }
+    }
+    LOG.info("Job {} stopped with savepoint {}", job.getJobID(), path);
+    temporaryCheckpoints.ifPresent(RunningPipeline::deleteRecursively);
+    return path;
+  }
+
+  /**
    * Cancels the job, waits for it to end, drops the pipeline's replication slots and removes a
    * temporary checkpoint directory. Returns the slots dropped. Safe to call twice.
    */
@@ -87,7 +109,7 @@ public final class RunningPipeline implements AutoCloseable {
 
   private List<String> dropSlots() {
     List<String> dropped = new ArrayList<>();
-    for (ReplicationSlot slot : plan.slots()) {
+    for (ReplicationSlot slot : slots(plan)) {
       Source source =
           sources.stream().filter(s -> s.name().equals(slot.source())).findFirst().orElseThrow();
       try {
@@ -97,6 +119,11 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     return dropped;
+  }
+
+  /** The slots {@code mzflink run} opens: one per source. */
+  static List<ReplicationSlot> slots(FlinkPlan plan) {
+    return plan.streams().stream().map(s -> new ReplicationSlot(s.slot(), s.source())).toList();
   }
 
   static void deleteRecursively(Path dir) {

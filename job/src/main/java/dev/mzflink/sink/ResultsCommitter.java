@@ -62,7 +62,17 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   private boolean apply(ResultsBatch batch) throws SQLException {
     Connection c = connection();
     try {
-      long applied = lockProgress(c, batch.subtask());
+      Progress progress = lockProgress(c, batch.subtask());
+      if (progress.lineage() != batch.lineage() && progress.sequence() > 0) {
+        c.rollback();
+        throw new IllegalStateException(
+            String.format(
+                "results table %s was written by another run of this pipeline (writer %d committed batch %d of another lineage): "
+                    + "the job was resumed from a savepoint older than a later fresh start, or the table was left by an earlier run. "
+                    + "Resume from the newest savepoint, or start from scratch (without --from-savepoint)",
+                table, batch.subtask(), progress.sequence()));
+      }
+      long applied = progress.sequence();
       if (batch.sequence() <= applied) {
         c.rollback();
         LOG.info("Batch {} of {} (subtask {}) was committed before; skipping", batch.sequence(), table, batch.subtask());
@@ -82,11 +92,12 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       }
       try (PreparedStatement s =
           c.prepareStatement(
-              "INSERT INTO " + ResultsTables.PROGRESS_TABLE + " (sink, subtask, sequence) VALUES (?, ?, ?) "
-                  + "ON CONFLICT (sink, subtask) DO UPDATE SET sequence = EXCLUDED.sequence, updated_at = now()")) {
+              "INSERT INTO " + ResultsTables.PROGRESS_TABLE + " (sink, subtask, lineage, sequence) VALUES (?, ?, ?, ?) "
+                  + "ON CONFLICT (sink, subtask) DO UPDATE SET lineage = EXCLUDED.lineage, sequence = EXCLUDED.sequence, updated_at = now()")) {
         s.setString(1, table);
         s.setInt(2, batch.subtask());
-        s.setLong(3, batch.sequence());
+        s.setLong(3, batch.lineage());
+        s.setLong(4, batch.sequence());
         s.executeUpdate();
       }
       c.commit();
@@ -101,7 +112,10 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
     }
   }
 
-  private long lockProgress(Connection c, int subtask) throws SQLException {
+  /** A writer's committed progress: its lineage and last batch (0 and 0 when it has none). */
+  private record Progress(long lineage, long sequence) {}
+
+  private Progress lockProgress(Connection c, int subtask) throws SQLException {
     // Serialize committers of the same sink and subtask, even a stale one from an earlier attempt.
     try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), ?)")) {
       s.setString(1, table);
@@ -109,11 +123,12 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       s.execute();
     }
     try (PreparedStatement s =
-        c.prepareStatement("SELECT sequence FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ? AND subtask = ?")) {
+        c.prepareStatement(
+            "SELECT lineage, sequence FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ? AND subtask = ?")) {
       s.setString(1, table);
       s.setInt(2, subtask);
       try (ResultSet r = s.executeQuery()) {
-        return r.next() ? r.getLong(1) : 0;
+        return r.next() ? new Progress(r.getLong(1), r.getLong(2)) : new Progress(0, 0);
       }
     }
   }

@@ -1,6 +1,7 @@
 package dev.mzflink.sink;
 
 import java.io.IOException;
+import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -40,12 +41,17 @@ final class ResultsSink
   @Override
   @Deprecated
   public SinkWriter<RowData> createWriter(InitContext context) {
-    return new ResultsWriter(fields, keyPositions, context.getSubtaskId(), 1);
+    return new ResultsWriter(fields, keyPositions, context.getSubtaskId(), newLineage(), 1);
   }
 
   @Override
   public SinkWriter<RowData> createWriter(WriterInitContext context) {
-    return new ResultsWriter(fields, keyPositions, context.getTaskInfo().getIndexOfThisSubtask(), 1);
+    return new ResultsWriter(fields, keyPositions, context.getTaskInfo().getIndexOfThisSubtask(), newLineage(), 1);
+  }
+
+  /** A writer that starts without state starts a new lineage of batches. */
+  private static long newLineage() {
+    return new SecureRandom().nextLong();
   }
 
   @Override
@@ -53,6 +59,7 @@ final class ResultsSink
       WriterInitContext context, Collection<ResultsWriter.State> states) {
     int subtask = context.getTaskInfo().getIndexOfThisSubtask();
     long next = 1;
+    long lineage = 0;
     for (ResultsWriter.State state : states) {
       if (state.subtask() != subtask) {
         throw new IllegalStateException(
@@ -61,8 +68,9 @@ final class ResultsSink
                 table, state.subtask(), subtask));
       }
       next = Math.max(next, state.nextSequence());
+      lineage = state.lineage();
     }
-    return new ResultsWriter(fields, keyPositions, subtask, next);
+    return new ResultsWriter(fields, keyPositions, subtask, states.isEmpty() ? newLineage() : lineage, next);
   }
 
   @Override
@@ -70,21 +78,25 @@ final class ResultsSink
     return new SimpleVersionedSerializer<>() {
       @Override
       public int getVersion() {
-        return 1;
+        return 2;
       }
 
       @Override
       public byte[] serialize(ResultsWriter.State state) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(16);
         out.writeInt(state.subtask());
+        out.writeLong(state.lineage());
         out.writeLong(state.nextSequence());
         return out.getCopyOfBuffer();
       }
 
       @Override
       public ResultsWriter.State deserialize(int version, byte[] serialized) throws IOException {
+        if (version != 2) {
+          throw new IOException("unknown results writer state version " + version);
+        }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
-        return new ResultsWriter.State(in.readInt(), in.readLong());
+        return new ResultsWriter.State(in.readInt(), in.readLong(), in.readLong());
       }
     };
   }

@@ -38,7 +38,7 @@ public final class ResultsTables {
       s.execute(
           "CREATE TABLE IF NOT EXISTS "
               + PROGRESS_TABLE
-              + " (sink text NOT NULL, subtask integer NOT NULL, sequence bigint NOT NULL,"
+              + " (sink text NOT NULL, subtask integer NOT NULL, lineage bigint NOT NULL, sequence bigint NOT NULL,"
               + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sink, subtask))");
       connection.commit();
     } catch (SQLException e) {
@@ -76,10 +76,21 @@ public final class ResultsTables {
     }
   }
 
-  /** Checks that the results tables of a resumed pipeline exist with the expected columns. */
-  public static void verify(Connection connection, List<ResultsTable> tables) throws SQLException {
+  /**
+   * Prepares the results tables of a resumed pipeline: an existing table must have the expected
+   * columns; a missing one belongs to a view that joined the pipeline after its savepoint and is
+   * created empty (its rows arrive with the view's snapshot), its sink's progress forgotten.
+   * Returns the tables created.
+   */
+  public static List<String> prepareResume(Connection connection, List<ResultsTable> tables) throws SQLException {
+    createProgressTable(connection);
+    List<ResultsTable> missing = new ArrayList<>();
     for (ResultsTable table : tables) {
       Map<String, String> actual = columnTypes(connection, table.qualifiedName());
+      if (actual.isEmpty()) {
+        missing.add(table);
+        continue;
+      }
       Map<String, String> expected = new LinkedHashMap<>();
       table.columns().forEach(c -> expected.put(c.name(), c.pgType()));
       if (!actual.equals(expected)) {
@@ -89,6 +100,8 @@ public final class ResultsTables {
             .withHint("Start the pipeline from scratch (without --from-savepoint) to recreate it.");
       }
     }
+    recreate(connection, missing);
+    return missing.stream().map(ResultsTable::qualifiedName).toList();
   }
 
   static String createTableSql(ResultsTable table) {

@@ -11,25 +11,27 @@ import org.apache.flink.table.data.RowData;
 
 /**
  * Collects the changes of one checkpoint interval as a compacted {@link ResultsBatch}; hands it to
- * the committer at the checkpoint barrier. Its state is the next batch number, so batches stay
- * numbered without gaps across restarts.
+ * the committer at the checkpoint barrier. Its state is its lineage and the next batch number, so
+ * batches stay numbered without gaps across restarts.
  */
 final class ResultsWriter
     implements CommittingSinkWriter<RowData, ResultsBatch>, StatefulSinkWriter<RowData, ResultsWriter.State> {
   /** The writer's checkpointed state. */
-  record State(int subtask, long nextSequence) {}
+  record State(int subtask, long lineage, long nextSequence) {}
 
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
   private final int subtask;
+  private final long lineage;
   private long nextSequence;
   private Map<List<String>, String[]> upserts = new LinkedHashMap<>();
   private Map<List<String>, Integer> deltas = new LinkedHashMap<>();
 
-  ResultsWriter(RowData.FieldGetter[] fields, int[] keyPositions, int subtask, long nextSequence) {
+  ResultsWriter(RowData.FieldGetter[] fields, int[] keyPositions, int subtask, long lineage, long nextSequence) {
     this.fields = fields;
     this.keyPositions = keyPositions;
     this.subtask = subtask;
+    this.lineage = lineage;
     this.nextSequence = nextSequence;
   }
 
@@ -69,7 +71,7 @@ final class ResultsWriter
     if (upserts.isEmpty() && deltas.isEmpty()) {
       return List.of();
     }
-    ResultsBatch batch = new ResultsBatch(subtask, nextSequence++, upserts, deltas);
+    ResultsBatch batch = new ResultsBatch(subtask, lineage, nextSequence++, upserts, deltas);
     upserts = new LinkedHashMap<>();
     deltas = new LinkedHashMap<>();
     return List.of(batch);
@@ -77,7 +79,7 @@ final class ResultsWriter
 
   @Override
   public List<State> snapshotState(long checkpointId) {
-    return List.of(new State(subtask, nextSequence));
+    return List.of(new State(subtask, lineage, nextSequence));
   }
 
   @Override

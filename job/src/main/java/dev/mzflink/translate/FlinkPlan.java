@@ -18,7 +18,8 @@ public record FlinkPlan(
     List<FlinkTable> sinkTables,
     List<ResultsTable> resultsTables,
     List<FlinkInsert> inserts,
-    List<ReplicationSlot> slots) {
+    List<ReplicationSlot> slots,
+    List<SourceStream> streams) {
   public FlinkPlan {
     databases = List.copyOf(requireNonNull(databases, "databases is null"));
     sourceTables = List.copyOf(requireNonNull(sourceTables, "sourceTables is null"));
@@ -26,6 +27,7 @@ public record FlinkPlan(
     resultsTables = List.copyOf(requireNonNull(resultsTables, "resultsTables is null"));
     inserts = List.copyOf(requireNonNull(inserts, "inserts is null"));
     slots = List.copyOf(requireNonNull(slots, "slots is null"));
+    streams = List.copyOf(requireNonNull(streams, "streams is null"));
   }
 
   /** The catalog that holds the sink tables, so they keep the schema and name of their view. */
@@ -126,6 +128,79 @@ public record FlinkPlan(
     public FlinkInsert {
       requireNonNull(target, "target is null");
       requireNonNull(source, "source is null");
+    }
+  }
+
+  /**
+   * How {@code mzflink run} reads one source: every table through one replication slot, each
+   * table registered under the name of its Flink source table.
+   *
+   * @param source the source
+   * @param slot the source's one replication slot
+   * @param hostname upstream host
+   * @param port upstream port
+   * @param database upstream database
+   * @param username upstream user
+   * @param password upstream password (empty when none)
+   * @param publication the publication
+   * @param debeziumProperties extra connector properties (SSL settings), in order
+   * @param tables the tables read, in plan order
+   */
+  public record SourceStream(
+      ObjectName source,
+      String slot,
+      String hostname,
+      int port,
+      String database,
+      String username,
+      String password,
+      String publication,
+      List<Option> debeziumProperties,
+      List<StreamTable> tables) {
+    public SourceStream {
+      requireNonNull(source, "source is null");
+      requireNonNull(slot, "slot is null");
+      requireNonNull(hostname, "hostname is null");
+      requireNonNull(database, "database is null");
+      requireNonNull(username, "username is null");
+      requireNonNull(password, "password is null");
+      requireNonNull(publication, "publication is null");
+      debeziumProperties = List.copyOf(requireNonNull(debeziumProperties, "debeziumProperties is null"));
+      tables = List.copyOf(requireNonNull(tables, "tables is null"));
+    }
+  }
+
+  /**
+   * One upstream table of a {@link SourceStream}.
+   *
+   * @param schema upstream schema
+   * @param name upstream table name
+   * @param flinkName the Flink table it is registered as (the name of its view)
+   * @param columns Flink columns in upstream order
+   * @param primaryKey primary key columns, empty for a key-less table
+   * @param replicaIdentityFull whether updates and deletes carry the whole old row
+   * @param lockedSnapshot whether mzflink snapshots it itself (under a SHARE lock, exactly,
+   *     duplicates included) instead of Flink CDC's incremental snapshot
+   */
+  public record StreamTable(
+      String schema,
+      String name,
+      FlinkName flinkName,
+      List<FlinkColumn> columns,
+      List<String> primaryKey,
+      boolean replicaIdentityFull,
+      boolean lockedSnapshot) {
+    public StreamTable {
+      requireNonNull(schema, "schema is null");
+      requireNonNull(name, "name is null");
+      requireNonNull(flinkName, "flinkName is null");
+      columns = List.copyOf(requireNonNull(columns, "columns is null"));
+      primaryKey = List.copyOf(requireNonNull(primaryKey, "primaryKey is null"));
+    }
+
+    /** {@code "schema"."name"}. */
+    public String qualifiedName() {
+      return Quote.pgQualified(schema, name);
     }
   }
 

@@ -47,7 +47,7 @@ public final class SlotNames {
     return PREFIX + head + "_" + hash;
   }
 
-  static String sanitize(String s) {
+  public static String sanitize(String s) {
     StringBuilder out = new StringBuilder();
     for (char c : s.toLowerCase(Locale.ROOT).toCharArray()) {
       boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';

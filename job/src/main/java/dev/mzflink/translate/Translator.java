@@ -15,6 +15,8 @@ import dev.mzflink.translate.FlinkPlan.Option;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import dev.mzflink.translate.FlinkPlan.ResultsColumn;
 import dev.mzflink.translate.FlinkPlan.ResultsTable;
+import dev.mzflink.translate.FlinkPlan.SourceStream;
+import dev.mzflink.translate.FlinkPlan.StreamTable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -73,7 +75,49 @@ public final class Translator {
         inserts.add(new FlinkInsert(sinkName, sourceName));
       }
     }
-    return new FlinkPlan(List.copyOf(databases), sources, sinks, results, inserts, slots);
+    return new FlinkPlan(
+        List.copyOf(databases), sources, sinks, results, inserts, slots, streams(catalog, options));
+  }
+
+  /** One stream per source that has views: all its tables through one replication slot. */
+  private static List<SourceStream> streams(Catalog catalog, TranslateOptions options) {
+    List<SourceStream> streams = new ArrayList<>();
+    for (Source source : catalog.sources()) {
+      List<StreamTable> tables = new ArrayList<>();
+      for (TableView view : catalog.tableViewsOf(source.name())) {
+        PgTable table = view.upstream();
+        tables.add(
+            new StreamTable(
+                table.schema(),
+                table.name(),
+                new FlinkName(Optional.empty(), view.name().schema(), view.name().name()),
+                columns(table),
+                table.primaryKey(),
+                table.replicaIdentity() == PgTable.ReplicaIdentity.FULL,
+                !incrementalSnapshot(table)));
+      }
+      if (tables.isEmpty()) {
+        continue;
+      }
+      ConnectionInfo c = source.connection();
+      List<Option> ssl = new ArrayList<>();
+      for (String key : List.of("sslmode", "sslrootcert", "sslcert", "sslkey")) {
+        c.get(key).ifPresent(v -> ssl.add(Option.of("database." + key, v)));
+      }
+      streams.add(
+          new SourceStream(
+              source.name(),
+              SlotNames.perSource(source.name().name(), options.slotSuffix()),
+              c.host(),
+              c.port(),
+              c.database(),
+              c.user(),
+              c.password().orElse(""),
+              source.publication().name(),
+              ssl,
+              tables));
+    }
+    return streams;
   }
 
   /** Rows per incremental snapshot chunk. */

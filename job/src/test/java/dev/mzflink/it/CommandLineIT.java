@@ -63,11 +63,11 @@ class CommandLineIT {
       Await.until("the job to start", Duration.ofSeconds(90), () -> mzflink.stdout().contains("Started Flink job"));
       Sql.execute(app, "UPDATE t SET v = 'changed' WHERE id <= 10", "DELETE FROM t WHERE id > 90", "INSERT INTO t VALUES (1000, NULL)");
       Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(60));
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source_public_t");
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source");
 
       mzflink.interrupt();
       assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
-      assertThat(mzflink.stdout()).contains("Stopped; dropped replication slots: materialize_mz_source_public_t");
+      assertThat(mzflink.stdout()).contains("Stopped; dropped replication slots: materialize_mz_source");
       assertThat(mzflink.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
     }

@@ -14,11 +14,25 @@ public final class Pipelines {
   private Pipelines() {}
 
   public static RunningPipeline start(String script, String resultsUrl, int parallelism) {
+    return start(script, resultsUrl, parallelism, Optional.empty());
+  }
+
+  /** Starts a script, resuming from {@code savepoint} if given. */
+  public static RunningPipeline start(String script, String resultsUrl, int parallelism, Optional<String> savepoint) {
     CompiledScript compiled =
         CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
     RunOptions options =
-        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, Optional.empty(), "test");
+        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, savepoint, "test");
     return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+  }
+
+  /** The script of a materialized source named like the database, over all its tables. */
+  public static String replicate(String conninfo, String publication) {
+    return "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+        + conninfo
+        + "' PUBLICATION '"
+        + publication
+        + "';\nCREATE VIEWS FROM SOURCE src;\n";
   }
 
   /**

@@ -1,0 +1,245 @@
+package dev.mzflink.runtime.cdc;
+
+import io.debezium.data.Envelope;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.cdc.connectors.postgres.table.PostgreSQLDeserializationConverterFactory;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
+import org.apache.flink.cdc.debezium.table.DebeziumChangelogMode;
+import org.apache.flink.cdc.debezium.table.RowDataDebeziumDeserializeSchema;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.LogicalTypeRoot;
+import org.apache.flink.types.RowKind;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.connect.data.Field;
+import org.apache.kafka.connect.data.Schema;
+import org.apache.kafka.connect.data.Struct;
+import org.apache.kafka.connect.source.SourceRecord;
+
+/**
+ * Turns the connector's records into {@link ChangeRecord}s: finds the table from the record's
+ * source block, converts rows with Flink CDC's converters for the table's row type, marks
+ * unchanged TOASTed values, splits updates of key-less tables into a delete and an insert, passes
+ * TRUNCATE through, and stops the job when a table's columns changed upstream.
+ */
+final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRecord> {
+  private static final long serialVersionUID = 1L;
+
+  /** Debezium's value for a TOASTed column an UPDATE left unchanged (unavailable.value.placeholder). */
+  static final String UNAVAILABLE = "__debezium_unavailable_value";
+
+  private static final byte[] UNAVAILABLE_BYTES = UNAVAILABLE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private final SourceLayout layout;
+  private transient RowDataDebeziumDeserializeSchema[] converters;
+  private transient Capture capture;
+
+  ChangeDeserializer(SourceLayout layout) {
+    this.layout = layout;
+  }
+
+  private RowDataDebeziumDeserializeSchema converter(int index) {
+    if (converters == null) {
+      converters = new RowDataDebeziumDeserializeSchema[layout.tables.size()];
+      capture = new Capture();
+    }
+    if (converters[index] == null) {
+      TableLayout t = layout.table(index);
+      converters[index] =
+          RowDataDebeziumDeserializeSchema.newBuilder()
+              .setPhysicalRowType(t.rowType)
+              .setResultTypeInfo(InternalTypeInfo.of(t.rowType))
+              .setUserDefinedConverterFactory(PostgreSQLDeserializationConverterFactory.instance())
+              // Keyed tables: the normalizer holds the old row, so the new row is enough (and
+              // REPLICA IDENTITY DEFAULT carries no old row). Key-less tables need the old row.
+              .setChangelogMode(t.keyed() ? DebeziumChangelogMode.UPSERT : DebeziumChangelogMode.ALL)
+              .setValueValidator((row, kind) -> {})
+              .build();
+    }
+    return converters[index];
+  }
+
+  @Override
+  public void deserialize(SourceRecord record, Collector<ChangeRecord> out) throws Exception {
+    if (!(record.value() instanceof Struct value) || value.schema().field(Envelope.FieldName.SOURCE) == null) {
+      return;
+    }
+    Struct source = value.getStruct(Envelope.FieldName.SOURCE);
+    List<Integer> indexes = layout.indexesOf(source.getString("schema"), source.getString("table"));
+    if (indexes.isEmpty()) {
+      return;
+    }
+    Long lsnValue = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
+    long lsn = lsnValue == null ? 0 : lsnValue;
+    Envelope.Operation op = Envelope.operationFor(record);
+    for (int index : indexes) {
+      TableLayout table = layout.table(index);
+      if (op == Envelope.Operation.TRUNCATE) {
+        emit(out, table, new ChangeRecord(index, ChangeRecord.TRUNCATE, null, lsn), null);
+        continue;
+      }
+      checkColumns(table, value.schema());
+      RowDataDebeziumDeserializeSchema converter = converter(index);
+      capture.rows.clear();
+      converter.deserialize(record, capture);
+      List<RowData> rows = new ArrayList<>(capture.rows);
+      switch (op) {
+        case READ -> emit(out, table, new ChangeRecord(index, ChangeRecord.SNAPSHOT, table.serialize(rows.get(0)), lsn), rows.get(0));
+        case CREATE -> emit(out, table, new ChangeRecord(index, ChangeRecord.INSERT, table.serialize(rows.get(0)), lsn), rows.get(0));
+        case DELETE -> emit(out, table, new ChangeRecord(index, ChangeRecord.DELETE, table.serialize(rows.get(0)), lsn), rows.get(0));
+        case UPDATE -> {
+          if (table.keyed()) {
+            RowData after = rows.get(rows.size() - 1);
+            ChangeRecord update = new ChangeRecord(index, ChangeRecord.UPDATE, table.serialize(after), lsn);
+            update.unchangedToast = unchangedToast(table, after);
+            emit(out, table, update, after);
+          } else {
+            RowData before = rows.get(0);
+            RowData after = rows.get(1);
+            if (before == null || before.getRowKind() != RowKind.UPDATE_BEFORE) {
+              throw new IllegalStateException("update of " + table.qualifiedName + " without its old row");
+            }
+            if (unchangedToast(table, after) != 0) {
+              throw new SuppressRestartsException(
+                  new IllegalStateException(
+                      String.format(
+                          "table %s has no primary key and an update did not carry a TOASTed value: set REPLICA IDENTITY FULL upstream",
+                          table.qualifiedName)));
+            }
+            emit(out, table, new ChangeRecord(index, ChangeRecord.DELETE, table.serialize(before), lsn), before);
+            emit(out, table, new ChangeRecord(index, ChangeRecord.INSERT, table.serialize(after), lsn), after);
+          }
+        }
+        default -> throw new IllegalStateException("unexpected operation " + op + " on " + table.qualifiedName);
+      }
+    }
+  }
+
+  private static void emit(Collector<ChangeRecord> out, TableLayout table, ChangeRecord change, RowData row) {
+    change.key = row == null ? null : table.partitionKey(row);
+    out.collect(change);
+  }
+
+  /** Columns whose new value is Debezium's placeholder for an unchanged TOASTed value. */
+  private static long unchangedToast(TableLayout table, RowData row) {
+    long mask = 0;
+    for (int i = 0; i < table.arity() && i < 64; i++) {
+      if (row.isNullAt(i)) {
+        continue;
+      }
+      LogicalType type = table.rowType.getTypeAt(i);
+      boolean placeholder =
+          switch (type.getTypeRoot()) {
+            case CHAR, VARCHAR -> row.getString(i).equals(StringData.fromString(UNAVAILABLE));
+            case BINARY, VARBINARY -> Arrays.equals(row.getBinary(i), UNAVAILABLE_BYTES);
+            default -> false;
+          };
+      if (placeholder) {
+        mask |= 1L << i;
+      }
+    }
+    return mask;
+  }
+
+  /**
+   * Stops the job when the record's columns are not the table's columns: a column was added,
+   * dropped, renamed, or changed type upstream.
+   */
+  private static void checkColumns(TableLayout table, Schema valueSchema) {
+    Field rowField =
+        valueSchema.field(Envelope.FieldName.AFTER) != null
+            ? valueSchema.field(Envelope.FieldName.AFTER)
+            : valueSchema.field(Envelope.FieldName.BEFORE);
+    if (rowField == null) {
+      return;
+    }
+    List<String> actual = rowField.schema().fields().stream().map(Field::name).toList();
+    List<String> expected = table.rowType.getFieldNames();
+    if (!actual.equals(expected)) {
+      List<String> added = new ArrayList<>(actual);
+      added.removeAll(expected);
+      List<String> dropped = new ArrayList<>(expected);
+      dropped.removeAll(actual);
+      StringBuilder change = new StringBuilder();
+      if (!added.isEmpty()) {
+        change.append("column(s) ").append(quoted(added)).append(" added");
+      }
+      if (!dropped.isEmpty()) {
+        change.append(change.length() > 0 ? ", " : "").append("column(s) ").append(quoted(dropped)).append(" dropped or renamed");
+      }
+      if (change.length() == 0) {
+        change.append("columns reordered");
+      }
+      throw schemaChanged(table, change.toString());
+    }
+    for (Field field : rowField.schema().fields()) {
+      int i = field.index();
+      String mismatch = typeMismatch(table.rowType.getTypeAt(i), field.schema());
+      if (mismatch != null) {
+        throw schemaChanged(table, "column " + quoted(List.of(field.name())) + " changed type (" + mismatch + ")");
+      }
+    }
+  }
+
+  private static SuppressRestartsException schemaChanged(TableLayout table, String change) {
+    return new SuppressRestartsException(
+        new SchemaChangeException(
+            String.format(
+                "table %s changed upstream: %s. mzflink does not apply schema changes; "
+                    + "start the pipeline again from scratch (without --from-savepoint) to snapshot the table with its new columns",
+                table.qualifiedName, change)));
+  }
+
+  private static String quoted(List<String> names) {
+    return String.join(", ", names.stream().map(dev.mzflink.sql.Quote::pgIdentifier).toList());
+  }
+
+  /** A description of how {@code schema} differs from what {@code type} is read from, or null. */
+  private static String typeMismatch(LogicalType type, Schema schema) {
+    Schema.Type expected =
+        switch (type.getTypeRoot()) {
+          case BOOLEAN -> Schema.Type.BOOLEAN;
+          case SMALLINT -> Schema.Type.INT16;
+          case INTEGER -> Schema.Type.INT32;
+          case BIGINT -> Schema.Type.INT64;
+          case FLOAT -> Schema.Type.FLOAT32;
+          case DOUBLE -> Schema.Type.FLOAT64;
+          default -> null;
+        };
+    if (expected != null && schema.type() != expected) {
+      return "was " + expected.getName() + ", now " + schema.type().getName();
+    }
+    if (type.getTypeRoot() == LogicalTypeRoot.DECIMAL && schema.parameters() != null) {
+      String scale = schema.parameters().get("scale");
+      int expectedScale = ((org.apache.flink.table.types.logical.DecimalType) type).getScale();
+      if (scale != null && Integer.parseInt(scale) != expectedScale) {
+        return "scale was " + expectedScale + ", now " + scale;
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public TypeInformation<ChangeRecord> getProducedType() {
+    return TypeInformation.of(ChangeRecord.class);
+  }
+
+  /** Collects what a Flink CDC converter emits for one record. */
+  private static final class Capture implements Collector<RowData> {
+    final List<RowData> rows = new ArrayList<>();
+
+    @Override
+    public void collect(RowData row) {
+      rows.add(row);
+    }
+
+    @Override
+    public void close() {}
+  }
+}

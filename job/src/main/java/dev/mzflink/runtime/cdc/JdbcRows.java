@@ -1,0 +1,81 @@
+package dev.mzflink.runtime.cdc;
+
+import java.math.BigDecimal;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import org.apache.flink.table.data.DecimalData;
+import org.apache.flink.table.data.GenericRowData;
+import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
+import org.apache.flink.table.types.logical.DecimalType;
+import org.apache.flink.table.types.logical.LogicalType;
+import org.apache.flink.table.types.logical.RowType;
+
+/**
+ * Reads JDBC result rows into Flink's internal row format, value for value as Flink CDC's
+ * converters produce them from the replication stream (a locked-snapshot row and the WAL's image
+ * of the same row must be equal, or deletes would not find it).
+ */
+final class JdbcRows {
+  private JdbcRows() {}
+
+  static GenericRowData read(ResultSet rs, RowType type, String table) throws SQLException {
+    GenericRowData row = new GenericRowData(type.getFieldCount());
+    for (int i = 0; i < type.getFieldCount(); i++) {
+      row.setField(i, value(rs, i + 1, type.getTypeAt(i), table, type.getFieldNames().get(i)));
+    }
+    return row;
+  }
+
+  private static Object value(ResultSet rs, int column, LogicalType type, String table, String name) throws SQLException {
+    Object value =
+        switch (type.getTypeRoot()) {
+          case BOOLEAN -> rs.getBoolean(column);
+          case SMALLINT -> rs.getShort(column);
+          case INTEGER -> rs.getInt(column);
+          case BIGINT -> rs.getLong(column);
+          case FLOAT -> rs.getFloat(column);
+          case DOUBLE -> rs.getDouble(column);
+          case DECIMAL -> decimal(rs.getBigDecimal(column), (DecimalType) type, table, name);
+          case CHAR, VARCHAR -> {
+            String s = rs.getString(column);
+            yield s == null ? null : StringData.fromString(s);
+          }
+          case BINARY, VARBINARY -> rs.getBytes(column);
+          case DATE -> {
+            LocalDate d = rs.getObject(column, LocalDate.class);
+            yield d == null ? null : (int) d.toEpochDay();
+          }
+          case TIME_WITHOUT_TIME_ZONE -> {
+            LocalTime t = rs.getObject(column, LocalTime.class);
+            yield t == null ? null : (int) (t.toNanoOfDay() / 1_000_000);
+          }
+          case TIMESTAMP_WITHOUT_TIME_ZONE -> {
+            LocalDateTime t = rs.getObject(column, LocalDateTime.class);
+            yield t == null ? null : TimestampData.fromLocalDateTime(t);
+          }
+          case TIMESTAMP_WITH_LOCAL_TIME_ZONE -> {
+            OffsetDateTime t = rs.getObject(column, OffsetDateTime.class);
+            yield t == null ? null : TimestampData.fromInstant(t.toInstant());
+          }
+          default -> throw new IllegalStateException("no JDBC reader for " + type + " in " + table);
+        };
+    return rs.wasNull() ? null : value;
+  }
+
+  private static DecimalData decimal(BigDecimal value, DecimalType type, String table, String column) {
+    if (value == null) {
+      return null;
+    }
+    DecimalData d = DecimalData.fromBigDecimal(value, type.getPrecision(), type.getScale());
+    if (d == null) {
+      throw new IllegalStateException(
+          String.format("%s.%s: %s does not fit %s", table, column, value.toPlainString(), type));
+    }
+    return d;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.mzflink.runtime.cdc;
+
+import dev.mzflink.sql.Quote;
+import dev.mzflink.translate.FlinkPlan.Option;
+import dev.mzflink.translate.FlinkPlan.SourceStream;
+import dev.mzflink.translate.FlinkPlan.StreamTable;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
+import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.Schema;
+import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+import org.apache.flink.table.connector.ChangelogMode;
+import org.apache.flink.types.Row;
+
+/**
+ * Builds the one-slot reading of each source and registers every table of it in the table
+ * environment under the name of its Flink source table, so the script's views and sinks run on
+ * it unchanged.
+ *
+ * <pre>
+ *  postgres (one slot) ─ deserialize ─┬──────────────────────────────┬─ fan out TRUNCATE ─ key by row ─ normalize ─ route ─▶ one table per view
+ *                                     └ locked tables ─┐             │
+ *  locked snapshot (SHARE lock) ──────────────────────┴ hand over ──┘
+ * </pre>
+ *
+ * Every operator has a stable uid derived from the source name, so savepoints survive changes of
+ * mzflink's job graph elsewhere.
+ */
+public final class SourceStreams {
+  /** The normalizer's max parallelism: fixed, because its state is partitioned by it. */
+  static final int MAX_PARALLELISM = 128;
+
+  /** Rows per incremental snapshot chunk (see the translator for why it is large). */
+  static final int CHUNK_ROWS = 100_000;
+
+  private SourceStreams() {}
+
+  /** Adds the sources to {@code env} and registers their tables in {@code tables}. */
+  public static void register(StreamExecutionEnvironment env, StreamTableEnvironment tables, List<SourceStream> streams) {
+    int parallelism = env.getParallelism();
+    for (SourceStream stream : streams) {
+      SourceLayout layout = new SourceLayout(stream);
+      // The slot name is unique per source, stable, and made of [a-z0-9_].
+      String id = stream.slot();
+      DataStream<ChangeRecord> changes =
+          env.fromSource(source(stream, layout), WatermarkStrategy.noWatermarks(), "postgres " + stream.source().quoted())
+              .uid("mzflink-source-" + id);
+      // Flink CDC's snapshot rows go straight to the normalizer; streamed changes wait in the
+      // hand-over until their table's snapshot (Flink CDC's or a locked one) is in place.
+      DataStream<ChangeRecord> snapshotRows =
+          changes.filter(c -> c.kind == ChangeRecord.SNAPSHOT).uid("mzflink-snapshot-rows-" + id).name("snapshot rows");
+      DataStream<ChangeRecord> streamed =
+          changes.filter(c -> c.kind != ChangeRecord.SNAPSHOT).uid("mzflink-streamed-" + id).name("streamed changes");
+      DataStream<ChangeRecord> lockedSnapshot =
+          env.addSource(new LockedSnapshotSource(layout, jdbcUrl(stream), jdbcProperties(stream)), "locked snapshot " + stream.source().quoted())
+              .returns(TypeInformation.of(ChangeRecord.class))
+              .setParallelism(1)
+              .uid("mzflink-locked-snapshot-" + id);
+      DataStream<ChangeRecord> handedOver =
+          streamed
+              .union(lockedSnapshot)
+              .keyBy(c -> layout.table(c.table).id, Types.STRING)
+              .process(new HandOverFunction(layout))
+              .returns(TypeInformation.of(ChangeRecord.class))
+              .uid("mzflink-hand-over-" + id)
+              .name("hand over snapshot to stream");
+      DataStream<ChangeRecord> all = snapshotRows.union(handedOver);
+      SingleOutputStreamOperator<TableChange> normalized =
+          all.flatMap(new TruncateFanOut(parallelism, MAX_PARALLELISM))
+              .returns(TypeInformation.of(ChangeRecord.class))
+              .uid("mzflink-truncate-fan-out-" + id)
+              .name("fan out TRUNCATE")
+              .keyBy(c -> c.key, Types.STRING)
+              .transform("normalize " + stream.source().quoted(), TypeInformation.of(TableChange.class), new NormalizerOperator(layout))
+              .uid("mzflink-normalize-" + id)
+              .setParallelism(parallelism)
+              .setMaxParallelism(MAX_PARALLELISM);
+      TableRouter router = new TableRouter(layout);
+      SingleOutputStreamOperator<Row> routed =
+          normalized.process(router).uid("mzflink-route-" + id).name("route tables " + stream.source().quoted());
+      for (TableLayout t : layout.tables) {
+        StreamTable table = stream.tables().get(t.index);
+        Schema.Builder schema = Schema.newBuilder().fromRowDataType(TableRouter.dataType(t));
+        if (!table.primaryKey().isEmpty()) {
+          schema.primaryKey(table.primaryKey());
+        }
+        Table view = tables.fromChangelogStream(routed.getSideOutput(router.tag(t.index)), schema.build(), ChangelogMode.all());
+        tables.createTemporaryView(
+            Quote.flinkIdentifier(table.flinkName().database()) + "." + Quote.flinkIdentifier(table.flinkName().name()), view);
+      }
+    }
+  }
+
+  private static PostgresIncrementalSource<ChangeRecord> source(SourceStream stream, SourceLayout layout) {
+    Set<String> schemas = new LinkedHashSet<>();
+    Set<String> tableList = new LinkedHashSet<>();
+    Set<String> excluded = new LinkedHashSet<>();
+    for (TableLayout t : layout.tables) {
+      schemas.add(regex(t.schema));
+      tableList.add(regex(t.schema) + "\\." + regex(t.name));
+      if (t.lockedSnapshot) {
+        excluded.add(SnapshotTableFilteringDialect.id(t.schema, t.name));
+      }
+    }
+    Properties debezium = new Properties();
+    debezium.setProperty("publication.name", stream.publication());
+    debezium.setProperty("publication.autocreate.mode", "disabled");
+    // Debezium skips TRUNCATE by default: mzflink retracts the table's rows instead.
+    debezium.setProperty("truncate.handling.mode", "include");
+    debezium.setProperty("skipped.operations", "none");
+    debezium.setProperty("unavailable.value.placeholder", ChangeDeserializer.UNAVAILABLE);
+    for (Option option : stream.debeziumProperties()) {
+      debezium.setProperty(option.key(), option.value());
+    }
+    ChangeDeserializer deserializer = new ChangeDeserializer(layout);
+    PostgresSourceBuilder<ChangeRecord> builder =
+        PostgresIncrementalSource.<ChangeRecord>builder()
+            .hostname(stream.hostname())
+            .port(stream.port())
+            .database(stream.database())
+            .schemaList(schemas.toArray(new String[0]))
+            .tableList(tableList.toArray(new String[0]))
+            .username(stream.username())
+            .password(stream.password())
+            .slotName(stream.slot())
+            .decodingPluginName("pgoutput")
+            .debeziumProperties(debezium)
+            .deserializer(deserializer)
+            .splitSize(CHUNK_ROWS)
+            .skipSnapshotBackfill(true)
+            .heartbeatInterval(Duration.ofSeconds(30))
+            .startupOptions(StartupOptions.initial());
+    PostgresSourceConfigFactory factory = builder.getConfigFactory();
+    return new PostgresIncrementalSource<>(
+        factory, deserializer, new PostgresOffsetFactory(), new SnapshotTableFilteringDialect(factory.create(0), excluded));
+  }
+
+  /** A Debezium include-list entry that matches exactly {@code name}. */
+  static String regex(String name) {
+    if (name.contains(",")) {
+      throw new IllegalArgumentException("names with commas cannot be captured: " + name);
+    }
+    return name.replaceAll("([\\\\.\\[\\]{}()*+?^$|])", "\\\\$1");
+  }
+
+  private static String jdbcUrl(SourceStream stream) {
+    String host = stream.hostname().contains(":") ? "[" + stream.hostname() + "]" : stream.hostname();
+    return "jdbc:postgresql://" + host + ":" + stream.port() + "/" + java.net.URLEncoder.encode(stream.database(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static Properties jdbcProperties(SourceStream stream) {
+    Properties p = new Properties();
+    p.setProperty("user", stream.username());
+    if (!stream.password().isEmpty()) {
+      p.setProperty("password", stream.password());
+    }
+    p.setProperty("ApplicationName", "mzflink locked snapshot");
+    for (Option option : stream.debeziumProperties()) {
+      if (option.key().startsWith("database.ssl")) {
+        p.setProperty(option.key().substring("database.".length()), option.value());
+      }
+    }
+    return p;
+  }
+}

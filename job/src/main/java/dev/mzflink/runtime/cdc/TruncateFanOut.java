@@ -1,0 +1,43 @@
+package dev.mzflink.runtime.cdc;
+
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.util.Collector;
+
+/**
+ * Sends a TRUNCATE to every subtask of the normalizer, in line with the table's other changes:
+ * one copy per subtask, each with a key that the key-by assigns to that subtask. The other
+ * records pass unchanged.
+ */
+final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord> {
+  private static final long serialVersionUID = 1L;
+
+  /** The keys that reach subtask 0, 1, ... of the normalizer. */
+  private final String[] subtaskKeys;
+
+  TruncateFanOut(int parallelism, int maxParallelism) {
+    subtaskKeys = new String[parallelism];
+    int found = 0;
+    for (int n = 0; found < parallelism; n++) {
+      String key = "truncate:" + n;
+      int subtask = KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, parallelism);
+      if (subtaskKeys[subtask] == null) {
+        subtaskKeys[subtask] = key;
+        found++;
+      }
+    }
+  }
+
+  @Override
+  public void flatMap(ChangeRecord change, Collector<ChangeRecord> out) {
+    if (change.kind != ChangeRecord.TRUNCATE) {
+      out.collect(change);
+      return;
+    }
+    for (String key : subtaskKeys) {
+      ChangeRecord copy = change.copy();
+      copy.key = key;
+      out.collect(copy);
+    }
+  }
+}

@@ -1,0 +1,294 @@
+package dev.mzflink.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.testing.Await;
+import dev.mzflink.testing.Pipelines;
+import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Sql;
+import dev.mzflink.testing.Tables;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code mzflink run} reads each source through one replication slot, and its normalizer turns the
+ * seed's restrictions (TOAST, TRUNCATE, key-less tables, schema changes) into correct results or a
+ * named error. The server allows 10 replication slots and WAL senders, PostgreSQL's defaults.
+ */
+class OneSlotSourceIT {
+  @RegisterExtension
+  static final PostgresServerExtension POSTGRES =
+      new PostgresServerExtension(Map.of("max_replication_slots", "10", "max_wal_senders", "10"));
+
+  @TempDir static Path savepoints;
+
+  private static final Duration CATCH_UP = Duration.ofSeconds(90);
+
+  private static List<String> tables(String... names) {
+    List<String> out = new ArrayList<>();
+    for (String name : names) {
+      out.add("\"public\".\"" + name + "\"");
+    }
+    return out;
+  }
+
+  private static EmbeddedPostgresServer databases(String name) throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase(name);
+    server.createDatabase(name + "_results");
+    return server;
+  }
+
+  @Test
+  void twelveTablesShareOneSlotAndOneWalSender() throws Exception {
+    EmbeddedPostgresServer server = databases("twelve");
+    List<String> names = new ArrayList<>();
+    try (Connection app = server.connect("twelve");
+        Connection results = server.connect("twelve_results")) {
+      for (int i = 1; i <= 12; i++) {
+        String t = "t" + i;
+        names.add(t);
+        Sql.execute(
+            app,
+            "CREATE TABLE " + t + " (id int PRIMARY KEY, v text)",
+            "ALTER TABLE " + t + " REPLICA IDENTITY FULL",
+            "INSERT INTO " + t + " SELECT g, 'v' || g FROM generate_series(1, 500) g");
+      }
+      Sql.execute(app, "CREATE PUBLICATION twelve FOR ALL TABLES");
+      try (RunningPipeline pipeline =
+          Pipelines.start(Pipelines.replicate(server.conninfo("twelve"), "twelve"), server.jdbcUrl("twelve_results"), 2)) {
+        List<String> all = tables(names.toArray(new String[0]));
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        for (String t : names) {
+          Sql.execute(app, "UPDATE " + t + " SET v = NULL WHERE id % 7 = 0", "DELETE FROM " + t + " WHERE id > 490");
+        }
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_src");
+        assertThat(Sql.longValue(app, "SELECT count(*) FROM pg_stat_replication")).isEqualTo(1);
+      }
+    }
+  }
+
+  @Test
+  void toastedValuesLeftUnchangedByAnUpdateStayExact() throws Exception {
+    EmbeddedPostgresServer server = databases("toast");
+    try (Connection app = server.connect("toast");
+        Connection results = server.connect("toast_results")) {
+      String big = "(SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 32768))";
+      Sql.execute(
+          app,
+          "CREATE TABLE full_identity (id int PRIMARY KEY, n int, doc text, data bytea)",
+          "ALTER TABLE full_identity REPLICA IDENTITY FULL",
+          "CREATE TABLE default_identity (id int PRIMARY KEY, n int, doc text, data bytea)",
+          "CREATE TABLE keyless (n int, doc text)",
+          "ALTER TABLE keyless REPLICA IDENTITY FULL",
+          "INSERT INTO full_identity SELECT g, g, " + big + ", convert_to(" + big + ", 'UTF8') FROM generate_series(1, 3) g",
+          "INSERT INTO default_identity SELECT g, g, " + big + ", convert_to(" + big + ", 'UTF8') FROM generate_series(1, 3) g",
+          "INSERT INTO keyless SELECT g, " + big + " FROM generate_series(1, 2) g",
+          "CREATE PUBLICATION toast FOR TABLE full_identity, default_identity, keyless");
+      assertThat(Sql.longValue(app, "SELECT min(length(doc)) FROM default_identity")).isEqualTo(1_048_576);
+      List<String> all = tables("full_identity", "default_identity", "keyless");
+      try (RunningPipeline pipeline =
+          Pipelines.start(Pipelines.replicate(server.conninfo("toast"), "toast"), server.jdbcUrl("toast_results"), 1)) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.execute(
+            app,
+            "UPDATE full_identity SET n = n + 100",
+            "UPDATE default_identity SET n = n + 100",
+            "UPDATE keyless SET n = n + 100",
+            "INSERT INTO default_identity SELECT 10, 10, " + big + ", NULL",
+            "UPDATE default_identity SET n = -1 WHERE id = 10");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM default_identity WHERE doc LIKE '%debezium%'")).isZero();
+      }
+    }
+  }
+
+  @Test
+  void truncateRetractsEveryRowAndReplicationGoesOn() throws Exception {
+    EmbeddedPostgresServer server = databases("trunc");
+    try (Connection app = server.connect("trunc");
+        Connection results = server.connect("trunc_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE a (id int PRIMARY KEY, v int)",
+          "CREATE TABLE b (v int)",
+          "ALTER TABLE b REPLICA IDENTITY FULL",
+          "CREATE TABLE c (id int PRIMARY KEY, v int)",
+          "INSERT INTO a SELECT g, g FROM generate_series(1, 1000) g",
+          "INSERT INTO b SELECT g % 10 FROM generate_series(1, 1000) g",
+          "INSERT INTO c SELECT g, g FROM generate_series(1, 100) g",
+          "CREATE PUBLICATION trunc FOR TABLE a, b, c");
+      List<String> all = tables("a", "b", "c");
+      try (RunningPipeline pipeline =
+          Pipelines.start(Pipelines.replicate(server.conninfo("trunc"), "trunc"), server.jdbcUrl("trunc_results"), 2)) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.execute(app, "TRUNCATE a");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM a")).isZero();
+        Sql.execute(app, "INSERT INTO a VALUES (1, 1), (2, 2)", "TRUNCATE a, b", "INSERT INTO b VALUES (7), (7)");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.transaction(
+            app,
+            "INSERT INTO c VALUES (1000, 1)",
+            "TRUNCATE c",
+            "INSERT INTO c VALUES (1, 42), (2, 43)",
+            "UPDATE c SET v = 44 WHERE id = 2",
+            "INSERT INTO a VALUES (5, 5)");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.strings(results, "SELECT id || ':' || v FROM c ORDER BY id")).containsExactly("1:42", "2:44");
+      }
+    }
+  }
+
+  @Test
+  void keylessDuplicatesSurviveSnapshotUpdatesAndDeletes() throws Exception {
+    EmbeddedPostgresServer server = databases("dups");
+    try (Connection app = server.connect("dups");
+        Connection results = server.connect("dups_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE d (k text, v int)",
+          "ALTER TABLE d REPLICA IDENTITY FULL",
+          "INSERT INTO d VALUES ('x', 1), ('x', 1), ('x', 1), ('y', NULL), ('y', NULL)",
+          "CREATE PUBLICATION dups FOR TABLE d");
+      List<String> all = tables("d");
+      try (RunningPipeline pipeline =
+          Pipelines.start(Pipelines.replicate(server.conninfo("dups"), "dups"), server.jdbcUrl("dups_results"), 2)) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM d WHERE k = 'x'")).isEqualTo(3);
+        Sql.execute(
+            app,
+            "UPDATE d SET v = 2 WHERE ctid = (SELECT ctid FROM d WHERE k = 'x' LIMIT 1)",
+            "DELETE FROM d WHERE ctid = (SELECT ctid FROM d WHERE k = 'y' LIMIT 1)",
+            "INSERT INTO d VALUES ('x', 1)");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM d WHERE k = 'x' AND v = 1")).isEqualTo(3);
+      }
+    }
+  }
+
+  @Test
+  void addingOrDroppingAColumnStopsTheJobNamingTheTable() throws Exception {
+    EmbeddedPostgresServer server = databases("ddl");
+    try (Connection app = server.connect("ddl");
+        Connection results = server.connect("ddl_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE grows (id int PRIMARY KEY, v int)",
+          "CREATE TABLE shrinks (id int PRIMARY KEY, v int, gone text)",
+          "INSERT INTO grows VALUES (1, 1)",
+          "INSERT INTO shrinks VALUES (1, 1, 'x')",
+          "CREATE PUBLICATION ddl FOR TABLE grows, shrinks");
+      String script = Pipelines.replicate(server.conninfo("ddl"), "ddl");
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("ddl_results"), 1)) {
+        Tables.awaitEqual(app, results, tables("grows", "shrinks"), CATCH_UP);
+        Sql.execute(app, "ALTER TABLE grows ADD COLUMN extra text", "INSERT INTO grows VALUES (2, 2, 'new')");
+        assertThatThrownBy(pipeline::await)
+            .hasStackTraceContaining(
+                "table \"public\".\"grows\" changed upstream: column(s) \"extra\" added. mzflink does not apply schema changes");
+      }
+      Sql.execute(app, "DROP TABLE grows");
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("ddl_results"), 1)) {
+        Tables.awaitEqual(app, results, tables("shrinks"), CATCH_UP);
+        Sql.execute(app, "ALTER TABLE shrinks DROP COLUMN gone", "UPDATE shrinks SET v = 2");
+        assertThatThrownBy(pipeline::await)
+            .hasStackTraceContaining(
+                "table \"public\".\"shrinks\" changed upstream: column(s) \"gone\" dropped or renamed");
+      }
+    }
+  }
+
+  @Test
+  void savepointTakenBeforeATruncateResumesExactlyAfterIt() throws Exception {
+    EmbeddedPostgresServer server = databases("resume");
+    try (Connection app = server.connect("resume");
+        Connection results = server.connect("resume_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE k (id int PRIMARY KEY, v int)",
+          "CREATE TABLE l (v int)",
+          "ALTER TABLE l REPLICA IDENTITY FULL",
+          "INSERT INTO k SELECT g, g FROM generate_series(1, 300) g",
+          "INSERT INTO l SELECT g % 5 FROM generate_series(1, 300) g",
+          "CREATE PUBLICATION resume FOR TABLE k, l");
+      String script = Pipelines.replicate(server.conninfo("resume"), "resume");
+      List<String> all = tables("k", "l");
+      String savepoint;
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("resume_results"), 2)) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.execute(app, "UPDATE k SET v = -v WHERE id < 10");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        savepoint = pipeline.stopWithSavepoint(savepoints.toUri().toString());
+      }
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_src");
+      Sql.execute(app, "TRUNCATE k, l", "INSERT INTO k VALUES (1, 100)", "INSERT INTO l VALUES (9), (9)", "DELETE FROM l WHERE ctid = (SELECT ctid FROM l LIMIT 1)");
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("resume_results"), 2, Optional.of(savepoint))) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.execute(app, "INSERT INTO k VALUES (2, 200)");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+      }
+      Await.until("the slot to be dropped", Duration.ofSeconds(10), () -> Sql.strings(app, "SELECT slot_name FROM pg_replication_slots").isEmpty());
+    }
+  }
+
+  @Test
+  void tablesAddedToThePublicationAreSnapshottedWhenTheJobResumes() throws Exception {
+    EmbeddedPostgresServer server = databases("grow");
+    try (Connection app = server.connect("grow");
+        Connection results = server.connect("grow_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE k (id int PRIMARY KEY, v int)",
+          "CREATE TABLE l (v int)",
+          "ALTER TABLE l REPLICA IDENTITY FULL",
+          "CREATE TABLE m (id int PRIMARY KEY, v text)",
+          "CREATE TABLE n (v int)",
+          "ALTER TABLE n REPLICA IDENTITY FULL",
+          "INSERT INTO k SELECT g, g FROM generate_series(1, 200) g",
+          "INSERT INTO l SELECT g % 3 FROM generate_series(1, 200) g",
+          "INSERT INTO m SELECT g, 'm' || g FROM generate_series(1, 200) g",
+          "INSERT INTO n SELECT g % 4 FROM generate_series(1, 200) g",
+          "CREATE PUBLICATION grow FOR TABLE k, l");
+      String script = Pipelines.replicate(server.conninfo("grow"), "grow");
+      String savepoint;
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("grow_results"), 2)) {
+        Tables.awaitEqual(app, results, tables("k", "l"), CATCH_UP);
+        // Added while running: read from the next start on, not live.
+        Sql.execute(app, "ALTER PUBLICATION grow ADD TABLE m", "UPDATE m SET v = 'changed' WHERE id <= 10", "UPDATE k SET v = 0 WHERE id <= 10");
+        Tables.awaitEqual(app, results, tables("k", "l"), CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM pg_tables WHERE tablename = 'm'")).isZero();
+        savepoint = pipeline.stopWithSavepoint(savepoints.toUri().toString());
+      }
+      // Added while stopped, with changes to every table before the job resumes.
+      Sql.execute(
+          app,
+          "ALTER PUBLICATION grow ADD TABLE n",
+          "DELETE FROM n WHERE ctid = (SELECT ctid FROM n WHERE v = 1 LIMIT 1)",
+          "DELETE FROM m WHERE id > 190",
+          "UPDATE k SET v = -1 WHERE id > 190",
+          "INSERT INTO l VALUES (7), (7)");
+      List<String> all = tables("k", "l", "m", "n");
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("grow_results"), 2, Optional.of(savepoint))) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.execute(
+            app,
+            "UPDATE m SET v = NULL WHERE id % 5 = 0",
+            "INSERT INTO n VALUES (1), (1)",
+            "DELETE FROM k WHERE id < 5");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+      }
+    }
+  }
+}
