@@ -47,6 +47,13 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--slot-suffix", paramLabel = "SUFFIX", description = "Appended to replication slot names, to run two pipelines on one database.")
   Optional<String> slotSuffix;
 
+  @Option(
+      names = "--per-table-slots",
+      description =
+          "Run the translated Flink SQL as is (what the SQL client runs): one postgres-cdc table, replication slot and walsender per"
+              + " upstream table, without mzflink's normalizer (no TRUNCATE or TOAST handling). Default: one slot per source.")
+  boolean perTableSlots;
+
   @Override
   public Integer call() throws Exception {
     String text = ScriptFiles.read(script);
@@ -64,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
             Durations.parse(checkpointInterval),
             parallelism,
             fromSavepoint,
-            "mzflink " + script.getFileName());
+            "mzflink " + script.getFileName(),
+            perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
     RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
     out.printf("Started Flink job %s.%n", pipeline.jobId());
     out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());

@@ -4,6 +4,9 @@ import java.time.Duration;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -27,6 +30,13 @@ public final class FlinkEnvironment {
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    // The normalizer looks up every incoming row's key, most of them absent during a snapshot:
+    // without bloom filters each miss reads every level of RocksDB (a 1M-row table of 600-byte
+    // rows snapshotted at about 300 rows/s once its state outgrew the block cache).
+    conf.set(RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
+    // Managed memory of the local MiniCluster (RocksDB's block cache and write buffers); a
+    // cluster uses its own configuration.
+    conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory);
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));

@@ -5,6 +5,7 @@ import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.PgConnections;
 import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -65,13 +66,19 @@ public final class PipelineRunner {
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
-    for (String statement : FlinkSqlRenderer.databases(plan)) {
-      tableEnvironment.executeSql(statement);
+    List<String> statements;
+    if (options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL) {
+      statements = FlinkSqlRenderer.statements(plan, true);
+    } else {
+      for (String statement : FlinkSqlRenderer.databases(plan)) {
+        tableEnvironment.executeSql(statement);
+      }
+      // Each source through one replication slot, its tables registered under their Flink names.
+      SourceStreams.register(env, tableEnvironment, plan.streams());
+      statements = FlinkSqlRenderer.pipeline(plan, true);
     }
-    // Each source through one replication slot, its tables registered under their Flink names.
-    SourceStreams.register(env, tableEnvironment, plan.streams());
     TableResult submitted = null;
-    for (String statement : FlinkSqlRenderer.pipeline(plan, true)) {
+    for (String statement : statements) {
       LOG.info("Executing Flink SQL: {}", firstLine(statement));
       submitted = tableEnvironment.executeSql(statement);
     }
@@ -82,7 +89,11 @@ public final class PipelineRunner {
     }
     JobClient job = submitted.getJobClient().get();
     LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
-    return new RunningPipeline(job, plan, sources, checkpointDirectory, temporaryCheckpoints);
+    List<ReplicationSlot> slots =
+        options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL
+            ? plan.slots()
+            : plan.streams().stream().map(st -> new ReplicationSlot(st.slot(), st.source())).toList();
+    return new RunningPipeline(job, slots, sources, checkpointDirectory, temporaryCheckpoints);
   }
 
   private static String firstLine(String statement) {

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param parallelism the default parallelism of the job
  * @param fromSavepoint a savepoint or retained checkpoint to resume from
  * @param jobName the Flink job name
+ * @param sourceReading how sources are read upstream
  */
 public record RunOptions(
     String resultsUrl,
@@ -22,8 +23,29 @@ public record RunOptions(
     Duration checkpointInterval,
     int parallelism,
     Optional<String> fromSavepoint,
-    String jobName) {
+    String jobName,
+    SourceReading sourceReading) {
+  /** How the job reads its sources. */
+  public enum SourceReading {
+    /** One replication slot per source, with mzflink's normalizer (the default). */
+    ONE_SLOT_PER_SOURCE,
+    /** The translated Flink SQL as is: one postgres-cdc table and replication slot per table. */
+    PER_TABLE_SQL
+  }
+
+  /** Options that read each source through one slot. */
+  public RunOptions(
+      String resultsUrl,
+      Optional<String> checkpointDirectory,
+      Duration checkpointInterval,
+      int parallelism,
+      Optional<String> fromSavepoint,
+      String jobName) {
+    this(resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, SourceReading.ONE_SLOT_PER_SOURCE);
+  }
+
   public RunOptions {
+    requireNonNull(sourceReading, "sourceReading is null");
     requireNonNull(resultsUrl, "resultsUrl is null");
     requireNonNull(checkpointDirectory, "checkpointDirectory is null");
     requireNonNull(checkpointInterval, "checkpointInterval is null");

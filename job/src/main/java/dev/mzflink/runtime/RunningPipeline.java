@@ -1,7 +1,6 @@
 package dev.mzflink.runtime;
 
 import dev.mzflink.catalog.CatalogEntry.Source;
-import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,16 +26,20 @@ public final class RunningPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunningPipeline.class);
 
   private final JobClient job;
-  private final FlinkPlan plan;
+  private final List<ReplicationSlot> slots;
   private final List<Source> sources;
   private final String checkpointDirectory;
   private final Optional<Path> temporaryCheckpoints;
   private boolean stopped;
 
   RunningPipeline(
-      JobClient job, FlinkPlan plan, List<Source> sources, String checkpointDirectory, Optional<Path> temporaryCheckpoints) {
+      JobClient job,
+      List<ReplicationSlot> slots,
+      List<Source> sources,
+      String checkpointDirectory,
+      Optional<Path> temporaryCheckpoints) {
     this.job = job;
-    this.plan = plan;
+    this.slots = List.copyOf(slots);
     this.sources = List.copyOf(sources);
     this.checkpointDirectory = checkpointDirectory;
     this.temporaryCheckpoints = temporaryCheckpoints;
@@ -57,6 +60,11 @@ public final class RunningPipeline implements AutoCloseable {
   /** Blocks until the job ends; throws with the job's failure if it failed. */
   public void await() throws Exception {
     job.getJobExecutionResult().get();
+  }
+
+  /** Takes a savepoint in {@code directory} while the job goes on; returns its path. */
+  public String triggerSavepoint(String directory, SavepointFormatType format) throws Exception {
+    return job.triggerSavepoint(directory, format).get(300, TimeUnit.SECONDS);
   }
 
   /**
@@ -109,7 +117,7 @@ public final class RunningPipeline implements AutoCloseable {
 
   private List<String> dropSlots() {
     List<String> dropped = new ArrayList<>();
-    for (ReplicationSlot slot : slots(plan)) {
+    for (ReplicationSlot slot : slots) {
       Source source =
           sources.stream().filter(s -> s.name().equals(slot.source())).findFirst().orElseThrow();
       try {
@@ -119,11 +127,6 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     return dropped;
-  }
-
-  /** The slots {@code mzflink run} opens: one per source. */
-  static List<ReplicationSlot> slots(FlinkPlan plan) {
-    return plan.streams().stream().map(s -> new ReplicationSlot(s.slot(), s.source())).toList();
   }
 
   static void deleteRecursively(Path dir) {

@@ -1,6 +1,7 @@
 package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.testing.Await;
@@ -11,8 +12,12 @@ import dev.mzflink.testing.Tables;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -70,6 +75,32 @@ class CommandLineIT {
       assertThat(mzflink.stdout()).contains("Stopped; dropped replication slots: materialize_mz_source");
       assertThat(mzflink.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
+  @Test
+  void demoReplicatesTheShopUntilCtrlCAndThenCleansUp() throws Exception {
+    try (JarProcess demo = JarProcess.start(work, "demo")) {
+      // The shop keeps changing, so each table is compared while it is between two changes.
+      for (String table : List.of("customers", "orders", "order_items")) {
+        Pattern equal = Pattern.compile("  " + table + " \\d+/\\d+ equal");
+        Await.until(
+            "the demo to report " + table + " equal", Duration.ofSeconds(150), () -> equal.matcher(demo.stdout()).find());
+      }
+      Matcher psql = Pattern.compile("psql 'postgresql://postgres@localhost:(\\d+)/results'").matcher(demo.stdout());
+      assertThat(psql.find()).as(demo.stdout()).isTrue();
+      int port = Integer.parseInt(psql.group(1));
+      try (Connection shop = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/shop?user=postgres")) {
+        assertThat(Sql.strings(shop, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source");
+      }
+
+      demo.interrupt();
+      assertThat(demo.waitFor(60)).as(demo.stderr()).isZero();
+      assertThat(demo.stdout()).contains("Dropped replication slots: materialize_mz_source").contains("Done.");
+      assertThat(demo.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
+      assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/shop?user=postgres").close())
+          .as("the embedded PostgreSQL is stopped")
+          .isInstanceOf(SQLException.class);
     }
   }
 

@@ -14,7 +14,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import dev.mzflink.runtime.RunOptions;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -34,13 +38,19 @@ class MaterializedSourceIT {
           "\"other\".\"items\"",
           "\"public\".\"markers\"");
 
-  @Test
-  void publicationTablesStayEqualUpstreamAndInResults() throws Exception {
+  /**
+   * Both ways of reading a source: mzflink's one slot per source, and the translated per-table
+   * SQL that users run in the SQL client.
+   */
+  @ParameterizedTest
+  @EnumSource(RunOptions.SourceReading.class)
+  void publicationTablesStayEqualUpstreamAndInResults(RunOptions.SourceReading reading) throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
-    server.createDatabase("app");
-    server.createDatabase("results");
-    try (Connection app = server.connect("app");
-        Connection results = server.connect("results")) {
+    String database = "app_" + reading.name().toLowerCase(java.util.Locale.ROOT);
+    server.createDatabase(database);
+    server.createDatabase(database + "_results");
+    try (Connection app = server.connect(database);
+        Connection results = server.connect(database + "_results")) {
       Sql.execute(
           app,
           "CREATE TABLE accounts (id int PRIMARY KEY, name text NOT NULL, balance numeric(12,2), opened timestamptz, born date)",
@@ -63,11 +73,12 @@ class MaterializedSourceIT {
 
       String script =
           "CREATE MATERIALIZED SOURCE IF NOT EXISTS mz_source FROM POSTGRES\n"
-              + "  HOST '" + server.conninfo("app") + "'\n"
+              + "  HOST '" + server.conninfo(database) + "'\n"
               + "  PUBLICATION 'mz_source';\n"
               + "CREATE SCHEMA other;\n"
               + "CREATE VIEWS FROM SOURCE mz_source;\n";
-      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("results"), 1)) {
+      try (RunningPipeline pipeline =
+          Pipelines.start(script, server.jdbcUrl(database + "_results"), 1, Optional.empty(), reading)) {
         Pipelines.awaitMarker(app, results, "markers", 1, Duration.ofSeconds(120));
         assertAllEqual(app, results);
 
@@ -153,8 +164,9 @@ class MaterializedSourceIT {
   }
 
   /**
-   * Each table has its own slot on this path, so the marker only shows that its own table caught
-   * up: the others are compared until equal, and a timeout fails with the differences.
+   * On the per-table path each table has its own slot, so the marker only shows that its own
+   * table caught up: the others are compared until equal, and a timeout fails with the
+   * differences.
    */
   private static void assertAllEqual(Connection app, Connection results) throws Exception {
     Tables.awaitEqual(app, results, TABLES, Duration.ofSeconds(60));

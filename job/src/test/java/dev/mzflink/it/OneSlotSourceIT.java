@@ -110,7 +110,39 @@ class OneSlotSourceIT {
             "INSERT INTO default_identity SELECT 10, 10, " + big + ", NULL",
             "UPDATE default_identity SET n = -1 WHERE id = 10");
         Tables.awaitEqual(app, results, all, CATCH_UP);
+        // REPLICA IDENTITY DEFAULT: the WAL carries only the key of deleted rows and of rows whose
+        // key changed; the normalizer supplies the rest from state.
+        Sql.execute(
+            app,
+            "UPDATE default_identity SET id = 20, doc = 'small now', data = NULL WHERE id = 2",
+            "DELETE FROM default_identity WHERE id = 1",
+            "UPDATE full_identity SET id = 30 WHERE id = 3");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
         assertThat(Sql.longValue(results, "SELECT count(*) FROM default_identity WHERE doc LIKE '%debezium%'")).isZero();
+      }
+    }
+  }
+
+  @Test
+  void aKeyChangeThatLeavesAToastedValueUnchangedWithoutFullIdentityStopsTheJob() throws Exception {
+    EmbeddedPostgresServer server = databases("toastkey");
+    try (Connection app = server.connect("toastkey");
+        Connection results = server.connect("toastkey_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE docs (id int PRIMARY KEY, doc text)",
+          "INSERT INTO docs SELECT g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 4096)) FROM generate_series(1, 2) g",
+          "CREATE PUBLICATION toastkey FOR TABLE docs");
+      try (RunningPipeline pipeline =
+          Pipelines.start(Pipelines.replicate(server.conninfo("toastkey"), "toastkey"), server.jdbcUrl("toastkey_results"), 1)) {
+        Tables.awaitEqual(app, results, tables("docs"), CATCH_UP);
+        Sql.execute(app, "UPDATE docs SET id = 10 WHERE id = 1");
+        assertThatThrownBy(pipeline::await)
+            .hasStackTraceContaining(
+                "an UPDATE of table \"public\".\"docs\" changed the primary key and left TOASTed column(s) \"doc\" unchanged:"
+                    + " with REPLICA IDENTITY DEFAULT the WAL does not carry their values. Run ALTER TABLE \"public\".\"docs\""
+                    + " REPLICA IDENTITY FULL; upstream");
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM docs WHERE doc LIKE '%debezium%'")).isZero();
       }
     }
   }

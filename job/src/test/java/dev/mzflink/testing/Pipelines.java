@@ -19,10 +19,16 @@ public final class Pipelines {
 
   /** Starts a script, resuming from {@code savepoint} if given. */
   public static RunningPipeline start(String script, String resultsUrl, int parallelism, Optional<String> savepoint) {
+    return start(script, resultsUrl, parallelism, savepoint, RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+  }
+
+  /** Starts a script with its sources read as {@code reading} says. */
+  public static RunningPipeline start(
+      String script, String resultsUrl, int parallelism, Optional<String> savepoint, RunOptions.SourceReading reading) {
     CompiledScript compiled =
         CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
     RunOptions options =
-        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, savepoint, "test");
+        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, savepoint, "test", reading);
     return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
   }
 

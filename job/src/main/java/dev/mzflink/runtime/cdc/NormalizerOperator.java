@@ -3,6 +3,7 @@ package dev.mzflink.runtime.cdc;
 import java.util.Arrays;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -82,10 +83,12 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     byte[] row = change.row;
     if (change.unchangedToast != 0) {
       if (current == null) {
-        throw new IllegalStateException(
-            String.format(
-                "an update of %s left a TOASTed value unchanged, and the row is not known: set REPLICA IDENTITY FULL upstream",
-                table.qualifiedName));
+        throw new SuppressRestartsException(
+            new IllegalStateException(
+                String.format(
+                    "an UPDATE of table %s left a TOASTed value unchanged, and mzflink does not hold the row. Run ALTER TABLE %s"
+                        + " REPLICA IDENTITY FULL; upstream and start the pipeline again from scratch (without --from-savepoint)",
+                    table.qualifiedName, table.qualifiedName)));
       }
       row = fillToast(table, change.unchangedToast, row, current.row);
     }

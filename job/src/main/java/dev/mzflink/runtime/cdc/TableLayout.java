@@ -37,6 +37,7 @@ final class TableLayout implements Serializable {
   /** {@code "schema"."name"}, for messages and SQL. */
   final String qualifiedName;
   final boolean lockedSnapshot;
+  final boolean replicaIdentityFull;
   final RowType rowType;
   final int[] key;
   private transient RowDataSerializer serializer;
@@ -48,6 +49,7 @@ final class TableLayout implements Serializable {
     this.name = table.name();
     this.qualifiedName = table.qualifiedName();
     this.lockedSnapshot = table.lockedSnapshot();
+    this.replicaIdentityFull = table.replicaIdentityFull();
     List<FlinkColumn> columns = table.columns();
     LogicalType[] types = new LogicalType[columns.size()];
     String[] names = new String[columns.size()];
