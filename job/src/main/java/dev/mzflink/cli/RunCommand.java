@@ -54,6 +54,14 @@ final class RunCommand implements Callable<Integer> {
               + " upstream table, without mzflink's normalizer (no TRUNCATE or TOAST handling). Default: one slot per source.")
   boolean perTableSlots;
 
+  @Option(
+      names = "--jobmanager",
+      paramLabel = "HOST:PORT",
+      description =
+          "Submit the job to the Flink cluster whose REST API is at HOST:PORT and return its job id, instead of running it in a"
+              + " local MiniCluster until Ctrl-C.")
+  Optional<String> jobManager;
+
   @Override
   public Integer call() throws Exception {
     String text = ScriptFiles.read(script);
@@ -72,8 +80,23 @@ final class RunCommand implements Callable<Integer> {
             parallelism,
             fromSavepoint,
             "mzflink " + script.getFileName(),
-            perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+            perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
+            jobManager);
     RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    if (!pipeline.isLocal()) {
+      out.printf("Submitted Flink job %s.%n", pipeline.jobId());
+      out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
+      out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
+      out.println("The job runs on the cluster. Stop it with a savepoint (its replication slots stay, for --from-savepoint):");
+      out.printf("  deploy/flink.sh stop --savepointPath <dir> %s%n", pipeline.jobId());
+      out.println("When you cancel it instead, drop its replication slots upstream, or they keep WAL forever:");
+      out.printf("  deploy/flink.sh cancel %s%n", pipeline.jobId());
+      for (String slot : pipeline.slotNames()) {
+        out.printf("  psql ... -c \"SELECT pg_drop_replication_slot('%s')\"%n", slot);
+      }
+      out.flush();
+      return Errors.OK;
+    }
     out.printf("Started Flink job %s.%n", pipeline.jobId());
     out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
     out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());

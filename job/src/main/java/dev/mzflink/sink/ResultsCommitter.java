@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
@@ -27,14 +28,16 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
 
   private final String url;
   private final String table;
+  private final Optional<String> definition;
   private final List<String> columns;
   private final int[] keyPositions;
   private Connection connection;
   private List<String> types;
 
-  ResultsCommitter(String url, String table, List<String> columns, int[] keyPositions) {
+  ResultsCommitter(String url, String table, Optional<String> definition, List<String> columns, int[] keyPositions) {
     this.url = url;
     this.table = table;
+    this.definition = definition;
     this.columns = List.copyOf(columns);
     this.keyPositions = keyPositions;
   }
@@ -289,6 +292,10 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       ResultsTables.createProgressTable(c);
       c.setAutoCommit(false);
       Map<String, String> actual = ResultsTables.columnTypes(c, table);
+      if (actual.isEmpty() && definition.isPresent()) {
+        ResultsTables.createIfMissing(c, table, schemaOf(table), definition.get());
+        actual = ResultsTables.columnTypes(c, table);
+      }
       if (actual.isEmpty()) {
         c.close();
         throw new SQLException(
@@ -308,6 +315,15 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       connection = c;
     }
     return connection;
+  }
+
+  /** The schema of a quoted {@code "schema"."table"} name. */
+  static String schemaOf(String qualifiedName) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\"((?:[^\"]|\"\")*)\"\\.").matcher(qualifiedName);
+    if (!m.find()) {
+      throw new IllegalStateException("results table name " + qualifiedName + " is not \"schema\".\"table\"");
+    }
+    return m.group(1).replace("\"\"", "\"");
   }
 
   private void closeQuietly() {

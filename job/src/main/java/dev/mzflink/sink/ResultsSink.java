@@ -26,13 +26,17 @@ final class ResultsSink
 
   private final String url;
   private final String table;
+  /** The table's CREATE TABLE column list, to create it when missing; null when not given. */
+  private final String definition;
   private final List<String> columns;
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
 
-  ResultsSink(String url, String table, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
+  ResultsSink(
+      String url, String table, String definition, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
     this.url = url;
     this.table = table;
+    this.definition = definition;
     this.columns = List.copyOf(columns);
     this.fields = fields;
     this.keyPositions = keyPositions;
@@ -103,7 +107,7 @@ final class ResultsSink
 
   @Override
   public Committer<ResultsBatch> createCommitter(CommitterInitContext context) {
-    return new ResultsCommitter(url, table, columns, keyPositions);
+    return new ResultsCommitter(url, table, java.util.Optional.ofNullable(definition), columns, keyPositions);
   }
 
   @Override

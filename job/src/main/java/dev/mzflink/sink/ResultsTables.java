@@ -2,7 +2,6 @@ package dev.mzflink.sink;
 
 import dev.mzflink.UserError;
 import dev.mzflink.sql.Quote;
-import dev.mzflink.translate.FlinkPlan.ResultsColumn;
 import dev.mzflink.translate.FlinkPlan.ResultsTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The tables mzflink owns in the results database: each view's table with the upstream column
@@ -105,17 +103,28 @@ public final class ResultsTables {
   }
 
   static String createTableSql(ResultsTable table) {
-    List<String> lines = new ArrayList<>();
-    for (ResultsColumn c : table.columns()) {
-      lines.add(Quote.pgIdentifier(c.name()) + " " + c.pgType() + (c.notNull() ? " NOT NULL" : ""));
+    return "CREATE TABLE " + table.qualifiedName() + " (" + table.definition() + ")";
+  }
+
+  /**
+   * Creates a results table the sink finds missing (the SQL client path, where no {@code mzflink
+   * run} prepared the database): schema and table, under the same lock as the progress table.
+   */
+  static void createIfMissing(Connection connection, String qualifiedName, String schema, String definition)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement s = connection.createStatement()) {
+      s.execute("SELECT pg_advisory_xact_lock(4242424242)");
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(schema));
+      s.execute("CREATE TABLE IF NOT EXISTS " + qualifiedName + " (" + definition + ")");
+      connection.commit();
+    } catch (SQLException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
     }
-    if (!table.primaryKey().isEmpty()) {
-      lines.add(
-          "PRIMARY KEY ("
-              + table.primaryKey().stream().map(Quote::pgIdentifier).collect(Collectors.joining(", "))
-              + ")");
-    }
-    return "CREATE TABLE " + table.qualifiedName() + " (" + String.join(", ", lines) + ")";
   }
 
   /** The columns of an existing table and their types, in column order; empty if it is missing. */
