@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
@@ -41,17 +42,16 @@ public final class PipelineRunner {
    */
   public static RunningPipeline start(FlinkPlan plan, List<Source> sources, RunOptions requested) {
     checkResultsDatabase(requested.resultsUrl(), sources);
-    RunOptions options = requested.withFromSavepoint(requested.fromSavepoint().map(ResumeCheck::resolve));
+    // A savepoint given to flink run (-s) or by the Kubernetes operator counts as --from-savepoint.
+    Optional<String> savepoint =
+        requested.fromSavepoint().or(() -> StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
+    RunOptions options = requested.withFromSavepoint(savepoint.map(ResumeCheck::resolve));
     if (options.fromSavepoint().isPresent() && options.sourceReading() == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE) {
       ResumeCheck.check(options.fromSavepoint().get(), plan.streams(), sources);
     }
     try (Connection results = openResults(options.resultsUrl())) {
-      if (options.fromSavepoint().isPresent()) {
-        for (String created : ResultsTables.prepareResume(results, plan.resultsTables())) {
-          LOG.info("Created results table {} for a view that is new since the savepoint", created);
-        }
-      } else {
-        ResultsTables.recreate(results, plan.resultsTables());
+      for (String created : ResultsTables.prepare(results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
+        LOG.info("Created results table {}", created);
       }
     } catch (SQLException e) {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());

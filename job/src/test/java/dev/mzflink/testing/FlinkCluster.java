@@ -184,5 +184,13 @@ public final class FlinkCluster implements AutoCloseable {
   @Override
   public void close() throws Exception {
     script(Duration.ofMinutes(2), "cluster.sh", "stop", "--work-dir", work.toString());
+    // Keep the cluster's logs for a look after the build (the work directory is temporary).
+    Path logs = Path.of("target", "cluster-logs");
+    Files.createDirectories(logs);
+    try (var files = Files.list(work.resolve("log"))) {
+      for (Path f : files.toList()) {
+        Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 }
