@@ -6,7 +6,6 @@ import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,8 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SCRIPT", description = "The Materialize SQL script.")
-  Path script;
+  @Mixin ScriptSource script;
 
   @Option(names = "--results-url", required = true, paramLabel = "JDBC_URL", description = "JDBC URL of the results database, e.g. jdbc:postgresql://localhost:5432/results?user=postgres")
   String resultsUrl;
@@ -64,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String text = ScriptFiles.read(script);
+    String text = script.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
@@ -79,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
             Durations.parse(checkpointInterval),
             parallelism,
             fromSavepoint,
-            "mzflink " + script.getFileName(),
+            "mzflink " + script.name(),
             perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
             jobManager);
     RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
