@@ -81,7 +81,7 @@ public final class PipelineRunner {
         tableEnvironment.executeSql(statement);
       }
       // Each source through one replication slot, its tables registered under their Flink names.
-      SourceStreams.register(env, tableEnvironment, plan.streams());
+      SourceStreams.register(env, tableEnvironment, plan.streams(), options.resultsUrl(), options.walWarningBytes());
       ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
     for (String statement : ddl) {
