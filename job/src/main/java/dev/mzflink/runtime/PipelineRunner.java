@@ -78,7 +78,11 @@ public final class PipelineRunner {
       statements = FlinkSqlRenderer.pipeline(plan, true);
     }
     TableResult submitted = null;
+    String statementSet = plan.inserts().isEmpty() ? null : FlinkSqlRenderer.statementSet(plan.inserts());
     for (String statement : statements) {
+      if (statement.equals(statementSet)) {
+        ViewSchemas.verify(tableEnvironment, plan.views());
+      }
       LOG.info("Executing Flink SQL: {}", firstLine(statement));
       submitted = tableEnvironment.executeSql(statement);
     }

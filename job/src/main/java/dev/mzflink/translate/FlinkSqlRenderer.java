@@ -43,7 +43,7 @@ public final class FlinkSqlRenderer {
    * one-slot runtime registers the source tables itself and runs these on them.
    */
   public static List<String> pipeline(FlinkPlan plan, boolean withSecrets) {
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(views(plan));
     if (!plan.sinkTables().isEmpty()) {
       out.add(
           "CREATE CATALOG "
@@ -70,6 +70,13 @@ public final class FlinkSqlRenderer {
     return out;
   }
 
+  /** {@code CREATE TEMPORARY VIEW} for the script's views, in creation order. */
+  public static List<String> views(FlinkPlan plan) {
+    return plan.views().stream()
+        .map(v -> "-- " + v.comment() + "\nCREATE TEMPORARY VIEW " + v.name().quoted() + " AS\n" + v.query())
+        .toList();
+  }
+
   /** The statement set that runs every INSERT in one job. */
   public static String statementSet(List<FlinkInsert> inserts) {
     StringBuilder out = new StringBuilder("EXECUTE STATEMENT SET\nBEGIN\n");
@@ -91,7 +98,12 @@ public final class FlinkSqlRenderer {
     out.append("-- Results tables must exist in the results database: mzflink run creates them.\n");
     out.append(upstreamCost(plan));
     out.append('\n');
-    out.append("SET 'execution.checkpointing.interval' = '2s';\n\n");
+    out.append("SET 'execution.checkpointing.interval' = '2s';\n");
+    if (!plan.views().isEmpty()) {
+      // Views evaluate timestamptz (date_trunc, extract, casts) in UTC, as Materialize does.
+      out.append("SET 'table.local-time-zone' = 'UTC';\n");
+    }
+    out.append('\n');
     for (String statement : statements(plan, withSecrets)) {
       out.append(statement).append(";\n\n");
     }
