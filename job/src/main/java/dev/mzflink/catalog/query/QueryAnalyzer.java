@@ -786,8 +786,13 @@ public final class QueryAnalyzer {
     public BoundExpression visitLike(Like e) {
       BoundExpression operand = bind(e.operand());
       BoundExpression pattern = bind(e.pattern());
-      operand = likeOperand(operand, e.position(), pattern);
-      pattern = likeOperand(pattern, e.position(), operand);
+      if (!isTextLike(operand) || !isTextLike(pattern)) {
+        throw UserError.at(
+            e.position(),
+            String.format("operator does not exist: %s ~~ %s", describe(operand.type()), describe(pattern.type())));
+      }
+      operand = likeOperand(operand, e.position());
+      pattern = likeOperand(pattern, e.position());
       if (pattern instanceof Constant c && c.value().isPresent() && endsWithEscape(c.value().get())) {
         throw UserError.at(e.pattern().position(), "LIKE pattern must not end with escape character");
       }
@@ -806,16 +811,13 @@ public final class QueryAnalyzer {
       return backslashes % 2 == 1;
     }
 
-    private BoundExpression likeOperand(BoundExpression e, SourcePosition at, BoundExpression other) {
-      if (e.type().base() == Base.UNKNOWN) {
-        return coerce(e, SqlType.TEXT, at);
-      }
-      if (!e.type().base().isString()) {
-        throw UserError.at(
-            at, String.format("operator does not exist: %s ~~ %s", e.type().pgName(), describe(other.type())));
-      }
+    private boolean isTextLike(BoundExpression e) {
+      return e.type().base().isString() || e.type().base() == Base.UNKNOWN;
+    }
+
+    private BoundExpression likeOperand(BoundExpression e, SourcePosition at) {
       // LIKE on character(n) sees the padding, as in PostgreSQL.
-      return e;
+      return e.type().base() == Base.UNKNOWN ? coerce(e, SqlType.TEXT, at) : e;
     }
 
     @Override
@@ -1085,7 +1087,7 @@ public final class QueryAnalyzer {
               ? castRefusal(from, SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, 0, Exactness.EXACT))
               : from.base().isString()
                   ? "The scale of text converted to numeric is only known per value: cast to numeric(p,s) instead."
-                  : "not supported";
+                  : "mzflink does not translate this cast.";
       throw UserError.at(at, String.format("cannot cast type %s to numeric", from.pgName())).withDetail(why);
     }
     if (from.equals(target)) {
@@ -1129,7 +1131,7 @@ public final class QueryAnalyzer {
             : "PostgreSQL prints each value with its own number of decimals; mzflink only knows the column's.";
         case FLOAT4, FLOAT8 -> "PostgreSQL and Flink print floating point numbers differently (1 and 1.0).";
         case TIMESTAMP, TIMESTAMPTZ -> "PostgreSQL and Flink print timestamps differently.";
-        default -> "not supported";
+        default -> "mzflink does not translate this cast.";
       };
     }
     if (f.isString()) {
@@ -1138,11 +1140,11 @@ public final class QueryAnalyzer {
         default -> "Flink reads " + to.pgName() + " from text in other formats than PostgreSQL.";
       };
     }
-    if (f == Base.BOOL && t.isInteger() && t != Base.INT8 && t != Base.INT2) {
-      return null;
+    if (f == Base.BOOL && t.isInteger()) {
+      return t == Base.INT4 ? null : "PostgreSQL casts boolean to integer only.";
     }
-    if (f.isInteger() && t == Base.BOOL && f == Base.INT4) {
-      return null;
+    if (f.isInteger() && t == Base.BOOL) {
+      return f == Base.INT4 ? null : "PostgreSQL casts only integer to boolean.";
     }
     if (f.category() == Category.DATETIME && t.category() == Category.DATETIME) {
       if (t == Base.DATE || f == Base.DATE) {
@@ -1152,7 +1154,7 @@ public final class QueryAnalyzer {
           ? "PostgreSQL rounds fractional seconds to the smaller precision where Flink truncates them."
           : null;
     }
-    return "not supported";
+    return "mzflink does not translate this cast.";
   }
 
   /**
@@ -1474,8 +1476,11 @@ public final class QueryAnalyzer {
         p = Math.min(p1 - s1, p2 - s2) + s;
       }
       case DIVIDE -> {
+        // The dividend becomes DECIMAL(38, scale + s2): it keeps 38 - scale - s2 integer digits.
+        // Wide dividends (sums are DECIMAL(38, s) in Flink) keep at least 20 of theirs.
         int scale = divisionScale(s1, s2);
-        if (p1 - s1 + scale + s2 > SqlType.MAX_DECIMAL_PRECISION) {
+        int integerDigits = SqlType.MAX_DECIMAL_PRECISION - scale - s2;
+        if (integerDigits < Math.min(p1 - s1, DIVIDEND_INTEGER_DIGITS)) {
           throw UserError.at(at, String.format("numeric division of numeric(%d,%d) by numeric(%d,%d) needs more than 38 digits", p1, s1, p2, s2))
               .withHint("Cast the operands to a numeric(p,s) with fewer digits.");
         }
@@ -1496,6 +1501,12 @@ public final class QueryAnalyzer {
     }
     return SqlType.numeric(p, s, exactness);
   }
+
+  /**
+   * Integer digits a numeric dividend keeps at least; dividends declared wider (sums) overflow
+   * beyond 10^20 × 10^(18 - scale - divisor scale) at the most.
+   */
+  static final int DIVIDEND_INTEGER_DIGITS = 20;
 
   /** The scale numeric quotients are rounded to: 6, or the operands' larger scale. */
   public static int divisionScale(int dividendScale, int divisorScale) {
