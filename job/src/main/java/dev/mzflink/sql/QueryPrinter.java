@@ -233,7 +233,16 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
       return e.name().name().toUpperCase(Locale.ROOT);
     }
     String arguments = e.star() ? "*" : (e.distinct() ? "DISTINCT " : "") + list(e.arguments());
-    return e.name().quoted() + "(" + arguments + ")";
+    return e.name().parts().stream().map(QueryPrinter::functionName).collect(Collectors.joining(".")) + "(" + arguments + ")";
+  }
+
+  /**
+   * A function name part, bare when it is a plain lower-case word: PostgreSQL reads {@code
+   * COALESCE(...)} and {@code NULLIF(...)} as syntax, and {@code "coalesce"(...)} as a call of a
+   * function that does not exist.
+   */
+  private static String functionName(String part) {
+    return part.matches("[a-z_][a-z0-9_$]*") && !Keywords.RESERVED.contains(part) ? part : Quote.pgIdentifier(part);
   }
 
   @Override

@@ -1,6 +1,9 @@
 package dev.mzflink.testing;
 
+import dev.mzflink.sql.Parser;
+import dev.mzflink.sql.QueryPrinter;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.sql.Statement;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;
@@ -150,6 +153,20 @@ public final class ViewOracle {
               "SELECT date_trunc('week', created_at) AS week, extract(hour FROM created_at) AS hour, count(*) AS customers\n"
                   + "FROM customers WHERE created_at IS NOT NULL GROUP BY 1, 2"));
 
+  /**
+   * The views a script creates, with their queries printed back in PostgreSQL's dialect (the
+   * parser's canonical form, which PostgreSQL reads with the same meaning).
+   */
+  public static List<ViewDefinition> definitions(String script) {
+    List<ViewDefinition> out = new ArrayList<>();
+    for (Statement statement : Parser.parse(script)) {
+      if (statement instanceof Statement.CreateView v) {
+        out.add(new ViewDefinition(v.name().name(), v.materialized(), QueryPrinter.print(v.query())));
+      }
+    }
+    return out;
+  }
+
   private static ViewDefinition materialized(String name, String query) {
     return new ViewDefinition(name, true, query);
   }
@@ -168,12 +185,26 @@ public final class ViewOracle {
   /** Creates the same views upstream, as plain PostgreSQL views. */
   public void createUpstreamViews(Connection upstream) throws SQLException {
     for (ViewDefinition v : views) {
-      Sql.execute(upstream, "CREATE VIEW " + v.name() + " AS\n" + v.query());
+      Sql.execute(upstream, "CREATE VIEW " + Quote.pgIdentifier(v.name()) + " AS\n" + v.query());
     }
   }
 
   public List<ViewDefinition> materializedViews() {
     return views.stream().filter(ViewDefinition::materialized).toList();
+  }
+
+  /** Waits until every results table equals PostgreSQL's answer; fails with the differences. */
+  public void awaitEqual(Connection upstream, Connection results, java.time.Duration timeout, String when)
+      throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    List<String> differences = differences(upstream, results);
+    while (!differences.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+      differences = differences(upstream, results);
+    }
+    if (!differences.isEmpty()) {
+      throw new AssertionError("views differ from PostgreSQL's answers " + when + ":\n" + String.join("\n", differences));
+    }
   }
 
   /** Every difference between a results table and PostgreSQL's answer; empty when all agree. */
