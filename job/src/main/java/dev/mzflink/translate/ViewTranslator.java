@@ -8,7 +8,6 @@ import dev.mzflink.catalog.query.BoundExpression.Call;
 import dev.mzflink.catalog.query.BoundExpression.ColumnReference;
 import dev.mzflink.catalog.query.BoundExpression.Constant;
 import dev.mzflink.catalog.query.BoundExpression.Conversion;
-import dev.mzflink.catalog.query.BoundExpression.DateField;
 import dev.mzflink.catalog.query.BoundExpression.DateTrunc;
 import dev.mzflink.catalog.query.BoundExpression.Exists;
 import dev.mzflink.catalog.query.BoundExpression.ExtractField;
@@ -459,27 +458,58 @@ public final class ViewTranslator {
       return aggregate(e, indent);
     }
 
+    /**
+     * date_trunc on the wall-clock time (timestamptz in UTC). Flink's FLOOR TO MONTH, QUARTER and
+     * YEAR and its CAST of a timestamp to a date are wrong before 1970 (they truncate negative
+     * epoch values towards zero), FLOOR of a TIMESTAMP_LTZ to a time unit does not compile, and
+     * its FLOOR TO WEEK starts weeks on Sunday: units of a day and less use FLOOR on the
+     * TIMESTAMP, longer ones the DATE of {@code FLOOR(... TO DAY)}.
+     */
     @Override
     public String visitDateTrunc(DateTrunc e) {
-      String source = r(e.source());
-      if (e.unit() == DateField.WEEK) {
-        // ISO weeks start on Monday; Flink's FLOOR TO WEEK starts them on Sunday.
-        return "TIMESTAMPADD(DAY, 1 - CAST(EXTRACT(ISODOW FROM " + source + ") AS INT), FLOOR(" + source + " TO DAY))";
-      }
-      return "FLOOR(" + source + " TO " + e.unit().name() + ")";
+      SqlType t = e.source().type();
+      String wall = wallClock(r(e.source()), t);
+      String timestamp = "TIMESTAMP(" + t.precision() + ")";
+      String truncated =
+          switch (e.unit()) {
+            case SECOND, MINUTE, HOUR, DAY -> "FLOOR(" + wall + " TO " + e.unit().name() + ")";
+            case MONTH, QUARTER, YEAR -> "CAST(FLOOR(" + day(wall) + " TO " + e.unit().name() + ") AS " + timestamp + ")";
+            case WEEK -> "CAST(TIMESTAMPADD(DAY, 1 - CAST(EXTRACT(ISODOW FROM " + day(wall) + ") AS INT), " + day(wall)
+                + ") AS " + timestamp + ")";
+            case DOW, ISODOW, DOY -> throw new IllegalStateException("not a date_trunc unit: " + e.unit());
+          };
+      return t.base() == Base.TIMESTAMPTZ ? "CAST(" + truncated + " AS " + t.flinkType() + ")" : truncated;
     }
 
+    /**
+     * extract on the DATE of the value for fields of a day or more (Flink's EXTRACT from a
+     * timestamp is wrong before 1970), and on the formatted time of day for hours, minutes and
+     * seconds (seconds with their six decimals, as PostgreSQL's numeric).
+     */
     @Override
     public String visitExtract(ExtractField e) {
+      SqlType t = e.source().type();
       String source = r(e.source());
+      String day = t.base() == Base.DATE ? source : day(wallClock(source, t));
       return switch (e.field()) {
-        case SECOND ->
-            "(CAST(EXTRACT(SECOND FROM " + source + ") * 1000000 + EXTRACT(MICROSECOND FROM " + source
-                + ") AS DECIMAL(8, 0)) * CAST(0.000001 AS DECIMAL(7, 6)))";
-        case DOW -> "CAST(EXTRACT(DOW FROM " + source + ") - 1 AS DECIMAL(19, 0))";
-        default -> "CAST(EXTRACT(" + e.field().name() + " FROM " + source + ") AS DECIMAL(19, 0))";
+        case HOUR -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'HH') AS DECIMAL(19, 0))";
+        case MINUTE -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'mm') AS DECIMAL(19, 0))";
+        case SECOND -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'ss.SSSSSS') AS DECIMAL(16, 6))";
+        // Flink counts Sunday as 1, PostgreSQL as 0.
+        case DOW -> "CAST(EXTRACT(DOW FROM " + day + ") - 1 AS DECIMAL(19, 0))";
+        default -> "CAST(EXTRACT(" + e.field().name() + " FROM " + day + ") AS DECIMAL(19, 0))";
       };
     }
+  }
+
+  /** A timestamp or timestamptz (in UTC) as a TIMESTAMP of the same precision. */
+  static String wallClock(String sql, SqlType type) {
+    return type.base() == Base.TIMESTAMPTZ ? "CAST(" + sql + " AS TIMESTAMP(" + type.precision() + "))" : sql;
+  }
+
+  /** The DATE of a TIMESTAMP, right before 1970 too (unlike Flink's CAST to DATE). */
+  static String day(String timestamp) {
+    return "CAST(FLOOR(" + timestamp + " TO DAY) AS DATE)";
   }
 
   private String aggregate(Aggregate e, String indent) {
@@ -551,6 +581,12 @@ public final class ViewTranslator {
           return "CAST(ROUND(" + sql + ", 0) AS " + target + ")";
         }
         return "CAST(" + sql + " AS " + target + ")";
+      }
+      case DATE -> {
+        if (f == Base.TIMESTAMP || f == Base.TIMESTAMPTZ) {
+          return day(wallClock(sql, from));
+        }
+        return f == Base.DATE ? sql : "CAST(" + sql + " AS DATE)";
       }
       default -> {
         if (from.flinkType().equals(target) && f == t) {

@@ -284,7 +284,7 @@ public final class ViewOracle {
   }
 
   private static List<String> rows(Connection c, String query) throws SQLException {
-    return Sql.strings(c, "SELECT q::text FROM (" + query + ") q ORDER BY 1");
+    return Sql.strings(c, "SELECT mz_row::text FROM (" + query + ") mz_row ORDER BY 1");
   }
 
   private static String head(List<String> rows) {

@@ -3,10 +3,13 @@ package dev.mzflink.translate;
 import dev.mzflink.runtime.FlinkEnvironment;
 import dev.mzflink.runtime.ViewSchemas;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
+import dev.mzflink.sql.Quote;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
+import dev.mzflink.translate.FlinkPlan.FlinkView;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
 import java.util.List;
+import java.util.stream.Collectors;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
@@ -56,14 +59,65 @@ public final class ViewPlanning {
       }
     }
     ViewSchemas.verify(tables, plan.views());
-    if (plan.inserts().isEmpty()) {
-      return "";
+    String explained = "";
+    if (!plan.inserts().isEmpty()) {
+      StatementSet set = tables.createStatementSet();
+      for (FlinkInsert insert : plan.inserts()) {
+        set.addInsertSql(FlinkSqlRenderer.insert(insert));
+      }
+      explained = set.explain();
+    }
+    return explained;
+  }
+
+  /**
+   * Runs every view of the plan on empty input into blackhole tables, so that Flink generates
+   * and compiles the code of every operator (which planning alone does not).
+   */
+  public static void run(FlinkPlan plan) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(1);
+    StreamTableEnvironment tables = register(env, plan);
+    if (plan.views().isEmpty()) {
+      return;
     }
     StatementSet set = tables.createStatementSet();
-    for (FlinkInsert insert : plan.inserts()) {
-      set.addInsertSql(FlinkSqlRenderer.insert(insert));
+    int n = 0;
+    for (FlinkView view : plan.views()) {
+      String table = "`mz_check_" + n++ + "`";
+      String columns =
+          view.columns().stream()
+              .map(c -> Quote.flinkIdentifier(c.name()) + " " + c.type())
+              .collect(Collectors.joining(", "));
+      tables.executeSql("CREATE TEMPORARY TABLE " + table + " (" + columns + ") WITH ('connector' = 'blackhole')");
+      set.addInsertSql("INSERT INTO " + table + " SELECT * FROM " + view.name().quoted());
     }
-    return set.explain();
+    set.execute().await();
+  }
+
+  /** The source tables, databases and views of a plan in a new table environment on {@code env}. */
+  private static StreamTableEnvironment register(StreamExecutionEnvironment env, FlinkPlan plan) {
+    StreamTableEnvironment tables = FlinkEnvironment.tableEnvironment(env);
+    for (String database : FlinkSqlRenderer.databases(plan)) {
+      tables.executeSql(database);
+    }
+    for (SourceStream stream : plan.streams()) {
+      for (StreamTable table : stream.tables()) {
+        DataType row = rowType(table.columns());
+        DataStream<Row> empty = env.fromCollection(List.of(), ExternalTypeInfo.of(row));
+        Schema.Builder schema = Schema.newBuilder().fromRowDataType(row);
+        if (!table.primaryKey().isEmpty()) {
+          schema.primaryKey(table.primaryKey());
+        }
+        tables.createTemporaryView(
+            table.flinkName().database() + "." + table.flinkName().name(),
+            tables.fromChangelogStream(empty, schema.build(), ChangelogMode.all()));
+      }
+    }
+    for (String statement : FlinkSqlRenderer.views(plan)) {
+      tables.executeSql(statement);
+    }
+    return tables;
   }
 
   private static DataType rowType(List<FlinkColumn> columns) {

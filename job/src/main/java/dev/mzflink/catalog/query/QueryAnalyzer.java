@@ -793,7 +793,13 @@ public final class QueryAnalyzer {
       }
       operand = likeOperand(operand, e.position());
       pattern = likeOperand(pattern, e.position());
-      if (pattern instanceof Constant c && c.value().isPresent() && endsWithEscape(c.value().get())) {
+      if (!(pattern instanceof Constant c)) {
+        throw UserError.at(e.pattern().position(), "LIKE patterns that are not constants are not supported")
+            .withDetail(
+                "PostgreSQL lets a backslash escape any character in a pattern; Flink fails on a backslash before "
+                    + "anything but %, _ and itself, which mzflink can only rewrite in a constant pattern.");
+      }
+      if (c.value().isPresent() && endsWithEscape(c.value().get())) {
         throw UserError.at(e.pattern().position(), "LIKE pattern must not end with escape character");
       }
       return new Call(
