@@ -111,7 +111,7 @@ GROUP BY `c`.`id`, `c`.`name`;
 -- materialized view "public"."monthly_product_sales"
 CREATE TEMPORARY VIEW `public`.`monthly_product_sales` AS
 SELECT
-  FLOOR(`o`.`ordered_at` TO MONTH) AS `month`,
+  CAST(CAST(FLOOR(CAST(FLOOR(CAST(`o`.`ordered_at` AS TIMESTAMP(6)) TO DAY) AS DATE) TO MONTH) AS TIMESTAMP(6)) AS TIMESTAMP_LTZ(6)) AS `month`,
   `i`.`product` AS `product`,
   SUM(CAST(`i`.`quantity` AS BIGINT)) AS `units`,
   SUM((CAST(`i`.`quantity` AS DECIMAL(10, 0)) * `i`.`price`)) AS `revenue`,
@@ -119,7 +119,7 @@ SELECT
 FROM `public`.`order_items` AS `i`
   JOIN `public`.`orders` AS `o` ON (`o`.`id` = `i`.`order_id`)
 WHERE (`o`.`status` IN ('paid', 'shipped', 'delivered'))
-GROUP BY FLOOR(`o`.`ordered_at` TO MONTH), `i`.`product`;
+GROUP BY CAST(CAST(FLOOR(CAST(FLOOR(CAST(`o`.`ordered_at` AS TIMESTAMP(6)) TO DAY) AS DATE) TO MONTH) AS TIMESTAMP(6)) AS TIMESTAMP_LTZ(6)), `i`.`product`;
 
 CREATE CATALOG `mz_results` WITH ('type' = 'generic_in_memory');
 

@@ -21,12 +21,10 @@ import java.util.Optional;
  * UserError} with the position of the offending token and what was expected there.
  */
 public final class Parser {
-  private final String text;
   private final List<Token> tokens;
   private int index;
 
   private Parser(String text) {
-    this.text = text;
     this.tokens = Lexer.tokenize(text);
   }
 

@@ -759,9 +759,6 @@ final class QueryParser {
       }
       do {
         arguments.add(expression());
-        if (peek().kind() == Kind.OPERATOR && peek().value().equals("=>")) {
-          throw unsupported(peek(), "named arguments are not supported");
-        }
       } while (accept(Kind.COMMA));
     }
     if (peek().isKeyword("order")) {
