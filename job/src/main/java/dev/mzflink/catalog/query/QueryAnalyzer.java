@@ -930,7 +930,8 @@ public final class QueryAnalyzer {
         throw UserError.at(c.position(), String.format("column reference %s is ambiguous", Quote.pgIdentifier(name)));
       }
       if (matches.size() > 1) {
-        throw UserError.at(c.position(), String.format("table reference %s is ambiguous", Quote.pgIdentifier(qualifier.get(qualifier.size() - 1))));
+        // Relations of one level have distinct reference names (checked with the FROM list).
+        throw new IllegalStateException("two relations named " + qualifier + " in one scope");
       }
       if (matches.size() == 1) {
         ScopeRelation r = matches.get(0);
@@ -1051,9 +1052,6 @@ public final class QueryAnalyzer {
         if (p > 6) {
           throw UserError.at(t.position(), String.format("TIMESTAMP(%d) precision reduced to maximum allowed, 6", p))
               .withHint("Use a precision of at most 6.");
-        }
-        if (p < -1) {
-          throw UserError.at(t.position(), String.format("TIMESTAMP(%d) precision must not be negative", p));
         }
         return SqlType.timestamp(t.name().equals("timestamptz"), p, p < 0 ? 6 : p);
       }
