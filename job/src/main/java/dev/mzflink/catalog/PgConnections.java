@@ -6,7 +6,6 @@ import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Properties;
 
@@ -29,11 +28,26 @@ public final class PgConnections {
   /** Connects to a JDBC URL, as given for the results database. */
   public static Connection open(String jdbcUrl, Properties properties, String describe) {
     try {
-      return DriverManager.getConnection(jdbcUrl, properties);
+      return connect(jdbcUrl, properties);
     } catch (SQLException e) {
       throw connectionError(e, describe);
     }
   }
+
+  /**
+   * Connects with PostgreSQL's JDBC driver itself, not through {@code DriverManager}: in a Flink
+   * job the driver is loaded by the job's class loader, and after a restart (a new class loader)
+   * {@code DriverManager} no longer offers it ("No suitable driver found").
+   */
+  public static Connection connect(String jdbcUrl, Properties properties) throws SQLException {
+    Connection c = DRIVER.connect(jdbcUrl, properties);
+    if (c == null) {
+      throw new SQLException("not a PostgreSQL JDBC URL: " + jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1<secret>"), "08001");
+    }
+    return c;
+  }
+
+  private static final org.postgresql.Driver DRIVER = new org.postgresql.Driver();
 
   /** A user error for a failure to connect to {@code describe}. */
   public static UserError connectionError(SQLException e, String describe) {

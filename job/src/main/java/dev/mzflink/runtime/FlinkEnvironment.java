@@ -1,6 +1,11 @@
 package dev.mzflink.runtime;
 
+import dev.mzflink.UserError;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
@@ -12,6 +17,7 @@ import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
@@ -24,7 +30,8 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 public final class FlinkEnvironment {
   private FlinkEnvironment() {}
 
-  public static Configuration configuration(RunOptions options, String checkpointDirectory) {
+  /** The job's configuration; {@code checkpointDirectory} empty leaves it to the cluster. */
+  public static Configuration configuration(RunOptions options, Optional<String> checkpointDirectory) {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.NAME, options.jobName());
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
@@ -37,7 +44,7 @@ public final class FlinkEnvironment {
     // Managed memory of the local MiniCluster (RocksDB's block cache and write buffers); a
     // cluster uses its own configuration.
     conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDirectory);
+    checkpointDirectory.ifPresent(dir -> conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));
     conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
@@ -51,6 +58,47 @@ public final class FlinkEnvironment {
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, Duration.ofSeconds(2));
     options.fromSavepoint().ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
     return conf;
+  }
+
+  /**
+   * The stream environment to build the job in: a remote cluster's when {@code --jobmanager} is
+   * given (the job jar is the jar mzflink runs from), the cluster's when started by {@code flink
+   * run}, otherwise a local MiniCluster's.
+   */
+  public static StreamExecutionEnvironment executionEnvironment(RunOptions options, Configuration conf) {
+    if (options.jobManager().isEmpty()) {
+      return StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    }
+    String address = options.jobManager().get();
+    int colon = address.lastIndexOf(':');
+    int port;
+    try {
+      port = colon < 0 ? 8081 : Integer.parseInt(address.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw UserError.of(String.format("invalid --jobmanager \"%s\"", address)).withHint("Write host:port, e.g. localhost:8081.");
+    }
+    String host = colon < 0 ? address : address.substring(0, colon);
+    return StreamExecutionEnvironment.createRemoteEnvironment(host, port, conf, jobJar());
+  }
+
+  /** Whether {@code env} runs the job in this process (a MiniCluster). */
+  public static boolean isLocal(StreamExecutionEnvironment env) {
+    return env instanceof LocalStreamEnvironment;
+  }
+
+  /** The jar this code runs from: the job jar a remote cluster gets. */
+  static String jobJar() {
+    try {
+      Path path = Path.of(FlinkEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      if (!Files.isRegularFile(path) || !path.toString().endsWith(".jar")) {
+        throw UserError.of("--jobmanager needs mzflink's jar")
+            .withDetail("mzflink runs from " + path + ", which a cluster cannot load.")
+            .withHint("Run it as java -jar job/target/mzflink.jar run ... --jobmanager host:port.");
+      }
+      return path.toString();
+    } catch (URISyntaxException e) {
+      throw new IllegalStateException("cannot locate mzflink's jar", e);
+    }
   }
 
   /** A table environment on {@code env} (a local MiniCluster's, or the cluster's). */

@@ -14,12 +14,16 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import dev.mzflink.translate.FlinkPlan.FlinkInsert;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.table.api.TableResult;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 import dev.mzflink.runtime.cdc.SourceStreams;
@@ -36,68 +40,87 @@ public final class PipelineRunner {
    * Creates (fresh start) or verifies (resume) the results tables, then submits the job and
    * returns once it is submitted.
    */
-  public static RunningPipeline start(FlinkPlan plan, List<Source> sources, RunOptions options) {
-    checkResultsDatabase(options.resultsUrl(), sources);
+  public static RunningPipeline start(FlinkPlan plan, List<Source> sources, RunOptions requested) {
+    checkResultsDatabase(requested.resultsUrl(), sources);
+    // A savepoint given to flink run (-s) or by the Kubernetes operator counts as --from-savepoint.
+    Optional<String> savepoint =
+        requested.fromSavepoint().or(() -> StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
+    RunOptions options = requested.withFromSavepoint(savepoint.map(ResumeCheck::resolve));
+    if (options.fromSavepoint().isPresent() && options.sourceReading() == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE) {
+      ResumeCheck.check(options.fromSavepoint().get(), plan.streams(), sources);
+    }
     try (Connection results = openResults(options.resultsUrl())) {
-      if (options.fromSavepoint().isPresent()) {
-        for (String created : ResultsTables.prepareResume(results, plan.resultsTables())) {
-          LOG.info("Created results table {} for a view that is new since the savepoint", created);
-        }
-      } else {
-        ResultsTables.recreate(results, plan.resultsTables());
+      for (String created : ResultsTables.prepare(results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
+        LOG.info("Created results table {}", created);
       }
     } catch (SQLException e) {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }
 
+    boolean local =
+        options.jobManager().isEmpty() && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     Optional<Path> temporaryCheckpoints = Optional.empty();
-    String checkpointDirectory;
-    if (options.checkpointDirectory().isPresent()) {
-      checkpointDirectory = options.checkpointDirectory().get();
-    } else {
+    Optional<String> checkpointDirectory = options.checkpointDirectory();
+    if (checkpointDirectory.isEmpty() && local) {
       try {
         Path dir = Files.createTempDirectory("mzflink-checkpoints-");
         temporaryCheckpoints = Optional.of(dir);
-        checkpointDirectory = dir.toUri().toString();
+        checkpointDirectory = Optional.of(dir.toUri().toString());
       } catch (IOException e) {
         throw new IllegalStateException("cannot create a checkpoint directory", e);
       }
     }
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
-    List<String> statements;
+    List<String> ddl = new ArrayList<>();
     if (options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL) {
-      statements = FlinkSqlRenderer.statements(plan, true);
+      ddl.addAll(FlinkSqlRenderer.ddl(plan, true));
     } else {
       for (String statement : FlinkSqlRenderer.databases(plan)) {
         tableEnvironment.executeSql(statement);
       }
       // Each source through one replication slot, its tables registered under their Flink names.
       SourceStreams.register(env, tableEnvironment, plan.streams());
-      statements = FlinkSqlRenderer.pipeline(plan, true);
+      ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
-    TableResult submitted = null;
-    String statementSet = plan.inserts().isEmpty() ? null : FlinkSqlRenderer.statementSet(plan.inserts());
-    for (String statement : statements) {
-      if (statement.equals(statementSet)) {
-        ViewSchemas.verify(tableEnvironment, plan.views());
-      }
+    for (String statement : ddl) {
       LOG.info("Executing Flink SQL: {}", firstLine(statement));
-      submitted = tableEnvironment.executeSql(statement);
+      tableEnvironment.executeSql(statement);
     }
-    if (submitted == null || submitted.getJobClient().isEmpty()) {
+    if (plan.inserts().isEmpty()) {
       throw UserError.of("the script materializes nothing")
           .withDetail("No source is MATERIALIZED, so no results table would be written.")
           .withHint("Use CREATE MATERIALIZED SOURCE, or materialize a view of the source.");
     }
-    JobClient job = submitted.getJobClient().get();
-    LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
+    ViewSchemas.verify(tableEnvironment, plan.views());
+    StreamStatementSet inserts = tableEnvironment.createStatementSet();
+    for (FlinkInsert insert : plan.inserts()) {
+      inserts.addInsertSql(FlinkSqlRenderer.insert(insert));
+    }
+    inserts.attachAsDataStream();
     List<ReplicationSlot> slots =
         options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL
             ? plan.slots()
             : plan.streams().stream().map(st -> new ReplicationSlot(st.slot(), st.source())).toList();
-    return new RunningPipeline(job, slots, sources, checkpointDirectory, temporaryCheckpoints);
+    StreamGraph graph = env.getStreamGraph();
+    graph.setJobName(options.jobName());
+    JobClient job;
+    try {
+      job = env.executeAsync(graph);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not submit the Flink job: " + e.getMessage(), e);
+    }
+    LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
+    return new RunningPipeline(
+        job, slots, sources, checkpointDirectory.orElse("(the cluster's)"), temporaryCheckpoints, local);
+  }
+
+  static Source sourceOf(List<Source> sources, ReplicationSlot slot) {
+    return sources.stream()
+        .filter(s -> s.name().equals(slot.source()))
+        .findFirst()
+        .orElseThrow(() -> new IllegalStateException("no source " + slot.source() + " for slot " + slot.name()));
   }
 
   private static String firstLine(String statement) {

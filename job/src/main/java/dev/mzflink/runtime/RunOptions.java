@@ -9,13 +9,15 @@ import java.util.Optional;
  * How to run a pipeline.
  *
  * @param resultsUrl JDBC URL of the results database
- * @param checkpointDirectory where checkpoints go (a URI); empty: a private temporary directory
- *     removed at exit
+ * @param checkpointDirectory where checkpoints go (a URI); empty: on a local MiniCluster a private
+ *     temporary directory removed at exit, on a cluster the cluster's configured directory
  * @param checkpointInterval how often state is checkpointed and results are committed
  * @param parallelism the default parallelism of the job
  * @param fromSavepoint a savepoint or retained checkpoint to resume from
  * @param jobName the Flink job name
  * @param sourceReading how sources are read upstream
+ * @param jobManager the REST address ({@code host:port}) of a cluster to submit to; empty: run in
+ *     a local MiniCluster, or on the cluster of {@code flink run}
  */
 public record RunOptions(
     String resultsUrl,
@@ -24,7 +26,8 @@ public record RunOptions(
     int parallelism,
     Optional<String> fromSavepoint,
     String jobName,
-    SourceReading sourceReading) {
+    SourceReading sourceReading,
+    Optional<String> jobManager) {
   /** How the job reads its sources. */
   public enum SourceReading {
     /** One replication slot per source, with mzflink's normalizer (the default). */
@@ -33,7 +36,7 @@ public record RunOptions(
     PER_TABLE_SQL
   }
 
-  /** Options that read each source through one slot. */
+  /** Options for a local run that reads each source through one slot. */
   public RunOptions(
       String resultsUrl,
       Optional<String> checkpointDirectory,
@@ -41,18 +44,42 @@ public record RunOptions(
       int parallelism,
       Optional<String> fromSavepoint,
       String jobName) {
-    this(resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, SourceReading.ONE_SLOT_PER_SOURCE);
+    this(
+        resultsUrl,
+        checkpointDirectory,
+        checkpointInterval,
+        parallelism,
+        fromSavepoint,
+        jobName,
+        SourceReading.ONE_SLOT_PER_SOURCE,
+        Optional.empty());
   }
 
   public RunOptions {
-    requireNonNull(sourceReading, "sourceReading is null");
     requireNonNull(resultsUrl, "resultsUrl is null");
     requireNonNull(checkpointDirectory, "checkpointDirectory is null");
     requireNonNull(checkpointInterval, "checkpointInterval is null");
     requireNonNull(fromSavepoint, "fromSavepoint is null");
     requireNonNull(jobName, "jobName is null");
+    requireNonNull(sourceReading, "sourceReading is null");
+    requireNonNull(jobManager, "jobManager is null");
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1");
     }
+  }
+
+  public RunOptions withSourceReading(SourceReading reading) {
+    return new RunOptions(
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, reading, jobManager);
+  }
+
+  public RunOptions withFromSavepoint(Optional<String> savepoint) {
+    return new RunOptions(
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, savepoint, jobName, sourceReading, jobManager);
+  }
+
+  public RunOptions withJobManager(Optional<String> address) {
+    return new RunOptions(
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, sourceReading, address);
   }
 }

@@ -30,6 +30,7 @@ public final class RunningPipeline implements AutoCloseable {
   private final List<Source> sources;
   private final String checkpointDirectory;
   private final Optional<Path> temporaryCheckpoints;
+  private final boolean local;
   private boolean stopped;
 
   RunningPipeline(
@@ -37,12 +38,27 @@ public final class RunningPipeline implements AutoCloseable {
       List<ReplicationSlot> slots,
       List<Source> sources,
       String checkpointDirectory,
-      Optional<Path> temporaryCheckpoints) {
+      Optional<Path> temporaryCheckpoints,
+      boolean local) {
     this.job = job;
     this.slots = List.copyOf(slots);
     this.sources = List.copyOf(sources);
     this.checkpointDirectory = checkpointDirectory;
     this.temporaryCheckpoints = temporaryCheckpoints;
+    this.local = local;
+  }
+
+  /**
+   * Whether the job runs in this process (a local MiniCluster that ends with it) rather than on a
+   * cluster, where it goes on after mzflink exits.
+   */
+  public boolean isLocal() {
+    return local;
+  }
+
+  /** The replication slots the job reads from. */
+  public List<String> slotNames() {
+    return slots.stream().map(ReplicationSlot::name).toList();
   }
 
   public JobID jobId() {
@@ -118,8 +134,7 @@ public final class RunningPipeline implements AutoCloseable {
   private List<String> dropSlots() {
     List<String> dropped = new ArrayList<>();
     for (ReplicationSlot slot : slots) {
-      Source source =
-          sources.stream().filter(s -> s.name().equals(slot.source())).findFirst().orElseThrow();
+      Source source = PipelineRunner.sourceOf(sources, slot);
       try {
         dropped.addAll(ReplicationSlots.drop(source.connection(), slot.name(), Duration.ofSeconds(15)));
       } catch (Exception e) {

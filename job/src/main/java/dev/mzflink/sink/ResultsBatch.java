@@ -19,15 +19,18 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * sequence order per writer.
  *
  * @param subtask the writer subtask that made the batch
- * @param lineage the writer's lineage: chosen when a writer starts without state, kept in its
- *     state, so batches of another run of the pipeline are recognised
+ * @param lineage the id of the job whose writer started without state; kept in the writer's state,
+ *     so batches of another run of the pipeline are recognised
+ * @param fresh whether the writer started without state in this job (a fresh start, or a results
+ *     table new since the savepoint): its first batch may replace an earlier run's rows
  * @param sequence the writer's batch number, gap-free from 1
  * @param upserts per key: the row to upsert, or null to delete the key (keyed tables)
  * @param deltas per distinct row: copies to insert (positive) or delete (negative) (key-less)
  */
 public record ResultsBatch(
-    int subtask, long lineage, long sequence, Map<List<String>, String[]> upserts, Map<List<String>, Integer> deltas) {
+    int subtask, String lineage, boolean fresh, long sequence, Map<List<String>, String[]> upserts, Map<List<String>, Integer> deltas) {
   public ResultsBatch {
+    requireNonNull(lineage, "lineage is null");
     requireNonNull(upserts, "upserts is null");
     requireNonNull(deltas, "deltas is null");
   }
@@ -40,14 +43,15 @@ public record ResultsBatch(
   public static final class Serializer implements SimpleVersionedSerializer<ResultsBatch> {
     @Override
     public int getVersion() {
-      return 2;
+      return 3;
     }
 
     @Override
     public byte[] serialize(ResultsBatch batch) throws IOException {
       DataOutputSerializer out = new DataOutputSerializer(1024);
       out.writeInt(batch.subtask());
-      out.writeLong(batch.lineage());
+      out.writeUTF(batch.lineage());
+      out.writeBoolean(batch.fresh());
       out.writeLong(batch.sequence());
       out.writeInt(batch.upserts().size());
       for (Map.Entry<List<String>, String[]> e : batch.upserts().entrySet()) {
@@ -67,12 +71,13 @@ public record ResultsBatch(
 
     @Override
     public ResultsBatch deserialize(int version, byte[] serialized) throws IOException {
-      if (version != 2) {
+      if (version != 3) {
         throw new IOException("unknown results batch version " + version);
       }
       DataInputDeserializer in = new DataInputDeserializer(serialized);
       int subtask = in.readInt();
-      long lineage = in.readLong();
+      String lineage = in.readUTF();
+      boolean fresh = in.readBoolean();
       long sequence = in.readLong();
       int upsertCount = in.readInt();
       Map<List<String>, String[]> upserts = new LinkedHashMap<>();
@@ -85,7 +90,7 @@ public record ResultsBatch(
       for (int i = 0; i < deltaCount; i++) {
         deltas.put(Arrays.asList(readValues(in)), in.readInt());
       }
-      return new ResultsBatch(subtask, lineage, sequence, upserts, deltas);
+      return new ResultsBatch(subtask, lineage, fresh, sequence, upserts, deltas);
     }
 
     private static void writeValues(DataOutputSerializer out, String[] values) throws IOException {

@@ -1,9 +1,9 @@
 package dev.mzflink.sink;
 
+import dev.mzflink.catalog.PgConnections;
 import dev.mzflink.sql.Quote;
 import java.io.IOException;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.slf4j.Logger;
@@ -27,14 +28,16 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
 
   private final String url;
   private final String table;
+  private final Optional<String> definition;
   private final List<String> columns;
   private final int[] keyPositions;
   private Connection connection;
   private List<String> types;
 
-  ResultsCommitter(String url, String table, List<String> columns, int[] keyPositions) {
+  ResultsCommitter(String url, String table, Optional<String> definition, List<String> columns, int[] keyPositions) {
     this.url = url;
     this.table = table;
+    this.definition = definition;
     this.columns = List.copyOf(columns);
     this.keyPositions = keyPositions;
   }
@@ -62,17 +65,36 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   private boolean apply(ResultsBatch batch) throws SQLException {
     Connection c = connection();
     try {
-      Progress progress = lockProgress(c, batch.subtask());
-      if (progress.lineage() != batch.lineage() && progress.sequence() > 0) {
-        c.rollback();
-        throw new IllegalStateException(
-            String.format(
-                "results table %s was written by another run of this pipeline (writer %d committed batch %d of another lineage): "
-                    + "the job was resumed from a savepoint older than a later fresh start, or the table was left by an earlier run. "
-                    + "Resume from the newest savepoint, or start from scratch (without --from-savepoint)",
-                table, batch.subtask(), progress.sequence()));
+      List<Progress> progress = lockProgress(c);
+      boolean knownLineage = progress.stream().anyMatch(p -> p.lineage().equals(batch.lineage()));
+      if (!knownLineage) {
+        if (batch.fresh() && batch.sequence() == 1) {
+          // The first batch of a new run of the pipeline: whatever an earlier run left goes.
+          try (java.sql.Statement s = c.createStatement()) {
+            s.execute("TRUNCATE " + table);
+          }
+          try (PreparedStatement s = c.prepareStatement("DELETE FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
+            s.setString(1, table);
+            s.executeUpdate();
+          }
+          LOG.info("Results table {}: a new run (job {}) replaces the rows of an earlier run", table, batch.lineage());
+          progress = List.of();
+        } else if (!progress.isEmpty()) {
+          c.rollback();
+          throw new IllegalStateException(
+              String.format(
+                  "results table %s was written by another run of this pipeline (job %s) after the state this job resumed from"
+                      + " (job %s, batch %d): the job was resumed from a savepoint older than a later run. Resume from the newest"
+                      + " savepoint, or start from scratch (without --from-savepoint)",
+                  table, progress.get(0).lineage(), batch.lineage(), batch.sequence()));
+        }
       }
-      long applied = progress.sequence();
+      long applied =
+          progress.stream()
+              .filter(p -> p.subtask() == batch.subtask() && p.lineage().equals(batch.lineage()))
+              .mapToLong(Progress::sequence)
+              .findFirst()
+              .orElse(0);
       if (batch.sequence() <= applied) {
         c.rollback();
         LOG.info("Batch {} of {} (subtask {}) was committed before; skipping", batch.sequence(), table, batch.subtask());
@@ -96,7 +118,7 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
                   + "ON CONFLICT (sink, subtask) DO UPDATE SET lineage = EXCLUDED.lineage, sequence = EXCLUDED.sequence, updated_at = now()")) {
         s.setString(1, table);
         s.setInt(2, batch.subtask());
-        s.setLong(3, batch.lineage());
+        s.setString(3, batch.lineage());
         s.setLong(4, batch.sequence());
         s.executeUpdate();
       }
@@ -112,25 +134,29 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
     }
   }
 
-  /** A writer's committed progress: its lineage and last batch (0 and 0 when it has none). */
-  private record Progress(long lineage, long sequence) {}
+  /** A writer's committed progress: the lineage and the last batch it committed. */
+  private record Progress(int subtask, String lineage, long sequence) {}
 
-  private Progress lockProgress(Connection c, int subtask) throws SQLException {
-    // Serialize committers of the same sink and subtask, even a stale one from an earlier attempt.
-    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?), ?)")) {
+  /**
+   * Locks the sink's progress for this transaction (every subtask's committer of this table, and
+   * a stale one from an earlier attempt, take turns) and reads it.
+   */
+  private List<Progress> lockProgress(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
       s.setString(1, table);
-      s.setInt(2, subtask);
       s.execute();
     }
+    List<Progress> progress = new ArrayList<>();
     try (PreparedStatement s =
-        c.prepareStatement(
-            "SELECT lineage, sequence FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ? AND subtask = ?")) {
+        c.prepareStatement("SELECT subtask, lineage, sequence FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
       s.setString(1, table);
-      s.setInt(2, subtask);
       try (ResultSet r = s.executeQuery()) {
-        return r.next() ? new Progress(r.getLong(1), r.getLong(2)) : new Progress(0, 0);
+        while (r.next()) {
+          progress.add(new Progress(r.getInt(1), r.getString(2), r.getLong(3)));
+        }
       }
     }
+    return progress;
   }
 
   /**
@@ -285,10 +311,14 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
 
   private Connection connection() throws SQLException {
     if (connection == null || connection.isClosed()) {
-      Connection c = DriverManager.getConnection(url);
+      Connection c = PgConnections.connect(url, new java.util.Properties());
       ResultsTables.createProgressTable(c);
       c.setAutoCommit(false);
       Map<String, String> actual = ResultsTables.columnTypes(c, table);
+      if (actual.isEmpty() && definition.isPresent()) {
+        ResultsTables.createIfMissing(c, table, schemaOf(table), definition.get());
+        actual = ResultsTables.columnTypes(c, table);
+      }
       if (actual.isEmpty()) {
         c.close();
         throw new SQLException(
@@ -308,6 +338,15 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       connection = c;
     }
     return connection;
+  }
+
+  /** The schema of a quoted {@code "schema"."table"} name. */
+  static String schemaOf(String qualifiedName) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\"((?:[^\"]|\"\")*)\"\\.").matcher(qualifiedName);
+    if (!m.find()) {
+      throw new IllegalStateException("results table name " + qualifiedName + " is not \"schema\".\"table\"");
+    }
+    return m.group(1).replace("\"\"", "\"");
   }
 
   private void closeQuietly() {

@@ -1,6 +1,7 @@
 package dev.mzflink.sink;
 
 import java.util.List;
+import java.util.Optional;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
@@ -19,13 +20,21 @@ import org.apache.flink.types.RowKind;
 final class ResultsDynamicSink implements DynamicTableSink {
   private final String url;
   private final String table;
+  private final Optional<String> definition;
   private final List<String> columns;
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
 
-  ResultsDynamicSink(String url, String table, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
+  ResultsDynamicSink(
+      String url,
+      String table,
+      Optional<String> definition,
+      List<String> columns,
+      RowData.FieldGetter[] fields,
+      int[] keyPositions) {
     this.url = url;
     this.table = table;
+    this.definition = definition;
     this.columns = columns;
     this.fields = fields;
     this.keyPositions = keyPositions;
@@ -46,7 +55,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    ResultsSink sink = new ResultsSink(url, table, columns, fields, keyPositions);
+    ResultsSink sink = new ResultsSink(url, table, definition.orElse(null), columns, fields, keyPositions);
     RowData.FieldGetter[] partitionFields = fields;
     int[] partitionKey = keyPositions;
     return new DataStreamSinkProvider() {
@@ -99,7 +108,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public DynamicTableSink copy() {
-    return new ResultsDynamicSink(url, table, columns, fields, keyPositions);
+    return new ResultsDynamicSink(url, table, definition, columns, fields, keyPositions);
   }
 
   @Override

@@ -1,7 +1,6 @@
 package dev.mzflink.sink;
 
 import java.io.IOException;
-import java.security.SecureRandom;
 import java.util.Collection;
 import java.util.List;
 import org.apache.flink.api.connector.sink2.Committer;
@@ -26,13 +25,17 @@ final class ResultsSink
 
   private final String url;
   private final String table;
+  /** The table's CREATE TABLE column list, to create it when missing; null when not given. */
+  private final String definition;
   private final List<String> columns;
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
 
-  ResultsSink(String url, String table, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
+  ResultsSink(
+      String url, String table, String definition, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
     this.url = url;
     this.table = table;
+    this.definition = definition;
     this.columns = List.copyOf(columns);
     this.fields = fields;
     this.keyPositions = keyPositions;
@@ -41,17 +44,13 @@ final class ResultsSink
   @Override
   @Deprecated
   public SinkWriter<RowData> createWriter(InitContext context) {
-    return new ResultsWriter(fields, keyPositions, context.getSubtaskId(), newLineage(), 1);
+    return new ResultsWriter(fields, keyPositions, context.getSubtaskId(), context.getJobId().toHexString(), true, 1);
   }
 
   @Override
   public SinkWriter<RowData> createWriter(WriterInitContext context) {
-    return new ResultsWriter(fields, keyPositions, context.getTaskInfo().getIndexOfThisSubtask(), newLineage(), 1);
-  }
-
-  /** A writer that starts without state starts a new lineage of batches. */
-  private static long newLineage() {
-    return new SecureRandom().nextLong();
+    return new ResultsWriter(
+        fields, keyPositions, context.getTaskInfo().getIndexOfThisSubtask(), context.getJobInfo().getJobId().toHexString(), true, 1);
   }
 
   @Override
@@ -59,7 +58,7 @@ final class ResultsSink
       WriterInitContext context, Collection<ResultsWriter.State> states) {
     int subtask = context.getTaskInfo().getIndexOfThisSubtask();
     long next = 1;
-    long lineage = 0;
+    String lineage = null;
     for (ResultsWriter.State state : states) {
       if (state.subtask() != subtask) {
         throw new IllegalStateException(
@@ -70,7 +69,11 @@ final class ResultsSink
       next = Math.max(next, state.nextSequence());
       lineage = state.lineage();
     }
-    return new ResultsWriter(fields, keyPositions, subtask, states.isEmpty() ? newLineage() : lineage, next);
+    if (lineage == null) {
+      // The job was restored, but this sink has no state in it: a results table new since then.
+      return new ResultsWriter(fields, keyPositions, subtask, context.getJobInfo().getJobId().toHexString(), true, 1);
+    }
+    return new ResultsWriter(fields, keyPositions, subtask, lineage, false, next);
   }
 
   @Override
@@ -78,32 +81,32 @@ final class ResultsSink
     return new SimpleVersionedSerializer<>() {
       @Override
       public int getVersion() {
-        return 2;
+        return 3;
       }
 
       @Override
       public byte[] serialize(ResultsWriter.State state) throws IOException {
         DataOutputSerializer out = new DataOutputSerializer(16);
         out.writeInt(state.subtask());
-        out.writeLong(state.lineage());
+        out.writeUTF(state.lineage());
         out.writeLong(state.nextSequence());
         return out.getCopyOfBuffer();
       }
 
       @Override
       public ResultsWriter.State deserialize(int version, byte[] serialized) throws IOException {
-        if (version != 2) {
+        if (version != 3) {
           throw new IOException("unknown results writer state version " + version);
         }
         DataInputDeserializer in = new DataInputDeserializer(serialized);
-        return new ResultsWriter.State(in.readInt(), in.readLong(), in.readLong());
+        return new ResultsWriter.State(in.readInt(), in.readUTF(), in.readLong());
       }
     };
   }
 
   @Override
   public Committer<ResultsBatch> createCommitter(CommitterInitContext context) {
-    return new ResultsCommitter(url, table, columns, keyPositions);
+    return new ResultsCommitter(url, table, java.util.Optional.ofNullable(definition), columns, keyPositions);
   }
 
   @Override

@@ -28,6 +28,14 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
           .noDefaultValue()
           .withDescription("The results table as a quoted PostgreSQL name: \"schema\".\"table\"");
 
+  public static final ConfigOption<String> TABLE_DEFINITION =
+      ConfigOptions.key("table-definition")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "The results table's columns and key as CREATE TABLE lists them, with PostgreSQL types: the sink creates the"
+                  + " table when it is missing (mzflink run creates it before the job starts)");
+
   @Override
   public String factoryIdentifier() {
     return IDENTIFIER;
@@ -40,7 +48,7 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return Set.of();
+    return Set.of(TABLE_DEFINITION);
   }
 
   @Override
@@ -60,6 +68,11 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
             .map(pk -> pk.getColumns().stream().mapToInt(names::indexOf).toArray())
             .orElse(new int[0]);
     return new ResultsDynamicSink(
-        helper.getOptions().get(URL), helper.getOptions().get(TABLE_NAME), names, fields, key);
+        helper.getOptions().get(URL),
+        helper.getOptions().get(TABLE_NAME),
+        helper.getOptions().getOptional(TABLE_DEFINITION),
+        names,
+        fields,
+        key);
   }
 }

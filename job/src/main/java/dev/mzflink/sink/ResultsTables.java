@@ -2,7 +2,6 @@ package dev.mzflink.sink;
 
 import dev.mzflink.UserError;
 import dev.mzflink.sql.Quote;
-import dev.mzflink.translate.FlinkPlan.ResultsColumn;
 import dev.mzflink.translate.FlinkPlan.ResultsTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -13,12 +12,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The tables mzflink owns in the results database: each view's table with the upstream column
- * types, and {@code mzflink.sink_progress}, which records the last batch each sink writer
- * committed so that no batch is applied twice.
+ * types, and {@code mzflink.sink_progress}, which records for each sink writer its lineage (the
+ * job that started it) and the last batch it committed, so that no batch is applied twice and an
+ * earlier run's rows are recognised.
  */
 public final class ResultsTables {
   /** The schema of mzflink's own bookkeeping tables in the results database. */
@@ -38,7 +37,7 @@ public final class ResultsTables {
       s.execute(
           "CREATE TABLE IF NOT EXISTS "
               + PROGRESS_TABLE
-              + " (sink text NOT NULL, subtask integer NOT NULL, lineage bigint NOT NULL, sequence bigint NOT NULL,"
+              + " (sink text NOT NULL, subtask integer NOT NULL, lineage text NOT NULL, sequence bigint NOT NULL,"
               + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sink, subtask))");
       connection.commit();
     } catch (SQLException e) {
@@ -50,15 +49,37 @@ public final class ResultsTables {
   }
 
   /**
-   * Drops and creates the results tables of a pipeline that starts from scratch, and forgets
-   * their sinks' progress: a fresh snapshot must not meet rows of an earlier run.
+   * Prepares the results tables before a job starts: creates the missing ones and checks the
+   * columns of the others. Their rows are not touched here: the sink replaces an earlier run's
+   * rows with the first batch of a new run (see {@link ResultsCommitter}), which is right however
+   * the job was started (a fresh run, a resume, a JobManager that recovers a job). A table whose
+   * columns changed is recreated on a fresh start and refused on a resume; a table missing on a
+   * resume although its sink committed before was dropped by someone, and is refused. Returns
+   * the tables created.
    */
-  public static void recreate(Connection connection, List<ResultsTable> tables) throws SQLException {
+  public static List<String> prepare(Connection connection, List<ResultsTable> tables, boolean resuming) throws SQLException {
     createProgressTable(connection);
+    List<String> created = new ArrayList<>();
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement s = connection.createStatement()) {
       for (ResultsTable table : tables) {
+        Map<String, String> actual = columnTypes(connection, table.qualifiedName());
+        Map<String, String> expected = new LinkedHashMap<>();
+        table.columns().forEach(c -> expected.put(c.name(), c.pgType()));
+        if (actual.equals(expected)) {
+          continue;
+        }
+        if (resuming && actual.isEmpty() && hasProgress(connection, table)) {
+          throw UserError.of(String.format("results table %s was dropped", table.qualifiedName()))
+              .withDetail("The job resumes with the rows it wrote there before; they would be missing.")
+              .withHint("Start the pipeline from scratch (without --from-savepoint) to write the table again.");
+        }
+        if (resuming && !actual.isEmpty()) {
+          throw UserError.of(String.format("results table %s does not match the pipeline", table.qualifiedName()))
+              .withDetail("Expected columns " + expected + ", found " + actual + ".")
+              .withHint("Start the pipeline from scratch (without --from-savepoint) to recreate it.");
+        }
         s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(table.schema()));
         s.execute("DROP TABLE IF EXISTS " + table.qualifiedName());
         s.execute(createTableSql(table));
@@ -66,7 +87,43 @@ public final class ResultsTables {
           p.setString(1, table.qualifiedName());
           p.executeUpdate();
         }
+        created.add(table.qualifiedName());
       }
+      connection.commit();
+    } catch (SQLException | RuntimeException e) {
+      connection.rollback();
+      throw e;
+    } finally {
+      connection.setAutoCommit(autoCommit);
+    }
+    return created;
+  }
+
+  private static boolean hasProgress(Connection connection, ResultsTable table) throws SQLException {
+    try (PreparedStatement p = connection.prepareStatement("SELECT 1 FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
+      p.setString(1, table.qualifiedName());
+      try (ResultSet r = p.executeQuery()) {
+        return r.next();
+      }
+    }
+  }
+
+  static String createTableSql(ResultsTable table) {
+    return "CREATE TABLE " + table.qualifiedName() + " (" + table.definition() + ")";
+  }
+
+  /**
+   * Creates a results table the sink finds missing (the SQL client path, where no {@code mzflink
+   * run} prepared the database): schema and table, under the same lock as the progress table.
+   */
+  static void createIfMissing(Connection connection, String qualifiedName, String schema, String definition)
+      throws SQLException {
+    boolean autoCommit = connection.getAutoCommit();
+    connection.setAutoCommit(false);
+    try (Statement s = connection.createStatement()) {
+      s.execute("SELECT pg_advisory_xact_lock(4242424242)");
+      s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(schema));
+      s.execute("CREATE TABLE IF NOT EXISTS " + qualifiedName + " (" + definition + ")");
       connection.commit();
     } catch (SQLException e) {
       connection.rollback();
@@ -74,48 +131,6 @@ public final class ResultsTables {
     } finally {
       connection.setAutoCommit(autoCommit);
     }
-  }
-
-  /**
-   * Prepares the results tables of a resumed pipeline: an existing table must have the expected
-   * columns; a missing one belongs to a view that joined the pipeline after its savepoint and is
-   * created empty (its rows arrive with the view's snapshot), its sink's progress forgotten.
-   * Returns the tables created.
-   */
-  public static List<String> prepareResume(Connection connection, List<ResultsTable> tables) throws SQLException {
-    createProgressTable(connection);
-    List<ResultsTable> missing = new ArrayList<>();
-    for (ResultsTable table : tables) {
-      Map<String, String> actual = columnTypes(connection, table.qualifiedName());
-      if (actual.isEmpty()) {
-        missing.add(table);
-        continue;
-      }
-      Map<String, String> expected = new LinkedHashMap<>();
-      table.columns().forEach(c -> expected.put(c.name(), c.pgType()));
-      if (!actual.equals(expected)) {
-        throw UserError.of(
-                String.format("results table %s does not match the pipeline", table.qualifiedName()))
-            .withDetail("Expected columns " + expected + ", found " + actual + ".")
-            .withHint("Start the pipeline from scratch (without --from-savepoint) to recreate it.");
-      }
-    }
-    recreate(connection, missing);
-    return missing.stream().map(ResultsTable::qualifiedName).toList();
-  }
-
-  static String createTableSql(ResultsTable table) {
-    List<String> lines = new ArrayList<>();
-    for (ResultsColumn c : table.columns()) {
-      lines.add(Quote.pgIdentifier(c.name()) + " " + c.pgType() + (c.notNull() ? " NOT NULL" : ""));
-    }
-    if (!table.primaryKey().isEmpty()) {
-      lines.add(
-          "PRIMARY KEY ("
-              + table.primaryKey().stream().map(Quote::pgIdentifier).collect(Collectors.joining(", "))
-              + ")");
-    }
-    return "CREATE TABLE " + table.qualifiedName() + " (" + String.join(", ", lines) + ")";
   }
 
   /** The columns of an existing table and their types, in column order; empty if it is missing. */

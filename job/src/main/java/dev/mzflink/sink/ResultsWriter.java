@@ -17,21 +17,24 @@ import org.apache.flink.table.data.RowData;
 final class ResultsWriter
     implements CommittingSinkWriter<RowData, ResultsBatch>, StatefulSinkWriter<RowData, ResultsWriter.State> {
   /** The writer's checkpointed state. */
-  record State(int subtask, long lineage, long nextSequence) {}
+  record State(int subtask, String lineage, long nextSequence) {}
 
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
   private final int subtask;
-  private final long lineage;
+  private final String lineage;
+  private final boolean fresh;
   private long nextSequence;
   private Map<List<String>, String[]> upserts = new LinkedHashMap<>();
   private Map<List<String>, Integer> deltas = new LinkedHashMap<>();
 
-  ResultsWriter(RowData.FieldGetter[] fields, int[] keyPositions, int subtask, long lineage, long nextSequence) {
+  ResultsWriter(
+      RowData.FieldGetter[] fields, int[] keyPositions, int subtask, String lineage, boolean fresh, long nextSequence) {
     this.fields = fields;
     this.keyPositions = keyPositions;
     this.subtask = subtask;
     this.lineage = lineage;
+    this.fresh = fresh;
     this.nextSequence = nextSequence;
   }
 
@@ -68,10 +71,12 @@ final class ResultsWriter
 
   @Override
   public Collection<ResultsBatch> prepareCommit() {
-    if (upserts.isEmpty() && deltas.isEmpty()) {
+    // A fresh writer's first batch is sent even when empty: committing it replaces the rows an
+    // earlier run left in the results table, also when this run has none to write.
+    if (upserts.isEmpty() && deltas.isEmpty() && !(fresh && nextSequence == 1)) {
       return List.of();
     }
-    ResultsBatch batch = new ResultsBatch(subtask, lineage, nextSequence++, upserts, deltas);
+    ResultsBatch batch = new ResultsBatch(subtask, lineage, fresh, nextSequence++, upserts, deltas);
     upserts = new LinkedHashMap<>();
     deltas = new LinkedHashMap<>();
     return List.of(batch);

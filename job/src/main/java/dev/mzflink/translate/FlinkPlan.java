@@ -123,6 +123,18 @@ public record FlinkPlan(
     public String qualifiedName() {
       return Quote.pgQualified(schema, name);
     }
+
+    /** The table's columns and primary key as {@code CREATE TABLE} lists them. */
+    public String definition() {
+      List<String> lines = new java.util.ArrayList<>();
+      for (ResultsColumn c : columns) {
+        lines.add(Quote.pgIdentifier(c.name()) + " " + c.pgType() + (c.notNull() ? " NOT NULL" : ""));
+      }
+      if (!primaryKey.isEmpty()) {
+        lines.add("PRIMARY KEY (" + String.join(", ", primaryKey.stream().map(Quote::pgIdentifier).toList()) + ")");
+      }
+      return String.join(", ", lines);
+    }
   }
 
   /**

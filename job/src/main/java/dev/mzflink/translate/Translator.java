@@ -76,7 +76,8 @@ public final class Translator {
                 List.of(
                     Option.of("connector", "mzflink-results"),
                     resultsUrlOption(options.resultsUrl()),
-                    Option.of("table-name", resultsTable.qualifiedName())),
+                    Option.of("table-name", resultsTable.qualifiedName()),
+                    Option.of("table-definition", resultsTable.definition())),
                 List.of()));
         inserts.add(new FlinkInsert(sinkName, sourceName));
       }

@@ -127,6 +127,20 @@ class CommandLineIT {
       assertThat(mzflink.waitFor(60)).isZero();
       assertThat(mzflink.stdout()).contains("'password' = 'hunter2'");
     }
+    // The script's text given inline translates the same (but for the name in the header).
+    String fromFile;
+    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString())) {
+      assertThat(mzflink.waitFor(60)).isZero();
+      fromFile = mzflink.stdout();
+    }
+    try (JarProcess mzflink = JarProcess.start(work, "translate", "-e", Files.readString(script))) {
+      assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
+      assertThat(mzflink.stdout()).isEqualTo(fromFile.replace("from translate.sql.", "from script."));
+    }
+    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString(), "-e", "SELECT 1")) {
+      assertThat(mzflink.waitFor(60)).isEqualTo(1);
+      assertThat(mzflink.stderr()).contains("give a SCRIPT file or the script's text with -e, not both or neither");
+    }
   }
 
   @Test

@@ -323,4 +323,32 @@ class OneSlotSourceIT {
       }
     }
   }
+
+  @Test
+  void aFreshRunReplacesWhatAnEarlierRunLeftEvenWhenItWritesNothing() throws Exception {
+    EmbeddedPostgresServer server = databases("again");
+    try (Connection app = server.connect("again");
+        Connection results = server.connect("again_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE kept (id int PRIMARY KEY, v int)",
+          "CREATE TABLE emptied (v int)",
+          "ALTER TABLE emptied REPLICA IDENTITY FULL",
+          "INSERT INTO kept SELECT g, g FROM generate_series(1, 100) g",
+          "INSERT INTO emptied SELECT g FROM generate_series(1, 100) g",
+          "CREATE PUBLICATION again FOR TABLE kept, emptied");
+      String script = Pipelines.replicate(server.conninfo("again"), "again");
+      List<String> all = tables("kept", "emptied");
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("again_results"), 2)) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+      }
+      // While nothing runs, upstream changes and a stray row lands in a results table.
+      Sql.execute(app, "DELETE FROM emptied", "UPDATE kept SET v = -v WHERE id < 50");
+      Sql.execute(results, "INSERT INTO kept VALUES (1000, 1000)");
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("again_results"), 2)) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM emptied")).isZero();
+      }
+    }
+  }
 }

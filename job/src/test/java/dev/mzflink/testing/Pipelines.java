@@ -28,7 +28,8 @@ public final class Pipelines {
     CompiledScript compiled =
         CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
     RunOptions options =
-        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, savepoint, "test", reading);
+        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, savepoint, "test")
+            .withSourceReading(reading);
     return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
   }
 

@@ -52,11 +52,8 @@ public final class ViewPlanning {
             tables.fromChangelogStream(empty, schema.build(), ChangelogMode.all()));
       }
     }
-    String statementSet = plan.inserts().isEmpty() ? null : FlinkSqlRenderer.statementSet(plan.inserts());
-    for (String statement : FlinkSqlRenderer.pipeline(plan, true)) {
-      if (!statement.equals(statementSet)) {
-        tables.executeSql(statement);
-      }
+    for (String statement : FlinkSqlRenderer.sinkDdl(plan, true)) {
+      tables.executeSql(statement);
     }
     ViewSchemas.verify(tables, plan.views());
     String explained = "";

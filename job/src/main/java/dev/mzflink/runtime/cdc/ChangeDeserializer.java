@@ -1,6 +1,7 @@
 package dev.mzflink.runtime.cdc;
 
 import io.debezium.data.Envelope;
+import io.debezium.relational.TableId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -41,9 +42,35 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
   /** Per table, the last record schema whose columns matched (Debezium reuses schema objects). */
   private transient Schema[] checkedSchemas;
   private transient Capture capture;
+  /** The chunk of the snapshot rows being read, 0 while streaming (set by the record emitter). */
+  private transient long chunk;
 
   ChangeDeserializer(SourceLayout layout) {
     this.layout = layout;
+  }
+
+  /** The snapshot chunk (split) the next records belong to; null: the stream. */
+  void startChunk(String splitId) {
+    chunk = splitId == null ? 0 : chunkId(splitId);
+  }
+
+  /** A split id as a 64-bit number (FNV-1a), never 0. */
+  static long chunkId(String splitId) {
+    long hash = 0xcbf29ce484222325L;
+    for (int i = 0; i < splitId.length(); i++) {
+      hash ^= splitId.charAt(i);
+      hash *= 0x100000001b3L;
+    }
+    return hash == 0 ? 1 : hash;
+  }
+
+  /** Emits CHUNK_DONE for every table the chunk's upstream table feeds. */
+  void chunkDone(String splitId, TableId table, java.util.function.Consumer<ChangeRecord> out) {
+    for (int index : layout.indexesOf(table.schema(), table.table())) {
+      ChangeRecord done = new ChangeRecord(index, ChangeRecord.CHUNK_DONE, null, 0);
+      done.chunk = chunkId(splitId);
+      out.accept(done);
+    }
   }
 
   private RowDataDebeziumDeserializeSchema converter(int index) {
@@ -96,7 +123,11 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
       converter.deserialize(record, capture);
       List<RowData> rows = new ArrayList<>(capture.rows);
       switch (op) {
-        case READ -> emit(out, table, new ChangeRecord(index, ChangeRecord.SNAPSHOT, table.serialize(rows.get(0)), lsn), rows.get(0));
+        case READ -> {
+          ChangeRecord row = new ChangeRecord(index, ChangeRecord.SNAPSHOT, table.serialize(rows.get(0)), lsn);
+          row.chunk = chunk;
+          emit(out, table, row, rows.get(0));
+        }
         case CREATE -> {
           long toast = unchangedToast(table, rows.get(0));
           if (toast != 0) {

@@ -26,6 +26,8 @@ public final class ChangeRecord {
    * already set.
    */
   public static final byte SNAPSHOT_KNOWN = 7;
+  /** Every row of snapshot chunk {@link #chunk} of the table has been sent before this record. */
+  public static final byte CHUNK_DONE = 8;
 
   /** The table's index in the source's layout. */
   public int table;
@@ -45,6 +47,9 @@ public final class ChangeRecord {
   /** The partitioning key: table id and key text (or the whole row for key-less tables). */
   public String key;
 
+  /** Of a snapshot row and a CHUNK_DONE: the chunk of Flink CDC's snapshot (a hash of its split id). */
+  public long chunk;
+
   public ChangeRecord() {}
 
   ChangeRecord(int table, byte kind, byte[] row, long lsn) {
@@ -58,6 +63,7 @@ public final class ChangeRecord {
     ChangeRecord c = new ChangeRecord(table, kind, row, lsn);
     c.unchangedToast = unchangedToast;
     c.key = key;
+    c.chunk = chunk;
     return c;
   }
 

@@ -1,8 +1,8 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.catalog.PgConnections;
 import dev.mzflink.sql.Quote;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -94,7 +94,7 @@ final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord> implem
       }
     }
     if (!pending.isEmpty()) {
-      try (Connection c = DriverManager.getConnection(jdbcUrl, properties)) {
+      try (Connection c = PgConnections.connect(jdbcUrl, properties)) {
         waitForStreaming(c);
         for (TableLayout table : pending) {
           if (!running) {

@@ -1,9 +1,19 @@
 package dev.mzflink.runtime.cdc;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -21,6 +31,14 @@ import org.apache.flink.types.RowKind;
  *   <li>keyed tables are upserted: a change that repeats the current row emits nothing, so the
  *       at-least-once hand-over from snapshot to stream is exact; updates emit the stored old row
  *       and the new one, whatever the replica identity;
+ *   <li>Flink CDC's snapshot rows wait in state until their chunk is complete ({@link
+ *       ChangeRecord#CHUNK_DONE}); pending rows found in a restored state belong to a chunk that
+ *       is read again and are dropped (see {@link ChunkAwareSource});
+ *   <li>snapshot rows and streamed changes reach it by different paths, so a row read before a
+ *       change can arrive after it. The stream delivers every change since before the snapshot,
+ *       and each carries the whole row, so once a key had a streamed change (or was deleted: a
+ *       tombstone kept for an hour) its snapshot rows are ignored, as are snapshot rows read
+ *       before a TRUNCATE of the table;
  *   <li>unchanged TOASTed values that an UPDATE did not carry are filled from the stored row;
  *   <li>key-less tables keep a count per distinct row, duplicates included;
  *   <li>TRUNCATE retracts every stored row of the table (every subtask receives it, see {@link
@@ -33,8 +51,36 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
 
   static final ValueStateDescriptor<StoredRow> ROWS = new ValueStateDescriptor<>("rows", StoredRow.class);
 
+  /** How long a deleted key of a keyed table remembers its deletion (see the class comment). */
+  static final Duration TOMBSTONE_TTL = Duration.ofHours(1);
+
+  static final ValueStateDescriptor<Boolean> DELETED = new ValueStateDescriptor<>("deleted", Boolean.class);
+
+  static {
+    DELETED.enableTimeToLive(
+        StateTtlConfig.newBuilder(TOMBSTONE_TTL)
+            .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+            .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+            .cleanupInRocksdbCompactFilter(1000)
+            .build());
+  }
+
+  /** Snapshot rows of keyed tables whose chunk is not complete yet; the chunk is in {@code count}. */
+  static final ValueStateDescriptor<PendingRow> PENDING = new ValueStateDescriptor<>("pending", PendingRow.class);
+
+  /** Per table id, the WAL position of its latest TRUNCATE, in every subtask. */
+  private static final ListStateDescriptor<String> TRUNCATED =
+      new ListStateDescriptor<>("truncated-at", String.class);
+
   private final SourceLayout layout;
   private transient ValueState<StoredRow> rows;
+  private transient ValueState<Boolean> deleted;
+  private transient ValueState<PendingRow> pending;
+  private transient ListState<String> truncatedState;
+  private transient Map<String, Long> truncatedAt;
+  private transient boolean restored;
+  /** Pending snapshot rows in this subtask (0: no pending state to look at). */
+  private transient long pendingRows;
   private transient RowData.FieldGetter[][] getters;
 
   NormalizerOperator(SourceLayout layout) {
@@ -42,9 +88,37 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   }
 
   @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    restored = context.isRestored();
+    truncatedState = context.getOperatorStateStore().getUnionListState(TRUNCATED);
+    truncatedAt = new HashMap<>();
+    for (String entry : truncatedState.get()) {
+      int at = entry.lastIndexOf('=');
+      truncatedAt.merge(entry.substring(0, at), Long.parseLong(entry.substring(at + 1)), Math::max);
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    List<String> entries = new ArrayList<>();
+    truncatedAt.forEach((id, lsn) -> entries.add(id + "=" + lsn));
+    truncatedState.update(entries);
+  }
+
+  @Override
   public void open() throws Exception {
     super.open();
     rows = getPartitionedState(ROWS);
+    deleted = getPartitionedState(DELETED);
+    pending = getPartitionedState(PENDING);
+    if (restored) {
+      // Rows of chunks that were not complete: Flink CDC reads those chunks again.
+      getKeyedStateBackend()
+          .applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PENDING, (key, state) -> state.clear());
+    }
+    pendingRows = 0;
     getters = new RowData.FieldGetter[layout.tables.size()][];
     for (TableLayout t : layout.tables) {
       getters[t.index] = new RowData.FieldGetter[t.arity()];
@@ -59,27 +133,82 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     ChangeRecord change = element.getValue();
     TableLayout table = layout.table(change.table);
     switch (change.kind) {
-      case ChangeRecord.SNAPSHOT, ChangeRecord.INSERT, ChangeRecord.UPDATE, ChangeRecord.LOCKED_SNAPSHOT -> {
+      case ChangeRecord.SNAPSHOT -> {
         if (table.keyed()) {
-          upsert(table, change);
+          snapshotRow(table, change);
+        } else {
+          addCopy(table, change.row);
+        }
+      }
+      case ChangeRecord.CHUNK_DONE -> completeChunk(table, change.chunk);
+      case ChangeRecord.INSERT, ChangeRecord.UPDATE, ChangeRecord.LOCKED_SNAPSHOT -> {
+        if (table.keyed()) {
+          dropPending();
+          upsert(table, change, rows.value(), true);
         } else {
           addCopy(table, change.row);
         }
       }
       case ChangeRecord.DELETE -> {
         if (table.keyed()) {
+          dropPending();
           deleteKey(table);
         } else {
           removeCopy(table, change.row);
         }
       }
-      case ChangeRecord.TRUNCATE -> truncate(table);
+      case ChangeRecord.TRUNCATE -> truncate(table, change.lsn);
       default -> throw new IllegalStateException("unexpected change " + change);
     }
   }
 
-  private void upsert(TableLayout table, ChangeRecord change) throws Exception {
+  /** A row of Flink CDC's snapshot of a keyed table: applied unless the stream has news of the key. */
+  private void snapshotRow(TableLayout table, ChangeRecord change) throws Exception {
+    Long truncated = truncatedAt.get(table.id);
+    if (truncated != null && change.lsn < truncated) {
+      return;
+    }
     StoredRow current = rows.value();
+    if (current != null ? current.streamed : deleted.value() != null) {
+      return;
+    }
+    if (pending.value() == null) {
+      pendingRows++;
+    }
+    pending.update(new PendingRow(change.row, change.chunk));
+  }
+
+  /** A streamed change of the current key wins over a snapshot row still waiting for its chunk. */
+  private void dropPending() throws Exception {
+    if (pendingRows > 0 && pending.value() != null) {
+      pending.clear();
+      pendingRows--;
+    }
+  }
+
+  /** Applies the waiting rows of a complete chunk of {@code table}. */
+  private void completeChunk(TableLayout table, long chunk) throws Exception {
+    if (pendingRows == 0) {
+      return;
+    }
+    String prefix = table.id + ":";
+    getKeyedStateBackend()
+        .applyToAllKeys(
+            VoidNamespace.INSTANCE,
+            VoidNamespaceSerializer.INSTANCE,
+            PENDING,
+            (key, state) -> {
+              PendingRow row = state.value();
+              if (row != null && row.chunk == chunk && key instanceof String k && k.startsWith(prefix)) {
+                state.clear();
+                pendingRows--;
+                ChangeRecord change = new ChangeRecord(table.index, ChangeRecord.SNAPSHOT, row.row, 0);
+                upsert(table, change, rows.value(), false);
+              }
+            });
+  }
+
+  private void upsert(TableLayout table, ChangeRecord change, StoredRow current, boolean streamed) throws Exception {
     byte[] row = change.row;
     if (change.unchangedToast != 0) {
       if (current == null) {
@@ -97,10 +226,10 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     } else if (!Arrays.equals(current.row, row)) {
       emit(table, RowKind.UPDATE_BEFORE, current.row);
       emit(table, RowKind.UPDATE_AFTER, row);
-    } else {
+    } else if (current.streamed || !streamed) {
       return;
     }
-    rows.update(new StoredRow(row, 1));
+    rows.update(new StoredRow(row, 1, streamed));
   }
 
   private byte[] fillToast(TableLayout table, long mask, byte[] newRow, byte[] oldRow) {
@@ -121,11 +250,12 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
       emit(table, RowKind.DELETE, current.row);
       rows.clear();
     }
+    deleted.update(Boolean.TRUE);
   }
 
   private void addCopy(TableLayout table, byte[] row) throws Exception {
     StoredRow current = rows.value();
-    rows.update(new StoredRow(current == null ? row : current.row, current == null ? 1 : current.count + 1));
+    rows.update(new StoredRow(current == null ? row : current.row, current == null ? 1 : current.count + 1, false));
     emit(table, RowKind.INSERT, row);
   }
 
@@ -140,12 +270,13 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     if (current.count == 1) {
       rows.clear();
     } else {
-      rows.update(new StoredRow(current.row, current.count - 1));
+      rows.update(new StoredRow(current.row, current.count - 1, false));
     }
     emit(table, RowKind.DELETE, current.row);
   }
 
-  private void truncate(TableLayout table) throws Exception {
+  private void truncate(TableLayout table, long lsn) throws Exception {
+    truncatedAt.merge(table.id, lsn, Math::max);
     String prefix = table.id + ":";
     getKeyedStateBackend()
         .applyToAllKeys(

@@ -13,10 +13,12 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
 import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,13 +60,13 @@ public final class SourceStreams {
       String id = stream.slot();
       DataStream<ChangeRecord> changes =
           env.fromSource(source(stream, layout), WatermarkStrategy.noWatermarks(), "postgres " + stream.source().quoted())
-              .uid("mzflink-source-" + id);
+              .uid(sourceUid(stream));
       // Flink CDC's snapshot rows go straight to the normalizer; streamed changes wait in the
       // hand-over until their table's snapshot (Flink CDC's or a locked one) is in place.
       DataStream<ChangeRecord> snapshotRows =
-          changes.filter(c -> c.kind == ChangeRecord.SNAPSHOT).uid("mzflink-snapshot-rows-" + id).name("snapshot rows");
+          changes.filter(SourceStreams::snapshotPath).uid("mzflink-snapshot-rows-" + id).name("snapshot rows");
       DataStream<ChangeRecord> streamed =
-          changes.filter(c -> c.kind != ChangeRecord.SNAPSHOT).uid("mzflink-streamed-" + id).name("streamed changes");
+          changes.filter(c -> !snapshotPath(c)).uid("mzflink-streamed-" + id).name("streamed changes");
       DataStream<ChangeRecord> lockedSnapshot =
           env.addSource(new LockedSnapshotSource(layout, jdbcUrl(stream), jdbcProperties(stream)), "locked snapshot " + stream.source().quoted())
               .returns(TypeInformation.of(ChangeRecord.class))
@@ -103,6 +105,21 @@ public final class SourceStreams {
             Quote.flinkIdentifier(table.flinkName().database()) + "." + Quote.flinkIdentifier(table.flinkName().name()), view);
       }
     }
+  }
+
+  /** Records of Flink CDC's snapshot: its rows and the ends of its chunks. */
+  static boolean snapshotPath(ChangeRecord c) {
+    return c.kind == ChangeRecord.SNAPSHOT || c.kind == ChangeRecord.CHUNK_DONE;
+  }
+
+  /** The uid of the source's Flink CDC source operator, whose state holds its WAL position. */
+  public static String sourceUid(SourceStream stream) {
+    return "mzflink-source-" + stream.slot();
+  }
+
+  /** How the source operator serializes its splits into savepoints. */
+  public static SimpleVersionedSerializer<SourceSplitBase> splitSerializer(SourceStream stream) {
+    return source(stream, new SourceLayout(stream)).getSplitSerializer();
   }
 
   private static PostgresIncrementalSource<ChangeRecord> source(SourceStream stream, SourceLayout layout) {
@@ -145,7 +162,7 @@ public final class SourceStreams {
             .heartbeatInterval(Duration.ofSeconds(30))
             .startupOptions(StartupOptions.initial());
     PostgresSourceConfigFactory factory = builder.getConfigFactory();
-    return new PostgresIncrementalSource<>(
+    return new ChunkAwareSource(
         factory, deserializer, new PostgresOffsetFactory(), new SnapshotTableFilteringDialect(factory.create(0), excluded));
   }
 

@@ -1,0 +1,220 @@
+package dev.mzflink.runtime;
+
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.CatalogEntry.Source;
+import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.runtime.cdc.SourceStreams;
+import dev.mzflink.translate.FlinkPlan.SourceStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
+import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffset;
+import org.apache.flink.core.fs.FSDataInputStream;
+import org.apache.flink.core.io.SimpleVersionedSerialization;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.core.memory.DataInputViewStreamWrapper;
+import org.apache.flink.runtime.checkpoint.Checkpoints;
+import org.apache.flink.runtime.checkpoint.OperatorState;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.checkpoint.metadata.CheckpointMetadata;
+import org.apache.flink.runtime.jobgraph.OperatorID;
+import org.apache.flink.runtime.state.CompletedCheckpointStorageLocation;
+import org.apache.flink.runtime.state.OperatorStateHandle;
+import org.apache.flink.runtime.state.filesystem.AbstractFsCheckpointStorageAccess;
+import org.apache.flink.shaded.guava31.com.google.common.hash.Hashing;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Before a pipeline resumes from a savepoint or retained checkpoint: finds where each source's
+ * saved state resumes reading the WAL, and refuses to run when the source's replication slot is
+ * gone or has confirmed WAL past that point (PostgreSQL would silently start after it, and the
+ * changes in between would never arrive).
+ */
+public final class ResumeCheck {
+  private static final Logger LOG = LoggerFactory.getLogger(ResumeCheck.class);
+
+  /** Flink's name for a source operator's split state. */
+  private static final String SPLITS_STATE = "SourceReaderState";
+
+  private ResumeCheck() {}
+
+  /**
+   * The savepoint or checkpoint {@code path} names: itself when it holds {@code _metadata},
+   * otherwise, for a local directory of retained checkpoints, the newest complete checkpoint in
+   * it (e.g. {@code --checkpoint-dir} of an earlier run, whose process was killed).
+   */
+  public static String resolve(String path) {
+    Optional<Path> local = localPath(path);
+    if (local.isEmpty() || Files.exists(local.get().resolve("_metadata"))) {
+      return path;
+    }
+    if (!Files.isDirectory(local.get())) {
+      throw UserError.of(String.format("savepoint %s does not exist", path))
+          .withHint("Give the directory of a savepoint or checkpoint (it holds a _metadata file), or a checkpoint directory.");
+    }
+    try (Stream<Path> files = Files.walk(local.get(), 3)) {
+      Optional<Path> newest =
+          files
+              .filter(p -> p.getFileName().toString().equals("_metadata"))
+              .filter(p -> p.getParent().getFileName().toString().matches("(chk|savepoint)-.*"))
+              .max(Comparator.comparingLong(ResumeCheck::modified));
+      if (newest.isEmpty()) {
+        throw UserError.of(String.format("no complete checkpoint or savepoint in %s", path))
+            .withHint("Start from scratch (without --from-savepoint), or give another directory.");
+      }
+      String resolved = newest.get().getParent().toUri().toString();
+      LOG.info("Resuming from the newest checkpoint in {}: {}", path, resolved);
+      return resolved;
+    } catch (IOException e) {
+      throw UserError.of(String.format("cannot read %s", path)).withDetail(e.getMessage());
+    }
+  }
+
+  private static long modified(Path p) {
+    try {
+      return Files.getLastModifiedTime(p).toMillis();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static Optional<Path> localPath(String path) {
+    if (path.startsWith("file:")) {
+      return Optional.of(Path.of(java.net.URI.create(path.replaceFirst("^file:/+", "file:///"))));
+    }
+    return path.contains("://") ? Optional.empty() : Optional.of(Path.of(path));
+  }
+
+  /**
+   * Refuses to resume {@code streams} from {@code savepoint} when a slot is missing or moved past
+   * the WAL position the savepoint's state resumes from.
+   */
+  public static void check(String savepoint, List<SourceStream> streams, List<Source> sources) {
+    CheckpointMetadata metadata = load(savepoint);
+    for (SourceStream stream : streams) {
+      Source source =
+          sources.stream().filter(s -> s.name().equals(stream.source())).findFirst().orElseThrow();
+      OptionalLong resumeLsn = resumeLsn(metadata, stream);
+      try (Connection c = PgConnections.open(source.connection())) {
+        Optional<Long> confirmed = confirmedFlushLsn(c, stream.slot());
+        if (confirmed.isEmpty()) {
+          throw UserError.of(
+                  String.format(
+                      "cannot resume source %s: its replication slot %s does not exist upstream",
+                      stream.source().quoted(), stream.slot()))
+              .withDetail(
+                  "The changes made since the savepoint were kept only by that slot; a new slot starts at the current WAL"
+                      + " position, so they would never arrive.")
+              .withHint("Start the pipeline from scratch (without --from-savepoint): it snapshots the tables again.");
+        }
+        if (resumeLsn.isEmpty()) {
+          LOG.info("Savepoint {} has no stream position for {} (taken during the snapshot)", savepoint, stream.slot());
+          continue;
+        }
+        if (confirmed.get() > resumeLsn.getAsLong()) {
+          throw UserError.of(
+                  String.format(
+                      "cannot resume source %s from %s: replication slot %s has confirmed WAL up to %s, past %s where the saved"
+                          + " state resumes",
+                      stream.source().quoted(), savepoint, stream.slot(), lsn(confirmed.get()), lsn(resumeLsn.getAsLong())))
+              .withDetail(
+                  "A later run of the pipeline read further and PostgreSQL has released the WAL in between: resuming would skip"
+                      + " those changes.")
+              .withHint(
+                  "Resume from the newest savepoint or checkpoint of the pipeline, or start from scratch (without"
+                      + " --from-savepoint).");
+        }
+        LOG.info(
+            "Resuming {} at WAL {}; slot {} confirmed {}", stream.source(), lsn(resumeLsn.getAsLong()), stream.slot(), lsn(confirmed.get()));
+      } catch (SQLException e) {
+        throw UserError.of(String.format("cannot check replication slot %s before resuming", stream.slot()))
+            .withDetail(e.getMessage());
+      }
+    }
+  }
+
+  /** PostgreSQL's text form of an LSN. */
+  static String lsn(long value) {
+    return String.format("%X/%X", value >>> 32, value & 0xFFFFFFFFL);
+  }
+
+  private static CheckpointMetadata load(String savepoint) {
+    try {
+      CompletedCheckpointStorageLocation location = AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(savepoint);
+      try (InputStream in = location.getMetadataHandle().openInputStream()) {
+        return Checkpoints.loadCheckpointMetadata(new DataInputStream(in), ResumeCheck.class.getClassLoader(), savepoint);
+      }
+    } catch (IOException e) {
+      throw UserError.of(String.format("cannot read savepoint %s", savepoint)).withDetail(e.getMessage());
+    }
+  }
+
+  /**
+   * The WAL position the source's saved stream split resumes from, if the state has one (a
+   * savepoint taken during the snapshot has not started streaming yet).
+   */
+  private static OptionalLong resumeLsn(CheckpointMetadata metadata, SourceStream stream) {
+    OperatorID id = operatorId(SourceStreams.sourceUid(stream));
+    SimpleVersionedSerializer<SourceSplitBase> serializer = SourceStreams.splitSerializer(stream);
+    OptionalLong lsn = OptionalLong.empty();
+    for (OperatorState operator : metadata.getOperatorStates()) {
+      if (!operator.getOperatorID().equals(id)) {
+        continue;
+      }
+      for (OperatorSubtaskState subtask : operator.getStates()) {
+        for (OperatorStateHandle handle : subtask.getManagedOperatorState()) {
+          OperatorStateHandle.StateMetaInfo splits = handle.getStateNameToPartitionOffsets().get(SPLITS_STATE);
+          if (splits == null) {
+            continue;
+          }
+          try (FSDataInputStream in = handle.openInputStream()) {
+            for (long position : splits.getOffsets()) {
+              in.seek(position);
+              byte[] bytes = BytePrimitiveArraySerializer.INSTANCE.deserialize(new DataInputViewStreamWrapper(in));
+              SourceSplitBase split = SimpleVersionedSerialization.readVersionAndDeSerialize(serializer, bytes);
+              if (split.isStreamSplit() && split.asStreamSplit().getStartingOffset() instanceof PostgresOffset offset) {
+                if (offset.getLsn() != null && offset.getLsn().isValid()) {
+                  lsn = OptionalLong.of(offset.getLsn().asLong());
+                }
+              }
+            }
+          } catch (IOException e) {
+            throw UserError.of("cannot read the source state of the savepoint").withDetail(e.getMessage());
+          }
+        }
+      }
+    }
+    return lsn;
+  }
+
+  private static Optional<Long> confirmedFlushLsn(Connection c, String slot) throws SQLException {
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "SELECT coalesce(confirmed_flush_lsn, restart_lsn) - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = ?")) {
+      s.setString(1, slot);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? Optional.of(r.getBigDecimal(1).longValueExact()) : Optional.empty();
+      }
+    }
+  }
+
+  /** The operator id Flink derives from a uid. */
+  static OperatorID operatorId(String uid) {
+    return new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
+  }
+}
