@@ -109,6 +109,11 @@ public final class FlinkEnvironment {
 
   /** A table environment on {@code env} (a local MiniCluster's, or the cluster's). */
   public static StreamTableEnvironment tableEnvironment(StreamExecutionEnvironment env) {
-    return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+    StreamTableEnvironment tables =
+        StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+    // Views evaluate timestamptz (date_trunc, extract, casts to and from it) in UTC, as Materialize
+    // does; the results sink writes timestamptz values as UTC instants either way.
+    tables.getConfig().setLocalTimeZone(java.time.ZoneOffset.UTC);
+    return tables;
   }
 }
