@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
+import dev.mzflink.catalog.CatalogEntry.View;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -57,6 +58,11 @@ public final class Catalog {
 
   public List<TableView> tableViews() {
     return entries.values().stream().filter(TableView.class::isInstance).map(TableView.class::cast).toList();
+  }
+
+  /** The views made by CREATE [MATERIALIZED] VIEW, by name. */
+  public List<View> views() {
+    return entries.values().stream().filter(View.class::isInstance).map(View.class::cast).toList();
   }
 
   /** The table views made from {@code source}. */

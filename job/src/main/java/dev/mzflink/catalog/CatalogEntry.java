@@ -2,7 +2,11 @@ package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.catalog.query.BoundQuery;
 import dev.mzflink.sql.Statement;
+import java.util.Collections;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /** The objects of mzflink's catalog. */
 public sealed interface CatalogEntry {
@@ -45,6 +49,25 @@ public sealed interface CatalogEntry {
       requireNonNull(name, "name is null");
       requireNonNull(source, "source is null");
       requireNonNull(upstream, "upstream is null");
+      requireNonNull(createdBy, "createdBy is null");
+    }
+  }
+
+  /**
+   * A view made by CREATE [MATERIALIZED] VIEW: its analyzed query and the objects it reads. A
+   * materialized view is also written to the results database.
+   */
+  record View(
+      ObjectName name,
+      boolean materialized,
+      BoundQuery query,
+      SortedSet<ObjectName> dependencies,
+      Statement.CreateView createdBy)
+      implements CatalogEntry {
+    public View {
+      requireNonNull(name, "name is null");
+      requireNonNull(query, "query is null");
+      dependencies = Collections.unmodifiableSortedSet(new TreeSet<>(requireNonNull(dependencies, "dependencies is null")));
       requireNonNull(createdBy, "createdBy is null");
     }
   }

@@ -4,6 +4,9 @@ import dev.mzflink.SourcePosition;
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
+import dev.mzflink.catalog.CatalogEntry.View;
+import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
+import dev.mzflink.catalog.query.QueryAnalyzer;
 import dev.mzflink.sql.QualifiedName;
 import dev.mzflink.sql.Quote;
 import dev.mzflink.sql.Statement;
@@ -239,10 +242,17 @@ public final class Planner implements Statement.Visitor<Void> {
 
   @Override
   public Void visitCreateView(CreateView s) {
-    throw UserError.at(
-            s.position(),
-            String.format("CREATE %sVIEW is not supported yet", s.materialized() ? "MATERIALIZED " : ""))
-        .withDetail("This build of mzflink replicates the views of sources (CREATE VIEWS) only.");
+    ObjectName name = resolveNew(s.name(), s.position());
+    if (catalog.get(name).isPresent()) {
+      if (s.ifNotExists()) {
+        notices.add(String.format("view %s already exists, skipping", name.quoted()));
+        return null;
+      }
+      throw UserError.at(s.position(), String.format("catalog item %s already exists", name.quoted()));
+    }
+    QueryAnalyzer.AnalyzedView analyzed = QueryAnalyzer.analyze(s.query(), catalog);
+    catalog = catalog.with(new View(name, s.materialized(), analyzed.query(), analyzed.dependencies(), s));
+    return null;
   }
 
   // CREATE SCHEMA
@@ -319,7 +329,7 @@ public final class Planner implements Statement.Visitor<Void> {
     boolean kindMatches =
         switch (s.kind()) {
           case SOURCE -> entry instanceof Source;
-          case VIEW -> entry instanceof TableView;
+          case VIEW -> entry instanceof TableView || entry instanceof View;
           case SCHEMA -> false;
         };
     if (!kindMatches) {
@@ -345,10 +355,16 @@ public final class Planner implements Statement.Visitor<Void> {
   }
 
   private List<CatalogEntry> dependants(CatalogEntry entry) {
+    List<CatalogEntry> out = new ArrayList<>();
     if (entry instanceof Source source) {
-      return List.copyOf(catalog.tableViewsOf(source.name()));
+      out.addAll(catalog.tableViewsOf(source.name()));
     }
-    return List.of();
+    for (View view : catalog.views()) {
+      if (view.dependencies().contains(entry.name())) {
+        out.add(view);
+      }
+    }
+    return out;
   }
 
   private static String describe(List<CatalogEntry> entries) {
@@ -380,12 +396,20 @@ public final class Planner implements Statement.Visitor<Void> {
       case VIEWS -> {
         String schema = showSchema(s);
         List<List<String>> rows = new ArrayList<>();
-        for (TableView view : catalog.tableViews()) {
-          if (view.name().schema().equals(schema) && (!s.materialized() || view.materialized())) {
+        for (CatalogEntry entry : catalog.entries()) {
+          boolean materialized;
+          if (entry instanceof TableView view) {
+            materialized = view.materialized();
+          } else if (entry instanceof View view) {
+            materialized = view.materialized();
+          } else {
+            continue;
+          }
+          if (entry.name().schema().equals(schema) && (!s.materialized() || materialized)) {
             rows.add(
                 s.full()
-                    ? List.of(view.name().name(), "user", view.materialized() ? "true" : "false")
-                    : List.of(view.name().name()));
+                    ? List.of(entry.name().name(), "user", materialized ? "true" : "false")
+                    : List.of(entry.name().name()));
           }
         }
         outputs.add(
@@ -408,6 +432,19 @@ public final class Planner implements Statement.Visitor<Void> {
         ObjectName name = resolveExisting(s.target().orElseThrow(), s.position());
         CatalogEntry entry =
             catalog.get(name).orElseThrow(() -> UserError.at(s.position(), String.format("view %s does not exist", name.quoted())));
+        if (entry instanceof View view) {
+          CreateView c = view.createdBy();
+          String create =
+              StatementPrinter.print(
+                  new CreateView(
+                      new QualifiedName(List.of(view.name().schema(), view.name().name())),
+                      c.materialized(),
+                      false,
+                      c.query(),
+                      c.position()));
+          outputs.add(new ShowOutput(text, List.of("View", "Create View"), List.of(List.of(view.name().quoted(), create))));
+          return null;
+        }
         if (!(entry instanceof TableView view)) {
           throw UserError.at(s.position(), String.format("%s is not a view", name.quoted()));
         }
@@ -425,6 +462,10 @@ public final class Planner implements Statement.Visitor<Void> {
         if (entry instanceof TableView view) {
           for (PgColumn c : view.upstream().columns()) {
             rows.add(List.of(c.name(), c.notNull() ? "false" : "true", c.type().formatted()));
+          }
+        } else if (entry instanceof View view) {
+          for (OutputColumn c : view.query().columns()) {
+            rows.add(List.of(c.name(), c.nullable() ? "true" : "false", c.type().pgName()));
           }
         } else {
           throw UserError.at(s.position(), String.format("%s is a source and has no columns", name.quoted()))

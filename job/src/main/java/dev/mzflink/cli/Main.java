@@ -17,7 +17,14 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "Runs Materialize's PostgreSQL-source SQL on Apache Flink.",
-    subcommands = {RunCommand.class, TranslateCommand.class, DemoCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {
+      RunCommand.class,
+      TranslateCommand.class,
+      StatusCommand.class,
+      SlotsCommand.class,
+      DemoCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class Main {
   public static void main(String[] args) {
     prepareProcess(args.length > 0 ? args[0] : "mzflink");

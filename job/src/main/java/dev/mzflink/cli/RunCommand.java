@@ -7,7 +7,17 @@ import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
 import java.time.Duration;
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.CatalogEntry.Source;
+import dev.mzflink.catalog.PgTable;
+import dev.mzflink.runtime.ReplicationSlots;
+import dev.mzflink.sink.SourceStatuses;
+import dev.mzflink.translate.SlotNames;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -53,6 +63,15 @@ final class RunCommand implements Callable<Integer> {
   boolean perTableSlots;
 
   @Option(
+      names = "--wal-warning",
+      paramLabel = "SIZE",
+      defaultValue = "1GB",
+      description =
+          "A source whose replication slot retains more WAL than this is reported stalled in mzflink.mz_source_statuses"
+              + " (default: ${DEFAULT-VALUE}; units kB, MB, GB).")
+  String walWarning;
+
+  @Option(
       names = "--jobmanager",
       paramLabel = "HOST:PORT",
       description =
@@ -79,7 +98,13 @@ final class RunCommand implements Callable<Integer> {
             fromSavepoint,
             "mzflink " + script.name(),
             perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
-            jobManager);
+            jobManager,
+            Sizes.parse(walWarning));
+    dropSources(compiled, out);
+    if (compiled.flinkPlan().inserts().isEmpty() && !compiled.plan().droppedSources().isEmpty()) {
+      out.flush();
+      return Errors.OK;
+    }
     RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
     if (!pipeline.isLocal()) {
       out.printf("Submitted Flink job %s.%n", pipeline.jobId());
@@ -100,14 +125,48 @@ final class RunCommand implements Callable<Integer> {
     out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
     out.println("Press Ctrl-C to stop; the pipeline's replication slots are dropped on the way out.");
     out.flush();
-    return Interrupts.runUntilInterrupted(pipeline, out);
+    List<String> sources = compiled.flinkPlan().streams().stream().map(st -> st.source().quoted()).toList();
+    if (!perTableSlots) {
+      SnapshotProgress.startInBackground(resultsUrl, sources, out);
+    }
+    return Interrupts.runUntilInterrupted(pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
+  }
+
+  /**
+   * DROP SOURCE in a script: the source's replication slots go upstream (the per-source slot of
+   * run and the per-table slots of the translated SQL), and its status rows say dropped.
+   */
+  private void dropSources(CompiledScript compiled, PrintWriter out) {
+    for (Source source : compiled.plan().droppedSources()) {
+      List<String> names = new ArrayList<>();
+      names.add(SlotNames.perSource(source.name().name(), slotSuffix));
+      for (PgTable table : source.publication().tables()) {
+        names.add(SlotNames.perTable(source.name().name(), table.schema(), table.name(), slotSuffix));
+      }
+      List<String> dropped = new ArrayList<>();
+      for (String name : names) {
+        try {
+          dropped.addAll(ReplicationSlots.drop(source.connection(), name, Duration.ofSeconds(10)));
+        } catch (SQLException e) {
+          throw UserError.of(String.format("could not drop replication slot %s of source %s", name, source.name().quoted()))
+              .withDetail(e.getMessage());
+        }
+      }
+      out.printf(
+          "DROP SOURCE %s: %s%n",
+          source.name().quoted(),
+          dropped.isEmpty() ? "it had no replication slot upstream" : "dropped replication slots " + String.join(", ", dropped));
+      SourceStatuses.mark(resultsUrl, source.name().quoted(), List.of(), SourceStatuses.Status.DROPPED, "DROP SOURCE");
+    }
   }
 
   /** Waiting for a job, and stopping it cleanly on Ctrl-C or SIGTERM. */
   static final class Interrupts {
     private Interrupts() {}
 
-    static int runUntilInterrupted(RunningPipeline pipeline, PrintWriter out) throws Exception {
+    static int runUntilInterrupted(
+        RunningPipeline pipeline, PrintWriter out, PrintWriter err, String resultsUrl, List<String> sources, boolean resumable)
+        throws Exception {
       CountDownLatch interrupted = new CountDownLatch(1);
       Signals.onInterrupt(interrupted::countDown);
       Thread waiter =
@@ -128,19 +187,85 @@ final class RunCommand implements Callable<Integer> {
       if (jobEnded) {
         try {
           pipeline.await();
-          out.println("The job finished.");
-        } finally {
-          pipeline.stop();
+        } catch (Exception failure) {
+          return failed(pipeline, failure, out, err, resultsUrl, sources, resumable);
         }
+        pipeline.stop();
+        out.println("The job finished.");
         return Errors.OK;
       }
       out.println();
       out.println("Stopping...");
       out.flush();
       List<String> dropped = pipeline.stop();
+      for (String source : sources) {
+        SourceStatuses.mark(resultsUrl, source, List.of(), SourceStatuses.Status.DROPPED, "the pipeline was stopped and its replication slot dropped");
+      }
       out.println(dropped.isEmpty() ? "Stopped." : "Stopped; dropped replication slots: " + String.join(", ", dropped));
       out.flush();
       return Errors.OK;
+    }
+
+    /**
+     * The job failed: reports why (an error mzflink raised, such as a schema change, is a user
+     * error), records it in the status table, and drops the slots unless retained checkpoints
+     * could resume the job.
+     */
+    private static int failed(
+        RunningPipeline pipeline, Exception failure, PrintWriter out, PrintWriter err, String resultsUrl, List<String> sources, boolean resumable) {
+      Throwable suppressed = failure;
+      while (suppressed != null && !(suppressed instanceof SuppressRestartsException)) {
+        suppressed = suppressed.getCause();
+      }
+      Throwable cause = suppressed != null && suppressed.getCause() != null ? suppressed.getCause() : rootCause(failure);
+      String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+      for (String source : sources) {
+        SourceStatuses.mark(resultsUrl, source, List.of(""), SourceStatuses.Status.ERRORED, message);
+      }
+      List<String> slots = resumable ? pipeline.stopKeepingSlots() : pipeline.stop();
+      err.println("error: the job failed: " + message);
+      err.println(
+          resumable
+              ? "HINT: Its replication slots were kept (" + String.join(", ", slots) + "): after fixing the cause, resume with"
+                  + " --from-savepoint and the same --checkpoint-dir, or drop them with mzflink slots drop."
+              : "HINT: Its replication slots were dropped" + (slots.isEmpty() ? "." : ": " + String.join(", ", slots) + "."));
+      err.flush();
+      out.flush();
+      return suppressed != null ? Errors.USER_ERROR : Errors.INTERNAL_ERROR;
+    }
+
+    private static Throwable rootCause(Throwable t) {
+      Throwable cause = t;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      return cause;
+    }
+  }
+
+  /** Parses sizes like 512MB, 1GB (units of 1024). */
+  static final class Sizes {
+    private Sizes() {}
+
+    static long parse(String text) {
+      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text.trim());
+      if (!m.matches()) {
+        throw dev.mzflink.UserError.of(String.format("invalid size \"%s\"", text)).withHint("Write a number and a unit: 512MB, 1GB.");
+      }
+      long n = Long.parseLong(m.group(1));
+      String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
+      int shift =
+          switch (unit) {
+            case "kb" -> 10;
+            case "mb" -> 20;
+            case "gb" -> 30;
+            case "tb" -> 40;
+            default -> 0;
+          };
+      if (n < 1) {
+        throw dev.mzflink.UserError.of(String.format("size \"%s\" is too small", text)).withHint("Use 1MB or more.");
+      }
+      return n << shift;
     }
   }
 

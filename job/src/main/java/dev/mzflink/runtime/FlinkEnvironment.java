@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.ConfigConstants;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -32,7 +34,11 @@ public final class FlinkEnvironment {
 
   /** The job's configuration; {@code checkpointDirectory} empty leaves it to the cluster. */
   public static Configuration configuration(RunOptions options, Optional<String> checkpointDirectory) {
-    Configuration conf = new Configuration();
+    // A local run starts from the Flink configuration FLINK_CONF_DIR points to, as Flink's own
+    // tools do (metric reporters, memory); the settings below take precedence over it.
+    String confDir = System.getenv(ConfigConstants.ENV_FLINK_CONF_DIR);
+    Configuration conf =
+        confDir != null && options.jobManager().isEmpty() ? GlobalConfiguration.loadConfiguration(confDir) : new Configuration();
     conf.set(PipelineOptions.NAME, options.jobName());
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
@@ -103,6 +109,11 @@ public final class FlinkEnvironment {
 
   /** A table environment on {@code env} (a local MiniCluster's, or the cluster's). */
   public static StreamTableEnvironment tableEnvironment(StreamExecutionEnvironment env) {
-    return StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+    StreamTableEnvironment tables =
+        StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+    // Views evaluate timestamptz (date_trunc, extract, casts to and from it) in UTC, as Materialize
+    // does; the results sink writes timestamptz values as UTC instants either way.
+    tables.getConfig().setLocalTimeZone(java.time.ZoneOffset.UTC);
+    return tables;
   }
 }

@@ -81,7 +81,7 @@ public final class PipelineRunner {
         tableEnvironment.executeSql(statement);
       }
       // Each source through one replication slot, its tables registered under their Flink names.
-      SourceStreams.register(env, tableEnvironment, plan.streams());
+      SourceStreams.register(env, tableEnvironment, plan.streams(), options.resultsUrl(), options.walWarningBytes());
       ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
     for (String statement : ddl) {
@@ -93,6 +93,7 @@ public final class PipelineRunner {
           .withDetail("No source is MATERIALIZED, so no results table would be written.")
           .withHint("Use CREATE MATERIALIZED SOURCE, or materialize a view of the source.");
     }
+    ViewSchemas.verify(tableEnvironment, plan.views());
     StreamStatementSet inserts = tableEnvironment.createStatementSet();
     for (FlinkInsert insert : plan.inserts()) {
       inserts.addInsertSql(FlinkSqlRenderer.insert(insert));

@@ -3,6 +3,7 @@ package dev.mzflink.runtime;
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.runtime.cdc.ResumeLsn;
 import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import java.io.DataInputStream;
@@ -148,9 +149,8 @@ public final class ResumeCheck {
     }
   }
 
-  /** PostgreSQL's text form of an LSN. */
-  static String lsn(long value) {
-    return String.format("%X/%X", value >>> 32, value & 0xFFFFFFFFL);
+  private static String lsn(long value) {
+    return ResumeLsn.text(value);
   }
 
   private static CheckpointMetadata load(String savepoint) {

@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param sourceReading how sources are read upstream
  * @param jobManager the REST address ({@code host:port}) of a cluster to submit to; empty: run in
  *     a local MiniCluster, or on the cluster of {@code flink run}
+ * @param walWarningBytes retained WAL above which a source's status is stalled
  */
 public record RunOptions(
     String resultsUrl,
@@ -27,7 +28,11 @@ public record RunOptions(
     Optional<String> fromSavepoint,
     String jobName,
     SourceReading sourceReading,
-    Optional<String> jobManager) {
+    Optional<String> jobManager,
+    long walWarningBytes) {
+  /** The default retained-WAL warning threshold: 1 GiB. */
+  public static final long DEFAULT_WAL_WARNING_BYTES = 1L << 30;
+
   /** How the job reads its sources. */
   public enum SourceReading {
     /** One replication slot per source, with mzflink's normalizer (the default). */
@@ -52,7 +57,8 @@ public record RunOptions(
         fromSavepoint,
         jobName,
         SourceReading.ONE_SLOT_PER_SOURCE,
-        Optional.empty());
+        Optional.empty(),
+        DEFAULT_WAL_WARNING_BYTES);
   }
 
   public RunOptions {
@@ -63,6 +69,9 @@ public record RunOptions(
     requireNonNull(jobName, "jobName is null");
     requireNonNull(sourceReading, "sourceReading is null");
     requireNonNull(jobManager, "jobManager is null");
+    if (walWarningBytes < 1) {
+      throw new IllegalArgumentException("walWarningBytes must be positive");
+    }
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1");
     }
@@ -70,16 +79,21 @@ public record RunOptions(
 
   public RunOptions withSourceReading(SourceReading reading) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, reading, jobManager);
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, reading, jobManager, walWarningBytes);
   }
 
   public RunOptions withFromSavepoint(Optional<String> savepoint) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, savepoint, jobName, sourceReading, jobManager);
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, savepoint, jobName, sourceReading, jobManager, walWarningBytes);
+  }
+
+  public RunOptions withWalWarningBytes(long bytes) {
+    return new RunOptions(
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, sourceReading, jobManager, bytes);
   }
 
   public RunOptions withJobManager(Optional<String> address) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, sourceReading, address);
+        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, sourceReading, address, walWarningBytes);
   }
 }

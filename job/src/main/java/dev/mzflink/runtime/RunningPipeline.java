@@ -131,6 +131,23 @@ public final class RunningPipeline implements AutoCloseable {
     return dropped;
   }
 
+  /** Ends the job like {@link #stop()}, but keeps its replication slots; returns their names. */
+  public synchronized List<String> stopKeepingSlots() {
+    boolean wasStopped = stopped;
+    stopped = true;
+    if (!wasStopped) {
+      try {
+        JobStatus status = job.getJobStatus().get(30, TimeUnit.SECONDS);
+        if (!status.isGloballyTerminalState()) {
+          job.cancel().get(60, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        LOG.info("Job {} ended: {}", job.getJobID(), e.getMessage());
+      }
+    }
+    return slotNames();
+  }
+
   private List<String> dropSlots() {
     List<String> dropped = new ArrayList<>();
     for (ReplicationSlot slot : slots) {

@@ -51,10 +51,10 @@ final class ResultsWriter
       }
       switch (row.getRowKind()) {
         case INSERT, UPDATE_AFTER -> upserts.put(Arrays.asList(key), values);
-        case DELETE -> upserts.put(Arrays.asList(key), null);
-        case UPDATE_BEFORE -> {
-          // An upsert sink is updated by the UPDATE_AFTER that follows for the same key.
-        }
+        // UPDATE_BEFORE deletes its key, as in Flink's own upsert sinks: Flink still sends it when
+        // a filter follows the update (a row updated so that it no longer passes a view's WHERE
+        // has no UPDATE_AFTER), and an UPDATE_AFTER for the same key that follows upserts again.
+        case DELETE, UPDATE_BEFORE -> upserts.put(Arrays.asList(key), null);
       }
     } else {
       int delta =

@@ -21,12 +21,10 @@ import java.util.Optional;
  * UserError} with the position of the offending token and what was expected there.
  */
 public final class Parser {
-  private final String text;
   private final List<Token> tokens;
   private int index;
 
   private Parser(String text) {
-    this.text = text;
     this.tokens = Lexer.tokenize(text);
   }
 
@@ -216,29 +214,10 @@ public final class Parser {
     if (first.kind() == Kind.END || first.kind() == Kind.SEMICOLON) {
       throw syntaxError(first, "expected a query");
     }
-    int depth = 0;
-    Token last = first;
-    while (true) {
-      Token t = peek();
-      if (t.kind() == Kind.END || (t.kind() == Kind.SEMICOLON && depth == 0)) {
-        break;
-      }
-      if (t.kind() == Kind.LEFT_PAREN) {
-        depth++;
-      } else if (t.kind() == Kind.RIGHT_PAREN) {
-        depth--;
-        if (depth < 0) {
-          throw syntaxError(t, "unbalanced parenthesis");
-        }
-      }
-      last = t;
-      index++;
-    }
-    if (depth > 0) {
-      throw syntaxError(peek(), "expected \")\"");
-    }
-    String query = text.substring(first.position().offset(), last.end());
-    return new CreateView(name, materialized, ifNotExists, query, first.position(), start);
+    QueryParser parser = new QueryParser(tokens, index);
+    Query query = parser.viewQuery();
+    index = parser.index();
+    return new CreateView(name, materialized, ifNotExists, query, start);
   }
 
   // DROP ...
@@ -367,16 +346,7 @@ public final class Parser {
   }
 
   /** PostgreSQL's reserved key words: never a name unless quoted. */
-  private static final java.util.Set<String> RESERVED =
-      java.util.Set.of(
-          "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
-          "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
-          "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
-          "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
-          "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
-          "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
-          "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user",
-          "using", "variadic", "when", "where", "window", "with");
+  private static final java.util.Set<String> RESERVED = Keywords.RESERVED;
 
   private String identifier(String what) {
     Token t = peek();

@@ -79,21 +79,15 @@ public sealed interface Statement {
   }
 
   /**
-   * {@code CREATE [MATERIALIZED] VIEW [IF NOT EXISTS] name AS query}. The query is kept as the
-   * user wrote it, with its position, for the view translator.
+   * {@code CREATE [MATERIALIZED] VIEW [IF NOT EXISTS] name AS query}, the query parsed in the
+   * PostgreSQL dialect.
    */
   record CreateView(
-      QualifiedName name,
-      boolean materialized,
-      boolean ifNotExists,
-      String query,
-      SourcePosition queryPosition,
-      SourcePosition position)
+      QualifiedName name, boolean materialized, boolean ifNotExists, Query query, SourcePosition position)
       implements Statement {
     public CreateView {
       requireNonNull(name, "name is null");
       requireNonNull(query, "query is null");
-      requireNonNull(queryPosition, "queryPosition is null");
       requireNonNull(position, "position is null");
     }
 

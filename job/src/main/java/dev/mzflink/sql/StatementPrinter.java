@@ -62,7 +62,7 @@ public final class StatementPrinter implements Statement.Visitor<String> {
         + (s.ifNotExists() ? "IF NOT EXISTS " : "")
         + s.name().quoted()
         + " AS "
-        + s.query();
+        + QueryPrinter.print(s.query());
   }
 
   @Override

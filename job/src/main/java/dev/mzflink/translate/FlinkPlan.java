@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A pipeline as values: Flink source tables (one per upstream table), results tables in
- * PostgreSQL and their Flink sinks, and the INSERTs that connect them. Rendered as SQL by {@link
+ * A pipeline as values: Flink source tables (one per upstream table), the script's views, results
+ * tables in PostgreSQL and their Flink sinks, and the INSERTs that connect them. Rendered as SQL by {@link
  * FlinkSqlRenderer}; executed by the runtime.
  */
 public record FlinkPlan(
@@ -19,7 +19,8 @@ public record FlinkPlan(
     List<ResultsTable> resultsTables,
     List<FlinkInsert> inserts,
     List<ReplicationSlot> slots,
-    List<SourceStream> streams) {
+    List<SourceStream> streams,
+    List<FlinkView> views) {
   public FlinkPlan {
     databases = List.copyOf(requireNonNull(databases, "databases is null"));
     sourceTables = List.copyOf(requireNonNull(sourceTables, "sourceTables is null"));
@@ -28,6 +29,7 @@ public record FlinkPlan(
     inserts = List.copyOf(requireNonNull(inserts, "inserts is null"));
     slots = List.copyOf(requireNonNull(slots, "slots is null"));
     streams = List.copyOf(requireNonNull(streams, "streams is null"));
+    views = List.copyOf(requireNonNull(views, "views is null"));
   }
 
   /** The catalog that holds the sink tables, so they keep the schema and name of their view. */
@@ -132,6 +134,24 @@ public record FlinkPlan(
         lines.add("PRIMARY KEY (" + String.join(", ", primaryKey.stream().map(Quote::pgIdentifier).toList()) + ")");
       }
       return String.join(", ", lines);
+    }
+  }
+
+  /**
+   * A view of the script (CREATE [MATERIALIZED] VIEW) as a Flink temporary view, in creation
+   * order: a view comes after the views it reads.
+   *
+   * @param name its Flink name
+   * @param query its SELECT in Flink SQL
+   * @param columns its columns with the Flink types the query must produce
+   * @param comment what it was made from, for the Flink SQL file
+   */
+  public record FlinkView(FlinkName name, String query, List<FlinkColumn> columns, String comment) {
+    public FlinkView {
+      requireNonNull(name, "name is null");
+      requireNonNull(query, "query is null");
+      columns = List.copyOf(requireNonNull(columns, "columns is null"));
+      requireNonNull(comment, "comment is null");
     }
   }
 

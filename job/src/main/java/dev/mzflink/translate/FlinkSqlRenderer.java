@@ -36,9 +36,13 @@ public final class FlinkSqlRenderer {
     return plan.databases().stream().map(d -> "CREATE DATABASE IF NOT EXISTS " + Quote.flinkIdentifier(d)).toList();
   }
 
-  /** The results catalog and the sink tables: everything before the INSERTs. */
+  /**
+   * Everything after the source tables and before the INSERTs: the script's views, the results
+   * catalog and the sink tables. The one-slot runtime registers the source tables itself and runs
+   * these on them.
+   */
   public static List<String> sinkDdl(FlinkPlan plan, boolean withSecrets) {
-    List<String> out = new ArrayList<>();
+    List<String> out = new ArrayList<>(views(plan));
     if (!plan.sinkTables().isEmpty()) {
       out.add(
           "CREATE CATALOG "
@@ -62,6 +66,13 @@ public final class FlinkSqlRenderer {
     return out;
   }
 
+  /** {@code CREATE TEMPORARY VIEW} for the script's views, in creation order. */
+  public static List<String> views(FlinkPlan plan) {
+    return plan.views().stream()
+        .map(v -> "-- " + v.comment() + "\nCREATE TEMPORARY VIEW " + v.name().quoted() + " AS\n" + v.query())
+        .toList();
+  }
+
   public static String insert(FlinkInsert insert) {
     return "INSERT INTO " + insert.target().quoted() + " SELECT * FROM " + insert.source().quoted();
   }
@@ -76,7 +87,12 @@ public final class FlinkSqlRenderer {
     out.append("-- replaces the rows an earlier run left there (mzflink.sink_progress tells runs apart).\n");
     out.append(upstreamCost(plan));
     out.append('\n');
-    out.append("SET 'execution.checkpointing.interval' = '2s';\n\n");
+    out.append("SET 'execution.checkpointing.interval' = '2s';\n");
+    if (!plan.views().isEmpty()) {
+      // Views evaluate timestamptz (date_trunc, extract, casts) in UTC, as Materialize does.
+      out.append("SET 'table.local-time-zone' = 'UTC';\n");
+    }
+    out.append('\n');
     for (String statement : ddl(plan, withSecrets)) {
       out.append(statement).append(";\n\n");
     }

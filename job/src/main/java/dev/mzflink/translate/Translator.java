@@ -4,6 +4,9 @@ import dev.mzflink.UserError;
 import dev.mzflink.catalog.Catalog;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
+import dev.mzflink.catalog.CatalogEntry.View;
+import dev.mzflink.catalog.ObjectName;
+import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
 import dev.mzflink.catalog.ConnectionInfo;
 import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgTable;
@@ -11,6 +14,7 @@ import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.FlinkName;
 import dev.mzflink.translate.FlinkPlan.FlinkTable;
+import dev.mzflink.translate.FlinkPlan.FlinkView;
 import dev.mzflink.translate.FlinkPlan.Option;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import dev.mzflink.translate.FlinkPlan.ResultsColumn;
@@ -19,7 +23,9 @@ import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /** Translates a planned catalog into a {@link FlinkPlan}. Pure. */
@@ -76,8 +82,64 @@ public final class Translator {
         inserts.add(new FlinkInsert(sinkName, sourceName));
       }
     }
+    List<FlinkView> views = new ArrayList<>();
+    for (View view : inCreationOrder(catalog.views())) {
+      databases.add(view.name().schema());
+      FlinkName name = new FlinkName(Optional.empty(), view.name().schema(), view.name().name());
+      List<OutputColumn> outputs = view.query().columns();
+      List<FlinkColumn> columns =
+          outputs.stream().map(c -> new FlinkColumn(c.flinkName(), c.type().flinkType(), false)).toList();
+      views.add(
+          new FlinkView(
+              name,
+              ViewTranslator.query(view.query()),
+              columns,
+              (view.materialized() ? "materialized view " : "view ") + view.name().quoted()));
+      if (view.materialized()) {
+        List<String> key =
+            view.query().uniqueKey().map(k -> k.stream().map(i -> outputs.get(i).flinkName()).toList()).orElse(List.of());
+        ResultsTable resultsTable =
+            new ResultsTable(
+                view.name().schema(),
+                view.name().name(),
+                outputs.stream()
+                    .map(c -> new ResultsColumn(c.flinkName(), c.type().resultsColumnType(), key.contains(c.flinkName())))
+                    .toList(),
+                key);
+        results.add(resultsTable);
+        FlinkName sinkName = new FlinkName(Optional.of(FlinkPlan.RESULTS_CATALOG), view.name().schema(), view.name().name());
+        sinks.add(
+            new FlinkTable(
+                sinkName,
+                columns.stream().map(c -> new FlinkColumn(c.name(), c.type(), key.contains(c.name()))).toList(),
+                key,
+                List.of(
+                    Option.of("connector", "mzflink-results"),
+                    resultsUrlOption(options.resultsUrl()),
+                    Option.of("table-name", resultsTable.qualifiedName())),
+                List.of()));
+        inserts.add(new FlinkInsert(sinkName, name));
+      }
+    }
     return new FlinkPlan(
-        List.copyOf(databases), sources, sinks, results, inserts, slots, streams(catalog, options));
+        List.copyOf(databases), sources, sinks, results, inserts, slots, streams(catalog, options), views);
+  }
+
+  /** Views after the views they read; otherwise by name. */
+  static List<View> inCreationOrder(List<View> views) {
+    Map<ObjectName, View> remaining = new TreeMap<>();
+    views.forEach(v -> remaining.put(v.name(), v));
+    List<View> ordered = new ArrayList<>();
+    while (!remaining.isEmpty()) {
+      View next =
+          remaining.values().stream()
+              .filter(v -> v.dependencies().stream().noneMatch(remaining::containsKey))
+              .findFirst()
+              .orElseThrow(() -> new IllegalStateException("views depend on each other: " + remaining.keySet()));
+      ordered.add(next);
+      remaining.remove(next.name());
+    }
+    return ordered;
   }
 
   /** One stream per source that has views: all its tables through one replication slot. */

@@ -9,6 +9,11 @@ import dev.mzflink.testing.JarProcess;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +21,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,14 +68,50 @@ class CommandLineIT {
                 + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=postgres dbname=app'\n"
                 + "  PUBLICATION 'mz_source';\n"
                 + "CREATE VIEWS FROM SOURCE mz_source;\n");
+    // Flink's configuration from FLINK_CONF_DIR, with the Prometheus reporter of flink-conf/config.yaml enabled.
+    int metricsPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      metricsPort = socket.getLocalPort();
+    }
+    Path flinkConf = Files.createDirectories(work.resolve("flink-conf"));
+    Files.writeString(
+        flinkConf.resolve("config.yaml"),
+        "metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory\n"
+            + "metrics.reporter.prom.port: " + metricsPort + "\n");
     try (JarProcess mzflink =
-            JarProcess.start(work, "run", script.toString(), "--results-url", server.jdbcUrl("results"), "--checkpoint-interval", "500ms");
+            JarProcess.start(
+                work,
+                Map.of("FLINK_CONF_DIR", flinkConf.toString()),
+                "run", script.toString(), "--results-url", server.jdbcUrl("results"), "--checkpoint-interval", "500ms");
         Connection app = server.connect("app");
         Connection results = server.connect("results")) {
       Await.until("the job to start", Duration.ofSeconds(90), () -> mzflink.stdout().contains("Started Flink job"));
       Sql.execute(app, "UPDATE t SET v = 'changed' WHERE id <= 10", "DELETE FROM t WHERE id > 90", "INSERT INTO t VALUES (1000, NULL)");
       Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(60));
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source");
+      // mzflink's metrics per table and Flink CDC's, through the configured reporter (which
+      // replaces the quotes and dots of the table's name by underscores).
+      Sql.execute(app, "UPDATE t SET v = 'metered' WHERE id = 1");
+      AtomicReference<String> metrics = new AtomicReference<>("");
+      try {
+        Await.until(
+            "the table's metrics to be reported",
+            Duration.ofSeconds(30),
+            () -> {
+              metrics.set(
+                  HttpClient.newHttpClient()
+                      .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                      .body());
+              return Pattern.compile("mzflink_table_changes\\{[^}]*mzflink_table=\"_public___t_\"[^}]*\\} [1-9]").matcher(metrics.get()).find()
+                  && metrics.get().contains("mzflink_table_lagMillis")
+                  && metrics.get().contains("currentEmitEventTimeLag");
+            });
+      } catch (AssertionError e) {
+        throw new AssertionError(
+            e.getMessage() + "; mzflink's metrics: " + metrics.get().lines().filter(l -> l.contains("mzflink_table")).toList(), e);
+      }
+      // Not a terminal: progress comes as lines, and the end of the snapshot is reported.
+      Await.until("the snapshot to be reported done", Duration.ofSeconds(30), () -> mzflink.stdout().matches("(?s).*Snapshot done: [0-9,]+ rows of 1 table in .*"));
 
       mzflink.interrupt();
       assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();

@@ -6,6 +6,7 @@ import dev.mzflink.cli.CompiledScript;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.demo.ShopSample;
 import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Sql;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import dev.mzflink.translate.TranslateOptions;
 import java.nio.charset.StandardCharsets;
@@ -20,8 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Every example in sql-scripts/ translates, against its upstream schema (sql-scripts/upstream) on
- * a real server, to the Flink SQL checked in next to it ({@code name.flink.sql}). Scripts name the
+ * Every example in sql-scripts/ translates, against its upstream schema (sql-scripts/upstream, one
+ * database per schema file) on a real server, to the Flink SQL checked in next to it ({@code
+ * name.flink.sql}). Scripts name the
  * server {@code host=127.0.0.1 port=5432}; the test points them at its own server.
  * {@code -Dgolden.rewrite=true} rewrites the Flink SQL files.
  */
@@ -38,6 +40,18 @@ class SqlScriptsIT {
       ShopSample.create(shop);
     }
     assertThat(ShopSample.schema()).isEqualTo(Files.readString(SCRIPTS.resolve("upstream/shop.sql")));
+    // Every other upstream schema gets a database of its name (upstream/tpch.sql: "tpch").
+    List<Path> schemas;
+    try (Stream<Path> files = Files.list(SCRIPTS.resolve("upstream"))) {
+      schemas = files.filter(p -> p.toString().endsWith(".sql") && !p.getFileName().toString().equals("shop.sql")).sorted().toList();
+    }
+    for (Path schema : schemas) {
+      String database = schema.getFileName().toString().replaceAll("\\.sql$", "");
+      server.createDatabase(database);
+      try (Connection c = server.connect(database)) {
+        Sql.execute(c, Files.readString(schema, StandardCharsets.UTF_8));
+      }
+    }
     List<Path> scripts;
     try (Stream<Path> files = Files.list(SCRIPTS)) {
       scripts = files.filter(p -> p.toString().endsWith(".sql") && !p.toString().endsWith(".flink.sql")).sorted().toList();

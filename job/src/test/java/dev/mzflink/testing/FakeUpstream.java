@@ -100,6 +100,36 @@ public final class FakeUpstream implements Purifier.Introspector {
         0);
   }
 
+  /** A table with a column of every type views compute with, and some they refuse. */
+  public static PgTable kinds() {
+    return new PgTable(
+        16600,
+        "public",
+        "kinds",
+        List.of(
+            column("k", 1, type("int4", "integer"), true),
+            column("b", 2, type("bool", "boolean"), false),
+            column("i2", 3, type("int2", "smallint"), false),
+            column("i4", 4, type("int4", "integer"), false),
+            column("i8", 5, type("int8", "bigint"), false),
+            column("n", 6, numeric(10, 2), false),
+            column("n4", 7, numeric(12, 4), false),
+            column("f4", 8, type("float4", "real"), false),
+            column("f8", 9, type("float8", "double precision"), false),
+            column("tx", 10, type("text", "text"), false),
+            column("vc", 11, PgType.builtin("varchar", "character varying(10)", 14), false),
+            column("bc", 12, PgType.builtin("bpchar", "character(3)", 7), false),
+            column("d", 13, type("date", "date"), false),
+            column("ts", 14, PgType.builtin("timestamp", "timestamp(3) without time zone", 3), false),
+            column("tz", 15, PgType.builtin("timestamptz", "timestamp with time zone", -1), false),
+            column("u", 16, type("uuid", "uuid"), false),
+            column("j", 17, type("jsonb", "jsonb"), false),
+            column("nm", 18, type("name", "name"), false)),
+        List.of("k"),
+        ReplicaIdentity.FULL,
+        0);
+  }
+
   @Override
   public UpstreamSnapshot introspect(ConnectionInfo connection, String publication) {
     List<PgTable> tables = new ArrayList<>();
@@ -117,6 +147,12 @@ public final class FakeUpstream implements Purifier.Introspector {
         tables.add(customers());
       }
       case "odd_types" -> tables.add(oddTypes());
+      case "views" -> {
+        tables.add(orders());
+        tables.add(items());
+        tables.add(customers());
+        tables.add(kinds());
+      }
       case "empty" -> {}
       default -> throw UserError.of(String.format("publication \"%s\" does not exist", publication));
     }

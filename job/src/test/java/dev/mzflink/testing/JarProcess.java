@@ -29,6 +29,11 @@ public final class JarProcess implements AutoCloseable {
   }
 
   public static JarProcess start(Path workingDirectory, String... args) throws IOException {
+    return start(workingDirectory, java.util.Map.of(), args);
+  }
+
+  /** Starts mzflink with {@code environment} added to this process's environment. */
+  public static JarProcess start(Path workingDirectory, java.util.Map<String, String> environment, String... args) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
@@ -44,21 +49,51 @@ public final class JarProcess implements AutoCloseable {
             .redirectError(err.toFile());
     builder.environment().put("MZFLINK_LOG_DIR", workingDirectory.resolve("log").toString());
     builder.environment().remove("PGPASSWORD");
+    builder.environment().putAll(environment);
     return new JarProcess(builder.start(), out, err);
   }
 
   /** Runs to completion and returns the exit code. */
   public int waitFor(long seconds) throws Exception {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      String threads = threadDump();
       process.destroyForcibly();
-      throw new AssertionError("mzflink did not exit within " + seconds + " s; stdout:\n" + stdout() + "\nstderr:\n" + stderr());
+      throw new AssertionError(
+          "mzflink did not exit within " + seconds + " s; stdout:\n" + stdout() + "\nstderr:\n" + stderr() + "\nthreads:\n" + threads);
     }
     return process.exitValue();
   }
 
+  /** The process's threads (jcmd Thread.print), to tell why it hangs. */
+  private String threadDump() {
+    try {
+      Process jcmd =
+          new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      jcmd.waitFor(30, TimeUnit.SECONDS);
+      return dump;
+    } catch (IOException | InterruptedException e) {
+      return "(no thread dump: " + e + ")";
+    }
+  }
+
   /** Sends SIGINT, as Ctrl-C does. */
   public void interrupt() throws Exception {
-    new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+    // A process started in the background of a non-interactive shell ignores SIGINT, and so do
+    // its children (the JVM then cannot handle it): send SIGTERM, which mzflink handles the same.
+    String signal = sigintIgnored() ? "-TERM" : "-INT";
+    new ProcessBuilder("kill", signal, Long.toString(process.pid())).inheritIO().start().waitFor();
+  }
+
+  private static boolean sigintIgnored() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("SigIgn:")) {
+        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0; // SIGINT is signal 2
+      }
+    }
+    return false;
   }
 
   public boolean isAlive() {

@@ -1,6 +1,7 @@
 package dev.mzflink.runtime.cdc;
 
 import io.debezium.data.Envelope;
+import dev.mzflink.sink.SourceStatuses;
 import io.debezium.relational.TableId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,6 +31,9 @@ import org.apache.kafka.connect.source.SourceRecord;
  * TRUNCATE through, and stops the job when a table's columns changed upstream.
  */
 final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRecord> {
+  /** The commit time upstream of the change being deserialized (0 for snapshot rows). */
+  private transient long commitMillis;
+
   private static final long serialVersionUID = 1L;
 
   /** Debezium's value for a TOASTed column an UPDATE left unchanged (unavailable.value.placeholder). */
@@ -108,6 +112,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
     Long lsnValue = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
     long lsn = lsnValue == null ? 0 : lsnValue;
     Envelope.Operation op = Envelope.operationFor(record);
+    Long committed = op == Envelope.Operation.READ ? null : source.schema().field("ts_ms") == null ? null : source.getInt64("ts_ms");
+    commitMillis = committed == null ? 0 : committed;
     for (int index : indexes) {
       TableLayout table = layout.table(index);
       if (op == Envelope.Operation.TRUNCATE) {
@@ -134,7 +140,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
             // Debezium turns an UPDATE that changes the key into a delete and a create; with
             // REPLICA IDENTITY DEFAULT the create lacks the TOASTed values the UPDATE left
             // alone, and the old row is held under the old key, by another part of the job.
-            throw new SuppressRestartsException(
+            throw stop(
+                table,
                 new IllegalStateException(
                     String.format(
                         "an UPDATE of table %s changed the primary key and left TOASTed column(s) %s unchanged: with REPLICA IDENTITY %s"
@@ -161,7 +168,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
               throw new IllegalStateException("update of " + table.qualifiedName + " without its old row");
             }
             if (unchangedToast(table, after) != 0) {
-              throw new SuppressRestartsException(
+              throw stop(
+                  table,
                   new IllegalStateException(
                       String.format(
                           "table %s has no primary key and an update did not carry a TOASTed value: set REPLICA IDENTITY FULL upstream",
@@ -176,8 +184,9 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
     }
   }
 
-  private static void emit(Collector<ChangeRecord> out, TableLayout table, ChangeRecord change, RowData row) {
+  private void emit(Collector<ChangeRecord> out, TableLayout table, ChangeRecord change, RowData row) {
     change.key = row == null ? null : table.partitionKey(row);
+    change.commitMillis = commitMillis;
     out.collect(change);
   }
 
@@ -216,7 +225,7 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
    * Stops the job when the record's columns are not the table's columns: a column was added,
    * dropped, renamed, or changed type upstream.
    */
-  private static void checkColumns(TableLayout table, Schema valueSchema) {
+  private void checkColumns(TableLayout table, Schema valueSchema) {
     Field rowField =
         valueSchema.field(Envelope.FieldName.AFTER) != null
             ? valueSchema.field(Envelope.FieldName.AFTER)
@@ -252,13 +261,20 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
     }
   }
 
-  private static SuppressRestartsException schemaChanged(TableLayout table, String change) {
-    return new SuppressRestartsException(
+  private SuppressRestartsException schemaChanged(TableLayout table, String change) {
+    return stop(
+        table,
         new SchemaChangeException(
             String.format(
                 "table %s changed upstream: %s. mzflink does not apply schema changes; "
                     + "start the pipeline again from scratch (without --from-savepoint) to snapshot the table with its new columns",
                 table.qualifiedName, change)));
+  }
+
+  /** Records the table as errored in the status table, and stops the job with {@code error}. */
+  private SuppressRestartsException stop(TableLayout table, RuntimeException error) {
+    SourceStatuses.mark(layout.resultsUrl, layout.source, List.of(table.qualifiedName), SourceStatuses.Status.ERRORED, error.getMessage());
+    return new SuppressRestartsException(error);
   }
 
   private static String quoted(List<String> names) {

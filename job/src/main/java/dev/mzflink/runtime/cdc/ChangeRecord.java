@@ -50,6 +50,9 @@ public final class ChangeRecord {
   /** Of a snapshot row and a CHUNK_DONE: the chunk of Flink CDC's snapshot (a hash of its split id). */
   public long chunk;
 
+  /** Of a streamed change: when its transaction committed upstream (ms since the epoch), else 0. */
+  public long commitMillis;
+
   public ChangeRecord() {}
 
   ChangeRecord(int table, byte kind, byte[] row, long lsn) {
@@ -64,6 +67,7 @@ public final class ChangeRecord {
     c.unchangedToast = unchangedToast;
     c.key = key;
     c.chunk = chunk;
+    c.commitMillis = commitMillis;
     return c;
   }
 

@@ -43,7 +43,10 @@ final class HandOverFunction extends KeyedProcessFunction<String, ChangeRecord, 
   public void processElement(ChangeRecord change, Context context, Collector<ChangeRecord> out) throws Exception {
     switch (change.kind) {
       case ChangeRecord.LOCKED_SNAPSHOT -> out.collect(change);
-      case ChangeRecord.LOCKED_SNAPSHOT_DONE -> release(context.getCurrentKey(), change.lsn, out);
+      case ChangeRecord.LOCKED_SNAPSHOT_DONE -> {
+        release(context.getCurrentKey(), change.lsn, out);
+        out.collect(change); // the normalizer reports the table's snapshot complete
+      }
       case ChangeRecord.SNAPSHOT_KNOWN -> {
         if (handOver.value() == null) {
           release(context.getCurrentKey(), 0, out);

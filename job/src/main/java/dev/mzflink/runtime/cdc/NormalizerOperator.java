@@ -1,5 +1,6 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.sink.SourceStatuses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -9,6 +10,12 @@ import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
+import org.apache.flink.util.OutputTag;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
@@ -72,7 +79,17 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   private static final ListStateDescriptor<String> TRUNCATED =
       new ListStateDescriptor<>("truncated-at", String.class);
 
+  /** Where each subtask reports its {@link TableProgress} every {@link #REPORT_MILLIS}. */
+  static final OutputTag<TableProgress> PROGRESS = new OutputTag<>("progress", TypeInformation.of(TableProgress.class));
+
+  static final long REPORT_MILLIS = 2000;
+
   private final SourceLayout layout;
+  private transient TableProgress[] progress;
+  private transient Counter[] snapshotRowsMetric;
+  private transient Counter[] changesMetric;
+  /** Per table: milliseconds from the upstream commit of its last change to its normalization. */
+  private transient long[] lagMillis;
   private transient ValueState<StoredRow> rows;
   private transient ValueState<Boolean> deleted;
   private transient ValueState<PendingRow> pending;
@@ -119,6 +136,19 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
           .applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PENDING, (key, state) -> state.clear());
     }
     pendingRows = 0;
+    progress = new TableProgress[layout.tables.size()];
+    snapshotRowsMetric = new Counter[layout.tables.size()];
+    changesMetric = new Counter[layout.tables.size()];
+    lagMillis = new long[layout.tables.size()];
+    for (TableLayout t : layout.tables) {
+      progress[t.index] = new TableProgress(t.index);
+      MetricGroup group = getMetricGroup().addGroup("mzflink_table", t.qualifiedName);
+      snapshotRowsMetric[t.index] = group.counter("snapshotRows");
+      changesMetric[t.index] = group.counter("changes");
+      int index = t.index;
+      group.gauge("lagMillis", (Gauge<Long>) () -> lagMillis[index]);
+    }
+    scheduleReport();
     getters = new RowData.FieldGetter[layout.tables.size()][];
     for (TableLayout t : layout.tables) {
       getters[t.index] = new RowData.FieldGetter[t.arity()];
@@ -128,11 +158,53 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     }
   }
 
+  private void scheduleReport() {
+    ProcessingTimeService time = getProcessingTimeService();
+    time.registerTimer(time.getCurrentProcessingTime() + REPORT_MILLIS, now -> report());
+  }
+
+  /** Sends what happened since the last report to the status reporter. */
+  private void report() {
+    for (int i = 0; i < progress.length; i++) {
+      if (!progress[i].isEmpty()) {
+        output.collect(PROGRESS, new StreamRecord<>(progress[i]));
+        progress[i] = new TableProgress(i);
+      }
+    }
+    scheduleReport();
+  }
+
+  private void count(ChangeRecord change) {
+    TableProgress p = progress[change.table];
+    switch (change.kind) {
+      case ChangeRecord.SNAPSHOT, ChangeRecord.LOCKED_SNAPSHOT -> {
+        p.snapshotRows++;
+        snapshotRowsMetric[change.table].inc();
+      }
+      case ChangeRecord.INSERT, ChangeRecord.UPDATE, ChangeRecord.DELETE, ChangeRecord.TRUNCATE -> {
+        p.changes++;
+        p.lastChangeMillis = System.currentTimeMillis();
+        changesMetric[change.table].inc();
+        if (change.commitMillis > 0) {
+          lagMillis[change.table] = Math.max(0, p.lastChangeMillis - change.commitMillis);
+        }
+      }
+      case ChangeRecord.LOCKED_SNAPSHOT_DONE -> p.snapshotDone = true;
+      default -> {
+        // markers
+      }
+    }
+  }
+
   @Override
   public void processElement(StreamRecord<ChangeRecord> element) throws Exception {
     ChangeRecord change = element.getValue();
     TableLayout table = layout.table(change.table);
+    count(change);
     switch (change.kind) {
+      case ChangeRecord.LOCKED_SNAPSHOT_DONE -> {
+        // counted above
+      }
       case ChangeRecord.SNAPSHOT -> {
         if (table.keyed()) {
           snapshotRow(table, change);
@@ -212,12 +284,13 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     byte[] row = change.row;
     if (change.unchangedToast != 0) {
       if (current == null) {
-        throw new SuppressRestartsException(
-            new IllegalStateException(
-                String.format(
-                    "an UPDATE of table %s left a TOASTed value unchanged, and mzflink does not hold the row. Run ALTER TABLE %s"
-                        + " REPLICA IDENTITY FULL; upstream and start the pipeline again from scratch (without --from-savepoint)",
-                    table.qualifiedName, table.qualifiedName)));
+        String error =
+            String.format(
+                "an UPDATE of table %s left a TOASTed value unchanged, and mzflink does not hold the row. Run ALTER TABLE %s"
+                    + " REPLICA IDENTITY FULL; upstream and start the pipeline again from scratch (without --from-savepoint)",
+                table.qualifiedName, table.qualifiedName);
+        SourceStatuses.mark(layout.resultsUrl, layout.source, List.of(table.qualifiedName), SourceStatuses.Status.ERRORED, error);
+        throw new SuppressRestartsException(new IllegalStateException(error));
       }
       row = fillToast(table, change.unchangedToast, row, current.row);
     }

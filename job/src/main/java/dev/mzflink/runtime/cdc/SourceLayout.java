@@ -13,12 +13,18 @@ final class SourceLayout implements Serializable {
 
   /** The source's replication slot. */
   final String slot;
+  /** The source's name, quoted, for messages and the status table. */
+  final String source;
+  /** The results database, where errors that stop the source are recorded. */
+  final String resultsUrl;
   final List<TableLayout> tables;
   private final HashMap<String, List<Integer>> byUpstream = new HashMap<>();
   private final HashMap<String, TableLayout> byId = new HashMap<>();
 
-  SourceLayout(SourceStream stream) {
+  SourceLayout(SourceStream stream, String resultsUrl) {
     this.slot = stream.slot();
+    this.source = stream.source().quoted();
+    this.resultsUrl = resultsUrl;
     List<TableLayout> layouts = new ArrayList<>();
     for (int i = 0; i < stream.tables().size(); i++) {
       TableLayout layout = new TableLayout(i, stream.tables().get(i));

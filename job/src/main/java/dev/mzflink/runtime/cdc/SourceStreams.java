@@ -51,11 +51,20 @@ public final class SourceStreams {
 
   private SourceStreams() {}
 
-  /** Adds the sources to {@code env} and registers their tables in {@code tables}. */
-  public static void register(StreamExecutionEnvironment env, StreamTableEnvironment tables, List<SourceStream> streams) {
+  /**
+   * Adds the sources to {@code env} and registers their tables in {@code tables}; each source
+   * keeps its rows of the status table in the results database at {@code resultsUrl} current and
+   * reports a slot retaining more than {@code walWarningBytes} as stalled.
+   */
+  public static void register(
+      StreamExecutionEnvironment env,
+      StreamTableEnvironment tables,
+      List<SourceStream> streams,
+      String resultsUrl,
+      long walWarningBytes) {
     int parallelism = env.getParallelism();
     for (SourceStream stream : streams) {
-      SourceLayout layout = new SourceLayout(stream);
+      SourceLayout layout = new SourceLayout(stream, resultsUrl);
       // The slot name is unique per source, stable, and made of [a-z0-9_].
       String id = stream.slot();
       DataStream<ChangeRecord> changes =
@@ -91,6 +100,15 @@ public final class SourceStreams {
               .uid("mzflink-normalize-" + id)
               .setParallelism(parallelism)
               .setMaxParallelism(MAX_PARALLELISM);
+      normalized
+          .getSideOutput(NormalizerOperator.PROGRESS)
+          .transform(
+              "status of " + stream.source().quoted(),
+              TypeInformation.of(Void.class),
+              new StatusReporter(layout, stream.source().quoted(), jdbcUrl(stream), jdbcProperties(stream), resultsUrl, walWarningBytes))
+          .setParallelism(1)
+          .setMaxParallelism(1)
+          .uid("mzflink-status-" + id);
       TableRouter router = new TableRouter(layout);
       SingleOutputStreamOperator<Row> routed =
           normalized.process(router).uid("mzflink-route-" + id).name("route tables " + stream.source().quoted());
@@ -119,7 +137,7 @@ public final class SourceStreams {
 
   /** How the source operator serializes its splits into savepoints. */
   public static SimpleVersionedSerializer<SourceSplitBase> splitSerializer(SourceStream stream) {
-    return source(stream, new SourceLayout(stream)).getSplitSerializer();
+    return source(stream, new SourceLayout(stream, "")).getSplitSerializer();
   }
 
   private static PostgresIncrementalSource<ChangeRecord> source(SourceStream stream, SourceLayout layout) {
@@ -130,7 +148,7 @@ public final class SourceStreams {
       schemas.add(regex(t.schema));
       tableList.add(regex(t.schema) + "\\." + regex(t.name));
       if (t.lockedSnapshot) {
-        excluded.add(SnapshotTableFilteringDialect.id(t.schema, t.name));
+        excluded.add(SourceDialect.id(t.schema, t.name));
       }
     }
     Properties debezium = new Properties();
@@ -163,7 +181,10 @@ public final class SourceStreams {
             .startupOptions(StartupOptions.initial());
     PostgresSourceConfigFactory factory = builder.getConfigFactory();
     return new ChunkAwareSource(
-        factory, deserializer, new PostgresOffsetFactory(), new SnapshotTableFilteringDialect(factory.create(0), excluded));
+        factory,
+        deserializer,
+        new PostgresOffsetFactory(),
+        new SourceDialect(factory.create(0), excluded, layout.source, jdbcUrl(stream), jdbcProperties(stream), layout.resultsUrl));
   }
 
   /** A Debezium include-list entry that matches exactly {@code name}. */

@@ -1,0 +1,140 @@
+package dev.mzflink.cli;
+
+import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.sink.SourceStatuses;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+
+/**
+ * Shows the snapshot's progress while {@code run} waits for its local job: every table's rows
+ * copied against PostgreSQL's estimate, read from the status table the job keeps. On a terminal
+ * it redraws one progress line; otherwise (a log file, CI) it prints a line every ten seconds.
+ * It ends by itself once every table of the script's sources runs.
+ */
+final class SnapshotProgress implements Runnable {
+  private static final long POLL_MILLIS = 1000;
+  private static final long LOG_EVERY_MILLIS = 10_000;
+  private static final int BAR_WIDTH = 20;
+
+  /** One table's snapshot progress. */
+  record TableProgress(String table, String status, long rows, long estimated) {
+    boolean done() {
+      return status.equals(SourceStatuses.Status.RUNNING.text());
+    }
+  }
+
+  private final String resultsUrl;
+  private final List<String> sources;
+  private final PrintWriter out;
+  private final boolean terminal;
+
+  SnapshotProgress(String resultsUrl, List<String> sources, PrintWriter out, boolean terminal) {
+    this.resultsUrl = resultsUrl;
+    this.sources = List.copyOf(sources);
+    this.out = out;
+    this.terminal = terminal;
+  }
+
+  /** Starts a daemon thread that shows the progress until the snapshot is done. */
+  static void startInBackground(String resultsUrl, List<String> sources, PrintWriter out) {
+    if (sources.isEmpty()) {
+      return;
+    }
+    Thread thread = new Thread(new SnapshotProgress(resultsUrl, sources, out, System.console() != null), "mzflink-progress");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void run() {
+    long started = System.currentTimeMillis();
+    long lastLine = 0;
+    boolean drawn = false;
+    try (Connection results = PgConnections.connect(resultsUrl, new Properties())) {
+      while (!Thread.currentThread().isInterrupted()) {
+        List<TableProgress> tables = read(results);
+        long now = System.currentTimeMillis();
+        boolean done = !tables.isEmpty() && tables.stream().allMatch(TableProgress::done);
+        if (done) {
+          long rows = tables.stream().mapToLong(TableProgress::rows).sum();
+          out.printf(
+              Locale.ROOT,
+              "%sSnapshot done: %,d rows of %d table%s in %d s.%n",
+              drawn ? "\r\033[K" : "",
+              rows,
+              tables.size(),
+              tables.size() == 1 ? "" : "s",
+              (now - started) / 1000);
+          out.flush();
+          return;
+        }
+        if (!tables.isEmpty()) {
+          if (terminal) {
+            out.print("\r\033[K" + line(tables, true));
+            out.flush();
+            drawn = true;
+          } else if (now - lastLine >= LOG_EVERY_MILLIS) {
+            out.println(line(tables, false));
+            out.flush();
+            lastLine = now;
+          }
+        }
+        Thread.sleep(POLL_MILLIS);
+      }
+    } catch (SQLException e) {
+      // The status table is informative only: without it the pipeline still runs.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private List<TableProgress> read(Connection results) throws SQLException {
+    List<TableProgress> tables = new ArrayList<>();
+    try (PreparedStatement s =
+        results.prepareStatement(
+            "SELECT \"table\", status, snapshot_rows, coalesce(snapshot_rows_estimated, -1) FROM "
+                + SourceStatuses.TABLE
+                + " WHERE source = ANY (?) AND \"table\" <> '' ORDER BY source, \"table\"")) {
+      s.setArray(1, results.createArrayOf("text", sources.toArray()));
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          tables.add(new TableProgress(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4)));
+        }
+      }
+    } catch (SQLException e) {
+      if ("42P01".equals(e.getSQLState())) {
+        return List.of(); // the job has not created the status table yet
+      }
+      throw e;
+    }
+    return tables;
+  }
+
+  /** The progress of every table on one line: a bar per table on a terminal, figures otherwise. */
+  static String line(List<TableProgress> tables, boolean bars) {
+    StringBuilder out = new StringBuilder("Snapshot:");
+    for (TableProgress t : tables) {
+      out.append(' ').append(t.table()).append(' ');
+      if (t.done()) {
+        out.append(String.format(Locale.ROOT, "done (%,d rows)", t.rows()));
+      } else if (t.estimated() > 0) {
+        double fraction = Math.min(1.0, (double) t.rows() / t.estimated());
+        if (bars) {
+          int filled = (int) Math.round(fraction * BAR_WIDTH);
+          out.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ");
+        }
+        out.append(String.format(Locale.ROOT, "%,d of ~%,d rows (%d%%)", t.rows(), t.estimated(), Math.round(fraction * 100)));
+      } else {
+        out.append(String.format(Locale.ROOT, "%,d rows", t.rows()));
+      }
+    }
+    return out.toString();
+  }
+}

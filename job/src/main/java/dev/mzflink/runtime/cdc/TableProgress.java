@@ -1,0 +1,23 @@
+package dev.mzflink.runtime.cdc;
+
+/**
+ * What one normalizer subtask did for one table since its last report: rows snapshotted, changes
+ * applied, when the last change came, and whether the table's locked snapshot completed.
+ */
+public final class TableProgress {
+  public int table;
+  public long snapshotRows;
+  public long changes;
+  public long lastChangeMillis;
+  public boolean snapshotDone;
+
+  public TableProgress() {}
+
+  TableProgress(int table) {
+    this.table = table;
+  }
+
+  boolean isEmpty() {
+    return snapshotRows == 0 && changes == 0 && !snapshotDone;
+  }
+}

@@ -1,0 +1,599 @@
+package dev.mzflink.translate;
+
+import dev.mzflink.catalog.ObjectName;
+import dev.mzflink.catalog.query.BoundExpression;
+import dev.mzflink.catalog.query.BoundExpression.Aggregate;
+import dev.mzflink.catalog.query.BoundExpression.AggregateFunction;
+import dev.mzflink.catalog.query.BoundExpression.Call;
+import dev.mzflink.catalog.query.BoundExpression.ColumnReference;
+import dev.mzflink.catalog.query.BoundExpression.Constant;
+import dev.mzflink.catalog.query.BoundExpression.Conversion;
+import dev.mzflink.catalog.query.BoundExpression.DateTrunc;
+import dev.mzflink.catalog.query.BoundExpression.Exists;
+import dev.mzflink.catalog.query.BoundExpression.ExtractField;
+import dev.mzflink.catalog.query.BoundExpression.InSubquery;
+import dev.mzflink.catalog.query.BoundQuery;
+import dev.mzflink.catalog.query.BoundQuery.BoundRelation;
+import dev.mzflink.catalog.query.BoundQuery.BoundSelect;
+import dev.mzflink.catalog.query.BoundQuery.BoundUnion;
+import dev.mzflink.catalog.query.BoundQuery.DerivedTable;
+import dev.mzflink.catalog.query.BoundQuery.Join;
+import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
+import dev.mzflink.catalog.query.BoundQuery.TableScan;
+import dev.mzflink.catalog.query.SqlType;
+import dev.mzflink.catalog.query.SqlType.Base;
+import dev.mzflink.sql.Query.JoinType;
+import dev.mzflink.sql.Quote;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Renders an analyzed view query as Flink SQL. Every PostgreSQL semantic that Flink does not share
+ * is spelled out here: integer sums widened, averages and numeric quotients computed at a fixed
+ * scale, numeric-to-integer casts rounded, character(n) trimmed where PostgreSQL ignores its
+ * padding, substr's start clamped, Sunday as day 0, ISO weeks starting on Monday, and aggregates
+ * without GROUP BY returning their one row on empty input. Pure.
+ *
+ * <p>The Flink types of the result are those of {@link SqlType#flinkType()}; the runtime checks
+ * them against Flink's own before it starts a job.
+ */
+public final class ViewTranslator {
+  /** Internal relation names of the aggregate-without-GROUP-BY form; never a user's alias. */
+  static final String ONE_ROW = "mz_one_row";
+
+  static final String AGGREGATES = "mz_aggregates";
+
+  static final String IN_SUBQUERY = "mz_in";
+
+  private final Map<Integer, String> aliases = new HashMap<>();
+  private final Set<String> taken = new HashSet<>();
+  /** Aggregates replaced by columns of {@link #AGGREGATES}, while rendering that form. */
+  private Map<Aggregate, String> substitutions = Map.of();
+
+  private ViewTranslator() {
+    taken.add(ONE_ROW);
+    taken.add(AGGREGATES);
+    taken.add(IN_SUBQUERY);
+  }
+
+  /** The Flink SQL SELECT of a view's query; its columns are named by their flinkName. */
+  public static String query(BoundQuery query) {
+    ViewTranslator t = new ViewTranslator();
+    return t.render(query, "");
+  }
+
+  /** The Flink name of a catalog object: its schema as a Flink database. */
+  static String objectName(ObjectName name) {
+    return Quote.flinkIdentifier(name.schema()) + "." + Quote.flinkIdentifier(name.name());
+  }
+
+  private String alias(int relation, String preferred) {
+    return aliases.computeIfAbsent(
+        relation,
+        id -> {
+          String candidate = preferred;
+          for (int n = 2; !taken.add(candidate.toLowerCase(Locale.ROOT)); n++) {
+            candidate = preferred + "_" + n;
+          }
+          return candidate;
+        });
+  }
+
+  // Queries.
+
+  private String render(BoundQuery query, String indent) {
+    if (query instanceof BoundUnion u) {
+      return union(u, indent);
+    }
+    return select((BoundSelect) query, indent, false);
+  }
+
+  private String union(BoundUnion u, String indent) {
+    return branch(u.left(), indent) + "\n" + indent + (u.all() ? "UNION ALL" : "UNION") + "\n" + branch(u.right(), indent);
+  }
+
+  private String branch(BoundQuery q, String indent) {
+    if (q instanceof BoundUnion u) {
+      return indent + "(\n" + union(u, indent + "  ") + "\n" + indent + ")";
+    }
+    return select((BoundSelect) q, indent, true);
+  }
+
+  private String select(BoundSelect s, String indent, boolean unionBranch) {
+    // Relations first, so that correlated subqueries in expressions see their aliases.
+    for (BoundRelation r : s.from()) {
+      registerAliases(r);
+    }
+    if (s.aggregated() && s.groupBy().isEmpty()) {
+      return globalAggregate(s, indent);
+    }
+    StringBuilder out = new StringBuilder();
+    out.append(indent).append("SELECT").append(s.distinct() ? " DISTINCT" : "").append('\n');
+    out.append(items(s.items(), s.columns(), indent + "  ", unionBranch));
+    if (!s.from().isEmpty()) {
+      out.append('\n').append(indent).append("FROM ").append(from(s.from(), indent));
+    }
+    s.where().ifPresent(w -> out.append('\n').append(indent).append("WHERE ").append(expression(w, indent)));
+    if (!s.groupBy().isEmpty()) {
+      out.append('\n')
+          .append(indent)
+          .append("GROUP BY ")
+          .append(s.groupBy().stream().map(g -> expression(g, indent)).collect(Collectors.joining(", ")));
+    }
+    s.having().ifPresent(h -> out.append('\n').append(indent).append("HAVING ").append(expression(h, indent)));
+    return out.toString();
+  }
+
+  private String items(List<BoundExpression> items, List<OutputColumn> columns, String indent, boolean unionBranch) {
+    List<String> lines = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      BoundExpression item = items.get(i);
+      String sql = expression(item, indent);
+      if (unionBranch && item.type().flinkType().equals("STRING") && !(item instanceof ColumnReference)) {
+        // Flink types string literals CHAR(n) and pads them to a common length in a UNION.
+        sql = "CAST(" + sql + " AS STRING)";
+      }
+      lines.add(indent + sql + " AS " + Quote.flinkIdentifier(columns.get(i).flinkName()));
+    }
+    return String.join(",\n", lines);
+  }
+
+  /**
+   * An aggregation without GROUP BY returns one row in PostgreSQL even when its input is empty
+   * (count 0, sums NULL); Flink returns none. So the aggregates are computed in a subquery that
+   * a one-row relation is left-joined with.
+   */
+  private String globalAggregate(BoundSelect s, String indent) {
+    Map<Aggregate, String> columns = new LinkedHashMap<>();
+    for (BoundExpression item : s.items()) {
+      collectAggregates(item, columns);
+    }
+    s.having().ifPresent(h -> collectAggregates(h, columns));
+    String inner = indent + "    ";
+    StringBuilder aggregates = new StringBuilder();
+    aggregates.append(inner).append("SELECT\n");
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<Aggregate, String> e : columns.entrySet()) {
+      lines.add(inner + "  " + aggregate(e.getKey(), inner) + " AS " + Quote.flinkIdentifier(e.getValue()));
+    }
+    aggregates.append(String.join(",\n", lines));
+    if (!s.from().isEmpty()) {
+      aggregates.append('\n').append(inner).append("FROM ").append(from(s.from(), inner));
+    }
+    s.where().ifPresent(w -> aggregates.append('\n').append(inner).append("WHERE ").append(expression(w, inner)));
+
+    Map<Aggregate, String> previous = substitutions;
+    substitutions = columns;
+    try {
+      StringBuilder out = new StringBuilder();
+      out.append(indent).append("SELECT").append(s.distinct() ? " DISTINCT" : "").append('\n');
+      out.append(items(s.items(), s.columns(), indent + "  ", false));
+      out.append('\n')
+          .append(indent)
+          .append("FROM (VALUES (1)) AS ")
+          .append(Quote.flinkIdentifier(ONE_ROW))
+          .append("(")
+          .append(Quote.flinkIdentifier("one"))
+          .append(")\n")
+          .append(indent)
+          .append("  LEFT JOIN (\n")
+          .append(aggregates)
+          .append('\n')
+          .append(indent)
+          .append("  ) AS ")
+          .append(Quote.flinkIdentifier(AGGREGATES))
+          .append(" ON TRUE");
+      s.having().ifPresent(h -> out.append('\n').append(indent).append("WHERE ").append(expression(h, indent)));
+      return out.toString();
+    } finally {
+      substitutions = previous;
+    }
+  }
+
+  private static void collectAggregates(BoundExpression e, Map<Aggregate, String> out) {
+    if (e instanceof Aggregate a) {
+      out.computeIfAbsent(a, x -> "a" + (out.size() + 1));
+      return;
+    }
+    for (BoundExpression child : e.children()) {
+      collectAggregates(child, out);
+    }
+  }
+
+  private void registerAliases(BoundRelation r) {
+    if (r instanceof TableScan t) {
+      alias(t.id(), t.alias());
+    } else if (r instanceof DerivedTable d) {
+      alias(d.id(), d.alias());
+    } else {
+      Join j = (Join) r;
+      registerAliases(j.left());
+      registerAliases(j.right());
+    }
+  }
+
+  private String from(List<BoundRelation> relations, String indent) {
+    return relations.stream().map(r -> relation(r, indent)).collect(Collectors.joining(",\n" + indent + "  "));
+  }
+
+  private String relation(BoundRelation r, String indent) {
+    if (r instanceof TableScan t) {
+      return objectName(t.object()) + " AS " + Quote.flinkIdentifier(alias(t.id(), t.alias()));
+    }
+    if (r instanceof DerivedTable d) {
+      String alias = alias(d.id(), d.alias());
+      return "(\n" + render(d.query(), indent + "  ") + "\n" + indent + ") AS " + Quote.flinkIdentifier(alias);
+    }
+    Join j = (Join) r;
+    String right = relation(j.right(), indent);
+    if (j.right() instanceof Join) {
+      right = "(" + right + ")";
+    }
+    String join =
+        switch (j.type()) {
+          case INNER -> "JOIN";
+          case LEFT -> "LEFT JOIN";
+          case RIGHT -> "RIGHT JOIN";
+          case FULL -> "FULL JOIN";
+          case CROSS -> "CROSS JOIN";
+        };
+    return relation(j.left(), indent)
+        + "\n"
+        + indent
+        + "  "
+        + join
+        + " "
+        + right
+        + (j.type() == JoinType.CROSS ? "" : " ON " + expression(j.on().orElseThrow(), indent));
+  }
+
+  // Expressions.
+
+  private String expression(BoundExpression e, String indent) {
+    return e.accept(new Renderer(indent));
+  }
+
+  private final class Renderer implements BoundExpression.Visitor<String> {
+    private final String indent;
+
+    Renderer(String indent) {
+      this.indent = indent;
+    }
+
+    private String r(BoundExpression e) {
+      return e.accept(this);
+    }
+
+    private String list(List<BoundExpression> es) {
+      return es.stream().map(this::r).collect(Collectors.joining(", "));
+    }
+
+    @Override
+    public String visitColumn(ColumnReference e) {
+      String alias = aliases.get(e.relation());
+      if (alias == null) {
+        throw new IllegalStateException("relation " + e.relation() + " has no alias");
+      }
+      return Quote.flinkIdentifier(alias) + "." + Quote.flinkIdentifier(e.column());
+    }
+
+    @Override
+    public String visitConstant(Constant e) {
+      return constant(e);
+    }
+
+    @Override
+    public String visitConversion(Conversion e) {
+      return convert(r(e.operand()), e.operand().type(), e.type());
+    }
+
+    @Override
+    public String visitCall(Call e) {
+      List<BoundExpression> a = e.arguments();
+      return switch (e.function()) {
+        case ADD -> binary(a, "+");
+        case SUBTRACT -> binary(a, "-");
+        case MULTIPLY -> binary(a, "*");
+        case DIVIDE -> divide(e);
+        case MODULO -> binary(a, "%");
+        case NEGATE -> "(- " + r(a.get(0)) + ")";
+        case CONCAT -> binary(a, "||");
+        case EQUAL -> binary(a, "=");
+        case NOT_EQUAL -> binary(a, "<>");
+        case LESS -> binary(a, "<");
+        case LESS_OR_EQUAL -> binary(a, "<=");
+        case GREATER -> binary(a, ">");
+        case GREATER_OR_EQUAL -> binary(a, ">=");
+        case AND -> binary(a, "AND");
+        case OR -> binary(a, "OR");
+        case NOT -> "(NOT " + r(a.get(0)) + ")";
+        case IS_NULL -> postfix(a, "IS NULL");
+        case IS_NOT_NULL -> postfix(a, "IS NOT NULL");
+        case IS_TRUE -> postfix(a, "IS TRUE");
+        case IS_NOT_TRUE -> postfix(a, "IS NOT TRUE");
+        case IS_FALSE -> postfix(a, "IS FALSE");
+        case IS_NOT_FALSE -> postfix(a, "IS NOT FALSE");
+        case IS_UNKNOWN -> postfix(a, "IS UNKNOWN");
+        case IS_NOT_UNKNOWN -> postfix(a, "IS NOT UNKNOWN");
+        case IS_DISTINCT_FROM -> binary(a, "IS DISTINCT FROM");
+        case IS_NOT_DISTINCT_FROM -> binary(a, "IS NOT DISTINCT FROM");
+        case BETWEEN -> "(" + r(a.get(0)) + " BETWEEN " + r(a.get(1)) + " AND " + r(a.get(2)) + ")";
+        case NOT_BETWEEN -> "(" + r(a.get(0)) + " NOT BETWEEN " + r(a.get(1)) + " AND " + r(a.get(2)) + ")";
+        case IN -> "(" + r(a.get(0)) + " IN (" + list(a.subList(1, a.size())) + "))";
+        case NOT_IN -> "(" + r(a.get(0)) + " NOT IN (" + list(a.subList(1, a.size())) + "))";
+        case LIKE -> like(a, "LIKE");
+        case NOT_LIKE -> like(a, "NOT LIKE");
+        case COALESCE -> "COALESCE(" + list(a) + ")";
+        case LOWER -> "LOWER(" + r(a.get(0)) + ")";
+        case UPPER -> "UPPER(" + r(a.get(0)) + ")";
+        case LENGTH -> "CHAR_LENGTH(" + r(a.get(0)) + ")";
+        case SUBSTR -> substr(a);
+      };
+    }
+
+    private String binary(List<BoundExpression> a, String op) {
+      return "(" + r(a.get(0)) + " " + op + " " + r(a.get(1)) + ")";
+    }
+
+    private String postfix(List<BoundExpression> a, String op) {
+      return "(" + r(a.get(0)) + " " + op + ")";
+    }
+
+    /**
+     * Integer and floating point division as Flink does it (integers truncate, as in
+     * PostgreSQL). Numeric division computes the quotient directly at the result's scale S,
+     * rounded half up: Flink divides DECIMAL(38, S + s2) by DECIMAL(p2, s2) at scale S.
+     */
+    private String divide(Call e) {
+      BoundExpression dividend = e.arguments().get(0);
+      BoundExpression divisor = e.arguments().get(1);
+      if (e.type().base() != Base.NUMERIC) {
+        return "(" + r(dividend) + " / " + r(divisor) + ")";
+      }
+      int scale = e.type().scale() + divisor.type().scale();
+      return "(CAST(" + r(dividend) + " AS DECIMAL(38, " + scale + ")) / " + r(divisor) + ")";
+    }
+
+    /**
+     * PostgreSQL's LIKE escapes with a backslash by default; Flink's only when told. A constant
+     * pattern is rewritten with an escape character it does not contain (Flink's planner rejects
+     * a backslash as the escape of a constant pattern); other patterns escape with a backslash.
+     */
+    private String like(List<BoundExpression> a, String op) {
+      BoundExpression pattern = a.get(1);
+      String operand = r(a.get(0));
+      if (pattern instanceof Constant c && c.value().isPresent()) {
+        String p = c.value().get();
+        if (p.indexOf('\\') < 0) {
+          return "(" + operand + " " + op + " " + r(pattern) + ")";
+        }
+        char escape = "!#$^~|@&".chars().filter(ch -> p.indexOf(ch) < 0).mapToObj(ch -> (char) ch).findFirst()
+            .orElseThrow(() -> new IllegalStateException("no free escape character for LIKE pattern " + p));
+        StringBuilder rewritten = new StringBuilder();
+        for (int i = 0; i < p.length(); i++) {
+          char ch = p.charAt(i);
+          if (ch == '\\') {
+            char next = p.charAt(++i);
+            if (next == '%' || next == '_') {
+              rewritten.append(escape);
+            }
+            rewritten.append(next);
+          } else {
+            rewritten.append(ch);
+          }
+        }
+        return "(" + operand + " " + op + " " + Quote.flinkLiteral(rewritten.toString()) + " ESCAPE '" + escape + "')";
+      }
+      return "(" + operand + " " + op + " " + r(pattern) + " ESCAPE '\\')";
+    }
+
+    /**
+     * PostgreSQL's substr(s, from, count): characters from position {@code from} up to (not
+     * including) {@code from + count}, positions before 1 counting but yielding nothing. Flink's
+     * SUBSTR counts a start below 1 from the end; clamp it.
+     */
+    private String substr(List<BoundExpression> a) {
+      String s = r(a.get(0));
+      BoundExpression from = a.get(1);
+      boolean constantStart = from instanceof Constant c && c.value().isPresent() && Long.parseLong(c.value().get()) >= 1;
+      if (a.size() == 2) {
+        return constantStart ? "SUBSTR(" + s + ", " + r(from) + ")" : "SUBSTR(" + s + ", GREATEST(" + r(from) + ", 1))";
+      }
+      BoundExpression count = a.get(2);
+      boolean constantCount = count instanceof Constant c && c.value().isPresent() && Long.parseLong(c.value().get()) >= 0;
+      if (constantStart && constantCount) {
+        return "SUBSTR(" + s + ", " + r(from) + ", " + r(count) + ")";
+      }
+      String f = r(from);
+      String start = "GREATEST(" + f + ", 1)";
+      return "SUBSTR(" + s + ", " + start + ", GREATEST(" + f + " + " + r(count) + " - " + start + ", 0))";
+    }
+
+    @Override
+    public String visitCase(BoundExpression.Case e) {
+      StringBuilder out = new StringBuilder("CASE");
+      for (BoundExpression.When w : e.whens()) {
+        out.append(" WHEN ").append(r(w.condition())).append(" THEN ").append(r(w.result()));
+      }
+      e.otherwise().ifPresent(o -> out.append(" ELSE ").append(r(o)));
+      return out.append(" END").toString();
+    }
+
+    @Override
+    public String visitInSubquery(InSubquery e) {
+      String subquery = render(e.query(), indent + "  ");
+      OutputColumn column = e.query().columns().get(0);
+      if (!column.type().flinkType().equals(e.comparisonType().flinkType()) || column.type().base() != e.comparisonType().base()) {
+        String ref = Quote.flinkIdentifier(IN_SUBQUERY) + "." + Quote.flinkIdentifier(column.flinkName());
+        subquery =
+            indent + "  SELECT " + convert(ref, column.type(), e.comparisonType()) + "\n"
+                + indent + "  FROM (\n" + render(e.query(), indent + "    ") + "\n"
+                + indent + "  ) AS " + Quote.flinkIdentifier(IN_SUBQUERY);
+      }
+      return "(" + r(e.operand()) + (e.negated() ? " NOT IN (\n" : " IN (\n") + subquery + "\n" + indent + "))";
+    }
+
+    @Override
+    public String visitExists(Exists e) {
+      return "EXISTS (\n" + render(e.query(), indent + "  ") + "\n" + indent + ")";
+    }
+
+    @Override
+    public String visitAggregate(Aggregate e) {
+      String column = substitutions.get(e);
+      if (column != null) {
+        String ref = Quote.flinkIdentifier(AGGREGATES) + "." + Quote.flinkIdentifier(column);
+        // On empty input counts are 0, other aggregates NULL.
+        return e.function() == AggregateFunction.COUNT || e.function() == AggregateFunction.COUNT_STAR
+            ? "COALESCE(" + ref + ", CAST(0 AS BIGINT))"
+            : ref;
+      }
+      return aggregate(e, indent);
+    }
+
+    /**
+     * date_trunc on the wall-clock time (timestamptz in UTC). Flink's FLOOR TO MONTH, QUARTER and
+     * YEAR and its CAST of a timestamp to a date are wrong before 1970 (they truncate negative
+     * epoch values towards zero), FLOOR of a TIMESTAMP_LTZ to a time unit does not compile, and
+     * its FLOOR TO WEEK starts weeks on Sunday: units of a day and less use FLOOR on the
+     * TIMESTAMP, longer ones the DATE of {@code FLOOR(... TO DAY)}.
+     */
+    @Override
+    public String visitDateTrunc(DateTrunc e) {
+      SqlType t = e.source().type();
+      String wall = wallClock(r(e.source()), t);
+      String timestamp = "TIMESTAMP(" + t.precision() + ")";
+      String truncated =
+          switch (e.unit()) {
+            case SECOND, MINUTE, HOUR, DAY -> "FLOOR(" + wall + " TO " + e.unit().name() + ")";
+            case MONTH, QUARTER, YEAR -> "CAST(FLOOR(" + day(wall) + " TO " + e.unit().name() + ") AS " + timestamp + ")";
+            case WEEK -> "CAST(TIMESTAMPADD(DAY, 1 - CAST(EXTRACT(ISODOW FROM " + day(wall) + ") AS INT), " + day(wall)
+                + ") AS " + timestamp + ")";
+            case DOW, ISODOW, DOY -> throw new IllegalStateException("not a date_trunc unit: " + e.unit());
+          };
+      return t.base() == Base.TIMESTAMPTZ ? "CAST(" + truncated + " AS " + t.flinkType() + ")" : truncated;
+    }
+
+    /**
+     * extract on the DATE of the value for fields of a day or more (Flink's EXTRACT from a
+     * timestamp is wrong before 1970), and on the formatted time of day for hours, minutes and
+     * seconds (seconds with their six decimals, as PostgreSQL's numeric).
+     */
+    @Override
+    public String visitExtract(ExtractField e) {
+      SqlType t = e.source().type();
+      String source = r(e.source());
+      String day = t.base() == Base.DATE ? source : day(wallClock(source, t));
+      return switch (e.field()) {
+        case HOUR -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'HH') AS DECIMAL(19, 0))";
+        case MINUTE -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'mm') AS DECIMAL(19, 0))";
+        case SECOND -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'ss.SSSSSS') AS DECIMAL(16, 6))";
+        // Flink counts Sunday as 1, PostgreSQL as 0.
+        case DOW -> "CAST(EXTRACT(DOW FROM " + day + ") - 1 AS DECIMAL(19, 0))";
+        default -> "CAST(EXTRACT(" + e.field().name() + " FROM " + day + ") AS DECIMAL(19, 0))";
+      };
+    }
+  }
+
+  /** A timestamp or timestamptz (in UTC) as a TIMESTAMP of the same precision. */
+  static String wallClock(String sql, SqlType type) {
+    return type.base() == Base.TIMESTAMPTZ ? "CAST(" + sql + " AS TIMESTAMP(" + type.precision() + "))" : sql;
+  }
+
+  /** The DATE of a TIMESTAMP, right before 1970 too (unlike Flink's CAST to DATE). */
+  static String day(String timestamp) {
+    return "CAST(FLOOR(" + timestamp + " TO DAY) AS DATE)";
+  }
+
+  private String aggregate(Aggregate e, String indent) {
+    String distinct = e.distinct() ? "DISTINCT " : "";
+    String argument = e.argument().map(a -> expression(a, indent)).orElse("*");
+    return switch (e.function()) {
+      case COUNT_STAR -> "COUNT(*)";
+      case COUNT -> "COUNT(" + distinct + argument + ")";
+      case SUM -> "SUM(" + distinct + argument + ")";
+      case AVG -> "AVG(" + distinct + argument + ")";
+      case MIN -> "MIN(" + distinct + argument + ")";
+      case MAX -> "MAX(" + distinct + argument + ")";
+    };
+  }
+
+  // Constants and conversions.
+
+  static String constant(Constant c) {
+    SqlType t = c.type();
+    if (c.value().isEmpty()) {
+      return "CAST(NULL AS " + t.flinkType() + ")";
+    }
+    String v = c.value().get();
+    return switch (t.base()) {
+      case BOOL -> v.toUpperCase(Locale.ROOT);
+      case INT2 -> "CAST(" + v + " AS SMALLINT)";
+      case INT4 -> v.startsWith("-") ? "CAST(" + v + " AS INT)" : v;
+      case INT8 -> "CAST(" + v + " AS BIGINT)";
+      case NUMERIC ->
+          v.replace("-", "").replace(".", "").length() <= 18
+              ? "CAST(" + v + " AS " + t.flinkType() + ")"
+              : "CAST(" + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
+      case FLOAT4, FLOAT8 ->
+          v.equals("NaN") || v.endsWith("Infinity")
+              ? "CAST(" + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")"
+              : "CAST(" + v + " AS " + t.flinkType() + ")";
+      case TEXT, UNKNOWN, UUID, JSON, JSONB -> Quote.flinkLiteral(v);
+      case VARCHAR, BPCHAR ->
+          t.precision() < 0 ? Quote.flinkLiteral(v) : "CAST(" + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
+      case DATE -> "DATE " + Quote.flinkLiteral(v);
+      case TIMESTAMP, TIMESTAMPTZ -> "CAST(TIMESTAMP " + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
+      case BYTEA -> throw new IllegalStateException("bytea constants are refused by the analyzer");
+    };
+  }
+
+  /** {@code sql}, a value of type {@code from}, converted as PostgreSQL converts it to {@code to}. */
+  static String convert(String sql, SqlType from, SqlType to) {
+    Base f = from.base();
+    Base t = to.base();
+    String target = to.flinkType();
+    switch (t) {
+      case TEXT, VARCHAR, BPCHAR -> {
+        String text;
+        if (f == Base.BPCHAR) {
+          // character(n) loses its padding when it becomes text (or varchar).
+          text = t == Base.BPCHAR ? sql : "TRIM(TRAILING ' ' FROM " + sql + ")";
+        } else if (f == Base.BOOL) {
+          text = "CAST(CASE WHEN " + sql + " THEN 'true' WHEN NOT " + sql + " THEN 'false' END AS STRING)";
+        } else if (f.isString() || f == Base.UNKNOWN || f == Base.UUID || f == Base.JSON || f == Base.JSONB) {
+          text = sql;
+        } else {
+          text = "CAST(" + sql + " AS STRING)";
+        }
+        return target.equals("STRING") ? text : "CAST(" + text + " AS " + target + ")";
+      }
+      case INT2, INT4, INT8 -> {
+        if (f == Base.NUMERIC) {
+          // PostgreSQL rounds half away from zero; Flink's CAST truncates.
+          return "CAST(ROUND(" + sql + ", 0) AS " + target + ")";
+        }
+        return "CAST(" + sql + " AS " + target + ")";
+      }
+      case DATE -> {
+        if (f == Base.TIMESTAMP || f == Base.TIMESTAMPTZ) {
+          return day(wallClock(sql, from));
+        }
+        return f == Base.DATE ? sql : "CAST(" + sql + " AS DATE)";
+      }
+      default -> {
+        if (from.flinkType().equals(target) && f == t) {
+          return sql;
+        }
+        return "CAST(" + sql + " AS " + target + ")";
+      }
+    }
+  }
+}

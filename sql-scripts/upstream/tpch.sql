@@ -1,0 +1,40 @@
+-- The TPC-H tables the TPC-H-shaped example scripts read (customer, orders, lineitem), with the
+-- benchmark's column types. Run it in a database "tpch" on a server with wal_level = logical.
+CREATE TABLE customer (
+  c_custkey integer PRIMARY KEY,
+  c_name varchar(25) NOT NULL,
+  c_address varchar(40) NOT NULL,
+  c_nationkey integer NOT NULL,
+  c_phone char(15) NOT NULL,
+  c_acctbal numeric(15,2) NOT NULL,
+  c_mktsegment char(10) NOT NULL,
+  c_comment varchar(117) NOT NULL);
+CREATE TABLE orders (
+  o_orderkey integer PRIMARY KEY,
+  o_custkey integer NOT NULL,
+  o_orderstatus char(1) NOT NULL,
+  o_totalprice numeric(15,2) NOT NULL,
+  o_orderdate date NOT NULL,
+  o_orderpriority char(15) NOT NULL,
+  o_clerk char(15) NOT NULL,
+  o_shippriority integer NOT NULL,
+  o_comment varchar(79) NOT NULL);
+CREATE TABLE lineitem (
+  l_orderkey integer NOT NULL,
+  l_partkey integer NOT NULL,
+  l_suppkey integer NOT NULL,
+  l_linenumber integer NOT NULL,
+  l_quantity numeric(15,2) NOT NULL,
+  l_extendedprice numeric(15,2) NOT NULL,
+  l_discount numeric(15,2) NOT NULL,
+  l_tax numeric(15,2) NOT NULL,
+  l_returnflag char(1) NOT NULL,
+  l_linestatus char(1) NOT NULL,
+  l_shipdate date NOT NULL,
+  l_commitdate date NOT NULL,
+  l_receiptdate date NOT NULL,
+  l_shipinstruct char(25) NOT NULL,
+  l_shipmode char(10) NOT NULL,
+  l_comment varchar(44) NOT NULL,
+  PRIMARY KEY (l_orderkey, l_linenumber));
+CREATE PUBLICATION tpch FOR TABLE customer, orders, lineitem;
