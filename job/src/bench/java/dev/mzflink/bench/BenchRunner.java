@@ -35,8 +35,8 @@ public final class BenchRunner {
     d.put("freshness.ladder", "1000,5000,20000");
     d.put("freshness.seconds", "15");
     d.put("freshness.checkpoint.ms", "500");
-    d.put("views.customers", "10000");
-    d.put("views.changes", "100000");
+    d.put("views.customers", "5000");
+    d.put("views.changes", "50000");
     d.put("views.parallelism", "1");
     d.put("walsender.changes", "20000");
     return d;

@@ -180,11 +180,12 @@ final class Results {
     Files.writeString(dir.resolve("run-" + stamp + ".md"), md.toString());
     out.println();
     out.println(md);
-    writeChart(dir.resolve("run-" + stamp + ".png"));
-    Files.copy(dir.resolve("run-" + stamp + ".png"), dir.resolve("chart.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    if (writeChart(dir.resolve("run-" + stamp + ".png"))) {
+      Files.copy(dir.resolve("run-" + stamp + ".png"), dir.resolve("chart.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
   }
 
-  private void writeChart(Path file) throws IOException {
+  private boolean writeChart(Path file) throws IOException {
     List<Chart<?, ?>> charts = new ArrayList<>();
     List<String> ratios = new ArrayList<>();
     for (String k : figures.keySet()) {
@@ -225,8 +226,9 @@ final class Results {
       charts.add(x);
     }
     if (charts.isEmpty()) {
-      return;
+      return false;
     }
     BitmapEncoder.saveBitmap(charts, charts.size(), 1, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    return true;
   }
 }

@@ -289,41 +289,58 @@ final class ViewsMeasure {
 
     static PlainJob start(
         Bench bench, String db, String resultsDb, String slotPrefix, int parallelism, Optional<String> savepoint, Path checkpoints) {
+      String cdc = cdcOptions(bench, db);
+      return start(
+          bench, resultsDb, parallelism, savepoint, checkpoints,
+          List.of(
+              "CREATE TABLE customer (c_custkey INT, c_mktsegment STRING, PRIMARY KEY (c_custkey) NOT ENFORCED) WITH ("
+                  + cdc + ", 'table-name' = 'customer', 'slot.name' = '" + slotPrefix + "_customer')",
+              "CREATE TABLE orders (o_orderkey INT, o_custkey INT, o_orderdate DATE, o_shippriority INT,"
+                  + " PRIMARY KEY (o_orderkey) NOT ENFORCED) WITH ("
+                  + cdc + ", 'table-name' = 'orders', 'slot.name' = '" + slotPrefix + "_orders')",
+              "CREATE TABLE lineitem (l_orderkey INT, l_linenumber INT, l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2),"
+                  + " l_shipdate DATE, PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED) WITH ("
+                  + cdc + ", 'table-name' = 'lineitem', 'slot.name' = '" + slotPrefix + "_lineitem')",
+              "CREATE TABLE shipping_priority (l_orderkey INT, revenue DECIMAL(38, 4), o_orderdate DATE, o_shippriority INT,"
+                  + " PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority) NOT ENFORCED) WITH ("
+                  + jdbcOptions(bench, resultsDb, "shipping_priority") + ")"),
+          List.of(
+              "INSERT INTO shipping_priority SELECT l_orderkey, CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
+                  + " o_orderdate, o_shippriority FROM customer, orders, lineitem"
+                  + " WHERE TRIM(TRAILING ' ' FROM c_mktsegment) = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey"
+                  + " AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'"
+                  + " GROUP BY l_orderkey, o_orderdate, o_shippriority"));
+    }
+
+    /** postgres-cdc options as a Flink user writes them (upsert changelog: REPLICA IDENTITY DEFAULT upstream). */
+    static String cdcOptions(Bench bench, String db) {
+      return "'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '" + bench.server.port() + "',"
+          + " 'username' = 'postgres', 'password' = '', 'database-name' = '" + db + "', 'schema-name' = 'public',"
+          + " 'decoding.plugin.name' = 'pgoutput', 'debezium.publication.name' = 'p',"
+          + " 'debezium.publication.autocreate.mode' = 'disabled', 'scan.incremental.snapshot.enabled' = 'true',"
+          + " 'changelog-mode' = 'upsert'";
+    }
+
+    static String jdbcOptions(Bench bench, String resultsDb, String table) {
+      return "'connector' = 'jdbc', 'url' = 'jdbc:postgresql://localhost:" + bench.server.port() + "/" + resultsDb + "?user=postgres',"
+          + " 'table-name' = '" + table + "'";
+    }
+
+    /** Runs {@code ddl}, then {@code inserts} as one job, with mzflink's Flink configuration. */
+    static PlainJob start(
+        Bench bench, String resultsDb, int parallelism, Optional<String> savepoint, Path checkpoints, List<String> ddl,
+        List<String> inserts) {
       String url = bench.server.jdbcUrl(resultsDb);
       RunOptions options = new RunOptions(url, Optional.empty(), Duration.ofSeconds(2), parallelism, savepoint, "plain flink sql");
       Configuration conf = FlinkEnvironment.configuration(options, Optional.of(checkpoints.toUri().toString()));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
       StreamTableEnvironment tables = FlinkEnvironment.tableEnvironment(env);
-      String cdc =
-          "'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '" + bench.server.port() + "',"
-              + " 'username' = 'postgres', 'password' = '', 'database-name' = '" + db + "', 'schema-name' = 'public',"
-              + " 'decoding.plugin.name' = 'pgoutput', 'debezium.publication.name' = 'p',"
-              + " 'debezium.publication.autocreate.mode' = 'disabled', 'scan.incremental.snapshot.enabled' = 'true',"
-              + " 'changelog-mode' = 'upsert'";
-      tables.executeSql(
-          "CREATE TABLE customer (c_custkey INT, c_mktsegment STRING, PRIMARY KEY (c_custkey) NOT ENFORCED) WITH ("
-              + cdc + ", 'table-name' = 'customer', 'slot.name' = '" + slotPrefix + "_customer')");
-      tables.executeSql(
-          "CREATE TABLE orders (o_orderkey INT, o_custkey INT, o_orderdate DATE, o_shippriority INT,"
-              + " PRIMARY KEY (o_orderkey) NOT ENFORCED) WITH ("
-              + cdc + ", 'table-name' = 'orders', 'slot.name' = '" + slotPrefix + "_orders')");
-      tables.executeSql(
-          "CREATE TABLE lineitem (l_orderkey INT, l_linenumber INT, l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2),"
-              + " l_shipdate DATE, PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED) WITH ("
-              + cdc + ", 'table-name' = 'lineitem', 'slot.name' = '" + slotPrefix + "_lineitem')");
-      tables.executeSql(
-          "CREATE TABLE shipping_priority (l_orderkey INT, revenue DECIMAL(38, 4), o_orderdate DATE, o_shippriority INT,"
-              + " PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority) NOT ENFORCED) WITH ('connector' = 'jdbc',"
-              + " 'url' = 'jdbc:postgresql://localhost:" + bench.server.port() + "/" + resultsDb + "', 'username' = 'postgres',"
-              + " 'table-name' = 'shipping_priority')");
-      var result =
-          tables.executeSql(
-              "INSERT INTO shipping_priority SELECT l_orderkey, CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
-                  + " o_orderdate, o_shippriority FROM customer, orders, lineitem"
-                  + " WHERE TRIM(TRAILING ' ' FROM c_mktsegment) = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey"
-                  + " AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'"
-                  + " GROUP BY l_orderkey, o_orderdate, o_shippriority");
-      return new PlainJob(result.getJobClient().orElseThrow());
+      for (String statement : ddl) {
+        tables.executeSql(statement);
+      }
+      var set = tables.createStatementSet();
+      inserts.forEach(set::addInsertSql);
+      return new PlainJob(set.execute().getJobClient().orElseThrow());
     }
 
     String stopWithSavepoint(String directory) throws Exception {

@@ -51,16 +51,40 @@ final class WalsenderMeasure {
       String union =
           String.join(" + ", names.stream().map(n -> "(SELECT count(*) FROM " + n + " WHERE id = %d)").toList());
       String total = String.join(" + ", names.stream().map(n -> "(SELECT count(*) FROM " + n + ")").toList());
-      for (RunOptions.SourceReading reading : RunOptions.SourceReading.values()) {
-        String label = reading == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE ? "run (one slot)" : "per-table SQL";
+      for (boolean oneSlot : new boolean[] {true, false}) {
+        String label = oneSlot ? "run (one slot)" : "per-table Flink SQL";
         String series = "20 tables, " + label;
         String results = bench.newDatabase("twenty_results");
-        try (RunningPipeline pipeline =
-                bench.start(bench.sourceScript("twenty", db, true), results, 1, Duration.ofSeconds(1), Optional.empty(), reading);
-            Connection c = bench.connect(results);
+        RunningPipeline pipeline = null;
+        ViewsMeasure.PlainJob plain = null;
+        java.nio.file.Path checkpoints = java.nio.file.Files.createTempDirectory("bench-twenty-");
+        try (Connection c = bench.connect(results);
             Connection upstream = bench.connect(db)) {
+          if (oneSlot) {
+            pipeline =
+                bench.start(
+                    bench.sourceScript("twenty", db, true), results, 1, Duration.ofSeconds(1), Optional.empty(),
+                    RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+          } else {
+            // The translated per-table SQL (one postgres-cdc table and slot per table), written out
+            // with Flink's JDBC sink: mzflink's own per-table path deadlocks at 20 tables in one JVM
+            // (Flink CDC's shared JDBC pool, connection.pool.size 20), so the pool is raised here.
+            List<String> ddl = new ArrayList<>();
+            List<String> inserts = new ArrayList<>();
+            for (String n : names) {
+              Bench.execute(c, "CREATE TABLE " + n + " (id bigint PRIMARY KEY, v bigint NOT NULL)");
+              ddl.add(
+                  "CREATE TABLE " + n + " (id BIGINT, v BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ("
+                      + ViewsMeasure.PlainJob.cdcOptions(bench, db) + ", 'table-name' = '" + n + "', 'slot.name' = 'materialize_twenty_"
+                      + n + "', 'scan.incremental.snapshot.backfill.skip' = 'true', 'connection.pool.size' = '60')");
+              ddl.add("CREATE TABLE " + n + "_results (id BIGINT, v BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ("
+                  + ViewsMeasure.PlainJob.jdbcOptions(bench, results, n) + ")");
+              inserts.add("INSERT INTO " + n + "_results SELECT id, v FROM " + n);
+            }
+            plain = ViewsMeasure.PlainJob.start(bench, results, 1, Optional.empty(), checkpoints, ddl, inserts);
+          }
           Bench.await(
-              "the snapshot of 20 tables", Duration.ofMinutes(10), 500,
+              "the snapshot of 20 tables", Duration.ofMinutes(3), 500,
               () -> {
                 try {
                   return Bench.longValue(c, "SELECT " + total) >= TABLES * rowsPerTable;
@@ -71,12 +95,11 @@ final class WalsenderMeasure {
           int walsenders = bench.cpu.walsenders().size();
           long slots = Bench.longValue(upstream, "SELECT count(*) FROM pg_replication_slots WHERE active");
           System.out.printf("  %s: %d walsenders, %d active replication slots%n", series, walsenders, slots);
-          String key = reading == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE ? "walsenders_20_tables" : "walsenders_20_tables_per_table_sql";
-          bench.results.figure(key, walsenders);
+          bench.results.figure(oneSlot ? "walsenders_20_tables" : "walsenders_20_tables_per_table_sql", walsenders);
           for (int run = 1; run <= bench.runs; run++) {
             Bench.Clock clock = bench.clock();
             Bench.execute(upstream, "CALL load(" + perTable + ")");
-            long id = -run;
+            long id = -(run + (oneSlot ? 0 : 1000));
             List<String> markers = new ArrayList<>();
             for (String n : names) {
               markers.add("INSERT INTO " + n + " VALUES (" + id + ", 0)");
@@ -90,11 +113,19 @@ final class WalsenderMeasure {
             clock.stop(series, run, perTable * TABLES);
           }
           Results.Stats stats = bench.results.stats(series);
-          String suffix = reading == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE ? "run" : "per_table_sql";
+          String suffix = oneSlot ? "run" : "per_table_sql";
           bench.results.figure("walsender_cpu_s_per_100k_changes_" + suffix, stats.walsenderCpu() / stats.items() * 100_000);
           bench.results.figure("pg_cpu_s_per_100k_changes_" + suffix, stats.pgCpu() / stats.items() * 100_000);
         } finally {
+          if (pipeline != null) {
+            pipeline.stop();
+          }
+          if (plain != null) {
+            plain.cancel();
+          }
+          bench.dropInactiveSlots();
           bench.dropDatabase(results);
+          RunningPipelineFiles.deleteRecursively(checkpoints);
         }
       }
     } finally {
