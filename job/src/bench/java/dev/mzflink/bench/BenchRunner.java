@@ -26,7 +26,7 @@ public final class BenchRunner {
 
   static Map<String, String> defaults() {
     Map<String, String> d = new LinkedHashMap<>();
-    d.put("measures", "snapshot,stream,freshness,views,walsenders");
+    d.put("measures", "walsenders,freshness,views,stream,snapshot");
     d.put("runs", "5");
     d.put("snapshot.rows", "1000000");
     d.put("snapshot.parallelism", "1,2");
@@ -91,6 +91,8 @@ public final class BenchRunner {
           case "walsenders" -> WalsenderMeasure.run(bench);
           default -> throw new IllegalArgumentException("unknown measure " + measure);
         }
+        // What is measured so far, in case a later measure fails or the run is cut short.
+        results.write(out, stamp, parameters, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       }
     } catch (Exception e) {
       e.printStackTrace();
