@@ -71,7 +71,11 @@ final class Bench {
     }
 
     Results.Sample stop(String series, int run, double items) {
-      double seconds = elapsed();
+      return stop(series, run, items, elapsed());
+    }
+
+    /** Ends the run with its wall-clock time measured earlier (CPU clocks read now). */
+    Results.Sample stop(String series, int run, double items, double seconds) {
       Results.Sample sample =
           new Results.Sample(
               series, run, seconds, items, ProcCpu.jvmSeconds() - jvm, cpu.postgresSeconds() - postgres,

@@ -44,6 +44,11 @@ final class Results {
     double rate() {
       return items / median;
     }
+
+    /** CPU seconds of the whole run: this JVM, PostgreSQL and the client tools. */
+    double totalCpu() {
+      return jvmCpu + pgCpu + toolCpu;
+    }
   }
 
   private final List<Sample> samples = new ArrayList<>();
@@ -63,6 +68,14 @@ final class Results {
   void figure(String measure, double value) {
     figures.put(measure, value);
     System.out.printf(Locale.ROOT, "  = %s = %s%n", measure, format(value));
+  }
+
+  /**
+   * A ratio of CPU seconds (limit over mzflink) beside a ratio of wall-clock time: on a shared
+   * machine the CPU a job needs varies less than the time it takes.
+   */
+  void cpuRatio(String name, String limitSeries, String series) {
+    figure(name, stats(limitSeries).totalCpu() / stats(series).totalCpu());
   }
 
   void goal(String ratio, double goal) {

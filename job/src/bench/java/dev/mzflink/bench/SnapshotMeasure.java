@@ -61,6 +61,7 @@ final class SnapshotMeasure {
           String name = "R_snap_" + shape + "_p" + p;
           bench.results.figure(name, ratio);
           bench.results.goal(name, 0.5);
+          bench.results.cpuRatio("R_snap_cpu_" + shape + "_p" + p, copySeries, series);
           bench.results.figure("snapshot_rows_per_s_" + shape + "_p" + p, bench.results.stats(series).rate());
           worst = Math.min(worst, ratio);
         }

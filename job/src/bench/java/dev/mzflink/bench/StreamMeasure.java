@@ -133,6 +133,7 @@ final class StreamMeasure {
       String name = "R_stream";
       bench.results.figure(name, bench.results.stats(limitSeries).median() / bench.results.stats(series).median());
       bench.results.goal(name, 0.7);
+      bench.results.cpuRatio("R_stream_cpu", limitSeries, series);
       bench.results.figure("stream_changes_per_s_mzflink", bench.results.stats(series).rate());
       bench.results.figure("stream_changes_per_s_pgoutput", bench.results.stats(limitSeries).rate());
     } finally {
@@ -163,7 +164,16 @@ final class StreamMeasure {
     } else {
       drainWithPgjdbc(bench, db, slot, endLsn);
     }
-    clock.stop(series, run, changes);
+    double seconds = clock.elapsed();
+    // Read PostgreSQL's CPU once the walsender has exited and been reaped by the postmaster
+    // (until then its CPU is in neither a live process nor the postmaster's child times).
+    try (Connection c = bench.connect(db)) {
+      Bench.await(
+          "the walsender of " + slot + " to exit", Duration.ofSeconds(30), 20,
+          () -> Bench.longValue(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") == 0);
+    }
+    Thread.sleep(200);
+    clock.stop(series, run, changes, seconds);
     bench.execute(db, "SELECT pg_drop_replication_slot('" + slot + "')");
   }
 

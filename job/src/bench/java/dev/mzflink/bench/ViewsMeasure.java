@@ -214,6 +214,7 @@ final class ViewsMeasure {
       Results.Stats mz = bench.results.stats(mzSeries);
       bench.results.figure("R_plain", bench.results.stats(plainSeries).median() / mz.median());
       bench.results.goal("R_plain", 1.0);
+      bench.results.cpuRatio("R_plain_cpu", plainSeries, mzSeries);
       bench.results.figure("views_changes", made);
       bench.results.figure("views_changes_per_s_mzflink", mz.rate());
       bench.results.figure("views_changes_per_s_plain_flink", bench.results.stats(plainSeries).rate());
