@@ -181,7 +181,7 @@ public final class PgIntrospector {
     if (typmod == base.typmod() && formatted.equals(base.formatted())) {
       return base;
     }
-    return new PgType(base.schema(), base.name(), formatted, typmod, base.kind(), base.element());
+    return new PgType(base.schema(), base.name(), formatted, typmod, base.kind(), base.element(), base.enumLabels());
   }
 
   private PgType baseType(long oid) throws SQLException {
@@ -222,11 +222,26 @@ public final class PgIntrospector {
                 default -> PgType.Kind.OTHER;
               };
         }
-        PgType type = new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element);
+        List<String> labels = kind == PgType.Kind.ENUM ? enumLabels(oid) : List.of();
+        PgType type = new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element, labels);
         types.put(oid, type);
         return type;
       }
     }
+  }
+
+  private List<String> enumLabels(long oid) throws SQLException {
+    List<String> labels = new ArrayList<>();
+    try (PreparedStatement s =
+        connection.prepareStatement("SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder")) {
+      s.setLong(1, oid);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          labels.add(r.getString(1));
+        }
+      }
+    }
+    return labels;
   }
 
   private String formatType(long oid, int typmod) throws SQLException {
