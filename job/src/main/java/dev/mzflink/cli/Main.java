@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       TranslateCommand.class,
+      CheckCommand.class,
       StatusCommand.class,
       SlotsCommand.class,
       DemoCommand.class,
