@@ -79,6 +79,7 @@ public final class FlinkTypes {
       case "bytea" -> Optional.of(Carried.of("BYTES", PgValueKind.BYTEA));
       case "date" -> Optional.of(Carried.of("DATE", PgValueKind.DATE));
       case "time" -> Optional.of(Carried.of("STRING", PgValueKind.TIME));
+      case "timetz" -> Optional.of(Carried.of("STRING", PgValueKind.TIMETZ));
       case "timestamp" -> Optional.of(Carried.of("TIMESTAMP(" + base.secondsPrecision() + ")", PgValueKind.TIMESTAMP));
       case "timestamptz" ->
           Optional.of(Carried.of("TIMESTAMP_LTZ(" + base.secondsPrecision() + ")", PgValueKind.TIMESTAMPTZ));
@@ -154,10 +155,6 @@ public final class FlinkTypes {
       return why.equals(NOT_SUPPORTED)
           ? "arrays of " + element.describe() + " are not supported"
           : "arrays of " + element.describe() + ": " + why;
-    }
-    if (base.isBuiltin() && base.kind() == PgType.Kind.BASE && base.name().equals("timetz")) {
-      return "logical replication through Debezium 1.9 turns time with time zone values into UTC and loses the offset"
-          + " PostgreSQL compares; use timestamptz or time";
     }
     return switch (base.kind()) {
       case COMPOSITE -> "composite types are not supported";

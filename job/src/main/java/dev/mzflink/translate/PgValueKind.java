@@ -35,6 +35,11 @@ public enum PgValueKind {
   DATE(true),
   /** time: STRING {@code HH:MM:SS[.ffffff]} (24:00:00 included; Flink's TIME has milliseconds). */
   TIME(true),
+  /**
+   * timetz: STRING {@code HH:MM:SS[.ffffff]+HH[:MM]} as PostgreSQL prints it, the offset kept
+   * (PostgreSQL compares it) and 24:00:00 included.
+   */
+  TIMETZ(true),
   /** timestamp(p): TIMESTAMP(p); ±infinity as instants beyond PostgreSQL's range. */
   TIMESTAMP(true),
   /** timestamptz(p): TIMESTAMP_LTZ(p); ±infinity as instants beyond PostgreSQL's range. */

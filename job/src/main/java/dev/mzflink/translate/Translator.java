@@ -346,7 +346,7 @@ public final class Translator {
   private static boolean hasTimeColumn(PgTable table) {
     return table.columns().stream()
         .map(c -> FlinkTypes.carried(c.type()))
-        .anyMatch(k -> k.isPresent() && k.get().kind() == PgValueKind.TIME);
+        .anyMatch(k -> k.isPresent() && (k.get().kind() == PgValueKind.TIME || k.get().kind() == PgValueKind.TIMETZ));
   }
 
   private static boolean plainTableId(String part) {

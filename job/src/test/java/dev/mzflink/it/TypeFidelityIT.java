@@ -90,6 +90,8 @@ class TypeFidelityIT {
     {"atm", "time[]"},
     {"aiv", "interval[]"},
     {"aby", "bytea[]"},
+    {"tz", "timetz"},
+    {"atz", "timetz[]"},
   };
 
   /** Rows of edge values, one value per column of {@link #COLUMNS}, as SQL expressions. */
@@ -108,7 +110,8 @@ class TypeFidelityIT {
       "'{\"2024-01-01 10:00:00.000001+00\",infinity,-infinity}'", "'{sad,happy,NULL}'",
       "'{NaN,-0,Infinity,-Infinity,1e-300,2.2250738585072014e-308}'", "'{2024-02-29,-infinity,infinity,\"0001-01-01 BC\"}'",
       "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11}'", "ARRAY['{\"k\": 1}'::jsonb, 'null', '\"s\"']", "'{1,2}'",
-      "'{24:00:00,00:00:00.000001}'", "'{\"1 day\",\"-1 mon\",\"00:00:00.000001\"}'", "'{\"\\\\x00ff\",\"\\\\x\"}'"
+      "'{24:00:00,00:00:00.000001}'", "'{\"1 day\",\"-1 mon\",\"00:00:00.000001\"}'", "'{\"\\\\x00ff\",\"\\\\x\"}'",
+      "'24:00:00-15:59'", "'{\"24:00:00-15:59\",\"00:00:00+15:59\"}'"
     },
     // minima, negative infinities, BC
     {
@@ -118,7 +121,7 @@ class TypeFidelityIT {
       "'-infinity'", "'4713-01-01 00:00:00+00 BC'", "'-178000000 years'", "'null'", "'{}'",
       "'00000000-0000-0000-0000-000000000000'", "0", "'::1'", "'2001:db8::/32'", "'ff:ff:ff:ff:ff:ff'", "'sad'", "1",
       "''", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'", "'{}'",
-      "'{}'", "'{}'"
+      "'{}'", "'{}'", "'00:00:00+15:59'", "'{}'"
     },
     // zeros, negative zero, NaN, smallest steps
     {
@@ -129,7 +132,7 @@ class TypeFidelityIT {
       "'0.0.0.0/0'", "'::/0'", "'00:00:00:00:00:00'", "'ok'", "5", "'é😀'", "'{0}'", "'{0}'", "'{f}'", "'{\"\"}'",
       "'{0,-0.000}'", "'{\"1970-01-01 00:00:00+00\"}'", "'{ok}'", "'{-0,0}'", "'{1970-01-01}'",
       "'{ffffffff-ffff-ffff-ffff-ffffffffffff}'", "'{}'", "'{5}'", "'{00:00:00}'", "'{\"-00:00:00.000001\"}'",
-      "'{\"\\\\x00\"}'"
+      "'{\"\\\\x00\"}'", "'12:34:56.123456+05:30'", "'{\"00:00:00+00\",NULL}'"
     },
     // NULL everywhere
     null,
@@ -144,7 +147,8 @@ class TypeFidelityIT {
       "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12'", "42", "'2001:db8::1/64'", "'192.168.0.0/16'", "'01:02:03:04:05:06'",
       "'sad'", "3", "'ten chars!'", "(SELECT array_agg(g) FROM generate_series(1, 20000) g)", "'{1}'", "'{t}'",
       "'{x}'", "'{1.1}'", "'{\"2024-06-30 13:14:15.161718+00\"}'", "'{ok,ok}'", "'{0.1}'", "'{2024-06-30}'",
-      "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12}'", "'{}'", "'{3}'", "'{13:14:15.161718}'", "'{\"1 year\"}'", "'{}'"
+      "'{a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a12}'", "'{}'", "'{3}'", "'{13:14:15.161718}'", "'{\"1 year\"}'", "'{}'",
+      "'13:14:15.161718-07:30'", "'{\"13:14:15+01\"}'"
     },
   };
 
@@ -191,7 +195,7 @@ class TypeFidelityIT {
   }
 
   private static boolean skipped(String type, boolean incremental) {
-    return incremental && (type.equals("time") || type.equals("time(3)") || type.equals("time[]"));
+    return incremental && (type.equals("time") || type.equals("time(3)") || type.equals("time[]") || type.equals("timetz"));
   }
 
   private static String createTable(String name, boolean incremental) {

@@ -49,6 +49,8 @@ public final class CanonicalText {
         return date(raw);
       case TIME:
         return time(raw);
+      case TIMETZ:
+        return timetz(raw);
       case TIMESTAMP:
         return timestamp(raw);
       case TIMESTAMPTZ:
@@ -209,6 +211,38 @@ public final class CanonicalText {
       fraction = fraction.substring(0, 6);
     }
     return Integer.parseInt((fraction + "000000").substring(0, 6));
+  }
+
+  private static final Pattern TIMETZ =
+      Pattern.compile("(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?([+-])(\\d{2})(?::?(\\d{2}))?(?::?(\\d{2}))?");
+
+  /**
+   * A time with time zone as PostgreSQL prints it: the time, then the offset as {@code +HH}, with
+   * {@code :MM} and {@code :SS} when not zero. The offset is kept as given, not moved to UTC.
+   */
+  static String timetz(Object raw) {
+    if (raw instanceof java.sql.Time || raw instanceof java.time.OffsetTime) {
+      throw new IllegalArgumentException(
+          "a time with time zone arrived as " + raw.getClass().getName() + ", which loses its offset or microseconds");
+    }
+    String s = raw.toString().trim();
+    Matcher m = TIMETZ.matcher(s);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("not a PostgreSQL time with time zone: " + s);
+    }
+    StringBuilder out =
+        new StringBuilder(
+            formatTime(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), micros(m.group(4))));
+    out.append(m.group(5)).append(m.group(6));
+    int minutes = m.group(7) == null ? 0 : Integer.parseInt(m.group(7));
+    int seconds = m.group(8) == null ? 0 : Integer.parseInt(m.group(8));
+    if (minutes != 0 || seconds != 0) {
+      out.append(':').append(two(minutes));
+    }
+    if (seconds != 0) {
+      out.append(':').append(two(seconds));
+    }
+    return out.toString();
   }
 
   static String formatTime(int hour, int minute, int second, int micros) {

@@ -41,6 +41,7 @@ public final class FlinkValues {
         return timestamptz(text);
       case NUMERIC_TEXT:
       case TIME:
+      case TIMETZ:
       case INTERVAL:
       case ARRAY:
       case TEXT:
