@@ -44,8 +44,9 @@ class DoctorIT {
             "host all postgres 127.0.0.1/32 trust",
             "host all postgres ::1/128 trust",
             "host all blocked 127.0.0.1/32 reject",
-            "host all all 127.0.0.1/32 scram-sha-256",
-            "host all all ::1/128 scram-sha-256",
+            "hostssl all sslonly 127.0.0.1/32 scram-sha-256",
+            "host all app,repl 127.0.0.1/32 scram-sha-256",
+            "host all app,repl ::1/128 scram-sha-256",
             "host replication all 127.0.0.1/32 scram-sha-256",
             ""));
     replica = EmbeddedPostgresServer.start(Map.of("wal_level", "replica", "hba_file", hba.toString()));
@@ -60,10 +61,11 @@ class DoctorIT {
             "CREATE ROLE app LOGIN PASSWORD 'app-secret'",
             "CREATE ROLE repl LOGIN REPLICATION PASSWORD 'repl-secret'",
             "CREATE ROLE blocked LOGIN REPLICATION PASSWORD 'x'",
+            "CREATE ROLE sslonly LOGIN REPLICATION PASSWORD 'x'",
             "CREATE TABLE keyed (id int PRIMARY KEY, note text)",
             "ALTER TABLE keyed REPLICA IDENTITY FULL",
             "CREATE TABLE keyless (id int, note int)",
-            "CREATE TABLE odd (id int PRIMARY KEY, at timetz, spot point)",
+            "CREATE TABLE odd (id int PRIMARY KEY, during int4range, spot point)",
             "ALTER TABLE odd REPLICA IDENTITY FULL",
             "CREATE SCHEMA hidden",
             "CREATE TABLE hidden.secret (id int PRIMARY KEY)",
@@ -216,7 +218,7 @@ class DoctorIT {
     assertThat(o.code()).isEqualTo(1);
     assertThat(o.err())
         .contains("error: 2 columns have unsupported types")
-        .contains("\"public\".\"odd\".\"at\": time with time zone")
+        .contains("\"public\".\"odd\".\"during\": int4range (range types are not supported)")
         .contains("\"public\".\"odd\".\"spot\": point (not supported)")
         .contains("FIX: ALTER PUBLICATION \"odd\" DROP TABLE \"public\".\"odd\";");
   }
@@ -261,6 +263,17 @@ class DoctorIT {
         .contains("error: could not connect to 127.0.0.1:" + logical.port())
         .contains("pg_hba.conf rejects connection")
         .contains("Add a line for this host, user and database to pg_hba.conf");
+  }
+
+  @Test
+  void aServerThatRequiresSslSaysSo() throws Exception {
+    Outcome o = check(as(logical, "sslonly", "x") + " sslmode=disable", "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: could not connect to 127.0.0.1:" + logical.port())
+        .contains("no encryption")
+        .contains("no pg_hba.conf entry")
+        .contains("set sslmode=require in the connection string");
   }
 
   @Test
