@@ -3,13 +3,12 @@ package dev.mzflink.cli;
 import dev.mzflink.doctor.Doctor;
 import dev.mzflink.doctor.Problem;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,8 +25,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(index = "0", paramLabel = "SCRIPT", description = "The Materialize SQL script.")
-  Path script;
+  @Mixin ScriptSource script;
 
   @Option(names = "--slot-suffix", paramLabel = "SUFFIX", description = "As for run: appended to replication slot names.")
   Optional<String> slotSuffix;
@@ -39,8 +37,7 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    String text = ScriptFiles.read(script);
-    Errors.script(text);
+    String text = script.read();
     List<Problem> problems =
         Prerequisites.check(
             text, perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE, slotSuffix);
