@@ -52,8 +52,13 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     PgValueKind element = c.element().orElse(null);
     String placeholder = unavailable;
     String column = field.dataCollection() + "." + field.name();
+    SchemaBuilder schema = schema(kind);
+    if (kind == PgValueKind.NUMERIC && field.scale().isPresent()) {
+      // As on Debezium's own decimal schemas: the schema check notices a scale changed upstream.
+      schema.parameter("scale", Integer.toString(field.scale().getAsInt()));
+    }
     registration.register(
-        schema(kind),
+        schema,
         raw -> {
           if (raw == null) {
             return null;
