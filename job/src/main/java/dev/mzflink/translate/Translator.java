@@ -270,6 +270,9 @@ public final class Translator {
         .toList();
   }
 
+  /** Flink CDC's {@code connection.pool.size} default. */
+  private static final int DEFAULT_CONNECTION_POOL_SIZE = 20;
+
   private static List<Option> sourceOptions(Source source, PgTable table, String slot) {
     ConnectionInfo c = source.connection();
     List<Option> options = new ArrayList<>();
@@ -306,6 +309,13 @@ public final class Translator {
       // Every chunk costs about half a second of split bookkeeping and connection setup in
       // Flink CDC 3.5.0: 100,000-row chunks instead of the default 8,096 cut that twelvefold.
       options.add(Option.of("scan.incremental.snapshot.chunk.size", Integer.toString(SNAPSHOT_CHUNK_ROWS)));
+      // Flink CDC's incremental sources of one job share one JDBC connection pool per server
+      // (20 connections by default) and each table's source holds several: with 20 tables the
+      // snapshot waited forever for connections. Three per table of the publication.
+      int poolSize = 3 * source.publication().tables().size();
+      if (poolSize > DEFAULT_CONNECTION_POOL_SIZE) {
+        options.add(Option.of("connection.pool.size", Integer.toString(poolSize)));
+      }
     }
     options.add(Option.of("changelog-mode", table.hasPrimaryKey() ? "upsert" : "all"));
     List<ConvertedColumns.Column> converted = perTableConversions(table);

@@ -153,6 +153,14 @@ public final class FakeUpstream implements Purifier.Introspector {
         tables.add(customers());
         tables.add(kinds());
       }
+      case "wide" -> {
+        // Enough tables that the per-table SQL needs a larger Flink CDC connection pool.
+        for (int i = 1; i <= 7; i++) {
+          tables.add(
+              new PgTable(
+                  16500 + i, "public", "w" + i, List.of(column("a", 1, type("int4", "integer"), true)), List.of("a"), ReplicaIdentity.FULL, 0));
+        }
+      }
       case "empty" -> {}
       default -> throw UserError.of(String.format("publication \"%s\" does not exist", publication));
     }
