@@ -26,6 +26,20 @@ public final class Lexer {
 
   /** All tokens of {@code text}, ending with one {@link Kind#END} token. */
   public static List<Token> tokenize(String text) {
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      // PostgreSQL cannot receive a NUL character in any text, so no name or string may hold one.
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < nul; i++) {
+        if (text.charAt(i) == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw UserError.at(new SourcePosition(nul, line, nul - lineStart + 1), "invalid byte sequence for encoding \"UTF8\": 0x00")
+          .withDetail("A script cannot contain NUL characters.");
+    }
     return new Lexer(text).run();
   }
 
