@@ -295,6 +295,26 @@ public final class ConnectionInfo {
         .orElse(this);
   }
 
+  /**
+   * The connection with {@code sslmode} settled by what the first connection negotiated. libpq's
+   * {@code prefer} (its default) and {@code allow} fall back between SSL and plain connections,
+   * which the replication client (Debezium: disable, require, verify-ca, verify-full) cannot do:
+   * so the replication connections use SSL exactly when introspection did. Absent and unencrypted
+   * stays absent (Debezium's default is to disable SSL); the other modes are kept as given.
+   */
+  public ConnectionInfo withNegotiatedSsl(boolean encrypted) {
+    Optional<String> mode = get("sslmode");
+    if (mode.isPresent() && !mode.get().equals("prefer") && !mode.get().equals("allow")) {
+      return this;
+    }
+    if (mode.isEmpty() && !encrypted) {
+      return this;
+    }
+    Map<String, String> result = new LinkedHashMap<>(values);
+    result.put("sslmode", encrypted ? "require" : "disable");
+    return new ConnectionInfo(result);
+  }
+
   public Optional<String> get(String key) {
     return Optional.ofNullable(values.get(key));
   }

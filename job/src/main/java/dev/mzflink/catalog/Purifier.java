@@ -45,7 +45,9 @@ public final class Purifier {
                   .withDefaults(environment, osUser)
                   .withPasswordFile(passwordFiles, environment);
           UpstreamSnapshot upstream = introspector.introspect(connection, create.publication());
-          result.put(create.position().offset(), new PurifiedSource(connection, upstream));
+          result.put(
+              create.position().offset(),
+              new PurifiedSource(connection.withNegotiatedSsl(upstream.encrypted()), upstream));
         } catch (UserError e) {
           throw e.position().isPresent() ? e : e.withPosition(create.position());
         }

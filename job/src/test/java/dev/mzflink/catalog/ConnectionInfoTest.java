@@ -202,4 +202,20 @@ class ConnectionInfoTest {
     assertThatThrownBy(() -> ConnectionInfo.parse("host=h").user())
         .hasMessage("the connection string names no user");
   }
+
+  @Test
+  void preferAndAllowSettleOnWhatIntrospectionNegotiated() {
+    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(false).get("sslmode")).contains("disable");
+    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(false).get("sslmode")).contains("disable");
+    // No sslmode is libpq's prefer: SSL when the server offered it, else nothing to say.
+    assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(false).get("sslmode")).isEmpty();
+    // Modes without a fallback stay as given.
+    for (String mode : java.util.List.of("disable", "require", "verify-ca", "verify-full")) {
+      assertThat(ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(true).get("sslmode")).contains(mode);
+      assertThat(ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(false).get("sslmode")).contains(mode);
+    }
+  }
 }
