@@ -306,12 +306,13 @@ public final class Lexer {
       case 'r' -> append(value, '\r');
       case 't' -> append(value, '\t');
       case 'x' -> {
-        advance();
-        int code = digits(16, 1, 2);
-        if (code < 0) {
-          throw UserError.at(at, "invalid hexadecimal escape sequence");
+        if (Character.digit(peek(1), 16) < 0) {
+          // As in PostgreSQL: \x without a hexadecimal digit is the letter x.
+          append(value, c);
+        } else {
+          advance();
+          appendCodePoint(value, digits(16, 1, 2), at);
         }
-        appendCodePoint(value, code, at);
       }
       case 'u' -> {
         advance();

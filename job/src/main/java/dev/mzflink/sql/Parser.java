@@ -105,9 +105,11 @@ public final class Parser {
     if (what.isKeyword("schema") && !materialized) {
       index++;
       boolean ifNotExists = ifNotExists();
+      SourcePosition at = peek().position();
       QualifiedName name = name("schema name");
       if (name.parts().size() > 2) {
-        throw UserError.at(start, "schema name " + name + " has too many parts");
+        throw UserError.at(at, "schema name " + name + " has too many parts")
+            .withDetail("A schema name is a schema, optionally qualified by the database \"materialize\".");
       }
       return new CreateSchema(name, ifNotExists, start);
     }
@@ -281,8 +283,8 @@ public final class Parser {
     }
     if (what.isKeyword("columns")) {
       index++;
-      if (!acceptKeyword("from")) {
-        expectKeyword("in");
+      if (!acceptKeyword("from") && !acceptKeyword("in")) {
+        throw syntaxError(peek(), "expected FROM or IN");
       }
       return new Show(ShowKind.COLUMNS, false, false, Optional.of(name("object name")), start);
     }
