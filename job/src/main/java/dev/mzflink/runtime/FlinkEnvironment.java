@@ -35,10 +35,11 @@ public final class FlinkEnvironment {
   /** The job's configuration; {@code checkpointDirectory} empty leaves it to the cluster. */
   public static Configuration configuration(RunOptions options, Optional<String> checkpointDirectory) {
     // A local run starts from the Flink configuration FLINK_CONF_DIR points to, as Flink's own
-    // tools do (metric reporters, memory); the settings below take precedence over it.
+    // tools do (metric reporters, memory); the settings below take precedence over it. Not under
+    // flink run, whose configuration (with the cluster's address from -m) is already in place.
     String confDir = System.getenv(ConfigConstants.ENV_FLINK_CONF_DIR);
-    Configuration conf =
-        confDir != null && options.jobManager().isEmpty() ? GlobalConfiguration.loadConfiguration(confDir) : new Configuration();
+    boolean local = options.jobManager().isEmpty() && isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
+    Configuration conf = confDir != null && local ? GlobalConfiguration.loadConfiguration(confDir) : new Configuration();
     conf.set(PipelineOptions.NAME, options.jobName());
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
