@@ -39,11 +39,15 @@ public final class Purifier {
     Map<Integer, PurifiedSource> result = new LinkedHashMap<>();
     for (Statement statement : statements) {
       if (statement instanceof Statement.CreateSource create) {
+        ConnectionInfo given;
+        try {
+          given = ConnectionInfo.parse(create.connectionInfo());
+        } catch (UserError e) {
+          throw e.position().isPresent() ? e : e.withPosition(create.connectionInfoPosition());
+        }
         try {
           ConnectionInfo connection =
-              ConnectionInfo.parse(create.connectionInfo())
-                  .withDefaults(environment, osUser)
-                  .withPasswordFile(passwordFiles, environment);
+              given.withDefaults(environment, osUser).withPasswordFile(passwordFiles, environment);
           UpstreamSnapshot upstream = introspector.introspect(connection, create.publication());
           result.put(
               create.position().offset(),

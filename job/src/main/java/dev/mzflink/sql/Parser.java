@@ -159,12 +159,14 @@ public final class Parser {
     }
     index++;
     String connection = null;
+    SourcePosition connectionAt = start;
     String publication = null;
     // HOST and PUBLICATION, in either order, each once.
     for (int i = 0; i < 2; i++) {
       Token option = peek();
       if (option.isKeyword("host") && connection == null) {
         index++;
+        connectionAt = peek().position();
         connection = string("connection string");
       } else if (option.isKeyword("publication") && publication == null) {
         index++;
@@ -176,7 +178,7 @@ public final class Parser {
         throw syntaxError(option, connection == null ? "expected HOST" : "expected PUBLICATION");
       }
     }
-    return new CreateSource(name, materialized, ifNotExists, connection, publication, start);
+    return new CreateSource(name, materialized, ifNotExists, connection, publication, start, connectionAt);
   }
 
   private CreateViews createViews(SourcePosition start) {
