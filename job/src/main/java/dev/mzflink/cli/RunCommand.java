@@ -127,7 +127,7 @@ final class RunCommand implements Callable<Integer> {
     out.flush();
     List<String> sources = compiled.flinkPlan().streams().stream().map(st -> st.source().quoted()).toList();
     if (!perTableSlots) {
-      SnapshotProgress.startInBackground(resultsUrl, sources, out);
+      SnapshotProgress.startInBackground(resultsUrl, sources, out, err);
     }
     return Interrupts.runUntilInterrupted(pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
   }

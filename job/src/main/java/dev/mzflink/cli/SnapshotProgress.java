@@ -24,30 +24,33 @@ final class SnapshotProgress implements Runnable {
   private static final int BAR_WIDTH = 20;
 
   /** One table's snapshot progress. */
-  record TableProgress(String table, String status, long rows, long estimated) {
+  record TableProgress(String table, String status, long rows, long estimated, String error) {
+    /** The table's snapshot is over: it runs, or it stopped replicating. */
     boolean done() {
-      return status.equals(SourceStatuses.Status.RUNNING.text());
+      return status.equals(SourceStatuses.Status.RUNNING.text()) || status.equals(SourceStatuses.Status.ERRORED.text());
     }
   }
 
   private final String resultsUrl;
   private final List<String> sources;
   private final PrintWriter out;
+  private final PrintWriter err;
   private final boolean terminal;
 
-  SnapshotProgress(String resultsUrl, List<String> sources, PrintWriter out, boolean terminal) {
+  SnapshotProgress(String resultsUrl, List<String> sources, PrintWriter out, PrintWriter err, boolean terminal) {
     this.resultsUrl = resultsUrl;
     this.sources = List.copyOf(sources);
     this.out = out;
+    this.err = err;
     this.terminal = terminal;
   }
 
   /** Starts a daemon thread that shows the progress until the snapshot is done. */
-  static void startInBackground(String resultsUrl, List<String> sources, PrintWriter out) {
+  static void startInBackground(String resultsUrl, List<String> sources, PrintWriter out, PrintWriter err) {
     if (sources.isEmpty()) {
       return;
     }
-    Thread thread = new Thread(new SnapshotProgress(resultsUrl, sources, out, System.console() != null), "mzflink-progress");
+    Thread thread = new Thread(new SnapshotProgress(resultsUrl, sources, out, err, System.console() != null), "mzflink-progress");
     thread.setDaemon(true);
     thread.start();
   }
@@ -73,6 +76,7 @@ final class SnapshotProgress implements Runnable {
               tables.size() == 1 ? "" : "s",
               (now - started) / 1000);
           out.flush();
+          reportErrors(results);
           return;
         }
         if (!tables.isEmpty()) {
@@ -95,17 +99,31 @@ final class SnapshotProgress implements Runnable {
     }
   }
 
+  /** Prints each table that stops replicating, once, until the thread is interrupted. */
+  private void reportErrors(Connection results) throws SQLException, InterruptedException {
+    java.util.Set<String> reported = new java.util.HashSet<>();
+    while (!Thread.currentThread().isInterrupted()) {
+      for (TableProgress t : read(results)) {
+        if (t.status().equals(SourceStatuses.Status.ERRORED.text()) && reported.add(t.table() + "\u0000" + t.error())) {
+          err.printf("error: %s stopped replicating: %s%n", t.table(), t.error());
+          err.flush();
+        }
+      }
+      Thread.sleep(2 * POLL_MILLIS);
+    }
+  }
+
   private List<TableProgress> read(Connection results) throws SQLException {
     List<TableProgress> tables = new ArrayList<>();
     try (PreparedStatement s =
         results.prepareStatement(
-            "SELECT \"table\", status, snapshot_rows, coalesce(snapshot_rows_estimated, -1) FROM "
+            "SELECT \"table\", status, snapshot_rows, coalesce(snapshot_rows_estimated, -1), coalesce(error, '') FROM "
                 + SourceStatuses.TABLE
                 + " WHERE source = ANY (?) AND \"table\" <> '' ORDER BY source, \"table\"")) {
       s.setArray(1, results.createArrayOf("text", sources.toArray()));
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          tables.add(new TableProgress(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4)));
+          tables.add(new TableProgress(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4), r.getString(5)));
         }
       }
     } catch (SQLException e) {

@@ -54,6 +54,12 @@ public final class FlinkEnvironment {
     checkpointDirectory.ifPresent(dir -> conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));
+    // Results are committed when a checkpoint completes. Under backpressure (a burst of changes
+    // feeding many views) an aligned checkpoint waits until the buffered records are processed,
+    // which took minutes on a busy machine: after 10 s of alignment it becomes unaligned and
+    // stores those records in the checkpoint instead.
+    conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
+    conf.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, Duration.ofSeconds(10));
     conf.set(CheckpointingOptions.TOLERABLE_FAILURE_NUMBER, 3);
     conf.set(
         CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,

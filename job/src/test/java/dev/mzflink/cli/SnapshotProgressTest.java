@@ -10,9 +10,9 @@ import org.junit.jupiter.api.Test;
 class SnapshotProgressTest {
   private static final List<TableProgress> TABLES =
       List.of(
-          new TableProgress("\"public\".\"a\"", "running", 1200, 1000),
-          new TableProgress("\"public\".\"b\"", "snapshotting", 25_000, 100_000),
-          new TableProgress("\"public\".\"c\"", "starting", 0, -1));
+          new TableProgress("\"public\".\"a\"", "running", 1200, 1000, ""),
+          new TableProgress("\"public\".\"b\"", "snapshotting", 25_000, 100_000, ""),
+          new TableProgress("\"public\".\"c\"", "starting", 0, -1, ""));
 
   @Test
   void aTerminalGetsABarPerTable() {

@@ -113,6 +113,14 @@ class CommandLineIT {
       // Not a terminal: progress comes as lines, and the end of the snapshot is reported.
       Await.until("the snapshot to be reported done", Duration.ofSeconds(30), () -> mzflink.stdout().matches("(?s).*Snapshot done: [0-9,]+ rows of 1 table in .*"));
 
+      // A schema change stops the table; run says so on stderr and keeps running.
+      Sql.execute(app, "ALTER TABLE t ADD COLUMN extra int", "UPDATE t SET extra = 1 WHERE id = 1");
+      Await.until(
+          "run to report the errored table",
+          Duration.ofSeconds(30),
+          () -> mzflink.stderr().contains("error: \"public\".\"t\" stopped replicating: table \"public\".\"t\" changed upstream: column(s) \"extra\" added."));
+      Sql.execute(app, "ALTER TABLE t DROP COLUMN extra"); // the other tests read t as it was
+
       mzflink.interrupt();
       assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
       assertThat(mzflink.stdout()).contains("Stopped; dropped replication slots: materialize_mz_source");

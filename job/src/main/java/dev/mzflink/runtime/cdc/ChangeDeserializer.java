@@ -35,6 +35,7 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
   private transient long commitMillis;
 
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChangeDeserializer.class);
 
   /** Debezium's value for a TOASTed column an UPDATE left unchanged (unavailable.value.placeholder). */
   static final String UNAVAILABLE = "__debezium_unavailable_value";
@@ -45,6 +46,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
   private transient RowDataDebeziumDeserializeSchema[] converters;
   /** Per table, the last record schema whose columns matched (Debezium reuses schema objects). */
   private transient Schema[] checkedSchemas;
+  /** Per table: its schema changed upstream, its changes are dropped. */
+  private transient boolean[] errored;
   private transient Capture capture;
   /** The chunk of the snapshot rows being read, 0 while streaming (set by the record emitter). */
   private transient long chunk;
@@ -81,6 +84,7 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
     if (converters == null) {
       converters = new RowDataDebeziumDeserializeSchema[layout.tables.size()];
       checkedSchemas = new Schema[layout.tables.size()];
+      errored = new boolean[layout.tables.size()];
       capture = new Capture();
     }
     if (converters[index] == null) {
@@ -116,13 +120,20 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
     commitMillis = committed == null ? 0 : committed;
     for (int index : indexes) {
       TableLayout table = layout.table(index);
+      RowDataDebeziumDeserializeSchema converter = converter(index);
+      if (errored[index]) {
+        continue;
+      }
       if (op == Envelope.Operation.TRUNCATE) {
         emit(out, table, new ChangeRecord(index, ChangeRecord.TRUNCATE, null, lsn), null);
         continue;
       }
-      RowDataDebeziumDeserializeSchema converter = converter(index);
       if (checkedSchemas[index] != value.schema()) {
-        checkColumns(table, value.schema());
+        String change = schemaChange(table, value.schema());
+        if (change != null) {
+          tableErrored(out, table, lsn, change);
+          continue;
+        }
         checkedSchemas[index] = value.schema();
       }
       capture.rows.clear();
@@ -222,16 +233,16 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
   }
 
   /**
-   * Stops the job when the record's columns are not the table's columns: a column was added,
-   * dropped, renamed, or changed type upstream.
+   * How the record's columns differ from the table's (a column added, dropped, renamed, or changed
+   * type upstream), or null when they do not.
    */
-  private void checkColumns(TableLayout table, Schema valueSchema) {
+  private static String schemaChange(TableLayout table, Schema valueSchema) {
     Field rowField =
         valueSchema.field(Envelope.FieldName.AFTER) != null
             ? valueSchema.field(Envelope.FieldName.AFTER)
             : valueSchema.field(Envelope.FieldName.BEFORE);
     if (rowField == null) {
-      return;
+      return null;
     }
     List<String> actual = rowField.schema().fields().stream().map(Field::name).toList();
     List<String> expected = table.rowType.getFieldNames();
@@ -250,25 +261,36 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
       if (change.length() == 0) {
         change.append("columns reordered");
       }
-      throw schemaChanged(table, change.toString());
+      return change.toString();
     }
     for (Field field : rowField.schema().fields()) {
       int i = field.index();
       String mismatch = typeMismatch(table.rowType.getTypeAt(i), field.schema());
       if (mismatch != null) {
-        throw schemaChanged(table, "column " + quoted(List.of(field.name())) + " changed type (" + mismatch + ")");
+        return "column " + quoted(List.of(field.name())) + " changed type (" + mismatch + ")";
       }
     }
+    return null;
   }
 
-  private SuppressRestartsException schemaChanged(TableLayout table, String change) {
-    return stop(
-        table,
-        new SchemaChangeException(
-            String.format(
-                "table %s changed upstream: %s. mzflink does not apply schema changes; "
-                    + "start the pipeline again from scratch (without --from-savepoint) to snapshot the table with its new columns",
-                table.qualifiedName, change)));
+  /**
+   * The table's schema changed upstream: it is errored in the status table, the normalizer is
+   * told, and its later changes are dropped. The other tables of the source keep flowing.
+   */
+  private void tableErrored(Collector<ChangeRecord> out, TableLayout table, long lsn, String change) {
+    String message =
+        String.format(
+            "table %s changed upstream: %s. mzflink does not apply schema changes: the table's changes are no longer"
+                + " replicated, and its results table and the views over it keep their rows from before the change. Start the"
+                + " pipeline again from scratch (without --from-savepoint) to snapshot the table with its new columns",
+            table.qualifiedName, change);
+    LOG.error("{}", message);
+    errored[table.index] = true;
+    SourceStatuses.mark(layout.resultsUrl, layout.source, List.of(table.qualifiedName), SourceStatuses.Status.ERRORED, message);
+    ChangeRecord record = new ChangeRecord(table.index, ChangeRecord.TABLE_ERRORED, null, lsn);
+    record.key = table.id;
+    record.error = message;
+    out.collect(record);
   }
 
   /** Records the table as errored in the status table, and stops the job with {@code error}. */

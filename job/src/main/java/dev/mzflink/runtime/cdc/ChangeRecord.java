@@ -29,6 +29,12 @@ public final class ChangeRecord {
   /** Every row of snapshot chunk {@link #chunk} of the table has been sent before this record. */
   public static final byte CHUNK_DONE = 8;
 
+  /**
+   * The table stopped replicating (its schema changed upstream): its later changes are dropped,
+   * the normalizer reports the error in {@link #error}.
+   */
+  public static final byte TABLE_ERRORED = 9;
+
   /** The table's index in the source's layout. */
   public int table;
 
@@ -53,6 +59,9 @@ public final class ChangeRecord {
   /** Of a streamed change: when its transaction committed upstream (ms since the epoch), else 0. */
   public long commitMillis;
 
+  /** Of a TABLE_ERRORED: the message. */
+  public String error;
+
   public ChangeRecord() {}
 
   ChangeRecord(int table, byte kind, byte[] row, long lsn) {
@@ -68,6 +77,7 @@ public final class ChangeRecord {
     c.key = key;
     c.chunk = chunk;
     c.commitMillis = commitMillis;
+    c.error = error;
     return c;
   }
 

@@ -190,6 +190,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
         }
       }
       case ChangeRecord.LOCKED_SNAPSHOT_DONE -> p.snapshotDone = true;
+      case ChangeRecord.TABLE_ERRORED -> p.error = change.error;
       default -> {
         // markers
       }
@@ -202,7 +203,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     TableLayout table = layout.table(change.table);
     count(change);
     switch (change.kind) {
-      case ChangeRecord.LOCKED_SNAPSHOT_DONE -> {
+      case ChangeRecord.LOCKED_SNAPSHOT_DONE, ChangeRecord.TABLE_ERRORED -> {
         // counted above
       }
       case ChangeRecord.SNAPSHOT -> {

@@ -49,6 +49,9 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
   private final long walWarningBytes;
 
   private transient ListState<String> countsState;
+  private transient ListState<String> errorsState;
+  /** Per table id: why it stopped replicating. */
+  private transient Map<String, String> errors;
   /** Per table id: snapshot rows, changes, last change (ms), locked snapshot done (0/1). */
   private transient Map<String, long[]> counts;
   private transient Connection upstream;
@@ -83,6 +86,12 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
       }
       counts.put(parts[0], c);
     }
+    errorsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("table-errors", String.class));
+    errors = new HashMap<>();
+    for (String entry : errorsState.get()) {
+      String[] parts = entry.split("\u0000", 2);
+      errors.put(parts[0], parts[1]);
+    }
   }
 
   @Override
@@ -91,6 +100,9 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
     List<String> entries = new ArrayList<>();
     counts.forEach((id, c) -> entries.add(id + "=" + c[0] + "," + c[1] + "," + c[2] + "," + c[3]));
     countsState.update(entries);
+    List<String> errorEntries = new ArrayList<>();
+    errors.forEach((id, error) -> errorEntries.add(id + "\u0000" + error));
+    errorsState.update(errorEntries);
   }
 
   @Override
@@ -115,6 +127,9 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
     c[2] = Math.max(c[2], p.lastChangeMillis);
     if (p.snapshotDone) {
       c[3] = 1;
+    }
+    if (p.error != null) {
+      errors.put(layout.table(p.table).id, p.error);
     }
   }
 
@@ -169,6 +184,7 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
       slotProblem = String.format("replication slot %s has had no reader for %d s", layout.slot, (now - activeAt) / 1000);
     }
     List<Row> rows = new ArrayList<>();
+    List<String> erroredTables = new ArrayList<>();
     long snapshotted = 0;
     long sourceLastChange = 0;
     boolean allRunning = true;
@@ -178,7 +194,11 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
       // locked snapshot of a table reports its end itself.
       boolean snapshotDone = t.lockedSnapshot ? c[3] == 1 : sawStreaming || c[1] > 0;
       Status status;
-      if (!slotProblem.isEmpty()) {
+      String error = errors.get(t.id);
+      if (error != null) {
+        status = Status.ERRORED;
+        erroredTables.add(t.qualifiedName);
+      } else if (!slotProblem.isEmpty()) {
         status = Status.STALLED;
       } else if (snapshotDone) {
         status = Status.RUNNING;
@@ -187,17 +207,24 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
       } else {
         status = Status.STARTING;
       }
-      allRunning &= status == Status.RUNNING;
+      allRunning &= status == Status.RUNNING || status == Status.ERRORED;
       snapshotted += c[0];
       sourceLastChange = Math.max(sourceLastChange, c[2]);
       rows.add(
           new Row(
-              source, t.qualifiedName, status, slotProblem, c[2], c[0], estimates.getOrDefault(t.qualifiedName, -1L),
+              source, t.qualifiedName, status, error != null ? error : slotProblem, c[2], c[0], estimates.getOrDefault(t.qualifiedName, -1L),
               slot.retainedBytes(), layout.slot));
     }
     Status sourceStatus =
         !slotProblem.isEmpty() ? Status.STALLED : allRunning ? Status.RUNNING : snapshotted > 0 ? Status.SNAPSHOTTING : Status.STARTING;
-    rows.add(new Row(source, "", sourceStatus, slotProblem, sourceLastChange, snapshotted, -1, slot.retainedBytes(), layout.slot));
+    String sourceError = slotProblem;
+    if (!erroredTables.isEmpty()) {
+      sourceError =
+          (slotProblem.isEmpty() ? "" : slotProblem + "; ")
+              + "not replicating (errored): "
+              + String.join(", ", erroredTables);
+    }
+    rows.add(new Row(source, "", sourceStatus, sourceError, sourceLastChange, snapshotted, -1, slot.retainedBytes(), layout.slot));
     SourceStatuses.write(results(), rows);
     if (sourceStatus == Status.SNAPSHOTTING && now - lastLog > 10_000) {
       lastLog = now;

@@ -2,7 +2,8 @@ package dev.mzflink.runtime.cdc;
 
 /**
  * What one normalizer subtask did for one table since its last report: rows snapshotted, changes
- * applied, when the last change came, and whether the table's locked snapshot completed.
+ * applied, when the last change came, whether the table's locked snapshot completed, and whether
+ * it stopped replicating.
  */
 public final class TableProgress {
   public int table;
@@ -10,6 +11,8 @@ public final class TableProgress {
   public long changes;
   public long lastChangeMillis;
   public boolean snapshotDone;
+  /** The table stopped replicating with this error (a schema change), or null. */
+  public String error;
 
   public TableProgress() {}
 
@@ -18,6 +21,6 @@ public final class TableProgress {
   }
 
   boolean isEmpty() {
-    return snapshotRows == 0 && changes == 0 && !snapshotDone;
+    return snapshotRows == 0 && changes == 0 && !snapshotDone && error == null;
   }
 }
