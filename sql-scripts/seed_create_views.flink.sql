@@ -41,6 +41,9 @@ CREATE TABLE `otherschema`.`foo` (
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
   'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'b3RoZXJzY2hlbWE,Zm9v,YXQ,TIMESTAMPTZ,',
   'debezium.database.sslmode' = 'require'
 );
 
@@ -94,6 +97,9 @@ CREATE TABLE `public`.`b` (
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
   'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,Yg,YW1vdW50,NUMERIC,',
   'debezium.database.sslmode' = 'require'
 );
 

@@ -63,6 +63,9 @@ CREATE TABLE `public`.`foo2` (
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
   'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'b3RoZXJzY2hlbWE,Zm9v,YXQ,TIMESTAMPTZ,',
   'debezium.database.sslmode' = 'require'
 );
 

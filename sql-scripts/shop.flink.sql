@@ -38,7 +38,10 @@ CREATE TABLE `public`.`customers` (
   'scan.incremental.snapshot.enabled' = 'true',
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
-  'changelog-mode' = 'upsert'
+  'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,Y3VzdG9tZXJz,Y3JlYXRlZF9hdA,TIMESTAMPTZ,'
 );
 
 -- "public"."order_items" from source "public"."mz_source": no primary key, replica identity full
@@ -64,7 +67,10 @@ CREATE TABLE `public`.`order_items` (
   'debezium.publication.autocreate.mode' = 'disabled',
   'scan.incremental.snapshot.enabled' = 'false',
   'debezium.database.server.name' = 'materialize_mz_source_public_order_items',
-  'changelog-mode' = 'all'
+  'changelog-mode' = 'all',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,b3JkZXJfaXRlbXM,cHJpY2U,NUMERIC,'
 );
 
 -- "public"."orders" from source "public"."mz_source": primary key (id), replica identity full
@@ -92,7 +98,10 @@ CREATE TABLE `public`.`orders` (
   'scan.incremental.snapshot.enabled' = 'true',
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
-  'changelog-mode' = 'upsert'
+  'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,b3JkZXJz,dG90YWw,NUMERIC,;cHVibGlj,b3JkZXJz,b3JkZXJlZF9hdA,TIMESTAMPTZ,'
 );
 
 CREATE CATALOG `mz_results` WITH ('type' = 'generic_in_memory');

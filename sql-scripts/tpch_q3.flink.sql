@@ -43,7 +43,10 @@ CREATE TABLE `public`.`customer` (
   'scan.incremental.snapshot.enabled' = 'true',
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
-  'changelog-mode' = 'upsert'
+  'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,Y3VzdG9tZXI,Y19hY2N0YmFs,NUMERIC,'
 );
 
 -- "public"."lineitem" from source "public"."tpch": primary key (l_orderkey, l_linenumber), replica identity default
@@ -82,7 +85,10 @@ CREATE TABLE `public`.`lineitem` (
   'scan.incremental.snapshot.enabled' = 'true',
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
-  'changelog-mode' = 'upsert'
+  'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,bGluZWl0ZW0,bF9xdWFudGl0eQ,NUMERIC,;cHVibGlj,bGluZWl0ZW0,bF9leHRlbmRlZHByaWNl,NUMERIC,;cHVibGlj,bGluZWl0ZW0,bF9kaXNjb3VudA,NUMERIC,;cHVibGlj,bGluZWl0ZW0,bF90YXg,NUMERIC,;cHVibGlj,bGluZWl0ZW0,bF9zaGlwZGF0ZQ,DATE,;cHVibGlj,bGluZWl0ZW0,bF9jb21taXRkYXRl,DATE,;cHVibGlj,bGluZWl0ZW0,bF9yZWNlaXB0ZGF0ZQ,DATE,'
 );
 
 -- "public"."orders" from source "public"."tpch": primary key (o_orderkey), replica identity default
@@ -114,7 +120,10 @@ CREATE TABLE `public`.`orders` (
   'scan.incremental.snapshot.enabled' = 'true',
   'scan.incremental.snapshot.backfill.skip' = 'true',
   'scan.incremental.snapshot.chunk.size' = '100000',
-  'changelog-mode' = 'upsert'
+  'changelog-mode' = 'upsert',
+  'debezium.converters' = 'mzflink',
+  'debezium.mzflink.type' = 'dev.mzflink.runtime.cdc.PgTextConverter',
+  'debezium.mzflink.columns' = 'cHVibGlj,b3JkZXJz,b190b3RhbHByaWNl,NUMERIC,;cHVibGlj,b3JkZXJz,b19vcmRlcmRhdGU,DATE,'
 );
 
 -- materialized view "public"."shipping_priority"

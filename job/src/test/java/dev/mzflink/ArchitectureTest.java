@@ -19,7 +19,7 @@ class ArchitectureTest {
   void theCoreImportsNoJdbcFlinkOrIo() {
     noClasses()
         .that()
-        .resideInAnyPackage("dev.mzflink.sql..", "dev.mzflink.translate..")
+        .resideInAnyPackage("dev.mzflink.sql..", "dev.mzflink.translate..", "dev.mzflink.doctor..")
         .or()
         .resideInAPackage("dev.mzflink.catalog..")
         .and()
@@ -36,7 +36,7 @@ class ArchitectureTest {
   void theCoreDoesNotReachTheEdges() {
     noClasses()
         .that()
-        .resideInAnyPackage("dev.mzflink.sql..", "dev.mzflink.catalog..", "dev.mzflink.translate..")
+        .resideInAnyPackage("dev.mzflink.sql..", "dev.mzflink.catalog..", "dev.mzflink.translate..", "dev.mzflink.doctor..")
         .should()
         .dependOnClassesThat()
         .resideInAnyPackage("dev.mzflink.runtime..", "dev.mzflink.sink..", "dev.mzflink.cli..", "dev.mzflink.demo..")

@@ -76,6 +76,14 @@ public final class PgConnections {
             .withDetail("Password authentication failed (SQLSTATE 28P01).")
             .withHint("Check password= in the connection string, PGPASSWORD, or ~/.pgpass.");
       case "28000":
+        if (message.contains("no pg_hba.conf entry") && message.contains("no encryption")) {
+          return UserError.of(primary)
+              .withDetail(message + " (SQLSTATE 28000).")
+              .withHint(
+                  "No pg_hba.conf line admits this connection without SSL: if the server admits it only over SSL (hostssl),"
+                      + " set sslmode=require in the connection string; otherwise add a host line for this host, user and"
+                      + " database to pg_hba.conf and reload PostgreSQL.");
+        }
         return UserError.of(primary)
             .withDetail(message + " (SQLSTATE 28000).")
             .withHint(

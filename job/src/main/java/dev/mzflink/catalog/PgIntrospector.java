@@ -36,6 +36,96 @@ public final class PgIntrospector {
     }
   }
 
+  /**
+   * Connects with {@code info} and reads what the prerequisite checks need. A failure to connect
+   * is a {@link UserError} naming the cause; a missing publication is not an error here.
+   */
+  public static PgServerFacts serverFacts(ConnectionInfo info, String publication) {
+    try (Connection connection = PgConnections.open(info)) {
+      return new PgIntrospector(connection).serverFacts(publication);
+    } catch (SQLException e) {
+      throw UserError.of("could not read the upstream catalog").withDetail(e.getMessage());
+    }
+  }
+
+  public PgServerFacts serverFacts(String publicationName) throws SQLException {
+    int version;
+    String database;
+    String user;
+    String walLevel;
+    int maxSlots;
+    int maxSenders;
+    boolean superuser;
+    boolean replication;
+    boolean rdsReplication;
+    boolean connect;
+    try (PreparedStatement s =
+            connection.prepareStatement(
+                "SELECT current_setting('server_version_num')::int, current_database(), current_user,"
+                    + " current_setting('wal_level'), current_setting('max_replication_slots')::int,"
+                    + " current_setting('max_wal_senders')::int, r.rolsuper, r.rolreplication,"
+                    + " EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_replication')"
+                    + " AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = 'rds_replication'), 'MEMBER'),"
+                    + " has_database_privilege(current_database(), 'CONNECT')"
+                    + " FROM pg_roles r WHERE r.rolname = current_user");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      version = r.getInt(1);
+      database = r.getString(2);
+      user = r.getString(3);
+      walLevel = r.getString(4);
+      maxSlots = r.getInt(5);
+      maxSenders = r.getInt(6);
+      superuser = r.getBoolean(7);
+      replication = r.getBoolean(8);
+      rdsReplication = r.getBoolean(9);
+      connect = r.getBoolean(10);
+    }
+    List<String> publications = new ArrayList<>();
+    try (PreparedStatement s = connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
+        ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        publications.add(r.getString(1));
+      }
+    }
+    Optional<PgPublication> publication =
+        publications.contains(publicationName) ? Optional.of(publication(publicationName)) : Optional.empty();
+    Map<String, Boolean> schemaUsage = new LinkedHashMap<>();
+    Map<String, Boolean> tableSelect = new LinkedHashMap<>();
+    if (publication.isPresent()) {
+      try (PreparedStatement s =
+          connection.prepareStatement(
+              "SELECT DISTINCT n.nspname, c.relname, has_schema_privilege(n.oid, 'USAGE'), has_table_privilege(c.oid, 'SELECT')"
+                  + " FROM pg_publication_tables pt JOIN pg_namespace n ON n.nspname = pt.schemaname"
+                  + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename WHERE pt.pubname = ?")) {
+        s.setString(1, publicationName);
+        try (ResultSet r = s.executeQuery()) {
+          while (r.next()) {
+            schemaUsage.put(r.getString(1), r.getBoolean(3));
+            tableSelect.put(Quote.pgQualified(r.getString(1), r.getString(2)), r.getBoolean(4));
+          }
+        }
+      }
+    }
+    List<String> slots = new ArrayList<>();
+    try (PreparedStatement s = connection.prepareStatement("SELECT slot_name FROM pg_replication_slots ORDER BY 1");
+        ResultSet r = s.executeQuery()) {
+      while (r.next()) {
+        slots.add(r.getString(1));
+      }
+    }
+    int senders;
+    try (PreparedStatement s =
+            connection.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'");
+        ResultSet r = s.executeQuery()) {
+      r.next();
+      senders = r.getInt(1);
+    }
+    return new PgServerFacts(
+        version, database, user, walLevel, superuser, replication, rdsReplication, connect, publication, publications,
+        schemaUsage, tableSelect, maxSlots, slots, maxSenders, senders);
+  }
+
   public UpstreamSnapshot snapshot(String publication) throws SQLException {
     int version;
     String database;
@@ -185,7 +275,7 @@ public final class PgIntrospector {
     if (typmod == base.typmod() && formatted.equals(base.formatted())) {
       return base;
     }
-    return new PgType(base.schema(), base.name(), formatted, typmod, base.kind(), base.element());
+    return new PgType(base.schema(), base.name(), formatted, typmod, base.kind(), base.element(), base.enumLabels());
   }
 
   private PgType baseType(long oid) throws SQLException {
@@ -226,11 +316,26 @@ public final class PgIntrospector {
                 default -> PgType.Kind.OTHER;
               };
         }
-        PgType type = new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element);
+        List<String> labels = kind == PgType.Kind.ENUM ? enumLabels(oid) : List.of();
+        PgType type = new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element, labels);
         types.put(oid, type);
         return type;
       }
     }
+  }
+
+  private List<String> enumLabels(long oid) throws SQLException {
+    List<String> labels = new ArrayList<>();
+    try (PreparedStatement s =
+        connection.prepareStatement("SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder")) {
+      s.setLong(1, oid);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          labels.add(r.getString(1));
+        }
+      }
+    }
+    return labels;
   }
 
   private String formatType(long oid, int typmod) throws SQLException {

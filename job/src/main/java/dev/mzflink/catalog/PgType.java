@@ -2,6 +2,7 @@ package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,9 +15,16 @@ import java.util.Optional;
  * @param typmod the type modifier, -1 when none
  * @param kind base, enum, domain, array, composite or other
  * @param element an array's element type, a domain's base type
+ * @param enumLabels an enum's labels in their sort order; empty for other kinds
  */
 public record PgType(
-    String schema, String name, String formatted, int typmod, Kind kind, Optional<PgType> element) {
+    String schema,
+    String name,
+    String formatted,
+    int typmod,
+    Kind kind,
+    Optional<PgType> element,
+    List<String> enumLabels) {
   public enum Kind {
     BASE,
     ENUM,
@@ -33,6 +41,12 @@ public record PgType(
     requireNonNull(formatted, "formatted is null");
     requireNonNull(kind, "kind is null");
     requireNonNull(element, "element is null");
+    enumLabels = List.copyOf(requireNonNull(enumLabels, "enumLabels is null"));
+  }
+
+  /** A type that is not an enum. */
+  public PgType(String schema, String name, String formatted, int typmod, Kind kind, Optional<PgType> element) {
+    this(schema, name, formatted, typmod, kind, element, List.of());
   }
 
   /** A built-in base type. */

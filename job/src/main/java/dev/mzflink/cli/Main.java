@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       RunCommand.class,
       TranslateCommand.class,
+      CheckCommand.class,
       StatusCommand.class,
       SlotsCommand.class,
       DemoCommand.class,
@@ -51,6 +52,9 @@ public final class Main {
    * kill -9, so stale directories of dead processes are removed here.
    */
   static void prepareProcess(String command) {
+    // JDBC turns timestamps without time zone into java.sql.Timestamp in the JVM's zone; in a zone
+    // with daylight saving time, values in its gaps would move. UTC has none.
+    java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
     Path logDir =
         Paths.get(System.getenv().getOrDefault("MZFLINK_LOG_DIR", System.getProperty("user.home") + "/.mzflink/log"));
     System.setProperty("mzflink.log.file", logDir.resolve("mzflink-" + command + ".log").toString());

@@ -1,6 +1,8 @@
 package dev.mzflink.cli;
 
 import dev.mzflink.catalog.ShowOutput;
+import dev.mzflink.doctor.Doctor;
+import dev.mzflink.doctor.Problem;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
@@ -84,6 +86,17 @@ final class RunCommand implements Callable<Integer> {
     String text = script.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    // The prerequisites first: every problem at once, errors stop here, warnings are printed.
+    List<Problem> problems =
+        Prerequisites.check(
+            text, perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE, slotSuffix);
+    if (!problems.isEmpty()) {
+      err.println(Problem.renderAll(problems));
+      err.flush();
+    }
+    if (problems.stream().anyMatch(Problem::isError)) {
+      return Errors.USER_ERROR;
+    }
     CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
     for (ShowOutput show : compiled.plan().outputs()) {

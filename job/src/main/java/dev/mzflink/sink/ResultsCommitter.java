@@ -29,15 +29,17 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   private final String url;
   private final String table;
   private final Optional<String> definition;
+  private final String typesSql;
   private final List<String> columns;
   private final int[] keyPositions;
   private Connection connection;
   private List<String> types;
 
-  ResultsCommitter(String url, String table, Optional<String> definition, List<String> columns, int[] keyPositions) {
+  ResultsCommitter(String url, String table, Optional<String> definition, String typesSql, List<String> columns, int[] keyPositions) {
     this.url = url;
     this.table = table;
     this.definition = definition;
+    this.typesSql = typesSql;
     this.columns = List.copyOf(columns);
     this.keyPositions = keyPositions;
   }
@@ -316,7 +318,7 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       c.setAutoCommit(false);
       Map<String, String> actual = ResultsTables.columnTypes(c, table);
       if (actual.isEmpty() && definition.isPresent()) {
-        ResultsTables.createIfMissing(c, table, schemaOf(table), definition.get());
+        ResultsTables.createIfMissing(c, table, schemaOf(table), typesSql, definition.get());
         actual = ResultsTables.columnTypes(c, table);
       }
       if (actual.isEmpty()) {

@@ -21,6 +21,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
   private final String url;
   private final String table;
   private final Optional<String> definition;
+  private final String types;
   private final List<String> columns;
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
@@ -29,12 +30,14 @@ final class ResultsDynamicSink implements DynamicTableSink {
       String url,
       String table,
       Optional<String> definition,
+      String types,
       List<String> columns,
       RowData.FieldGetter[] fields,
       int[] keyPositions) {
     this.url = url;
     this.table = table;
     this.definition = definition;
+    this.types = types;
     this.columns = columns;
     this.fields = fields;
     this.keyPositions = keyPositions;
@@ -55,7 +58,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    ResultsSink sink = new ResultsSink(url, table, definition.orElse(null), columns, fields, keyPositions);
+    ResultsSink sink = new ResultsSink(url, table, definition.orElse(null), types, columns, fields, keyPositions);
     RowData.FieldGetter[] partitionFields = fields;
     int[] partitionKey = keyPositions;
     return new DataStreamSinkProvider() {
@@ -108,7 +111,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public DynamicTableSink copy() {
-    return new ResultsDynamicSink(url, table, definition, columns, fields, keyPositions);
+    return new ResultsDynamicSink(url, table, definition, types, columns, fields, keyPositions);
   }
 
   @Override

@@ -27,15 +27,17 @@ final class ResultsSink
   private final String table;
   /** The table's CREATE TABLE column list, to create it when missing; null when not given. */
   private final String definition;
+  private final String types;
   private final List<String> columns;
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
 
   ResultsSink(
-      String url, String table, String definition, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
+      String url, String table, String definition, String types, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
     this.url = url;
     this.table = table;
     this.definition = definition;
+    this.types = types;
     this.columns = List.copyOf(columns);
     this.fields = fields;
     this.keyPositions = keyPositions;
@@ -106,7 +108,7 @@ final class ResultsSink
 
   @Override
   public Committer<ResultsBatch> createCommitter(CommitterInitContext context) {
-    return new ResultsCommitter(url, table, java.util.Optional.ofNullable(definition), columns, keyPositions);
+    return new ResultsCommitter(url, table, java.util.Optional.ofNullable(definition), types, columns, keyPositions);
   }
 
   @Override

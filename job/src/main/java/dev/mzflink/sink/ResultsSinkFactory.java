@@ -36,6 +36,14 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
               "The results table's columns and key as CREATE TABLE lists them, with PostgreSQL types: the sink creates the"
                   + " table when it is missing (mzflink run creates it before the job starts)");
 
+  public static final ConfigOption<String> TABLE_TYPES =
+      ConfigOptions.key("table-types")
+          .stringType()
+          .noDefaultValue()
+          .withDescription(
+              "PostgreSQL statements that create the types the results table's columns use (enums), run before the"
+                  + " sink creates a missing table; each creates its type only if it does not exist");
+
   @Override
   public String factoryIdentifier() {
     return IDENTIFIER;
@@ -48,7 +56,7 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
 
   @Override
   public Set<ConfigOption<?>> optionalOptions() {
-    return Set.of(TABLE_DEFINITION);
+    return Set.of(TABLE_DEFINITION, TABLE_TYPES);
   }
 
   @Override
@@ -71,6 +79,7 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
         helper.getOptions().get(URL),
         helper.getOptions().get(TABLE_NAME),
         helper.getOptions().getOptional(TABLE_DEFINITION),
+        helper.getOptions().getOptional(TABLE_TYPES).orElse(""),
         names,
         fields,
         key);

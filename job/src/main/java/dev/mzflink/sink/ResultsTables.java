@@ -82,6 +82,9 @@ public final class ResultsTables {
         }
         s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(table.schema()));
         s.execute("DROP TABLE IF EXISTS " + table.qualifiedName());
+        if (!table.enums().isEmpty()) {
+          s.execute(table.typesSql());
+        }
         s.execute(createTableSql(table));
         try (PreparedStatement p = connection.prepareStatement("DELETE FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
           p.setString(1, table.qualifiedName());
@@ -116,13 +119,16 @@ public final class ResultsTables {
    * Creates a results table the sink finds missing (the SQL client path, where no {@code mzflink
    * run} prepared the database): schema and table, under the same lock as the progress table.
    */
-  static void createIfMissing(Connection connection, String qualifiedName, String schema, String definition)
+  static void createIfMissing(Connection connection, String qualifiedName, String schema, String types, String definition)
       throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement s = connection.createStatement()) {
       s.execute("SELECT pg_advisory_xact_lock(4242424242)");
       s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(schema));
+      if (!types.isEmpty()) {
+        s.execute(types);
+      }
       s.execute("CREATE TABLE IF NOT EXISTS " + qualifiedName + " (" + definition + ")");
       connection.commit();
     } catch (SQLException e) {

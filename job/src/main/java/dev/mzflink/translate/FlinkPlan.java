@@ -111,13 +111,40 @@ public record FlinkPlan(
     }
   }
 
-  /** A table mzflink creates and keeps in the results database. */
-  public record ResultsTable(String schema, String name, List<ResultsColumn> columns, List<String> primaryKey) {
+  /**
+   * An enum type a results table's columns use: created in the results database with the
+   * upstream labels in their order, so values sort and compare as upstream.
+   */
+  public record ResultsEnum(String schema, String name, List<String> labels) {
+    public ResultsEnum {
+      requireNonNull(schema, "schema is null");
+      requireNonNull(name, "name is null");
+      labels = List.copyOf(requireNonNull(labels, "labels is null"));
+    }
+
+    public String qualifiedName() {
+      return Quote.pgQualified(schema, name);
+    }
+  }
+
+  /**
+   * A table mzflink creates and keeps in the results database.
+   *
+   * @param enums the enum types its columns use, created before the table
+   */
+  public record ResultsTable(
+      String schema, String name, List<ResultsColumn> columns, List<String> primaryKey, List<ResultsEnum> enums) {
     public ResultsTable {
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
       columns = List.copyOf(requireNonNull(columns, "columns is null"));
       primaryKey = List.copyOf(requireNonNull(primaryKey, "primaryKey is null"));
+      enums = List.copyOf(requireNonNull(enums, "enums is null"));
+    }
+
+    /** A table whose columns use no enum type. */
+    public ResultsTable(String schema, String name, List<ResultsColumn> columns, List<String> primaryKey) {
+      this(schema, name, columns, primaryKey, List.of());
     }
 
     public String qualifiedName() {
@@ -125,6 +152,23 @@ public record FlinkPlan(
     }
 
     /** The table's columns and primary key as {@code CREATE TABLE} lists them. */
+    /**
+     * Statements that create {@link #enums} in the results database, each only if no type of that
+     * name exists (an existing one is kept: other results tables may use it).
+     */
+    public String typesSql() {
+      StringBuilder out = new StringBuilder();
+      for (ResultsEnum e : enums) {
+        out.append("CREATE SCHEMA IF NOT EXISTS ").append(Quote.pgIdentifier(e.schema())).append("; ");
+        out.append("DO $mzflink$ BEGIN CREATE TYPE ")
+            .append(e.qualifiedName())
+            .append(" AS ENUM (")
+            .append(String.join(", ", e.labels().stream().map(Quote::pgLiteral).toList()))
+            .append("); EXCEPTION WHEN duplicate_object THEN NULL; END $mzflink$;");
+      }
+      return out.toString().strip();
+    }
+
     public String definition() {
       List<String> lines = new java.util.ArrayList<>();
       for (ResultsColumn c : columns) {
@@ -213,6 +257,7 @@ public record FlinkPlan(
    * @param replicaIdentityFull whether updates and deletes carry the whole old row
    * @param lockedSnapshot whether mzflink snapshots it itself (under a SHARE lock, exactly,
    *     duplicates included) instead of Flink CDC's incremental snapshot
+   * @param values how each column's values are carried, in column order
    */
   public record StreamTable(
       String schema,
@@ -221,13 +266,18 @@ public record FlinkPlan(
       List<FlinkColumn> columns,
       List<String> primaryKey,
       boolean replicaIdentityFull,
-      boolean lockedSnapshot) {
+      boolean lockedSnapshot,
+      List<FlinkTypes.Carried> values) {
     public StreamTable {
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
       requireNonNull(flinkName, "flinkName is null");
       columns = List.copyOf(requireNonNull(columns, "columns is null"));
       primaryKey = List.copyOf(requireNonNull(primaryKey, "primaryKey is null"));
+      values = List.copyOf(requireNonNull(values, "values is null"));
+      if (values.size() != columns.size()) {
+        throw new IllegalArgumentException("one value kind per column");
+      }
     }
 
     /** {@code "schema"."name"}. */

@@ -64,21 +64,20 @@ public final class Translator {
                 view.name().schema(),
                 view.name().name(),
                 table.columns().stream()
-                    .map(c -> new ResultsColumn(c.name(), c.type().formatted(), c.notNull()))
+                    .map(c -> new ResultsColumn(c.name(), ResultsTypes.columnType(c.type()), c.notNull()))
                     .toList(),
-                table.primaryKey());
-        results.add(resultsTable);
-        sinks.add(
-            new FlinkTable(
-                sinkName,
-                columns,
                 table.primaryKey(),
-                List.of(
-                    Option.of("connector", "mzflink-results"),
-                    resultsUrlOption(options.resultsUrl()),
-                    Option.of("table-name", resultsTable.qualifiedName()),
-                    Option.of("table-definition", resultsTable.definition())),
-                List.of()));
+                ResultsTypes.enums(table.columns().stream().map(PgColumn::type).toList()));
+        results.add(resultsTable);
+        List<Option> sinkOptions = new ArrayList<>();
+        sinkOptions.add(Option.of("connector", "mzflink-results"));
+        sinkOptions.add(resultsUrlOption(options.resultsUrl()));
+        sinkOptions.add(Option.of("table-name", resultsTable.qualifiedName()));
+        sinkOptions.add(Option.of("table-definition", resultsTable.definition()));
+        if (!resultsTable.enums().isEmpty()) {
+          sinkOptions.add(Option.of("table-types", resultsTable.typesSql()));
+        }
+        sinks.add(new FlinkTable(sinkName, columns, table.primaryKey(), sinkOptions, List.of()));
         inserts.add(new FlinkInsert(sinkName, sourceName));
       }
     }
@@ -157,7 +156,8 @@ public final class Translator {
                 columns(table),
                 table.primaryKey(),
                 table.replicaIdentity() == PgTable.ReplicaIdentity.FULL,
-                !incrementalSnapshot(table)));
+                !incrementalSnapshot(table),
+                carried(table)));
       }
       if (tables.isEmpty()) {
         continue;
@@ -194,31 +194,69 @@ public final class Translator {
     return redacted.equals(url) ? Option.of("url", url) : Option.secret("url", url, redacted);
   }
 
-  /** Refuses every column whose type cannot be carried exactly, all of them in one error. */
+  /**
+   * Refuses a source whose publication has a column of a type that cannot be carried exactly, as
+   * Materialize refuses it at CREATE SOURCE: every such column of the source in one error.
+   */
   private static void checkTypes(Catalog catalog) {
-    List<String> problems = new ArrayList<>();
-    for (TableView view : catalog.tableViews()) {
-      for (PgColumn column : view.upstream().columns()) {
-        if (FlinkTypes.flinkType(column.type()).isEmpty()) {
-          problems.add(
+    for (Source source : catalog.sources()) {
+      List<PgTable> tables = source.upstream().publication().tables();
+      List<String> problems = FlinkTypes.unsupportedColumns(tables);
+      if (problems.isEmpty()) {
+        continue;
+      }
+      List<String> drops = new ArrayList<>();
+      for (PgTable table : tables) {
+        if (table.columns().stream().anyMatch(c -> FlinkTypes.carried(c.type()).isEmpty())) {
+          drops.add(
               String.format(
-                  "%s.%s: %s (%s)",
-                  view.upstream().qualifiedName(),
-                  dev.mzflink.sql.Quote.pgIdentifier(column.name()),
-                  column.type().describe(),
-                  FlinkTypes.refusal(column.type())));
+                  "ALTER PUBLICATION %s DROP TABLE %s;",
+                  dev.mzflink.sql.Quote.pgIdentifier(source.upstream().publication().name()),
+                  table.qualifiedName()));
         }
       }
-    }
-    if (!problems.isEmpty()) {
-      throw UserError.of(
+      throw UserError.at(
+              source.createdBy().position(),
               problems.size() == 1
                   ? "a column has an unsupported type"
                   : problems.size() + " columns have unsupported types")
           .withDetail(String.join("\n", problems))
           .withHint(
-              "Leave these tables out with CREATE VIEWS FROM SOURCE s (\"schema\".\"table\", ...), or change the column types upstream.");
+              "Remove the tables from the publication upstream ("
+                  + String.join(" ", drops)
+                  + ") or change the column types; mzflink check lists every problem.");
     }
+  }
+
+  private static List<FlinkTypes.Carried> carried(PgTable table) {
+    return table.columns().stream()
+        .map(c -> FlinkTypes.carried(c.type()).orElseThrow(() -> new IllegalStateException("unchecked type")))
+        .toList();
+  }
+
+  /**
+   * The columns of {@code table} whose values mzflink's Debezium converter turns into PostgreSQL
+   * text (or, for dates and timestamps, into the values Flink CDC's converters read exactly) on the
+   * per-table path, as {@code mzflink run} does: numerics (Debezium turns NaN into NULL), dates and
+   * timestamps (infinities, BC), time, interval and arrays (Debezium loses microseconds, interval
+   * seconds and whole arrays).
+   */
+  private static List<ConvertedColumns.Column> perTableConversions(PgTable table) {
+    List<ConvertedColumns.Column> converted = new ArrayList<>();
+    for (PgColumn c : table.columns()) {
+      FlinkTypes.Carried carried = FlinkTypes.carried(c.type()).orElseThrow(() -> new IllegalStateException("unchecked type"));
+      if (carried.kind().convertedFromText()) {
+        converted.add(new ConvertedColumns.Column(table.schema(), table.name(), c.name(), carried.kind(), carried.element()));
+      }
+    }
+    return converted;
+  }
+
+  /** Whether a column's values arrive as Debezium's "unknown" types ({@code name}: NULL unless included). */
+  private static boolean hasUnknownDatatypes(PgTable table) {
+    return table.columns().stream()
+        .map(c -> FlinkTypes.withoutDomains(c.type()))
+        .anyMatch(t -> t.isBuiltin() && t.name().equals("name"));
   }
 
   private static List<FlinkColumn> columns(PgTable table) {
@@ -270,6 +308,15 @@ public final class Translator {
       options.add(Option.of("scan.incremental.snapshot.chunk.size", Integer.toString(SNAPSHOT_CHUNK_ROWS)));
     }
     options.add(Option.of("changelog-mode", table.hasPrimaryKey() ? "upsert" : "all"));
+    List<ConvertedColumns.Column> converted = perTableConversions(table);
+    if (!converted.isEmpty()) {
+      options.add(Option.of("debezium.converters", ConvertedColumns.CONVERTER_NAME));
+      options.add(Option.of("debezium." + ConvertedColumns.CONVERTER_NAME + ".type", ConvertedColumns.CONVERTER_CLASS));
+      options.add(Option.of("debezium." + ConvertedColumns.CONVERTER_NAME + ".columns", ConvertedColumns.encode(converted)));
+    }
+    if (hasUnknownDatatypes(table)) {
+      options.add(Option.of("debezium.include.unknown.datatypes", "true"));
+    }
     c.get("sslmode").ifPresent(mode -> options.add(Option.of("debezium.database.sslmode", mode)));
     c.get("sslrootcert").ifPresent(v -> options.add(Option.of("debezium.database.sslrootcert", v)));
     c.get("sslcert").ifPresent(v -> options.add(Option.of("debezium.database.sslcert", v)));
@@ -289,7 +336,17 @@ public final class Translator {
    * </ul>
    */
   static boolean incrementalSnapshot(PgTable table) {
-    return table.hasPrimaryKey() && plainTableId(table.schema()) && plainTableId(table.name());
+    return table.hasPrimaryKey() && plainTableId(table.schema()) && plainTableId(table.name()) && !hasTimeColumn(table);
+  }
+
+  /**
+   * Whether a column is a time: the incremental snapshot reads rows with JDBC's getObject, which
+   * gives time as java.sql.Time, to the millisecond and without 24:00:00.
+   */
+  private static boolean hasTimeColumn(PgTable table) {
+    return table.columns().stream()
+        .map(c -> FlinkTypes.carried(c.type()))
+        .anyMatch(k -> k.isPresent() && (k.get().kind() == PgValueKind.TIME || k.get().kind() == PgValueKind.TIMETZ));
   }
 
   private static boolean plainTableId(String part) {
@@ -307,9 +364,11 @@ public final class Translator {
             table.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT)));
     if (!incrementalSnapshot(table)) {
       comments.add(
-          table.hasPrimaryKey()
-              ? "Snapshot from an exported snapshot (not incremental): Flink CDC 3.5.0 cannot checkpoint snapshot splits of this table name."
-              : "Snapshot from an exported snapshot (not incremental): exact for a table without a key, duplicates included.");
+          !table.hasPrimaryKey()
+              ? "Snapshot from an exported snapshot (not incremental): exact for a table without a key, duplicates included."
+              : hasTimeColumn(table)
+                  ? "Snapshot from an exported snapshot (not incremental): the incremental snapshot reads time columns to the millisecond."
+                  : "Snapshot from an exported snapshot (not incremental): Flink CDC 3.5.0 cannot checkpoint snapshot splits of this table name.");
     }
     comments.add(
         "Opens its own replication slot " + slot + " and walsender upstream (mzflink run reads a source through one slot).");

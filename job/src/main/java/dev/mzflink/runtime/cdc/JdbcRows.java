@@ -14,6 +14,7 @@ import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
+import dev.mzflink.translate.PgValueKind;
 
 /**
  * Reads JDBC result rows into Flink's internal row format, value for value as Flink CDC's
@@ -23,12 +24,36 @@ import org.apache.flink.table.types.logical.RowType;
 final class JdbcRows {
   private JdbcRows() {}
 
-  static GenericRowData read(ResultSet rs, RowType type, String table) throws SQLException {
+  static GenericRowData read(ResultSet rs, TableLayout table) throws SQLException {
+    RowType type = table.rowType;
     GenericRowData row = new GenericRowData(type.getFieldCount());
     for (int i = 0; i < type.getFieldCount(); i++) {
-      row.setField(i, value(rs, i + 1, type.getTypeAt(i), table, type.getFieldNames().get(i)));
+      PgValueKind kind = table.kinds[i];
+      if (kind.convertedFromText()) {
+        row.setField(i, converted(rs, i + 1, kind, table.elements[i], type.getTypeAt(i), table.qualifiedName, type.getFieldNames().get(i)));
+      } else {
+        row.setField(i, value(rs, i + 1, type.getTypeAt(i), table.qualifiedName, type.getFieldNames().get(i)));
+      }
     }
     return row;
+  }
+
+  /**
+   * A value mzflink converts itself: PostgreSQL's text of it, made canonical, then the Flink value,
+   * as {@link PgTextConverter} and Flink CDC's converters make it from the replication stream.
+   */
+  private static Object converted(
+      ResultSet rs, int column, PgValueKind kind, PgValueKind element, LogicalType type, String table, String name)
+      throws SQLException {
+    String text = rs.getString(column);
+    if (text == null) {
+      return null;
+    }
+    try {
+      return FlinkValues.of(kind, type, CanonicalText.of(kind, element, text));
+    } catch (FlinkValues.UnrepresentableValueException e) {
+      throw new FlinkValues.UnrepresentableValueException(String.format("column %s of %s: %s", name, table, e.getMessage()));
+    }
   }
 
   private static Object value(ResultSet rs, int column, LogicalType type, String table, String name) throws SQLException {

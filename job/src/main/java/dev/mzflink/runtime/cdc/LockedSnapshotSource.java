@@ -158,7 +158,7 @@ final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord> implem
       synchronized (context.getCheckpointLock()) {
         try (ResultSet r = s.executeQuery("SELECT " + columns + " FROM " + name)) {
           while (r.next()) {
-            var row = JdbcRows.read(r, table.rowType, name);
+            var row = JdbcRows.read(r, table);
             ChangeRecord change = new ChangeRecord(table.index, ChangeRecord.LOCKED_SNAPSHOT, table.serialize(row), lsn);
             change.key = table.partitionKey(row);
             context.collect(change);

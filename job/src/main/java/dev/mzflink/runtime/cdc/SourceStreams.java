@@ -1,6 +1,8 @@
 package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.sql.Quote;
+import dev.mzflink.translate.ConvertedColumns;
+import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.FlinkPlan.Option;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
@@ -158,6 +160,13 @@ public final class SourceStreams {
     debezium.setProperty("truncate.handling.mode", "include");
     debezium.setProperty("skipped.operations", "none");
     debezium.setProperty("unavailable.value.placeholder", ChangeDeserializer.UNAVAILABLE);
+    // Values Debezium would convert lossily are converted by mzflink from what it receives.
+    debezium.setProperty("converters", ConvertedColumns.CONVERTER_NAME);
+    debezium.setProperty(ConvertedColumns.CONVERTER_NAME + ".type", PgTextConverter.class.getName());
+    debezium.setProperty(ConvertedColumns.CONVERTER_NAME + ".columns", ConvertedColumns.encode(convertedColumns(stream)));
+    debezium.setProperty(ConvertedColumns.CONVERTER_NAME + ".unavailable", ChangeDeserializer.UNAVAILABLE);
+    // Otherwise Debezium streams NULL for types it does not know by name (name, ...).
+    debezium.setProperty("include.unknown.datatypes", "true");
     for (Option option : stream.debeziumProperties()) {
       debezium.setProperty(option.key(), option.value());
     }
@@ -185,6 +194,22 @@ public final class SourceStreams {
         deserializer,
         new PostgresOffsetFactory(),
         new SourceDialect(factory.create(0), excluded, layout.source, jdbcUrl(stream), jdbcProperties(stream), layout.resultsUrl));
+  }
+
+  /** The columns whose values mzflink converts from what Debezium receives. */
+  static List<ConvertedColumns.Column> convertedColumns(SourceStream stream) {
+    List<ConvertedColumns.Column> columns = new java.util.ArrayList<>();
+    for (StreamTable table : stream.tables()) {
+      for (int i = 0; i < table.columns().size(); i++) {
+        FlinkTypes.Carried carried = table.values().get(i);
+        if (carried.kind().convertedFromText()) {
+          columns.add(
+              new ConvertedColumns.Column(
+                  table.schema(), table.name(), table.columns().get(i).name(), carried.kind(), carried.element()));
+        }
+      }
+    }
+    return columns;
   }
 
   /** A Debezium include-list entry that matches exactly {@code name}. */

@@ -3,6 +3,8 @@ package dev.mzflink.runtime.cdc;
 import dev.mzflink.sink.PgText;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
+import dev.mzflink.translate.FlinkTypes;
+import dev.mzflink.translate.PgValueKind;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +41,10 @@ final class TableLayout implements Serializable {
   final boolean lockedSnapshot;
   final boolean replicaIdentityFull;
   final RowType rowType;
+  /** How each column's values are carried; converted-from-text kinds are read by mzflink. */
+  final PgValueKind[] kinds;
+  /** Each array column's element kind (null for other columns). */
+  final PgValueKind[] elements;
   final int[] key;
   private transient RowDataSerializer serializer;
   private transient RowData.FieldGetter[] text;
@@ -60,6 +66,8 @@ final class TableLayout implements Serializable {
       names[i] = c.name();
     }
     this.rowType = RowType.of(types, names);
+    this.kinds = table.values().stream().map(FlinkTypes.Carried::kind).toArray(PgValueKind[]::new);
+    this.elements = table.values().stream().map(v -> v.element().orElse(null)).toArray(PgValueKind[]::new);
     this.key = table.primaryKey().stream().mapToInt(k -> rowType.getFieldNames().indexOf(k)).toArray();
     this.id = stateId(table);
   }

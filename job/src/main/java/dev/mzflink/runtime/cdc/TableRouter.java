@@ -7,7 +7,10 @@ import org.apache.flink.table.data.conversion.DataStructureConverter;
 import org.apache.flink.table.data.conversion.DataStructureConverters;
 import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
 import org.apache.flink.table.types.DataType;
-import org.apache.flink.table.types.utils.TypeConversions;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.table.api.DataTypes;
+import org.apache.flink.table.types.utils.DataTypeUtils;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
 import org.apache.flink.util.Collector;
@@ -30,8 +33,19 @@ final class TableRouter extends ProcessFunction<TableChange, Row> {
     }
   }
 
+  /**
+   * The table's row type with every field bridged to Flink's internal data structures (an int for
+   * a DATE, TimestampData for a TIMESTAMP): the rows reach the table environment without a
+   * conversion to java.time, which cannot hold the values that stand for PostgreSQL's infinities.
+   */
   static DataType dataType(TableLayout table) {
-    return TypeConversions.fromLogicalToDataType(table.rowType);
+    List<DataTypes.Field> fields = new ArrayList<>();
+    for (int i = 0; i < table.rowType.getFieldCount(); i++) {
+      fields.add(
+          DataTypes.FIELD(
+              table.rowType.getFieldNames().get(i), DataTypeUtils.toInternalDataType(table.rowType.getTypeAt(i))));
+    }
+    return DataTypes.ROW(fields.toArray(new DataTypes.Field[0]));
   }
 
   OutputTag<Row> tag(int table) {

@@ -1,0 +1,366 @@
+package dev.mzflink.bench;
+
+import dev.mzflink.runtime.FlinkEnvironment;
+import dev.mzflink.runtime.RunOptions;
+import dev.mzflink.runtime.RunningPipeline;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
+
+/**
+ * Measure 4: views. TPC-H Q3 (sql-scripts/tpch_q3.sql: a join of customer, orders and lineitem
+ * with an aggregate) under a change stream. Each run stops two pipelines with a savepoint once
+ * they have the initial answer — mzflink running the script, and a hand-written plain Flink SQL
+ * job (postgres-cdc tables, the query, Flink's JDBC upsert sink) with the same Flink configuration
+ * — then makes N changes upstream (new orders with line items, updated discounts and order dates,
+ * deleted line items, in transactions of 7), then resumes each and times it until its results
+ * table equals PostgreSQL's answer to the query. R_plain = plain Flink time / mzflink time. The
+ * same query as a PostgreSQL materialized view: the time of one REFRESH MATERIALIZED VIEW.
+ */
+final class ViewsMeasure {
+  private ViewsMeasure() {}
+
+  /** TPC-H Q3 without ORDER BY/LIMIT, as in sql-scripts/tpch_q3.sql. */
+  static final String Q3 =
+      """
+      SELECT
+        l_orderkey,
+        sum(l_extendedprice * (1 - l_discount)) AS revenue,
+        o_orderdate,
+        o_shippriority
+      FROM customer, orders, lineitem
+      WHERE c_mktsegment = 'BUILDING'
+        AND c_custkey = o_custkey
+        AND l_orderkey = o_orderkey
+        AND o_orderdate < DATE '1995-03-15'
+        AND l_shipdate > DATE '1995-03-15'
+      GROUP BY l_orderkey, o_orderdate, o_shippriority""";
+
+  static final String SCHEMA =
+      """
+      CREATE TABLE customer (
+        c_custkey integer PRIMARY KEY, c_name varchar(25) NOT NULL, c_address varchar(40) NOT NULL,
+        c_nationkey integer NOT NULL, c_phone char(15) NOT NULL, c_acctbal numeric(15,2) NOT NULL,
+        c_mktsegment char(10) NOT NULL, c_comment varchar(117) NOT NULL);
+      CREATE TABLE orders (
+        o_orderkey integer PRIMARY KEY, o_custkey integer NOT NULL, o_orderstatus char(1) NOT NULL,
+        o_totalprice numeric(15,2) NOT NULL, o_orderdate date NOT NULL, o_orderpriority char(15) NOT NULL,
+        o_clerk char(15) NOT NULL, o_shippriority integer NOT NULL, o_comment varchar(79) NOT NULL);
+      CREATE TABLE lineitem (
+        l_orderkey integer NOT NULL, l_partkey integer NOT NULL, l_suppkey integer NOT NULL,
+        l_linenumber integer NOT NULL, l_quantity numeric(15,2) NOT NULL, l_extendedprice numeric(15,2) NOT NULL,
+        l_discount numeric(15,2) NOT NULL, l_tax numeric(15,2) NOT NULL, l_returnflag char(1) NOT NULL,
+        l_linestatus char(1) NOT NULL, l_shipdate date NOT NULL, l_commitdate date NOT NULL,
+        l_receiptdate date NOT NULL, l_shipinstruct char(25) NOT NULL, l_shipmode char(10) NOT NULL,
+        l_comment varchar(44) NOT NULL, PRIMARY KEY (l_orderkey, l_linenumber));
+      CREATE PUBLICATION p FOR TABLE customer, orders, lineitem""";
+
+  /** Deterministic TPC-H-shaped rows: C customers, 10 C orders, 1 to 7 (on average 4) line items each. */
+  static final String DATA =
+      """
+      INSERT INTO customer SELECT g, 'Customer#' || lpad(g::text, 9, '0'), 'address ' || g, g %% 25,
+        lpad((g %% 100000)::text, 15, '0'), (g %% 10000) - 999.99,
+        (ARRAY['AUTOMOBILE','BUILDING','FURNITURE','HOUSEHOLD','MACHINERY'])[1 + g %% 5], 'customer ' || g
+        FROM generate_series(1, %1$d) g;
+      INSERT INTO orders SELECT g, 1 + (g * 7919) %% %1$d, 'O', (g %% 100000) / 100.0 + 1,
+        DATE '1992-01-01' + (g * 31 %% 2400), '1-URGENT', 'Clerk#000000001', g %% 2, 'order ' || g
+        FROM generate_series(1, %1$d * 10) g;
+      INSERT INTO lineitem SELECT o, l, (o * l) %% 200000 + 1, (o + l) %% 10000 + 1, 1 + (o * l) %% 50,
+        (1 + (o * l) %% 50) * 900.00 + (o %% 100), ((o + l) %% 11) / 100.0, ((o + l) %% 9) / 100.0,
+        (ARRAY['A','N','R'])[1 + (o + l) %% 3], (ARRAY['O','F'])[1 + o %% 2],
+        DATE '1992-01-01' + (o * 31 %% 2400) + 1 + (l * 17 %% 120), DATE '1992-01-01' + (o * 31 %% 2400) + 30,
+        DATE '1992-01-01' + (o * 31 %% 2400) + 2 + (l * 17 %% 120), 'DELIVER IN PERSON', 'TRUCK', 'item ' || o || ' ' || l
+        FROM generate_series(1, %1$d * 10) o, generate_series(1, 1 + o %% 7) l""";
+
+  static final String CHANGES =
+      """
+      CREATE PROCEDURE tpch_changes(n bigint, INOUT changes bigint) LANGUAGE plpgsql AS $$
+      DECLARE next_key int; customers int; k int; l int; d date; c bigint;
+      BEGIN
+        SELECT max(o_orderkey) + 1 INTO next_key FROM orders WHERE o_orderkey < 2000000000;
+        SELECT count(*) INTO customers FROM customer;
+        PERFORM setseed(0.7);
+        changes := 0;
+        WHILE changes < n LOOP
+          d := DATE '1992-01-01' + floor(random() * 2400)::int;
+          INSERT INTO orders VALUES (next_key, 1 + floor(random() * customers)::int, 'O', 100.00, d, '1-URGENT',
+            'Clerk#000000002', next_key % 2, 'new order');
+          FOR l IN 1 .. 3 LOOP
+            INSERT INTO lineitem VALUES (next_key, l, l, l, l, 1000.00 * l, 0.05, 0.02, 'N', 'O',
+              d + 10 * l, d + 30, d + 11 * l, 'NONE', 'MAIL', 'new item');
+          END LOOP;
+          changes := changes + 4;
+          k := 1 + floor(random() * (next_key - 1))::int;
+          UPDATE lineitem SET l_discount = ((l_discount * 100 + 1)::int % 11) / 100.0 WHERE l_orderkey = k AND l_linenumber = 1;
+          GET DIAGNOSTICS c = ROW_COUNT; changes := changes + c;
+          k := 1 + floor(random() * (next_key - 1))::int;
+          UPDATE orders SET o_orderdate = o_orderdate + 20 WHERE o_orderkey = k;
+          GET DIAGNOSTICS c = ROW_COUNT; changes := changes + c;
+          k := 1 + floor(random() * (next_key - 1))::int;
+          DELETE FROM lineitem WHERE l_orderkey = k AND l_linenumber = 2;
+          GET DIAGNOSTICS c = ROW_COUNT; changes := changes + c;
+          next_key := next_key + 1;
+          COMMIT;
+        END LOOP;
+      END $$""";
+
+  static void run(Bench bench) throws Exception {
+    long customers = bench.number("views.customers");
+    long changes = bench.number("views.changes");
+    int parallelism = (int) bench.number("views.parallelism");
+    String db = bench.newDatabase("tpch");
+    Path savepoints = Files.createTempDirectory("bench-view-savepoints-");
+    try {
+      try (Connection c = bench.connect(db)) {
+        for (String statement : SCHEMA.split(";\n")) {
+          Bench.execute(c, statement);
+        }
+        for (String statement : String.format(DATA, customers).split(";\n")) {
+          Bench.execute(c, statement);
+        }
+        Bench.execute(c, CHANGES, "VACUUM ANALYZE", "CREATE MATERIALIZED VIEW pg_q3 AS " + Q3);
+        System.out.printf(
+            "views: %,d customers, %,d orders, %,d line items, %,d rows in the answer%n",
+            Bench.longValue(c, "SELECT count(*) FROM customer"), Bench.longValue(c, "SELECT count(*) FROM orders"),
+            Bench.longValue(c, "SELECT count(*) FROM lineitem"), Bench.longValue(c, "SELECT count(*) FROM pg_q3"));
+      }
+      String mzSeries = "views tpch_q3 mzflink p" + parallelism;
+      String plainSeries = "views tpch_q3 plain Flink SQL p" + parallelism;
+      String refreshSeries = "views tpch_q3 PostgreSQL REFRESH MATERIALIZED VIEW";
+      long made = 0;
+      for (int run = 1; run <= bench.runs; run++) {
+        String mzResults = bench.newDatabase("views_mz");
+        String plainResults = bench.newDatabase("views_plain");
+        String mzScript = mzScript(bench, db, "tpch" + run);
+        try {
+          RunningPipeline mz =
+              bench.start(mzScript, mzResults, parallelism, Duration.ofSeconds(2), Optional.empty(), RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+          String mzSavepoint;
+          try {
+            awaitAnswer(bench, db, mzResults, Optional.empty());
+            mzSavepoint = mz.stopWithSavepoint(savepoints.resolve("mz" + run).toUri().toString());
+          } catch (Exception e) {
+            mz.stop();
+            throw e;
+          }
+          bench.execute(plainResults, PLAIN_RESULTS_TABLE);
+          PlainJob plain = PlainJob.start(bench, db, plainResults, "plain" + run, parallelism, Optional.empty(), savepoints.resolve("plain-ck" + run));
+          String plainSavepoint;
+          try {
+            awaitAnswer(bench, db, plainResults, Optional.empty());
+            plainSavepoint = plain.stopWithSavepoint(savepoints.resolve("plain" + run).toUri().toString());
+          } catch (Exception e) {
+            plain.cancel();
+            throw e;
+          }
+          int marker = 2_000_000_000 + run;
+          try (Connection c = bench.connect(db)) {
+            long start = System.nanoTime();
+            made = Bench.longValue(c, "CALL tpch_changes(" + changes + ", 0)");
+            System.out.printf("  views run %d: %,d changes made in %.1f s%n", run, made, (System.nanoTime() - start) / 1e9);
+            // A marker order of a BUILDING customer that shows in the answer.
+            c.setAutoCommit(false);
+            Bench.execute(
+                c,
+                "INSERT INTO orders VALUES (" + marker + ", 1, 'O', 1.00, DATE '1995-01-01', '1-URGENT', 'Clerk#000000003', 0, 'marker')",
+                "INSERT INTO lineitem VALUES (" + marker + ", 1, 1, 1, 1, 1.00, 0, 0, 'N', 'O', DATE '1995-06-01', DATE '1995-06-01',"
+                    + " DATE '1995-06-02', 'NONE', 'MAIL', 'marker')");
+            c.commit();
+            c.setAutoCommit(true);
+            Bench.Clock clock = bench.clock();
+            Bench.execute(c, "REFRESH MATERIALIZED VIEW pg_q3");
+            clock.stop(refreshSeries, run, 0);
+          }
+          for (boolean mzFirst : run % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+            if (mzFirst) {
+              Bench.Clock clock = bench.clock();
+              try (RunningPipeline resumed =
+                  bench.start(mzScript, mzResults, parallelism, Duration.ofSeconds(2), Optional.of(mzSavepoint), RunOptions.SourceReading.ONE_SLOT_PER_SOURCE)) {
+                awaitAnswer(bench, db, mzResults, Optional.of(marker));
+                clock.stop(mzSeries, run, made);
+              }
+            } else {
+              Bench.Clock clock = bench.clock();
+              PlainJob resumed = PlainJob.start(bench, db, plainResults, "plain" + run, parallelism, Optional.of(plainSavepoint), savepoints.resolve("plain-ck" + run));
+              try {
+                awaitAnswer(bench, db, plainResults, Optional.of(marker));
+                clock.stop(plainSeries, run, made);
+              } finally {
+                resumed.cancel();
+              }
+            }
+          }
+        } finally {
+          bench.dropInactiveSlots();
+          bench.dropDatabase(mzResults);
+          bench.dropDatabase(plainResults);
+        }
+      }
+      Results.Stats mz = bench.results.stats(mzSeries);
+      bench.results.figure("R_plain", bench.results.stats(plainSeries).median() / mz.median());
+      bench.results.goal("R_plain", 1.0);
+      bench.results.cpuRatio("R_plain_cpu", plainSeries, mzSeries);
+      bench.results.figure("views_changes", made);
+      bench.results.figure("views_changes_per_s_mzflink", mz.rate());
+      bench.results.figure("views_changes_per_s_plain_flink", bench.results.stats(plainSeries).rate());
+      double refresh = bench.results.stats(refreshSeries).median();
+      bench.results.figure("pg_refresh_ms", refresh * 1000);
+      bench.results.figure("mzflink_ms_per_change", mz.median() / mz.items() * 1000);
+      bench.results.figure("changes_per_refresh_time", refresh / (mz.median() / mz.items()));
+    } finally {
+      bench.dropInactiveSlots();
+      bench.dropDatabase(db);
+      RunningPipelineFiles.deleteRecursively(savepoints);
+    }
+  }
+
+  static String mzScript(Bench bench, String db, String source) {
+    return "CREATE SOURCE " + source + " FROM POSTGRES HOST '" + bench.server.conninfo(db) + "' PUBLICATION 'p';\n"
+        + "CREATE VIEWS FROM SOURCE " + source + ";\n"
+        + "CREATE MATERIALIZED VIEW shipping_priority AS " + Q3 + ";\n";
+  }
+
+  static final String PLAIN_RESULTS_TABLE =
+      "CREATE TABLE shipping_priority (l_orderkey integer NOT NULL, revenue numeric(38,4), o_orderdate date NOT NULL,"
+          + " o_shippriority integer NOT NULL, PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority))";
+
+  /**
+   * Waits until the results table {@code shipping_priority} equals PostgreSQL's answer to Q3 (after
+   * the marker order shows, when given).
+   */
+  static void awaitAnswer(Bench bench, String db, String resultsDb, Optional<Integer> marker) throws Exception {
+    try (Connection upstream = bench.connect(db);
+        Connection results = bench.connect(resultsDb)) {
+      if (marker.isPresent()) {
+        Bench.await(
+            "marker " + marker.get(), Duration.ofHours(1), 100,
+            () -> existsTable(results) && Bench.longValue(results, "SELECT count(*) FROM shipping_priority WHERE l_orderkey = " + marker.get()) == 1);
+      }
+      Bench.await(
+          "results equal to PostgreSQL's answer", Duration.ofHours(1), 500,
+          () -> existsTable(results)
+              && rows(results, "SELECT l_orderkey, revenue, o_orderdate, o_shippriority FROM shipping_priority").equals(rows(upstream, Q3)));
+    }
+  }
+
+  private static boolean existsTable(Connection c) throws Exception {
+    return Bench.longValue(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'shipping_priority'") > 0;
+  }
+
+  private static List<String> rows(Connection c, String query) throws Exception {
+    List<String> rows = new ArrayList<>();
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(query)) {
+      ResultSetMetaData m = r.getMetaData();
+      while (r.next()) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 1; i <= m.getColumnCount(); i++) {
+          Object v = r.getObject(i);
+          b.append(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(v)).append('|');
+        }
+        rows.add(b.toString());
+      }
+    }
+    Collections.sort(rows);
+    return rows;
+  }
+
+  /** The hand-written plain Flink SQL job: what a Flink user writes for Q3 without mzflink. */
+  static final class PlainJob {
+    private final JobClient job;
+
+    private PlainJob(JobClient job) {
+      this.job = job;
+    }
+
+    static PlainJob start(
+        Bench bench, String db, String resultsDb, String slotPrefix, int parallelism, Optional<String> savepoint, Path checkpoints) {
+      String cdc = cdcOptions(bench, db);
+      return start(
+          bench, resultsDb, parallelism, savepoint, checkpoints,
+          List.of(
+              "CREATE TABLE customer (c_custkey INT, c_mktsegment STRING, PRIMARY KEY (c_custkey) NOT ENFORCED) WITH ("
+                  + cdc + ", 'table-name' = 'customer', 'slot.name' = '" + slotPrefix + "_customer')",
+              "CREATE TABLE orders (o_orderkey INT, o_custkey INT, o_orderdate DATE, o_shippriority INT,"
+                  + " PRIMARY KEY (o_orderkey) NOT ENFORCED) WITH ("
+                  + cdc + ", 'table-name' = 'orders', 'slot.name' = '" + slotPrefix + "_orders')",
+              "CREATE TABLE lineitem (l_orderkey INT, l_linenumber INT, l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2),"
+                  + " l_shipdate DATE, PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED) WITH ("
+                  + cdc + ", 'table-name' = 'lineitem', 'slot.name' = '" + slotPrefix + "_lineitem')",
+              "CREATE TABLE shipping_priority (l_orderkey INT, revenue DECIMAL(38, 4), o_orderdate DATE, o_shippriority INT,"
+                  + " PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority) NOT ENFORCED) WITH ("
+                  + jdbcOptions(bench, resultsDb, "shipping_priority") + ")"),
+          List.of(
+              "INSERT INTO shipping_priority SELECT l_orderkey, CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
+                  + " o_orderdate, o_shippriority FROM customer, orders, lineitem"
+                  + " WHERE TRIM(TRAILING ' ' FROM c_mktsegment) = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey"
+                  + " AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'"
+                  + " GROUP BY l_orderkey, o_orderdate, o_shippriority"));
+    }
+
+    /** postgres-cdc options as a Flink user writes them (upsert changelog: REPLICA IDENTITY DEFAULT upstream). */
+    static String cdcOptions(Bench bench, String db) {
+      return "'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '" + bench.server.port() + "',"
+          + " 'username' = 'postgres', 'password' = '', 'database-name' = '" + db + "', 'schema-name' = 'public',"
+          + " 'decoding.plugin.name' = 'pgoutput', 'debezium.publication.name' = 'p',"
+          + " 'debezium.publication.autocreate.mode' = 'disabled', 'scan.incremental.snapshot.enabled' = 'true',"
+          + " 'changelog-mode' = 'upsert'";
+    }
+
+    static String jdbcOptions(Bench bench, String resultsDb, String table) {
+      return "'connector' = 'jdbc', 'url' = 'jdbc:postgresql://localhost:" + bench.server.port() + "/" + resultsDb + "?user=postgres',"
+          + " 'table-name' = '" + table + "'";
+    }
+
+    /** Runs {@code ddl}, then {@code inserts} as one job, with mzflink's Flink configuration. */
+    static PlainJob start(
+        Bench bench, String resultsDb, int parallelism, Optional<String> savepoint, Path checkpoints, List<String> ddl,
+        List<String> inserts) {
+      String url = bench.server.jdbcUrl(resultsDb);
+      RunOptions options = new RunOptions(url, Optional.empty(), Duration.ofSeconds(2), parallelism, savepoint, "plain flink sql");
+      Configuration conf = FlinkEnvironment.configuration(options, Optional.of(checkpoints.toUri().toString()));
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+      StreamTableEnvironment tables = FlinkEnvironment.tableEnvironment(env);
+      for (String statement : ddl) {
+        tables.executeSql(statement);
+      }
+      var set = tables.createStatementSet();
+      inserts.forEach(set::addInsertSql);
+      return new PlainJob(set.execute().getJobClient().orElseThrow());
+    }
+
+    String stopWithSavepoint(String directory) throws Exception {
+      String path = job.stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+      try {
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // ended
+      }
+      return path;
+    }
+
+    void cancel() {
+      try {
+        job.cancel().get(60, TimeUnit.SECONDS);
+        job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        // ended
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.mzflink.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the prerequisite checks need to know about one source's upstream server, read in one go
+ * ({@link PgIntrospector#serverFacts}): settings, the connecting role's rights, the publication
+ * (empty when it does not exist) and the replication slots and WAL senders in use. A value: the
+ * checks are a pure function of it.
+ *
+ * @param serverVersionNumber {@code server_version_num}
+ * @param database the database connected to
+ * @param user the role connected as
+ * @param walLevel {@code wal_level}
+ * @param superuser whether the role is a superuser
+ * @param replication whether the role has the REPLICATION attribute
+ * @param rdsReplication whether the role is a member of {@code rds_replication} (Amazon RDS)
+ * @param connect whether the role has CONNECT on the database
+ * @param publication the publication, empty when it does not exist
+ * @param publications the names of all publications of the database
+ * @param schemaUsage for each schema of the publication's tables, whether the role has USAGE on it
+ * @param tableSelect for each table of the publication ({@code "schema"."name"}), whether the role may SELECT from it
+ * @param maxReplicationSlots {@code max_replication_slots}
+ * @param replicationSlots the names of the server's replication slots
+ * @param maxWalSenders {@code max_wal_senders}
+ * @param walSenders the WAL sender processes running
+ */
+public record PgServerFacts(
+    int serverVersionNumber,
+    String database,
+    String user,
+    String walLevel,
+    boolean superuser,
+    boolean replication,
+    boolean rdsReplication,
+    boolean connect,
+    Optional<PgPublication> publication,
+    List<String> publications,
+    Map<String, Boolean> schemaUsage,
+    Map<String, Boolean> tableSelect,
+    int maxReplicationSlots,
+    List<String> replicationSlots,
+    int maxWalSenders,
+    int walSenders) {
+  public PgServerFacts {
+    requireNonNull(database, "database is null");
+    requireNonNull(user, "user is null");
+    requireNonNull(walLevel, "walLevel is null");
+    requireNonNull(publication, "publication is null");
+    publications = List.copyOf(requireNonNull(publications, "publications is null"));
+    schemaUsage = Map.copyOf(requireNonNull(schemaUsage, "schemaUsage is null"));
+    tableSelect = Map.copyOf(requireNonNull(tableSelect, "tableSelect is null"));
+    replicationSlots = List.copyOf(requireNonNull(replicationSlots, "replicationSlots is null"));
+  }
+
+  /** The snapshot planning uses, when the publication exists. */
+  public Optional<UpstreamSnapshot> upstream() {
+    return publication.map(p -> new UpstreamSnapshot(serverVersionNumber, database, p));
+  }
+}

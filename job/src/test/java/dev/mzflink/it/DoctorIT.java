@@ -1,0 +1,305 @@
+package dev.mzflink.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mzflink.cli.Main;
+import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.testing.Sql;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code mzflink check} (and {@code run}, which checks first) against real servers configured
+ * wrong: each problem is named, with the SQL that fixes it, all are printed together, errors exit
+ * 1 and warnings alone exit 0. Connection failures are short user errors.
+ *
+ * <p>Two servers: one with {@code wal_level = replica}, one with logical replication but a single
+ * replication slot; both with a pg_hba.conf that trusts {@code postgres}, rejects {@code
+ * blocked} and asks everyone else for a password.
+ */
+class DoctorIT {
+  @TempDir static Path work;
+
+  private static EmbeddedPostgresServer replica;
+  private static EmbeddedPostgresServer logical;
+
+  @BeforeAll
+  static void servers() throws Exception {
+    Path hba = work.resolve("pg_hba.conf");
+    Files.writeString(
+        hba,
+        String.join(
+            "\n",
+            "local all all trust",
+            "host all postgres 127.0.0.1/32 trust",
+            "host all postgres ::1/128 trust",
+            "host all blocked 127.0.0.1/32 reject",
+            "hostssl all sslonly 127.0.0.1/32 scram-sha-256",
+            "host all app,repl 127.0.0.1/32 scram-sha-256",
+            "host all app,repl ::1/128 scram-sha-256",
+            "host replication all 127.0.0.1/32 scram-sha-256",
+            ""));
+    replica = EmbeddedPostgresServer.start(Map.of("wal_level", "replica", "hba_file", hba.toString()));
+    logical =
+        EmbeddedPostgresServer.start(
+            Map.of("max_replication_slots", "1", "max_wal_senders", "5", "hba_file", hba.toString()));
+    for (EmbeddedPostgresServer server : new EmbeddedPostgresServer[] {replica, logical}) {
+      server.createDatabase("app");
+      try (Connection app = server.connect("app")) {
+        Sql.execute(
+            app,
+            "CREATE ROLE app LOGIN PASSWORD 'app-secret'",
+            "CREATE ROLE repl LOGIN REPLICATION PASSWORD 'repl-secret'",
+            "CREATE ROLE blocked LOGIN REPLICATION PASSWORD 'x'",
+            "CREATE ROLE sslonly LOGIN REPLICATION PASSWORD 'x'",
+            "CREATE TABLE keyed (id int PRIMARY KEY, note text)",
+            "ALTER TABLE keyed REPLICA IDENTITY FULL",
+            "CREATE TABLE keyless (id int, note int)",
+            "CREATE TABLE odd (id int PRIMARY KEY, during int4range, spot point)",
+            "ALTER TABLE odd REPLICA IDENTITY FULL",
+            "CREATE SCHEMA hidden",
+            "CREATE TABLE hidden.secret (id int PRIMARY KEY)",
+            "ALTER TABLE hidden.secret REPLICA IDENTITY FULL",
+            "GRANT SELECT ON keyed, keyless, odd TO app, repl",
+            "CREATE PUBLICATION good FOR TABLE keyed",
+            "CREATE PUBLICATION empty",
+            "CREATE PUBLICATION keyless FOR TABLE keyed, keyless",
+            "CREATE PUBLICATION odd FOR TABLE keyed, odd",
+            "CREATE PUBLICATION hidden FOR TABLE keyed, hidden.secret",
+            "CREATE PUBLICATION inserts FOR TABLE keyed WITH (publish = 'insert')");
+      }
+    }
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (replica != null) {
+      replica.close();
+    }
+    if (logical != null) {
+      logical.close();
+    }
+  }
+
+  private record Outcome(int code, String out, String err) {
+    String all() {
+      return out + err;
+    }
+  }
+
+  private static Outcome mzflink(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    int code = cli.execute(args);
+    return new Outcome(code, out.toString(), err.toString());
+  }
+
+  private static Outcome check(String conninfo, String publication) throws Exception {
+    return mzflink("check", script(conninfo, publication).toString());
+  }
+
+  private static Path script(String conninfo, String publication) throws Exception {
+    Path script = Files.createTempFile(work, "script", ".sql");
+    Files.writeString(
+        script,
+        "CREATE MATERIALIZED SOURCE src FROM POSTGRES\n  HOST '"
+            + conninfo
+            + "'\n  PUBLICATION '"
+            + publication
+            + "';\nCREATE VIEWS FROM SOURCE src;\n");
+    return script;
+  }
+
+  private static String as(EmbeddedPostgresServer server, String user, String password) {
+    return "host=127.0.0.1 port=" + server.port() + " user=" + user + " password=" + password + " dbname=app";
+  }
+
+  @Test
+  void aGoodSetupPassesTheCheck() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "good");
+    assertThat(o.code()).as(o.all()).isZero();
+    assertThat(o.out()).contains("All prerequisites are met.");
+  }
+
+  @Test
+  void walLevelReplicaIsAnErrorWithTheSettingThatFixesIt() throws Exception {
+    Outcome o = check(as(replica, "repl", "repl-secret"), "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: wal_level is 'replica', but logical replication needs logical")
+        .contains("FIX: ALTER SYSTEM SET wal_level = logical;")
+        .contains("then restart PostgreSQL")
+        .contains("1 error, 0 warnings")
+        .doesNotContain("repl-secret");
+  }
+
+  @Test
+  void aRoleWithoutReplicationIsNamedWithAlterRole() throws Exception {
+    Outcome o = check(as(logical, "app", "app-secret"), "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: role \"app\" may not replicate")
+        .contains("FIX: ALTER ROLE \"app\" WITH REPLICATION;")
+        .contains("password=********")
+        .doesNotContain("app-secret");
+  }
+
+  @Test
+  void aMissingPublicationListsTheExistingOnes() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "mz_source");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: publication \"mz_source\" does not exist")
+        .contains("Existing publications: \"empty\", \"good\", \"hidden\", \"inserts\", \"keyless\", \"odd\".")
+        .contains("FIX: CREATE PUBLICATION \"mz_source\" FOR ALL TABLES;");
+  }
+
+  @Test
+  void anEmptyPublicationIsAnError() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "empty");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: publication \"empty\" has no tables")
+        .contains("FIX: ALTER PUBLICATION \"empty\" ADD TABLE \"schema\".\"table\";");
+  }
+
+  @Test
+  void aPublicationWithoutUpdatesAndDeletesIsAnError() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "inserts");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: publication \"inserts\" does not publish update, delete")
+        .contains("FIX: ALTER PUBLICATION \"inserts\" SET (publish = 'insert, update, delete, truncate');");
+  }
+
+  @Test
+  void tooFewReplicationSlotsIsAnErrorNamingTheSlotsInUse() throws Exception {
+    try (Connection c = logical.connect("app")) {
+      Sql.execute(c, "SELECT pg_create_logical_replication_slot('someone_else', 'pgoutput')");
+      try {
+        Outcome o = check(as(logical, "repl", "repl-secret"), "good");
+        assertThat(o.code()).isEqualTo(1);
+        assertThat(o.err())
+            .contains("error: not enough free replication slots: the script needs 1, 0 of max_replication_slots = 1 are free")
+            .contains("Slots in use: someone_else. The script opens: materialize_src.")
+            .contains("FIX: ALTER SYSTEM SET max_replication_slots = 2;");
+      } finally {
+        Sql.execute(c, "SELECT pg_drop_replication_slot('someone_else')");
+      }
+    }
+  }
+
+  @Test
+  void aTableWithoutKeyOrFullIdentityIsAWarningAndTheCheckPasses() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "keyless");
+    assertThat(o.code()).as(o.all()).isZero();
+    assertThat(o.out())
+        .contains("warning: table \"public\".\"keyless\" has no primary key and REPLICA IDENTITY DEFAULT")
+        .contains("FIX: ALTER TABLE \"public\".\"keyless\" REPLICA IDENTITY FULL;")
+        .contains("0 errors, 1 warning");
+  }
+
+  @Test
+  void unsupportedTypesAreListedAllAtOnce() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "odd");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: 2 columns have unsupported types")
+        .contains("\"public\".\"odd\".\"during\": int4range (range types are not supported)")
+        .contains("\"public\".\"odd\".\"spot\": point (not supported)")
+        .contains("FIX: ALTER PUBLICATION \"odd\" DROP TABLE \"public\".\"odd\";");
+  }
+
+  @Test
+  void missingPrivilegesNameTheGrant() throws Exception {
+    Outcome o = check(as(logical, "repl", "repl-secret"), "hidden");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: role \"repl\" has no USAGE privilege on schema \"hidden\"")
+        .contains("FIX: GRANT USAGE ON SCHEMA \"hidden\" TO \"repl\";");
+  }
+
+  @Test
+  void everyProblemIsPrintedTogether() throws Exception {
+    Outcome o = check(as(replica, "app", "app-secret"), "odd");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: wal_level is 'replica'")
+        .contains("error: role \"app\" may not replicate")
+        .contains("error: 2 columns have unsupported types")
+        .contains("3 errors, 0 warnings");
+  }
+
+  @Test
+  void aWrongPasswordIsAShortUserError() throws Exception {
+    Outcome o = check(as(logical, "repl", "wrong-password"), "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: could not connect to 127.0.0.1:" + logical.port() + " (database \"app\", user \"repl\")")
+        .contains("DETAIL: Password authentication failed (SQLSTATE 28P01).")
+        .contains("FIX: Check password= in the connection string, PGPASSWORD, or ~/.pgpass.")
+        .doesNotContain("wrong-password")
+        .doesNotContain("at org.postgresql");
+  }
+
+  @Test
+  void aPgHbaRejectionNamesPgHba() throws Exception {
+    Outcome o = check(as(logical, "blocked", "x"), "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: could not connect to 127.0.0.1:" + logical.port())
+        .contains("pg_hba.conf rejects connection")
+        .contains("Add a line for this host, user and database to pg_hba.conf");
+  }
+
+  @Test
+  void aServerThatRequiresSslSaysSo() throws Exception {
+    Outcome o = check(as(logical, "sslonly", "x") + " sslmode=disable", "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: could not connect to 127.0.0.1:" + logical.port())
+        .contains("no encryption")
+        .contains("no pg_hba.conf entry")
+        .contains("set sslmode=require in the connection string");
+  }
+
+  @Test
+  void nothingListeningIsAShortUserError() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Outcome o = check("host=127.0.0.1 port=" + port + " user=repl dbname=app", "good");
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err())
+        .contains("error: could not connect to 127.0.0.1:" + port)
+        .contains("Connection refused: nothing accepts connections at that address and port.")
+        .doesNotContain("Exception");
+  }
+
+  @Test
+  void runChecksFirstAndStopsOnErrors() throws Exception {
+    Outcome o =
+        mzflink(
+            "run",
+            script(as(replica, "repl", "repl-secret"), "good").toString(),
+            "--results-url",
+            replica.jdbcUrl("postgres"));
+    assertThat(o.code()).isEqualTo(1);
+    assertThat(o.err()).contains("error: wal_level is 'replica', but logical replication needs logical").contains("1 error, 0 warnings");
+    assertThat(o.out()).doesNotContain("Started Flink job");
+  }
+}
