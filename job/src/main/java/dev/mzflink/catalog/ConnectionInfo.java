@@ -267,6 +267,54 @@ public final class ConnectionInfo {
     return of(result);
   }
 
+  /**
+   * Fills a missing password from libpq's password file as libpq does: the file named by {@code
+   * passfile} (or {@code PGPASSFILE}, applied by {@link #withDefaults}), else {@code
+   * $HOME/.pgpass}; the first line matching host (or hostaddr; {@code localhost} for none or a
+   * socket directory), port, database and user. A password given in the string or in {@code
+   * PGPASSWORD} wins.
+   */
+  public ConnectionInfo withPasswordFile(PasswordFile.Reader reader, Map<String, String> environment) {
+    if (password().filter(p -> !p.isEmpty()).isPresent()) {
+      return this;
+    }
+    Optional<String> path =
+        get("passfile").filter(p -> !p.isEmpty()).or(() -> Optional.ofNullable(environment.get("HOME")).map(home -> home + "/.pgpass"));
+    if (path.isEmpty()) {
+      return this;
+    }
+    String host = get("host").filter(h -> !h.isEmpty()).or(() -> get("hostaddr")).orElse("localhost");
+    if (host.startsWith("/")) {
+      host = "localhost";
+    }
+    String lookupHost = host;
+    return reader
+        .read(path.get())
+        .flatMap(text -> PasswordFile.lookup(text, lookupHost, Integer.toString(port()), database(), user()))
+        .map(this::withPassword)
+        .orElse(this);
+  }
+
+  /**
+   * The connection with {@code sslmode} settled by what the first connection negotiated. libpq's
+   * {@code prefer} (its default) and {@code allow} fall back between SSL and plain connections,
+   * which the replication client (Debezium: disable, require, verify-ca, verify-full) cannot do:
+   * so the replication connections use SSL exactly when introspection did. Absent and unencrypted
+   * stays absent (Debezium's default is to disable SSL); the other modes are kept as given.
+   */
+  public ConnectionInfo withNegotiatedSsl(boolean encrypted) {
+    Optional<String> mode = get("sslmode");
+    if (mode.isPresent() && !mode.get().equals("prefer") && !mode.get().equals("allow")) {
+      return this;
+    }
+    if (mode.isEmpty() && !encrypted) {
+      return this;
+    }
+    Map<String, String> result = new LinkedHashMap<>(values);
+    result.put("sslmode", encrypted ? "require" : "disable");
+    return new ConnectionInfo(result);
+  }
+
   public Optional<String> get(String key) {
     return Optional.ofNullable(values.get(key));
   }

@@ -129,18 +129,22 @@ public final class PgIntrospector {
   public UpstreamSnapshot snapshot(String publication) throws SQLException {
     int version;
     String database;
+    boolean encrypted;
     try (PreparedStatement s =
-            connection.prepareStatement("SELECT current_setting('server_version_num')::int, current_database()");
+            connection.prepareStatement(
+                "SELECT current_setting('server_version_num')::int, current_database(),"
+                    + " coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)");
         ResultSet r = s.executeQuery()) {
       r.next();
       version = r.getInt(1);
       database = r.getString(2);
+      encrypted = r.getBoolean(3);
     }
     if (version < 100000) {
       throw UserError.of("PostgreSQL " + version / 10000 + " is not supported")
           .withDetail("Logical replication with pgoutput needs PostgreSQL 10 or later.");
     }
-    return new UpstreamSnapshot(version, database, publication(publication));
+    return new UpstreamSnapshot(version, database, publication(publication), encrypted);
   }
 
   private PgPublication publication(String name) throws SQLException {

@@ -160,7 +160,9 @@ public final class Planner implements Statement.Visitor<Void> {
           notices.add(String.format("view %s already exists, skipping", name.quoted()));
           continue;
         }
-        throw UserError.at(s.position(), String.format("catalog item %s already exists", name.quoted()));
+        throw UserError.at(s.position(), String.format("catalog item %s already exists", name.quoted()))
+            .withDetail(String.format("CREATE VIEWS would create it for upstream table %s.", e.getValue().qualifiedName()))
+            .withHint("Leave the table out, rename it with AS, or write CREATE VIEWS IF NOT EXISTS to skip views that exist.");
       }
       catalog = catalog.with(new TableView(name, source.name(), e.getValue(), source.materialized(), s));
     }

@@ -23,14 +23,35 @@ public final class Purifier {
   /** Purified sources keyed by the offset of their CREATE SOURCE statement. */
   public static Map<Integer, PurifiedSource> purify(
       List<Statement> statements, Map<String, String> environment, String osUser, Introspector introspector) {
+    return purify(statements, environment, osUser, PasswordFile.Reader.NONE, introspector);
+  }
+
+  /**
+   * Purifies with libpq's defaults: {@code PG*} variables of {@code environment}, then the
+   * password file read by {@code passwordFiles}.
+   */
+  public static Map<Integer, PurifiedSource> purify(
+      List<Statement> statements,
+      Map<String, String> environment,
+      String osUser,
+      PasswordFile.Reader passwordFiles,
+      Introspector introspector) {
     Map<Integer, PurifiedSource> result = new LinkedHashMap<>();
     for (Statement statement : statements) {
       if (statement instanceof Statement.CreateSource create) {
+        ConnectionInfo given;
+        try {
+          given = ConnectionInfo.parse(create.connectionInfo());
+        } catch (UserError e) {
+          throw e.position().isPresent() ? e : e.withPosition(create.connectionInfoPosition());
+        }
         try {
           ConnectionInfo connection =
-              ConnectionInfo.parse(create.connectionInfo()).withDefaults(environment, osUser);
+              given.withDefaults(environment, osUser).withPasswordFile(passwordFiles, environment);
           UpstreamSnapshot upstream = introspector.introspect(connection, create.publication());
-          result.put(create.position().offset(), new PurifiedSource(connection, upstream));
+          result.put(
+              create.position().offset(),
+              new PurifiedSource(connection.withNegotiatedSsl(upstream.encrypted()), upstream));
         } catch (UserError e) {
           throw e.position().isPresent() ? e : e.withPosition(create.position());
         }

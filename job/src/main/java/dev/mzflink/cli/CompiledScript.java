@@ -33,7 +33,8 @@ public record CompiledScript(String text, List<Statement> statements, PlanResult
   public static CompiledScript compile(String text, TranslateOptions options, Purifier.Introspector introspector) {
     List<Statement> statements = Parser.parse(text);
     Map<Integer, PurifiedSource> purified =
-        Purifier.purify(statements, System.getenv(), System.getProperty("user.name", "postgres"), introspector);
+        Purifier.purify(
+            statements, System.getenv(), System.getProperty("user.name", "postgres"), PasswordFiles.forProcess(), introspector);
     PlanResult plan = Planner.plan(statements, purified);
     FlinkPlan flinkPlan = Translator.translate(plan.catalog(), options);
     return new CompiledScript(text, statements, plan, flinkPlan);

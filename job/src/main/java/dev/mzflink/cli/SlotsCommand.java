@@ -56,9 +56,11 @@ final class SlotsCommand {
     return slots;
   }
 
-  /** The connection of {@code --host}, with libpq's environment defaults. */
+  /** The connection of {@code --host}, with libpq's environment defaults and password file. */
   static ConnectionInfo connection(String host) {
-    return ConnectionInfo.parse(host).withDefaults(System.getenv(), System.getProperty("user.name", "postgres"));
+    return ConnectionInfo.parse(host)
+        .withDefaults(System.getenv(), System.getProperty("user.name", "postgres"))
+        .withPasswordFile(PasswordFiles.forProcess(), System.getenv());
   }
 
   /** Which pipeline writes about each slot, from the status table of a results database. */

@@ -26,6 +26,20 @@ public final class Lexer {
 
   /** All tokens of {@code text}, ending with one {@link Kind#END} token. */
   public static List<Token> tokenize(String text) {
+    int nul = text.indexOf('\0');
+    if (nul >= 0) {
+      // PostgreSQL cannot receive a NUL character in any text, so no name or string may hold one.
+      int line = 1;
+      int lineStart = 0;
+      for (int i = 0; i < nul; i++) {
+        if (text.charAt(i) == '\n') {
+          line++;
+          lineStart = i + 1;
+        }
+      }
+      throw UserError.at(new SourcePosition(nul, line, nul - lineStart + 1), "invalid byte sequence for encoding \"UTF8\": 0x00")
+          .withDetail("A script cannot contain NUL characters.");
+    }
     return new Lexer(text).run();
   }
 
@@ -292,12 +306,13 @@ public final class Lexer {
       case 'r' -> append(value, '\r');
       case 't' -> append(value, '\t');
       case 'x' -> {
-        advance();
-        int code = digits(16, 1, 2);
-        if (code < 0) {
-          throw UserError.at(at, "invalid hexadecimal escape sequence");
+        if (Character.digit(peek(1), 16) < 0) {
+          // As in PostgreSQL: \x without a hexadecimal digit is the letter x.
+          append(value, c);
+        } else {
+          advance();
+          appendCodePoint(value, digits(16, 1, 2), at);
         }
-        appendCodePoint(value, code, at);
       }
       case 'u' -> {
         advance();

@@ -105,9 +105,11 @@ public final class Parser {
     if (what.isKeyword("schema") && !materialized) {
       index++;
       boolean ifNotExists = ifNotExists();
+      SourcePosition at = peek().position();
       QualifiedName name = name("schema name");
       if (name.parts().size() > 2) {
-        throw UserError.at(start, "schema name " + name + " has too many parts");
+        throw UserError.at(at, "schema name " + name + " has too many parts")
+            .withDetail("A schema name is a schema, optionally qualified by the database \"materialize\".");
       }
       return new CreateSchema(name, ifNotExists, start);
     }
@@ -157,12 +159,14 @@ public final class Parser {
     }
     index++;
     String connection = null;
+    SourcePosition connectionAt = start;
     String publication = null;
     // HOST and PUBLICATION, in either order, each once.
     for (int i = 0; i < 2; i++) {
       Token option = peek();
       if (option.isKeyword("host") && connection == null) {
         index++;
+        connectionAt = peek().position();
         connection = string("connection string");
       } else if (option.isKeyword("publication") && publication == null) {
         index++;
@@ -174,7 +178,7 @@ public final class Parser {
         throw syntaxError(option, connection == null ? "expected HOST" : "expected PUBLICATION");
       }
     }
-    return new CreateSource(name, materialized, ifNotExists, connection, publication, start);
+    return new CreateSource(name, materialized, ifNotExists, connection, publication, start, connectionAt);
   }
 
   private CreateViews createViews(SourcePosition start) {
@@ -281,8 +285,8 @@ public final class Parser {
     }
     if (what.isKeyword("columns")) {
       index++;
-      if (!acceptKeyword("from")) {
-        expectKeyword("in");
+      if (!acceptKeyword("from") && !acceptKeyword("in")) {
+        throw syntaxError(peek(), "expected FROM or IN");
       }
       return new Show(ShowKind.COLUMNS, false, false, Optional.of(name("object name")), start);
     }

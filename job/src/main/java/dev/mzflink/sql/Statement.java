@@ -30,7 +30,8 @@ public sealed interface Statement {
 
   /**
    * {@code CREATE [MATERIALIZED] SOURCE [IF NOT EXISTS] name FROM POSTGRES HOST 'conninfo'
-   * PUBLICATION 'publication'}.
+   * PUBLICATION 'publication'}; {@code connectionInfoPosition} is where the connection string
+   * starts, for errors in it.
    */
   record CreateSource(
       QualifiedName name,
@@ -38,13 +39,26 @@ public sealed interface Statement {
       boolean ifNotExists,
       String connectionInfo,
       String publication,
-      SourcePosition position)
+      SourcePosition position,
+      SourcePosition connectionInfoPosition)
       implements Statement {
     public CreateSource {
       requireNonNull(name, "name is null");
       requireNonNull(connectionInfo, "connectionInfo is null");
       requireNonNull(publication, "publication is null");
       requireNonNull(position, "position is null");
+      requireNonNull(connectionInfoPosition, "connectionInfoPosition is null");
+    }
+
+    /** A statement whose connection string's errors point at the statement. */
+    public CreateSource(
+        QualifiedName name,
+        boolean materialized,
+        boolean ifNotExists,
+        String connectionInfo,
+        String publication,
+        SourcePosition position) {
+      this(name, materialized, ifNotExists, connectionInfo, publication, position, position);
     }
 
     @Override

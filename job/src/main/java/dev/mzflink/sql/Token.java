@@ -50,6 +50,7 @@ public record Token(Kind kind, String value, SourcePosition position, int end) {
       case STRING -> "string literal";
       case QUOTED_IDENTIFIER -> "identifier \"" + value.replace("\"", "\"\"") + "\"";
       case IDENTIFIER -> "\"" + value + "\"";
+      case PARAMETER -> "\"$" + value + "\"";
       default -> "\"" + value + "\"";
     };
   }

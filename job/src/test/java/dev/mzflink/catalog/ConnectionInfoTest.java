@@ -87,4 +87,135 @@ class ConnectionInfoTest {
     assertThat(info.redacted()).isEqualTo("host=h user=u password=********").doesNotContain("hunter2");
     assertThat(info.toString()).doesNotContain("hunter2");
   }
+
+  private static final String PGPASS =
+      "# comment line\n"
+      + "other:5432:*:repl:wrong\n"
+      + "db:5432:shop:repl:first\n"
+      + "db:5432:shop:repl:second\n"
+      + "db\\:x:*:*:*:escaped\\:colon\n"
+      + "*:6000:*:*:any-host\n"
+      + "localhost:5432:app:alice:local\n"
+      + "too:few:fields\n";
+
+  private static PasswordFile.Reader file(String expectedPath, String text) {
+    return path -> path.equals(expectedPath) ? java.util.Optional.of(text) : java.util.Optional.empty();
+  }
+
+  @Test
+  void passwordFileFillsTheFirstMatchingLine() {
+    ConnectionInfo info =
+        ConnectionInfo.parse("host=db user=repl dbname=shop")
+            .withDefaults(Map.of(), "os")
+            .withPasswordFile(file("/home/u/.pgpass", PGPASS), Map.of("HOME", "/home/u"));
+    assertThat(info.password()).contains("first");
+  }
+
+  @Test
+  void passwordFileWildcardsEscapesAndDefaults() {
+    Map<String, String> home = Map.of("HOME", "/h");
+    assertThat(
+            ConnectionInfo.parse("host=elsewhere port=6000 user=x dbname=y")
+                .withPasswordFile(file("/h/.pgpass", PGPASS), home)
+                .password())
+        .contains("any-host");
+    assertThat(
+            ConnectionInfo.parse("host=db:x user=u dbname=d").withPasswordFile(file("/h/.pgpass", PGPASS), home).password())
+        .contains("escaped:colon");
+    // No host, or a socket directory, is "localhost" for the password file.
+    assertThat(
+            ConnectionInfo.parse("user=alice dbname=app").withPasswordFile(file("/h/.pgpass", PGPASS), home).password())
+        .contains("local");
+    assertThat(
+            ConnectionInfo.parse("host=/var/run/postgresql user=alice dbname=app")
+                .withPasswordFile(file("/h/.pgpass", PGPASS), home)
+                .password())
+        .contains("local");
+    assertThat(
+            ConnectionInfo.parse("host=nowhere user=alice dbname=app").withPasswordFile(file("/h/.pgpass", PGPASS), home).password())
+        .isEmpty();
+  }
+
+  @Test
+  void passfileKeywordAndPgpassfileNameTheFile() {
+    assertThat(
+            ConnectionInfo.parse("host=db user=repl dbname=shop passfile=/etc/mine")
+                .withPasswordFile(file("/etc/mine", PGPASS), Map.of("HOME", "/h"))
+                .password())
+        .contains("first");
+    assertThat(
+            ConnectionInfo.parse("host=db user=repl dbname=shop")
+                .withDefaults(Map.of("PGPASSFILE", "/etc/env"), "os")
+                .withPasswordFile(file("/etc/env", PGPASS), Map.of("HOME", "/h"))
+                .password())
+        .contains("first");
+  }
+
+  @Test
+  void aGivenPasswordOrPgpasswordWinsOverThePasswordFile() {
+    PasswordFile.Reader reader = file("/h/.pgpass", PGPASS);
+    assertThat(
+            ConnectionInfo.parse("host=db user=repl dbname=shop password=given")
+                .withPasswordFile(reader, Map.of("HOME", "/h"))
+                .password())
+        .contains("given");
+    assertThat(
+            ConnectionInfo.parse("host=db user=repl dbname=shop")
+                .withDefaults(Map.of("PGPASSWORD", "env"), "os")
+                .withPasswordFile(reader, Map.of("HOME", "/h"))
+                .password())
+        .contains("env");
+  }
+
+  @Test
+  void environmentDefaultsFillOnlyWhatTheStringLeavesOut() {
+    ConnectionInfo info =
+        ConnectionInfo.parse("host=given sslmode=disable")
+            .withDefaults(
+                Map.of(
+                    "PGHOST", "env-host",
+                    "PGDATABASE", "envdb",
+                    "PGSSLMODE", "require",
+                    "PGAPPNAME", "app",
+                    "PGCONNECT_TIMEOUT", "7"),
+                "os");
+    assertThat(info.host()).isEqualTo("given");
+    assertThat(info.get("sslmode")).contains("disable");
+    assertThat(info.database()).isEqualTo("envdb");
+    assertThat(info.user()).isEqualTo("os");
+    assertThat(info.jdbcProperties())
+        .containsEntry("ApplicationName", "app")
+        .containsEntry("connectTimeout", "7")
+        .containsEntry("sslmode", "disable");
+  }
+
+  @Test
+  void malformedUrisAreUserErrors() {
+    assertThatThrownBy(() -> ConnectionInfo.parse("postgresql://[::1/db"))
+        .hasMessage("invalid connection URI \"postgresql://[::1/db\": missing \"]\" in IPv6 host");
+    assertThatThrownBy(() -> ConnectionInfo.parse("postgresql://h/db?sslmode"))
+        .hasMessage("missing key/value separator \"=\" in URI query parameter: \"sslmode\"");
+    assertThatThrownBy(() -> ConnectionInfo.parse("postgresql://h/d%zzb"))
+        .hasMessage("invalid percent-encoded token: \"d%zzb\"");
+    assertThatThrownBy(() -> ConnectionInfo.parse("postgresql://h/db?colour=blue"))
+        .hasMessage("invalid connection option \"colour\"");
+    assertThatThrownBy(() -> ConnectionInfo.parse("host=h").user())
+        .hasMessage("the connection string names no user");
+  }
+
+  @Test
+  void preferAndAllowSettleOnWhatIntrospectionNegotiated() {
+    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(false).get("sslmode")).contains("disable");
+    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(false).get("sslmode")).contains("disable");
+    // No sslmode is libpq's prefer: SSL when the server offered it, else nothing to say.
+    assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(false).get("sslmode")).isEmpty();
+    // Modes without a fallback stay as given.
+    for (String mode : java.util.List.of("disable", "require", "verify-ca", "verify-full")) {
+      assertThat(ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(true).get("sslmode")).contains(mode);
+      assertThat(ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(false).get("sslmode")).contains(mode);
+    }
+  }
 }

@@ -2,11 +2,13 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mzflink.catalog.ShowOutput;
 import dev.mzflink.cli.CompiledScript;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.demo.ShopSample;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
+import dev.mzflink.testing.TestSsl;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import dev.mzflink.translate.TranslateOptions;
 import java.nio.charset.StandardCharsets;
@@ -23,12 +25,21 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Every example in sql-scripts/ translates, against its upstream schema (sql-scripts/upstream, one
  * database per schema file) on a real server, to the Flink SQL checked in next to it ({@code
- * name.flink.sql}). Scripts name the
- * server {@code host=127.0.0.1 port=5432}; the test points them at its own server.
- * {@code -Dgolden.rewrite=true} rewrites the Flink SQL files.
+ * name.flink.sql}); what the script prints besides (notices, SHOW output) is checked in as {@code
+ * name.out}. Scripts name the server {@code host=127.0.0.1 port=5432}; the test points them at its
+ * own server. The examples of Materialize's documentation name {@code host=postgres port=5432
+ * ... sslmode=require dbname=postgres}: they run against a second server with SSL on, whose
+ * database "postgres" holds upstream/postgres.sql. {@code -Dgolden.rewrite=true} rewrites the
+ * files.
  */
 class SqlScriptsIT {
   @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
+
+  @RegisterExtension
+  static final PostgresServerExtension SSL_POSTGRES = new PostgresServerExtension(TestSsl.serverSettings());
+
+  /** How the documentation's examples name their server. */
+  private static final String DOCUMENTATION_HOST = "host=postgres ";
 
   private static final Path SCRIPTS = Path.of("../sql-scripts");
 
@@ -47,8 +58,13 @@ class SqlScriptsIT {
     }
     for (Path schema : schemas) {
       String database = schema.getFileName().toString().replaceAll("\\.sql$", "");
-      server.createDatabase(database);
-      try (Connection c = server.connect(database)) {
+      EmbeddedPostgresServer on = server;
+      if (database.equals("postgres")) {
+        on = SSL_POSTGRES.server();
+      } else {
+        server.createDatabase(database);
+      }
+      try (Connection c = on.connect(database)) {
         Sql.execute(c, Files.readString(schema, StandardCharsets.UTF_8));
       }
     }
@@ -60,19 +76,36 @@ class SqlScriptsIT {
     List<String> failures = new ArrayList<>();
     for (Path script : scripts) {
       String text = Files.readString(script, StandardCharsets.UTF_8);
-      String local = text.replace("port=5432", "port=" + server.port());
+      boolean documentation = text.contains(DOCUMENTATION_HOST);
+      EmbeddedPostgresServer on = documentation ? SSL_POSTGRES.server() : server;
+      String local = text.replace("port=5432", "port=" + on.port()).replace(DOCUMENTATION_HOST, "host=127.0.0.1 ");
       CompiledScript compiled =
           CompiledScript.compile(local, new TranslateOptions("jdbc:postgresql://localhost:5432/results", Optional.empty()));
       String flink =
           FlinkSqlRenderer.file(compiled.flinkPlan(), script.getFileName().toString(), false)
-              .replace("'port' = '" + server.port() + "'", "'port' = '5432'");
-      Path expected = Path.of(script.toString().replaceAll("\\.sql$", ".flink.sql"));
-      if (Boolean.getBoolean("golden.rewrite")) {
-        Files.writeString(expected, flink, StandardCharsets.UTF_8);
-      } else if (!Files.exists(expected) || !Files.readString(expected).equals(flink)) {
-        failures.add(script + " translates differently from " + expected + ":\n" + flink);
+              .replace("'port' = '" + on.port() + "'", "'port' = '5432'");
+      if (documentation) {
+        flink = flink.replace("'hostname' = '127.0.0.1'", "'hostname' = 'postgres'");
+      }
+      StringBuilder printed = new StringBuilder();
+      compiled.plan().notices().forEach(n -> printed.append("NOTICE: ").append(n).append('\n'));
+      for (ShowOutput show : compiled.plan().outputs()) {
+        printed.append("-- ").append(show.statement()).append('\n').append(show.render());
+      }
+      compare(script, Path.of(script.toString().replaceAll("\\.sql$", ".flink.sql")), flink, failures);
+      Path out = Path.of(script.toString().replaceAll("\\.sql$", ".out"));
+      if (printed.length() > 0 || Files.exists(out)) {
+        compare(script, out, printed.toString(), failures);
       }
     }
     assertThat(failures).as("rewrite with -Dgolden.rewrite=true").isEmpty();
+  }
+
+  private static void compare(Path script, Path expected, String actual, List<String> failures) throws Exception {
+    if (Boolean.getBoolean("golden.rewrite")) {
+      Files.writeString(expected, actual, StandardCharsets.UTF_8);
+    } else if (!Files.exists(expected) || !Files.readString(expected).equals(actual)) {
+      failures.add(script + " differs from " + expected + ":\n" + actual);
+    }
   }
 }
