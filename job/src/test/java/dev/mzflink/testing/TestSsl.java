@@ -20,13 +20,14 @@ public final class TestSsl {
   /** Server settings that turn SSL on; plain connections keep working too. */
   public static Map<String, String> serverSettings() {
     try {
+      // deleteOnExit deletes in reverse order of registration: the files, then their directory.
       Path dir = Files.createTempDirectory("mzflink-ssl");
-      Path certificate = copy("ssl/server.crt", dir.resolve("server.crt"));
-      Path key = copy("ssl/server.key", dir.resolve("server.key"));
-      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-      key.toFile().deleteOnExit();
-      certificate.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
+      Path certificate = copy("ssl/server.crt", dir.resolve("server.crt"));
+      certificate.toFile().deleteOnExit();
+      Path key = copy("ssl/server.key", dir.resolve("server.key"));
+      key.toFile().deleteOnExit();
+      Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
       return Map.of("ssl", "on", "ssl_cert_file", certificate.toString(), "ssl_key_file", key.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
