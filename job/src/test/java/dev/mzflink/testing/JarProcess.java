@@ -115,7 +115,17 @@ public final class JarProcess implements AutoCloseable {
   @Override
   public void close() {
     if (process.isAlive()) {
-      process.destroyForcibly();
+      // SIGTERM first: mzflink then cancels its job, drops its slots and (demo) stops its
+      // embedded PostgreSQL, which a SIGKILL would leave running after a failed test.
+      process.destroy();
+      try {
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
