@@ -109,9 +109,7 @@ public final class StateSizeBench {
         }
       }
     } finally {
-      try (var walk = Files.walk(work)) {
-        walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      }
+      dev.mzflink.runtime.RunningPipeline.deleteRecursively(work);
     }
     System.exit(0);
   }

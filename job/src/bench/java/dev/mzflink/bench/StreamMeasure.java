@@ -142,7 +142,7 @@ final class StreamMeasure {
         bench.dropDatabase(results);
       }
       bench.dropDatabase(db);
-      RunningPipelineFiles.deleteRecursively(savepoints);
+      RunningPipeline.deleteRecursively(savepoints);
     }
   }
 

@@ -225,7 +225,7 @@ final class ViewsMeasure {
     } finally {
       bench.dropInactiveSlots();
       bench.dropDatabase(db);
-      RunningPipelineFiles.deleteRecursively(savepoints);
+      RunningPipeline.deleteRecursively(savepoints);
     }
   }
 

@@ -128,7 +128,7 @@ final class WalsenderMeasure {
           }
           bench.dropInactiveSlots();
           bench.dropDatabase(results);
-          RunningPipelineFiles.deleteRecursively(checkpoints);
+          RunningPipeline.deleteRecursively(checkpoints);
         }
       }
     } finally {

@@ -161,7 +161,8 @@ public final class RunningPipeline implements AutoCloseable {
     return dropped;
   }
 
-  static void deleteRecursively(Path dir) {
+  /** Deletes a directory and everything in it (a temporary checkpoint directory). */
+  public static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

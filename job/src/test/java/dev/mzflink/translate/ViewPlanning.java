@@ -36,22 +36,7 @@ public final class ViewPlanning {
   public static String plan(FlinkPlan plan) {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     StreamTableEnvironment tables = FlinkEnvironment.tableEnvironment(env);
-    for (String database : FlinkSqlRenderer.databases(plan)) {
-      tables.executeSql(database);
-    }
-    for (SourceStream stream : plan.streams()) {
-      for (StreamTable table : stream.tables()) {
-        DataType row = rowType(table.columns());
-        DataStream<Row> empty = env.fromCollection(List.of(), ExternalTypeInfo.of(row));
-        Schema.Builder schema = Schema.newBuilder().fromRowDataType(row);
-        if (!table.primaryKey().isEmpty()) {
-          schema.primaryKey(table.primaryKey());
-        }
-        tables.createTemporaryView(
-            table.flinkName().database() + "." + table.flinkName().name(),
-            tables.fromChangelogStream(empty, schema.build(), ChangelogMode.all()));
-      }
-    }
+    registerSources(env, tables, plan);
     for (String statement : FlinkSqlRenderer.sinkDdl(plan, true)) {
       tables.executeSql(statement);
     }
@@ -95,6 +80,15 @@ public final class ViewPlanning {
   /** The source tables, databases and views of a plan in a new table environment on {@code env}. */
   private static StreamTableEnvironment register(StreamExecutionEnvironment env, FlinkPlan plan) {
     StreamTableEnvironment tables = FlinkEnvironment.tableEnvironment(env);
+    registerSources(env, tables, plan);
+    for (String statement : FlinkSqlRenderer.views(plan)) {
+      tables.executeSql(statement);
+    }
+    return tables;
+  }
+
+  /** The plan's databases, and its source tables as empty changelog streams. */
+  private static void registerSources(StreamExecutionEnvironment env, StreamTableEnvironment tables, FlinkPlan plan) {
     for (String database : FlinkSqlRenderer.databases(plan)) {
       tables.executeSql(database);
     }
@@ -111,10 +105,6 @@ public final class ViewPlanning {
             tables.fromChangelogStream(empty, schema.build(), ChangelogMode.all()));
       }
     }
-    for (String statement : FlinkSqlRenderer.views(plan)) {
-      tables.executeSql(statement);
-    }
-    return tables;
   }
 
   private static DataType rowType(List<FlinkColumn> columns) {
