@@ -242,7 +242,7 @@ class ClusterIT {
         caughtUp("local job started", System.nanoTime(), writer, server, "killed");
         Thread.sleep(4000);
         fault = System.nanoTime();
-        mzflink.close(); // SIGKILL: no cleanup, the slot stays
+        mzflink.kill(); // no cleanup, the slot stays
       }
       assertThat(strings(server, "killed", "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_src");
       List<String> resume = new ArrayList<>(List.of(run));

@@ -79,6 +79,12 @@ public final class JarProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL: the process gets no chance to clean up (its job's slots stay upstream). */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(60, TimeUnit.SECONDS);
+  }
+
   /** Sends SIGINT, as Ctrl-C does. */
   public void interrupt() throws Exception {
     // A process started in the background of a non-interactive shell ignores SIGINT, and so do
