@@ -64,12 +64,13 @@ public final class UserError extends RuntimeException {
   }
 
   /**
-   * The full message as the command line prints it: {@code line L:C: primary}, then the source
-   * line with a caret when the script text is known, then detail and hint.
+   * The full message as the command line prints it: {@code line L:C: primary}, then the source line
+   * with a caret when the script text is known, then detail and hint.
    */
   public String render(Optional<String> scriptText) {
     StringBuilder out = new StringBuilder();
-    position.ifPresent(p -> out.append("line ").append(p.line()).append(':').append(p.column()).append(": "));
+    position.ifPresent(
+        p -> out.append("line ").append(p.line()).append(':').append(p.column()).append(": "));
     out.append(primary);
     if (position.isPresent() && scriptText.isPresent()) {
       SourcePosition p = position.get();

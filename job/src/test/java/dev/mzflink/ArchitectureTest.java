@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
   private static final JavaClasses CLASSES =
-      new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.mzflink");
+      new ClassFileImporter()
+          .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+          .importPackages("dev.mzflink");
 
   @Test
   void theCoreImportsNoJdbcFlinkOrIo() {
@@ -28,7 +30,8 @@ class ArchitectureTest {
         .doNotHaveSimpleName("PgConnections")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("java.sql..", "org.apache.flink..", "java.io..", "java.nio.file..", "java.net.http..")
+        .resideInAnyPackage(
+            "java.sql..", "org.apache.flink..", "java.io..", "java.nio.file..", "java.net.http..")
         .check(CLASSES);
   }
 
@@ -36,10 +39,18 @@ class ArchitectureTest {
   void theCoreDoesNotReachTheEdges() {
     noClasses()
         .that()
-        .resideInAnyPackage("dev.mzflink.sql..", "dev.mzflink.catalog..", "dev.mzflink.translate..", "dev.mzflink.doctor..")
+        .resideInAnyPackage(
+            "dev.mzflink.sql..",
+            "dev.mzflink.catalog..",
+            "dev.mzflink.translate..",
+            "dev.mzflink.doctor..")
         .should()
         .dependOnClassesThat()
-        .resideInAnyPackage("dev.mzflink.runtime..", "dev.mzflink.sink..", "dev.mzflink.cli..", "dev.mzflink.demo..")
+        .resideInAnyPackage(
+            "dev.mzflink.runtime..",
+            "dev.mzflink.sink..",
+            "dev.mzflink.cli..",
+            "dev.mzflink.demo..")
         .check(CLASSES);
   }
 

@@ -29,7 +29,8 @@ final class Bench {
   final int runs;
   private int databases;
 
-  Bench(EmbeddedPostgresServer server, ProcCpu cpu, Results results, Map<String, String> parameters) {
+  Bench(
+      EmbeddedPostgresServer server, ProcCpu cpu, Results results, Map<String, String> parameters) {
     this.server = server;
     this.cpu = cpu;
     this.results = results;
@@ -78,8 +79,14 @@ final class Bench {
     Results.Sample stop(String series, int run, double items, double seconds) {
       Results.Sample sample =
           new Results.Sample(
-              series, run, seconds, items, ProcCpu.jvmSeconds() - jvm, cpu.postgresSeconds() - postgres,
-              ProcCpu.childSeconds() - tools, ProcCpu.walsenderDelta(walsenders, cpu.walsenders()));
+              series,
+              run,
+              seconds,
+              items,
+              ProcCpu.jvmSeconds() - jvm,
+              cpu.postgresSeconds() - postgres,
+              ProcCpu.childSeconds() - tools,
+              ProcCpu.walsenderDelta(walsenders, cpu.walsenders()));
       results.add(sample);
       return sample;
     }
@@ -137,23 +144,37 @@ final class Bench {
 
   /** A script of one source over publication {@code p} of {@code database}. */
   String sourceScript(String source, String database, boolean materialized) {
-    return "CREATE " + (materialized ? "MATERIALIZED " : "") + "SOURCE " + source + " FROM POSTGRES HOST '"
-        + server.conninfo(database) + "' PUBLICATION 'p';\nCREATE VIEWS FROM SOURCE " + source + ";\n";
+    return "CREATE "
+        + (materialized ? "MATERIALIZED " : "")
+        + "SOURCE "
+        + source
+        + " FROM POSTGRES HOST '"
+        + server.conninfo(database)
+        + "' PUBLICATION 'p';\nCREATE VIEWS FROM SOURCE "
+        + source
+        + ";\n";
   }
 
   /** Compiles {@code script} against the live server and starts it in this JVM's MiniCluster. */
   RunningPipeline start(
-      String script, String resultsDatabase, int parallelism, Duration checkpointInterval, Optional<String> savepoint,
+      String script,
+      String resultsDatabase,
+      int parallelism,
+      Duration checkpointInterval,
+      Optional<String> savepoint,
       RunOptions.SourceReading reading) {
     String url = server.jdbcUrl(resultsDatabase);
-    CompiledScript compiled = CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
+    CompiledScript compiled =
+        CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
     RunOptions options =
-        new RunOptions(url, Optional.empty(), checkpointInterval, parallelism, savepoint, "bench").withSourceReading(reading);
+        new RunOptions(url, Optional.empty(), checkpointInterval, parallelism, savepoint, "bench")
+            .withSourceReading(reading);
     return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
   }
 
   /** Polls {@code condition} every {@code pollMillis} until true; fails after {@code timeout}. */
-  static void await(String what, Duration timeout, long pollMillis, Check condition) throws Exception {
+  static void await(String what, Duration timeout, long pollMillis, Check condition)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.holds()) {
       if (System.nanoTime() > deadline) {
@@ -171,13 +192,17 @@ final class Bench {
   void dropInactiveSlots() {
     try (Connection c = connect("postgres");
         Statement s = c.createStatement()) {
-      s.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+      s.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
     } catch (SQLException e) {
       System.err.println("could not drop replication slots: " + e.getMessage());
     }
   }
 
-  /** A PostgreSQL client program ({@code psql}, {@code pg_recvlogical}) from an installed PostgreSQL, if any. */
+  /**
+   * A PostgreSQL client program ({@code psql}, {@code pg_recvlogical}) from an installed
+   * PostgreSQL, if any.
+   */
   static Optional<Path> clientProgram(String name) {
     List<Path> candidates = new ArrayList<>();
     String configured = System.getenv("PG_BIN");
@@ -198,10 +223,12 @@ final class Bench {
 
   /** Runs a program to completion; its output goes to {@code log}. */
   static void runProgram(List<String> command, Path log) throws Exception {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     int code = p.waitFor();
     if (code != 0) {
-      throw new IllegalStateException(command.get(0) + " exited with " + code + ": " + Files.readString(log));
+      throw new IllegalStateException(
+          command.get(0) + " exited with " + code + ": " + Files.readString(log));
     }
   }
 }

@@ -12,10 +12,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The benchmark harness (issue 9): starts its own PostgreSQL, sizes data from parameters, runs
- * each measure {@code runs} times against the limit measured on the same server in the same run,
- * prints a table, and writes {@code run-<time>.csv}, {@code run-<time>.md}, {@code chart.png} and
- * {@code summary.csv} to {@code bench/results/}.
+ * The benchmark harness (issue 9): starts its own PostgreSQL, sizes data from parameters, runs each
+ * measure {@code runs} times against the limit measured on the same server in the same run, prints
+ * a table, and writes {@code run-<time>.csv}, {@code run-<time>.md}, {@code chart.png} and {@code
+ * summary.csv} to {@code bench/results/}.
  *
  * <p>Parameters: {@code -Dbench.runs=5} and {@code -Dbench.args="key=value ..."} with the keys of
  * {@link #defaults()}, e.g. {@code measures=snapshot,stream snapshot.rows=20000}. Run: {@code mvn
@@ -58,11 +58,13 @@ public final class BenchRunner {
       }
       int eq = pair.indexOf('=');
       if (eq < 0 || !parameters.containsKey(pair.substring(0, eq))) {
-        throw new IllegalArgumentException("unknown benchmark parameter " + pair + "; known: " + parameters.keySet());
+        throw new IllegalArgumentException(
+            "unknown benchmark parameter " + pair + "; known: " + parameters.keySet());
       }
       parameters.put(pair.substring(0, eq), pair.substring(eq + 1));
     }
-    Path out = Path.of(System.getProperty("bench.out", "bench/results")).toAbsolutePath().normalize();
+    Path out =
+        Path.of(System.getProperty("bench.out", "bench/results")).toAbsolutePath().normalize();
     String stamp = LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
     System.out.println("mzflink benchmark " + stamp + ": " + parameters);
     System.out.println("machine: " + machine());
@@ -70,12 +72,24 @@ public final class BenchRunner {
     int exit = 0;
     try (EmbeddedPostgresServer server =
         EmbeddedPostgresServer.start(
-            Map.of("max_replication_slots", "64", "max_wal_senders", "64", "max_connections", "200",
-                "shared_buffers", "512MB", "max_wal_size", "4GB"))) {
+            Map.of(
+                "max_replication_slots",
+                "64",
+                "max_wal_senders",
+                "64",
+                "max_connections",
+                "200",
+                "shared_buffers",
+                "512MB",
+                "max_wal_size",
+                "4GB"))) {
       long postmaster;
       try (Connection c = server.connect("postgres")) {
-        Path dataDirectory = Path.of(Bench.stringValue(c, "SELECT current_setting('data_directory')"));
-        postmaster = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
+        Path dataDirectory =
+            Path.of(Bench.stringValue(c, "SELECT current_setting('data_directory')"));
+        postmaster =
+            Long.parseLong(
+                Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
         parameters.put("postgresql", Bench.stringValue(c, "SHOW server_version"));
       }
       Bench bench = new Bench(server, new ProcCpu(postmaster), results, parameters);
@@ -92,7 +106,11 @@ public final class BenchRunner {
           default -> throw new IllegalArgumentException("unknown measure " + measure);
         }
         // What is measured so far, in case a later measure fails or the run is cut short.
-        results.write(out, stamp, parameters, new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+        results.write(
+            out,
+            stamp,
+            parameters,
+            new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
       }
     } catch (Exception e) {
       e.printStackTrace();
@@ -132,8 +150,19 @@ public final class BenchRunner {
     } catch (Exception e) {
       host = "?";
     }
-    return Runtime.getRuntime().availableProcessors() + " cores " + cpu + ", " + memory + " GB, Java "
-        + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " " + System.getProperty("os.version")
-        + " (" + host + ")";
+    return Runtime.getRuntime().availableProcessors()
+        + " cores "
+        + cpu
+        + ", "
+        + memory
+        + " GB, Java "
+        + System.getProperty("java.version")
+        + ", "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.version")
+        + " ("
+        + host
+        + ")";
   }
 }

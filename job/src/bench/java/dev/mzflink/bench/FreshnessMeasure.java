@@ -61,10 +61,18 @@ final class FreshnessMeasure {
       FreshnessMeasure m = new FreshnessMeasure(bench, db, results, initial);
       try (RunningPipeline pipeline =
               bench.start(
-                  bench.sourceScript("fresh", db, true), results, parallelism, checkpoint, Optional.empty(),
+                  bench.sourceScript("fresh", db, true),
+                  results,
+                  parallelism,
+                  checkpoint,
+                  Optional.empty(),
                   RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
           Connection c = bench.connect(results)) {
-        Bench.await("the snapshot of f", Duration.ofMinutes(10), 200, () -> Bench.longValue(c, "SELECT count(*) FROM f") >= initial);
+        Bench.await(
+            "the snapshot of f",
+            Duration.ofMinutes(10),
+            200,
+            () -> Bench.longValue(c, "SELECT count(*) FROM f") >= initial);
         Map<Long, List<Step>> steps = new TreeMap<>();
         for (int run = 1; run <= bench.runs; run++) {
           for (long rate : ladder) {
@@ -113,10 +121,13 @@ final class FreshnessMeasure {
     long written = 0;
     Bench.Clock clock = bench.clock();
     try (Connection c = bench.connect(db);
-        PreparedStatement insert = c.prepareStatement("INSERT INTO f SELECT g, g, NULL FROM generate_series(?, ?) g");
-        PreparedStatement update = c.prepareStatement("UPDATE f SET v = v + 1 WHERE id >= ? AND id < ?");
+        PreparedStatement insert =
+            c.prepareStatement("INSERT INTO f SELECT g, g, NULL FROM generate_series(?, ?) g");
+        PreparedStatement update =
+            c.prepareStatement("UPDATE f SET v = v + 1 WHERE id >= ? AND id < ?");
         PreparedStatement delete = c.prepareStatement("DELETE FROM f WHERE id >= ? AND id < ?");
-        PreparedStatement mark = c.prepareStatement("INSERT INTO f VALUES (?, 0, clock_timestamp())")) {
+        PreparedStatement mark =
+            c.prepareStatement("INSERT INTO f VALUES (?, 0, clock_timestamp())")) {
       long start = System.nanoTime();
       long end = start + seconds * 1_000_000_000L;
       long nextMarker = start;
@@ -163,7 +174,11 @@ final class FreshnessMeasure {
       }
       double elapsed = (System.nanoTime() - start) / 1e9;
       long lastMarker = marker;
-      Bench.await("marker " + lastMarker, Duration.ofMinutes(10), 20, () -> visible.containsKey(lastMarker));
+      Bench.await(
+          "marker " + lastMarker,
+          Duration.ofMinutes(10),
+          20,
+          () -> visible.containsKey(lastMarker));
       clock.stop(series, run, written);
       List<Double> latencies = new ArrayList<>();
       for (long id = firstMarker; id <= lastMarker; id++) {
@@ -176,10 +191,19 @@ final class FreshnessMeasure {
       boolean sustained = achieved >= 0.9 * rate && last <= 2 * first + 500;
       List<Double> sorted = new ArrayList<>(latencies);
       Collections.sort(sorted);
-      Step step = new Step(rate, achieved, percentile(sorted, 0.5), percentile(sorted, 0.99), sustained);
+      Step step =
+          new Step(rate, achieved, percentile(sorted, 0.5), percentile(sorted, 0.99), sustained);
       System.out.printf(
           "  freshness %,d rows/s run %d: achieved %,.0f rows/s, %d markers, p50 %.0f ms, p99 %.0f ms, first/last quarter %.0f/%.0f ms: %s%n",
-          rate, run, achieved, latencies.size(), step.p50(), step.p99(), first, last, sustained ? "sustained" : "NOT sustained");
+          rate,
+          run,
+          achieved,
+          latencies.size(),
+          step.p50(),
+          step.p99(),
+          first,
+          last,
+          sustained ? "sustained" : "NOT sustained");
       return step;
     } finally {
       polling.set(false);
@@ -187,10 +211,13 @@ final class FreshnessMeasure {
     }
   }
 
-  /** Records when each marker first shows in the results database (markers are committed in order). */
+  /**
+   * Records when each marker first shows in the results database (markers are committed in order).
+   */
   private void poll(AtomicBoolean polling) {
     try (Connection c = bench.connect(resultsDb);
-        PreparedStatement s = c.prepareStatement("SELECT coalesce(-min(id), 0) FROM f WHERE id < 0")) {
+        PreparedStatement s =
+            c.prepareStatement("SELECT coalesce(-min(id), 0) FROM f WHERE id < 0")) {
       long seen = visible.keySet().stream().mapToLong(Long::longValue).max().orElse(0);
       while (polling.get()) {
         long highest;

@@ -34,7 +34,11 @@ final class ProcCpu {
     String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
     // f[0] is field 3 (state): ppid is field 4, utime..cstime fields 14..17.
     return new long[] {
-      Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]), Long.parseLong(f[1])
+      Long.parseLong(f[11]),
+      Long.parseLong(f[12]),
+      Long.parseLong(f[13]),
+      Long.parseLong(f[14]),
+      Long.parseLong(f[1])
     };
   }
 
@@ -70,7 +74,8 @@ final class ProcCpu {
         .forEach(
             (pid, s) -> {
               try {
-                String cmd = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+                String cmd =
+                    Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
                 if (cmd.startsWith("postgres: walsender")) {
                   result.put(pid, (s[0] + s[1]) / TICKS);
                 }
@@ -81,7 +86,9 @@ final class ProcCpu {
     return result;
   }
 
-  /** Sum of the walsenders' CPU seconds from {@code before} to now (walsenders alive at the end). */
+  /**
+   * Sum of the walsenders' CPU seconds from {@code before} to now (walsenders alive at the end).
+   */
   static double walsenderDelta(Map<Long, Double> before, Map<Long, Double> after) {
     double sum = 0;
     for (Map.Entry<Long, Double> e : after.entrySet()) {

@@ -37,10 +37,27 @@ final class Results {
    * @param walsenderCpu CPU seconds of the walsender processes alive at the end of the run
    */
   record Sample(
-      String series, int run, double seconds, double items, double jvmCpu, double pgCpu, double toolCpu, double walsenderCpu) {}
+      String series,
+      int run,
+      double seconds,
+      double items,
+      double jvmCpu,
+      double pgCpu,
+      double toolCpu,
+      double walsenderCpu) {}
 
   /** Median, min and max of a series' samples. */
-  record Stats(String series, int runs, double median, double min, double max, double items, double jvmCpu, double pgCpu, double toolCpu, double walsenderCpu) {
+  record Stats(
+      String series,
+      int runs,
+      double median,
+      double min,
+      double max,
+      double items,
+      double jvmCpu,
+      double pgCpu,
+      double toolCpu,
+      double walsenderCpu) {
     double rate() {
       return items / median;
     }
@@ -61,8 +78,14 @@ final class Results {
     System.out.printf(
         Locale.ROOT,
         "  %-44s run %d: %8.2f s  %,12.0f items/s  cpu jvm %6.1f s  pg %6.1f s  tools %5.1f s  walsenders %5.1f s%n",
-        sample.series(), sample.run(), sample.seconds(), sample.items() / sample.seconds(), sample.jvmCpu(),
-        sample.pgCpu(), sample.toolCpu(), sample.walsenderCpu());
+        sample.series(),
+        sample.run(),
+        sample.seconds(),
+        sample.items() / sample.seconds(),
+        sample.jvmCpu(),
+        sample.pgCpu(),
+        sample.toolCpu(),
+        sample.walsenderCpu());
   }
 
   void figure(String measure, double value) {
@@ -132,7 +155,8 @@ final class Results {
   /** The table of every series (median of the runs, with min and max), as Markdown. */
   String table() {
     StringBuilder b = new StringBuilder();
-    b.append("| series | runs | median s | min s | max s | items/s (median) | JVM CPU s | PostgreSQL CPU s | tool CPU s | walsender CPU s |\n");
+    b.append(
+        "| series | runs | median s | min s | max s | items/s (median) | JVM CPU s | PostgreSQL CPU s | tool CPU s | walsender CPU s |\n");
     b.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (String name : seriesNames()) {
       Stats s = stats(name);
@@ -140,12 +164,27 @@ final class Results {
           String.format(
               Locale.ROOT,
               "| %s | %d | %.2f | %.2f | %.2f | %s | %.1f | %.1f | %.1f | %.1f |%n",
-              name, s.runs(), s.median(), s.min(), s.max(), s.items() > 0 ? String.format(Locale.ROOT, "%,.0f", s.rate()) : "",
-              s.jvmCpu(), s.pgCpu(), s.toolCpu(), s.walsenderCpu()));
+              name,
+              s.runs(),
+              s.median(),
+              s.min(),
+              s.max(),
+              s.items() > 0 ? String.format(Locale.ROOT, "%,.0f", s.rate()) : "",
+              s.jvmCpu(),
+              s.pgCpu(),
+              s.toolCpu(),
+              s.walsenderCpu()));
     }
     b.append("\n| figure | value | goal |\n|---|---:|---:|\n");
     figures.forEach(
-        (k, v) -> b.append(String.format(Locale.ROOT, "| %s | %s | %s |%n", k, format(v), goals.containsKey(k) ? goalText(k) : "")));
+        (k, v) ->
+            b.append(
+                String.format(
+                    Locale.ROOT,
+                    "| %s | %s | %s |%n",
+                    k,
+                    format(v),
+                    goals.containsKey(k) ? goalText(k) : "")));
     return b.toString();
   }
 
@@ -160,20 +199,39 @@ final class Results {
     return String.format(Locale.ROOT, Math.abs(v) >= 100 ? "%.1f" : "%.3f", v);
   }
 
-  /** Writes {@code run-<stamp>.csv}, {@code run-<stamp>.md}, {@code summary.csv} and {@code chart.png}. */
-  void write(Path dir, String stamp, Map<String, String> parameters, PrintStream out) throws IOException {
+  /**
+   * Writes {@code run-<stamp>.csv}, {@code run-<stamp>.md}, {@code summary.csv} and {@code
+   * chart.png}.
+   */
+  void write(Path dir, String stamp, Map<String, String> parameters, PrintStream out)
+      throws IOException {
     Files.createDirectories(dir);
-    StringBuilder csv = new StringBuilder("series,run,seconds,items,items_per_second,jvm_cpu_s,pg_cpu_s,tool_cpu_s,walsender_cpu_s\n");
+    StringBuilder csv =
+        new StringBuilder(
+            "series,run,seconds,items,items_per_second,jvm_cpu_s,pg_cpu_s,tool_cpu_s,walsender_cpu_s\n");
     for (Sample s : samples) {
       csv.append(
           String.format(
-              Locale.ROOT, "\"%s\",%d,%.4f,%.0f,%.1f,%.2f,%.2f,%.2f,%.2f%n",
-              s.series(), s.run(), s.seconds(), s.items(), s.items() / s.seconds(), s.jvmCpu(), s.pgCpu(), s.toolCpu(), s.walsenderCpu()));
+              Locale.ROOT,
+              "\"%s\",%d,%.4f,%.0f,%.1f,%.2f,%.2f,%.2f,%.2f%n",
+              s.series(),
+              s.run(),
+              s.seconds(),
+              s.items(),
+              s.items() / s.seconds(),
+              s.jvmCpu(),
+              s.pgCpu(),
+              s.toolCpu(),
+              s.walsenderCpu()));
     }
     for (double[] step : ladder) {
       csv.append(
           String.format(
-              Locale.ROOT, "\"freshness ladder %.0f rows/s\",0,0,%.0f,%.1f,0,0,0,0%n", step[0], step[1], step[1]));
+              Locale.ROOT,
+              "\"freshness ladder %.0f rows/s\",0,0,%.0f,%.1f,0,0,0,0%n",
+              step[0],
+              step[1],
+              step[1]));
     }
     Files.writeString(dir.resolve("run-" + stamp + ".csv"), csv.toString());
     StringBuilder summary = new StringBuilder("measure,value\n");
@@ -183,18 +241,28 @@ final class Results {
     parameters.forEach((k, v) -> md.append(k).append('=').append(v).append(' '));
     md.append("\n\n").append(table());
     if (!ladder.isEmpty()) {
-      md.append("\n| freshness target rows/s | achieved rows/s | p50 ms | p99 ms | sustained |\n|---:|---:|---:|---:|---|\n");
+      md.append(
+          "\n| freshness target rows/s | achieved rows/s | p50 ms | p99 ms | sustained |\n|---:|---:|---:|---:|---|\n");
       for (double[] step : ladder) {
         md.append(
             String.format(
-                Locale.ROOT, "| %.0f | %.0f | %.0f | %.0f | %s |%n", step[0], step[1], step[2], step[3], step[4] > 0 ? "yes" : "no"));
+                Locale.ROOT,
+                "| %.0f | %.0f | %.0f | %.0f | %s |%n",
+                step[0],
+                step[1],
+                step[2],
+                step[3],
+                step[4] > 0 ? "yes" : "no"));
       }
     }
     Files.writeString(dir.resolve("run-" + stamp + ".md"), md.toString());
     out.println();
     out.println(md);
     if (writeChart(dir.resolve("run-" + stamp + ".png"))) {
-      Files.copy(dir.resolve("run-" + stamp + ".png"), dir.resolve("chart.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.copy(
+          dir.resolve("run-" + stamp + ".png"),
+          dir.resolve("chart.png"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
@@ -241,7 +309,8 @@ final class Results {
     if (charts.isEmpty()) {
       return false;
     }
-    BitmapEncoder.saveBitmap(charts, charts.size(), 1, file.toString(), BitmapEncoder.BitmapFormat.PNG);
+    BitmapEncoder.saveBitmap(
+        charts, charts.size(), 1, file.toString(), BitmapEncoder.BitmapFormat.PNG);
     return true;
   }
 }

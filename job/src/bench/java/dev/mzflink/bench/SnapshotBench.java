@@ -19,8 +19,8 @@ import org.postgresql.PGConnection;
 
 /**
  * Snapshot throughput of a table of N narrow rows {@code (id bigint primary key, v bigint)}: the
- * time until the results table holds every row, against {@code COPY (SELECT * FROM t) TO STDOUT}
- * of the same table into nothing, on the same server in the same run.
+ * time until the results table holds every row, against {@code COPY (SELECT * FROM t) TO STDOUT} of
+ * the same table into nothing, on the same server in the same run.
  *
  * <p>Run: {@code mvn -Pbench -pl job verify -DskipTests -Dbench.rows=1000000 -Dbench.runs=3}.
  */
@@ -61,28 +61,39 @@ public final class SnapshotBench {
   private static double copySeconds(EmbeddedPostgresServer server) throws Exception {
     try (Connection c = server.connect("bench")) {
       long start = System.nanoTime();
-      c.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM t) TO STDOUT", OutputStream.nullOutputStream());
+      c.unwrap(PGConnection.class)
+          .getCopyAPI()
+          .copyOut("COPY (SELECT * FROM t) TO STDOUT", OutputStream.nullOutputStream());
       return (System.nanoTime() - start) / 1e9;
     }
   }
 
-  private static double pipelineSeconds(EmbeddedPostgresServer server, long rows, int parallelism) throws Exception {
+  private static double pipelineSeconds(EmbeddedPostgresServer server, long rows, int parallelism)
+      throws Exception {
     server.createDatabase("results_" + parallelism + "_" + System.nanoTime());
     String results;
     try (Connection c = server.connect("postgres");
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT datname FROM pg_database WHERE datname LIKE 'results_%' ORDER BY oid DESC LIMIT 1")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'results_%' ORDER BY oid DESC LIMIT 1")) {
       r.next();
       results = r.getString(1);
     }
     String script =
-        "CREATE MATERIALIZED SOURCE s FROM POSTGRES HOST '" + server.conninfo("bench") + "' PUBLICATION 'p';\n"
+        "CREATE MATERIALIZED SOURCE s FROM POSTGRES HOST '"
+            + server.conninfo("bench")
+            + "' PUBLICATION 'p';\n"
             + "CREATE VIEWS FROM SOURCE s;\n";
     String url = server.jdbcUrl(results);
-    CompiledScript compiled = CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
+    CompiledScript compiled =
+        CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
     long start = System.nanoTime();
-    RunOptions options = new RunOptions(url, Optional.empty(), Duration.ofSeconds(2), parallelism, Optional.empty(), "bench");
-    try (RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    RunOptions options =
+        new RunOptions(
+            url, Optional.empty(), Duration.ofSeconds(2), parallelism, Optional.empty(), "bench");
+    try (RunningPipeline pipeline =
+            PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
         Connection c = server.connect(results)) {
       while (true) {
         try (Statement s = c.createStatement();
@@ -100,7 +111,11 @@ public final class SnapshotBench {
   private static void report(String what, long rows, List<Double> seconds) {
     System.out.printf(
         "%-34s median %.2f s (min %.2f, max %.2f) = %,.0f rows/s%n",
-        what, median(seconds), Collections.min(seconds), Collections.max(seconds), rows / median(seconds));
+        what,
+        median(seconds),
+        Collections.min(seconds),
+        Collections.max(seconds),
+        rows / median(seconds));
   }
 
   private static double median(List<Double> values) {

@@ -31,8 +31,8 @@ import org.apache.flink.shaded.guava31.com.google.common.hash.Hashing;
  * take a canonical savepoint (Flink's own serialization of every key and value) and a native one
  * (RocksDB's SST files as they are on disk), and divide the normalizer's state by N.
  *
- * <p>Run: {@code mvn -Pbench -pl job verify -DskipTests -Dbench.main=dev.mzflink.bench.StateSizeBench
- * -Dbench.rows=1000000}.
+ * <p>Run: {@code mvn -Pbench -pl job verify -DskipTests
+ * -Dbench.main=dev.mzflink.bench.StateSizeBench -Dbench.rows=1000000}.
  */
 public final class StateSizeBench {
   /** Table definitions: name, DDL, INSERT of N rows ({@code %d}). */
@@ -67,7 +67,8 @@ public final class StateSizeBench {
     Path work = Files.createTempDirectory("mzflink-state-bench-");
     System.out.printf("rows per table: %,d%n", rows);
     System.out.printf(
-        "%-58s %14s %15s %14s %14s%n", "table", "row in PG (B)", "canonical B/row", "RocksDB B/row", "snapshot rows/s");
+        "%-58s %14s %15s %14s %14s%n",
+        "table", "row in PG (B)", "canonical B/row", "RocksDB B/row", "snapshot rows/s");
     try (EmbeddedPostgresServer server = EmbeddedPostgresServer.start()) {
       int n = 0;
       for (Map.Entry<String, String[]> table : TABLES.entrySet()) {
@@ -89,23 +90,37 @@ public final class StateSizeBench {
           }
         }
         String script =
-            "CREATE MATERIALIZED SOURCE s FROM POSTGRES HOST '" + server.conninfo(database) + "' PUBLICATION 'p';\n"
+            "CREATE MATERIALIZED SOURCE s FROM POSTGRES HOST '"
+                + server.conninfo(database)
+                + "' PUBLICATION 'p';\n"
                 + "CREATE VIEWS FROM SOURCE s;\n";
         String url = server.jdbcUrl(database + "_results");
-        CompiledScript compiled = CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
+        CompiledScript compiled =
+            CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
         String normalizerUid = "mzflink-normalize-" + compiled.flinkPlan().streams().get(0).slot();
-        RunOptions options = new RunOptions(url, Optional.empty(), Duration.ofSeconds(2), 1, Optional.empty(), "state bench");
+        RunOptions options =
+            new RunOptions(
+                url, Optional.empty(), Duration.ofSeconds(2), 1, Optional.empty(), "state bench");
         long start = System.nanoTime();
-        try (RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+        try (RunningPipeline pipeline =
+                PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
             Connection results = server.connect(database + "_results")) {
           awaitRows(results, rows);
           double seconds = (System.nanoTime() - start) / 1e9;
           String dir = work.resolve("savepoints-" + n).toUri().toString();
-          long canonical = operatorStateSize(pipeline.triggerSavepoint(dir, SavepointFormatType.CANONICAL), normalizerUid);
-          long nativeSize = operatorStateSize(pipeline.triggerSavepoint(dir, SavepointFormatType.NATIVE), normalizerUid);
+          long canonical =
+              operatorStateSize(
+                  pipeline.triggerSavepoint(dir, SavepointFormatType.CANONICAL), normalizerUid);
+          long nativeSize =
+              operatorStateSize(
+                  pipeline.triggerSavepoint(dir, SavepointFormatType.NATIVE), normalizerUid);
           System.out.printf(
               "%-58s %14.1f %15.1f %14.1f %,14.0f%n",
-              table.getKey(), (double) pgBytes / rows, (double) canonical / rows, (double) nativeSize / rows, rows / seconds);
+              table.getKey(),
+              (double) pgBytes / rows,
+              (double) canonical / rows,
+              (double) nativeSize / rows,
+              rows / seconds);
         }
       }
     } finally {
@@ -129,11 +144,18 @@ public final class StateSizeBench {
 
   /** The state size of the operator with {@code uid} in the savepoint at {@code path}. */
   private static long operatorStateSize(String path, String uid) throws Exception {
-    OperatorID id = new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
+    OperatorID id =
+        new OperatorID(
+            Hashing.murmur3_128(0)
+                .newHasher()
+                .putString(uid, StandardCharsets.UTF_8)
+                .hash()
+                .asBytes());
     Path metadata = Path.of(URI.create(path)).resolve("_metadata");
     try (InputStream in = Files.newInputStream(metadata)) {
       CheckpointMetadata m =
-          Checkpoints.loadCheckpointMetadata(new DataInputStream(in), StateSizeBench.class.getClassLoader(), path);
+          Checkpoints.loadCheckpointMetadata(
+              new DataInputStream(in), StateSizeBench.class.getClassLoader(), path);
       for (OperatorState state : m.getOperatorStates()) {
         if (state.getOperatorID().equals(id)) {
           return state.getStateSize();

@@ -21,9 +21,9 @@ import org.postgresql.replication.PGReplicationStream;
  * Measure 2: stream drain. Each run's replication slots exist before the changes are made (the
  * mzflink pipeline has snapshotted the table and been stopped with a savepoint; pg_recvlogical's
  * slot is created); then one change stream of N changes (60% insert, 30% update, 10% delete;
- * alternately 100 transactions of one change and one transaction of 100 changes) is generated;
- * then each run drains it: mzflink resumed from its savepoint until the marker committed after
- * the changes is in the results database, and pg_recvlogical with pgoutput from its own slot to
+ * alternately 100 transactions of one change and one transaction of 100 changes) is generated; then
+ * each run drains it: mzflink resumed from its savepoint until the marker committed after the
+ * changes is in the results database, and pg_recvlogical with pgoutput from its own slot to
  * /dev/null up to the same LSN. R_stream = pg_recvlogical time / mzflink time.
  */
 final class StreamMeasure {
@@ -73,18 +73,28 @@ final class StreamMeasure {
           "VACUUM ANALYZE s",
           "CREATE PUBLICATION p FOR TABLE s",
           GENERATOR);
-      // Slots first: one stopped mzflink pipeline (snapshot done, savepoint) and one pgoutput slot per run.
+      // Slots first: one stopped mzflink pipeline (snapshot done, savepoint) and one pgoutput slot
+      // per run.
       List<String> savepointPaths = new ArrayList<>();
       for (int run = 1; run <= bench.runs; run++) {
         String results = bench.newDatabase("stream_results");
         resultsDatabases.add(results);
         RunningPipeline pipeline =
             bench.start(
-                bench.sourceScript("s" + run, db, true), results, parallelism, Duration.ofSeconds(2), Optional.empty(),
+                bench.sourceScript("s" + run, db, true),
+                results,
+                parallelism,
+                Duration.ofSeconds(2),
+                Optional.empty(),
                 RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
         try (Connection c = bench.connect(results)) {
-          Bench.await("the snapshot of s", Duration.ofMinutes(30), 200, () -> Bench.longValue(c, "SELECT count(*) FROM s") >= initial);
-          savepointPaths.add(pipeline.stopWithSavepoint(savepoints.resolve("run" + run).toUri().toString()));
+          Bench.await(
+              "the snapshot of s",
+              Duration.ofMinutes(30),
+              200,
+              () -> Bench.longValue(c, "SELECT count(*) FROM s") >= initial);
+          savepointPaths.add(
+              pipeline.stopWithSavepoint(savepoints.resolve("run" + run).toUri().toString()));
         } catch (Exception e) {
           pipeline.stop();
           throw e;
@@ -92,7 +102,8 @@ final class StreamMeasure {
       }
       try (Connection c = bench.connect(db)) {
         for (int run = 1; run <= bench.runs; run++) {
-          Bench.execute(c, "SELECT pg_create_logical_replication_slot('bench_recv_" + run + "', 'pgoutput')");
+          Bench.execute(
+              c, "SELECT pg_create_logical_replication_slot('bench_recv_" + run + "', 'pgoutput')");
         }
       }
       long made;
@@ -103,11 +114,16 @@ final class StreamMeasure {
         double seconds = (System.nanoTime() - start) / 1e9;
         Bench.execute(c, "INSERT INTO s VALUES (-1, 0, 'marker')");
         endLsn = Bench.stringValue(c, "SELECT pg_current_wal_lsn()::text");
-        System.out.printf("stream: %,d changes generated in %.1f s (%,.0f/s), WAL up to %s%n", made, seconds, made / seconds, endLsn);
+        System.out.printf(
+            "stream: %,d changes generated in %.1f s (%,.0f/s), WAL up to %s%n",
+            made, seconds, made / seconds, endLsn);
         bench.results.figure("stream_changes", made);
       }
       Optional<Path> recvlogical = Bench.clientProgram("pg_recvlogical");
-      String limitSeries = recvlogical.isPresent() ? "stream pg_recvlogical pgoutput" : "stream pgjdbc pgoutput consumer";
+      String limitSeries =
+          recvlogical.isPresent()
+              ? "stream pg_recvlogical pgoutput"
+              : "stream pgjdbc pgoutput consumer";
       String series = "stream mzflink p" + parallelism;
       for (int run = 1; run <= bench.runs; run++) {
         drainLimit(bench, db, recvlogical, "bench_recv_" + run, endLsn, limitSeries, run, made);
@@ -115,27 +131,39 @@ final class StreamMeasure {
         Bench.Clock clock = bench.clock();
         try (RunningPipeline pipeline =
                 bench.start(
-                    bench.sourceScript("s" + run, db, true), results, parallelism, Duration.ofSeconds(2),
-                    Optional.of(savepointPaths.get(run - 1)), RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                    bench.sourceScript("s" + run, db, true),
+                    results,
+                    parallelism,
+                    Duration.ofSeconds(2),
+                    Optional.of(savepointPaths.get(run - 1)),
+                    RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
             Connection c = bench.connect(results);
             Connection upstream = bench.connect(db)) {
-          Bench.await("the marker", Duration.ofHours(1), 100, () -> Bench.longValue(c, "SELECT count(*) FROM s WHERE id = -1") == 1);
+          Bench.await(
+              "the marker",
+              Duration.ofHours(1),
+              100,
+              () -> Bench.longValue(c, "SELECT count(*) FROM s WHERE id = -1") == 1);
           clock.stop(series, run, made);
-          String check = "SELECT count(*) || ' ' || sum(v) || ' ' || sum(hashtext(coalesce(note, ''))::bigint) FROM s";
+          String check =
+              "SELECT count(*) || ' ' || sum(v) || ' ' || sum(hashtext(coalesce(note, ''))::bigint) FROM s";
           String expected = Bench.stringValue(upstream, check);
           String actual = Bench.stringValue(c, check);
           if (!expected.equals(actual)) {
-            throw new IllegalStateException("results differ after the drain: upstream " + expected + ", results " + actual);
+            throw new IllegalStateException(
+                "results differ after the drain: upstream " + expected + ", results " + actual);
           }
         }
         bench.dropDatabase(results);
       }
       String name = "R_stream";
-      bench.results.figure(name, bench.results.stats(limitSeries).median() / bench.results.stats(series).median());
+      bench.results.figure(
+          name, bench.results.stats(limitSeries).median() / bench.results.stats(series).median());
       bench.results.goal(name, 0.7);
       bench.results.cpuRatio("R_stream_cpu", limitSeries, series);
       bench.results.figure("stream_changes_per_s_mzflink", bench.results.stats(series).rate());
-      bench.results.figure("stream_changes_per_s_pgoutput", bench.results.stats(limitSeries).rate());
+      bench.results.figure(
+          "stream_changes_per_s_pgoutput", bench.results.stats(limitSeries).rate());
     } finally {
       bench.dropInactiveSlots();
       for (String results : resultsDatabases) {
@@ -147,7 +175,14 @@ final class StreamMeasure {
   }
 
   private static void drainLimit(
-      Bench bench, String db, Optional<Path> recvlogical, String slot, String endLsn, String series, int run, long changes)
+      Bench bench,
+      String db,
+      Optional<Path> recvlogical,
+      String slot,
+      String endLsn,
+      String series,
+      int run,
+      long changes)
       throws Exception {
     Bench.Clock clock = bench.clock();
     if (recvlogical.isPresent()) {
@@ -155,8 +190,21 @@ final class StreamMeasure {
       try {
         Bench.runProgram(
             List.of(
-                recvlogical.get().toString(), "-d", bench.server.conninfo(db), "--slot", slot, "--start", "--no-loop",
-                "--endpos", endLsn, "-o", "proto_version=1", "-o", "publication_names=p", "-f", "/dev/null"),
+                recvlogical.get().toString(),
+                "-d",
+                bench.server.conninfo(db),
+                "--slot",
+                slot,
+                "--start",
+                "--no-loop",
+                "--endpos",
+                endLsn,
+                "-o",
+                "proto_version=1",
+                "-o",
+                "publication_names=p",
+                "-f",
+                "/dev/null"),
             log);
       } finally {
         Files.deleteIfExists(log);
@@ -169,8 +217,16 @@ final class StreamMeasure {
     // (until then its CPU is in neither a live process nor the postmaster's child times).
     try (Connection c = bench.connect(db)) {
       Bench.await(
-          "the walsender of " + slot + " to exit", Duration.ofSeconds(30), 20,
-          () -> Bench.longValue(c, "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot + "' AND active") == 0);
+          "the walsender of " + slot + " to exit",
+          Duration.ofSeconds(30),
+          20,
+          () ->
+              Bench.longValue(
+                      c,
+                      "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '"
+                          + slot
+                          + "' AND active")
+                  == 0);
     }
     Thread.sleep(200);
     clock.stop(series, run, changes, seconds);
@@ -178,14 +234,17 @@ final class StreamMeasure {
   }
 
   /** The same drain with pgjdbc's replication API (a logical decoding consumer of pgoutput). */
-  private static void drainWithPgjdbc(Bench bench, String db, String slot, String endLsn) throws Exception {
+  private static void drainWithPgjdbc(Bench bench, String db, String slot, String endLsn)
+      throws Exception {
     Properties properties = new Properties();
     PGProperty.USER.set(properties, "postgres");
     PGProperty.REPLICATION.set(properties, "database");
     PGProperty.ASSUME_MIN_SERVER_VERSION.set(properties, "9.4");
     PGProperty.PREFER_QUERY_MODE.set(properties, "simple");
     LogSequenceNumber end = LogSequenceNumber.valueOf(endLsn);
-    try (Connection c = DriverManager.getConnection("jdbc:postgresql://localhost:" + bench.server.port() + "/" + db, properties);
+    try (Connection c =
+            DriverManager.getConnection(
+                "jdbc:postgresql://localhost:" + bench.server.port() + "/" + db, properties);
         PGReplicationStream stream =
             c.unwrap(PGConnection.class)
                 .getReplicationAPI()

@@ -23,14 +23,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 /**
- * Measure 4: views. TPC-H Q3 (sql-scripts/tpch_q3.sql: a join of customer, orders and lineitem
- * with an aggregate) under a change stream. Each run stops two pipelines with a savepoint once
- * they have the initial answer — mzflink running the script, and a hand-written plain Flink SQL
- * job (postgres-cdc tables, the query, Flink's JDBC upsert sink) with the same Flink configuration
- * — then makes N changes upstream (new orders with line items, updated discounts and order dates,
- * deleted line items, in transactions of 7), then resumes each and times it until its results
- * table equals PostgreSQL's answer to the query. R_plain = plain Flink time / mzflink time. The
- * same query as a PostgreSQL materialized view: the time of one REFRESH MATERIALIZED VIEW.
+ * Measure 4: views. TPC-H Q3 (sql-scripts/tpch_q3.sql: a join of customer, orders and lineitem with
+ * an aggregate) under a change stream. Each run stops two pipelines with a savepoint once they have
+ * the initial answer — mzflink running the script, and a hand-written plain Flink SQL job
+ * (postgres-cdc tables, the query, Flink's JDBC upsert sink) with the same Flink configuration —
+ * then makes N changes upstream (new orders with line items, updated discounts and order dates,
+ * deleted line items, in transactions of 7), then resumes each and times it until its results table
+ * equals PostgreSQL's answer to the query. R_plain = plain Flink time / mzflink time. The same
+ * query as a PostgreSQL materialized view: the time of one REFRESH MATERIALIZED VIEW.
  */
 final class ViewsMeasure {
   private ViewsMeasure() {}
@@ -70,7 +70,10 @@ final class ViewsMeasure {
         l_comment varchar(44) NOT NULL, PRIMARY KEY (l_orderkey, l_linenumber));
       CREATE PUBLICATION p FOR TABLE customer, orders, lineitem""";
 
-  /** Deterministic TPC-H-shaped rows: C customers, 10 C orders, 1 to 7 (on average 4) line items each. */
+  /**
+   * Deterministic TPC-H-shaped rows: C customers, 10 C orders, 1 to 7 (on average 4) line items
+   * each.
+   */
   static final String DATA =
       """
       INSERT INTO customer SELECT g, 'Customer#' || lpad(g::text, 9, '0'), 'address ' || g, g %% 25,
@@ -136,8 +139,10 @@ final class ViewsMeasure {
         Bench.execute(c, CHANGES, "VACUUM ANALYZE", "CREATE MATERIALIZED VIEW pg_q3 AS " + Q3);
         System.out.printf(
             "views: %,d customers, %,d orders, %,d line items, %,d rows in the answer%n",
-            Bench.longValue(c, "SELECT count(*) FROM customer"), Bench.longValue(c, "SELECT count(*) FROM orders"),
-            Bench.longValue(c, "SELECT count(*) FROM lineitem"), Bench.longValue(c, "SELECT count(*) FROM pg_q3"));
+            Bench.longValue(c, "SELECT count(*) FROM customer"),
+            Bench.longValue(c, "SELECT count(*) FROM orders"),
+            Bench.longValue(c, "SELECT count(*) FROM lineitem"),
+            Bench.longValue(c, "SELECT count(*) FROM pg_q3"));
       }
       String mzSeries = "views tpch_q3 mzflink p" + parallelism;
       String plainSeries = "views tpch_q3 plain Flink SQL p" + parallelism;
@@ -149,7 +154,13 @@ final class ViewsMeasure {
         String mzScript = mzScript(bench, db, "tpch" + run);
         try {
           RunningPipeline mz =
-              bench.start(mzScript, mzResults, parallelism, Duration.ofSeconds(2), Optional.empty(), RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+              bench.start(
+                  mzScript,
+                  mzResults,
+                  parallelism,
+                  Duration.ofSeconds(2),
+                  Optional.empty(),
+                  RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
           String mzSavepoint;
           try {
             awaitAnswer(bench, db, mzResults, Optional.empty());
@@ -159,11 +170,20 @@ final class ViewsMeasure {
             throw e;
           }
           bench.execute(plainResults, PLAIN_RESULTS_TABLE);
-          PlainJob plain = PlainJob.start(bench, db, plainResults, "plain" + run, parallelism, Optional.empty(), savepoints.resolve("plain-ck" + run));
+          PlainJob plain =
+              PlainJob.start(
+                  bench,
+                  db,
+                  plainResults,
+                  "plain" + run,
+                  parallelism,
+                  Optional.empty(),
+                  savepoints.resolve("plain-ck" + run));
           String plainSavepoint;
           try {
             awaitAnswer(bench, db, plainResults, Optional.empty());
-            plainSavepoint = plain.stopWithSavepoint(savepoints.resolve("plain" + run).toUri().toString());
+            plainSavepoint =
+                plain.stopWithSavepoint(savepoints.resolve("plain" + run).toUri().toString());
           } catch (Exception e) {
             plain.cancel();
             throw e;
@@ -172,13 +192,19 @@ final class ViewsMeasure {
           try (Connection c = bench.connect(db)) {
             long start = System.nanoTime();
             made = Bench.longValue(c, "CALL tpch_changes(" + changes + ", 0)");
-            System.out.printf("  views run %d: %,d changes made in %.1f s%n", run, made, (System.nanoTime() - start) / 1e9);
+            System.out.printf(
+                "  views run %d: %,d changes made in %.1f s%n",
+                run, made, (System.nanoTime() - start) / 1e9);
             // A marker order of a BUILDING customer that shows in the answer.
             c.setAutoCommit(false);
             Bench.execute(
                 c,
-                "INSERT INTO orders VALUES (" + marker + ", 1, 'O', 1.00, DATE '1995-01-01', '1-URGENT', 'Clerk#000000003', 0, 'marker')",
-                "INSERT INTO lineitem VALUES (" + marker + ", 1, 1, 1, 1, 1.00, 0, 0, 'N', 'O', DATE '1995-06-01', DATE '1995-06-01',"
+                "INSERT INTO orders VALUES ("
+                    + marker
+                    + ", 1, 'O', 1.00, DATE '1995-01-01', '1-URGENT', 'Clerk#000000003', 0, 'marker')",
+                "INSERT INTO lineitem VALUES ("
+                    + marker
+                    + ", 1, 1, 1, 1, 1.00, 0, 0, 'N', 'O', DATE '1995-06-01', DATE '1995-06-01',"
                     + " DATE '1995-06-02', 'NONE', 'MAIL', 'marker')");
             c.commit();
             c.setAutoCommit(true);
@@ -186,17 +212,32 @@ final class ViewsMeasure {
             Bench.execute(c, "REFRESH MATERIALIZED VIEW pg_q3");
             clock.stop(refreshSeries, run, 0);
           }
-          for (boolean mzFirst : run % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
+          for (boolean mzFirst :
+              run % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
             if (mzFirst) {
               Bench.Clock clock = bench.clock();
               try (RunningPipeline resumed =
-                  bench.start(mzScript, mzResults, parallelism, Duration.ofSeconds(2), Optional.of(mzSavepoint), RunOptions.SourceReading.ONE_SLOT_PER_SOURCE)) {
+                  bench.start(
+                      mzScript,
+                      mzResults,
+                      parallelism,
+                      Duration.ofSeconds(2),
+                      Optional.of(mzSavepoint),
+                      RunOptions.SourceReading.ONE_SLOT_PER_SOURCE)) {
                 awaitAnswer(bench, db, mzResults, Optional.of(marker));
                 clock.stop(mzSeries, run, made);
               }
             } else {
               Bench.Clock clock = bench.clock();
-              PlainJob resumed = PlainJob.start(bench, db, plainResults, "plain" + run, parallelism, Optional.of(plainSavepoint), savepoints.resolve("plain-ck" + run));
+              PlainJob resumed =
+                  PlainJob.start(
+                      bench,
+                      db,
+                      plainResults,
+                      "plain" + run,
+                      parallelism,
+                      Optional.of(plainSavepoint),
+                      savepoints.resolve("plain-ck" + run));
               try {
                 awaitAnswer(bench, db, plainResults, Optional.of(marker));
                 clock.stop(plainSeries, run, made);
@@ -217,7 +258,8 @@ final class ViewsMeasure {
       bench.results.cpuRatio("R_plain_cpu", plainSeries, mzSeries);
       bench.results.figure("views_changes", made);
       bench.results.figure("views_changes_per_s_mzflink", mz.rate());
-      bench.results.figure("views_changes_per_s_plain_flink", bench.results.stats(plainSeries).rate());
+      bench.results.figure(
+          "views_changes_per_s_plain_flink", bench.results.stats(plainSeries).rate());
       double refresh = bench.results.stats(refreshSeries).median();
       bench.results.figure("pg_refresh_ms", refresh * 1000);
       bench.results.figure("mzflink_ms_per_change", mz.median() / mz.items() * 1000);
@@ -230,9 +272,17 @@ final class ViewsMeasure {
   }
 
   static String mzScript(Bench bench, String db, String source) {
-    return "CREATE SOURCE " + source + " FROM POSTGRES HOST '" + bench.server.conninfo(db) + "' PUBLICATION 'p';\n"
-        + "CREATE VIEWS FROM SOURCE " + source + ";\n"
-        + "CREATE MATERIALIZED VIEW shipping_priority AS " + Q3 + ";\n";
+    return "CREATE SOURCE "
+        + source
+        + " FROM POSTGRES HOST '"
+        + bench.server.conninfo(db)
+        + "' PUBLICATION 'p';\n"
+        + "CREATE VIEWS FROM SOURCE "
+        + source
+        + ";\n"
+        + "CREATE MATERIALIZED VIEW shipping_priority AS "
+        + Q3
+        + ";\n";
   }
 
   static final String PLAIN_RESULTS_TABLE =
@@ -243,23 +293,40 @@ final class ViewsMeasure {
    * Waits until the results table {@code shipping_priority} equals PostgreSQL's answer to Q3 (after
    * the marker order shows, when given).
    */
-  static void awaitAnswer(Bench bench, String db, String resultsDb, Optional<Integer> marker) throws Exception {
+  static void awaitAnswer(Bench bench, String db, String resultsDb, Optional<Integer> marker)
+      throws Exception {
     try (Connection upstream = bench.connect(db);
         Connection results = bench.connect(resultsDb)) {
       if (marker.isPresent()) {
         Bench.await(
-            "marker " + marker.get(), Duration.ofHours(1), 100,
-            () -> existsTable(results) && Bench.longValue(results, "SELECT count(*) FROM shipping_priority WHERE l_orderkey = " + marker.get()) == 1);
+            "marker " + marker.get(),
+            Duration.ofHours(1),
+            100,
+            () ->
+                existsTable(results)
+                    && Bench.longValue(
+                            results,
+                            "SELECT count(*) FROM shipping_priority WHERE l_orderkey = "
+                                + marker.get())
+                        == 1);
       }
       Bench.await(
-          "results equal to PostgreSQL's answer", Duration.ofHours(1), 500,
-          () -> existsTable(results)
-              && rows(results, "SELECT l_orderkey, revenue, o_orderdate, o_shippriority FROM shipping_priority").equals(rows(upstream, Q3)));
+          "results equal to PostgreSQL's answer",
+          Duration.ofHours(1),
+          500,
+          () ->
+              existsTable(results)
+                  && rows(
+                          results,
+                          "SELECT l_orderkey, revenue, o_orderdate, o_shippriority FROM shipping_priority")
+                      .equals(rows(upstream, Q3)));
     }
   }
 
   private static boolean existsTable(Connection c) throws Exception {
-    return Bench.longValue(c, "SELECT count(*) FROM pg_tables WHERE tablename = 'shipping_priority'") > 0;
+    return Bench.longValue(
+            c, "SELECT count(*) FROM pg_tables WHERE tablename = 'shipping_priority'")
+        > 0;
   }
 
   private static List<String> rows(Connection c, String query) throws Exception {
@@ -271,7 +338,11 @@ final class ViewsMeasure {
         StringBuilder b = new StringBuilder();
         for (int i = 1; i <= m.getColumnCount(); i++) {
           Object v = r.getObject(i);
-          b.append(v instanceof BigDecimal d ? d.stripTrailingZeros().toPlainString() : String.valueOf(v)).append('|');
+          b.append(
+                  v instanceof BigDecimal d
+                      ? d.stripTrailingZeros().toPlainString()
+                      : String.valueOf(v))
+              .append('|');
         }
         rows.add(b.toString());
       }
@@ -289,22 +360,42 @@ final class ViewsMeasure {
     }
 
     static PlainJob start(
-        Bench bench, String db, String resultsDb, String slotPrefix, int parallelism, Optional<String> savepoint, Path checkpoints) {
+        Bench bench,
+        String db,
+        String resultsDb,
+        String slotPrefix,
+        int parallelism,
+        Optional<String> savepoint,
+        Path checkpoints) {
       String cdc = cdcOptions(bench, db);
       return start(
-          bench, resultsDb, parallelism, savepoint, checkpoints,
+          bench,
+          resultsDb,
+          parallelism,
+          savepoint,
+          checkpoints,
           List.of(
               "CREATE TABLE customer (c_custkey INT, c_mktsegment STRING, PRIMARY KEY (c_custkey) NOT ENFORCED) WITH ("
-                  + cdc + ", 'table-name' = 'customer', 'slot.name' = '" + slotPrefix + "_customer')",
+                  + cdc
+                  + ", 'table-name' = 'customer', 'slot.name' = '"
+                  + slotPrefix
+                  + "_customer')",
               "CREATE TABLE orders (o_orderkey INT, o_custkey INT, o_orderdate DATE, o_shippriority INT,"
                   + " PRIMARY KEY (o_orderkey) NOT ENFORCED) WITH ("
-                  + cdc + ", 'table-name' = 'orders', 'slot.name' = '" + slotPrefix + "_orders')",
+                  + cdc
+                  + ", 'table-name' = 'orders', 'slot.name' = '"
+                  + slotPrefix
+                  + "_orders')",
               "CREATE TABLE lineitem (l_orderkey INT, l_linenumber INT, l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2),"
                   + " l_shipdate DATE, PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED) WITH ("
-                  + cdc + ", 'table-name' = 'lineitem', 'slot.name' = '" + slotPrefix + "_lineitem')",
+                  + cdc
+                  + ", 'table-name' = 'lineitem', 'slot.name' = '"
+                  + slotPrefix
+                  + "_lineitem')",
               "CREATE TABLE shipping_priority (l_orderkey INT, revenue DECIMAL(38, 4), o_orderdate DATE, o_shippriority INT,"
                   + " PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority) NOT ENFORCED) WITH ("
-                  + jdbcOptions(bench, resultsDb, "shipping_priority") + ")"),
+                  + jdbcOptions(bench, resultsDb, "shipping_priority")
+                  + ")"),
           List.of(
               "INSERT INTO shipping_priority SELECT l_orderkey, CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
                   + " o_orderdate, o_shippriority FROM customer, orders, lineitem"
@@ -313,27 +404,53 @@ final class ViewsMeasure {
                   + " GROUP BY l_orderkey, o_orderdate, o_shippriority"));
     }
 
-    /** postgres-cdc options as a Flink user writes them (upsert changelog: REPLICA IDENTITY DEFAULT upstream). */
+    /**
+     * postgres-cdc options as a Flink user writes them (upsert changelog: REPLICA IDENTITY DEFAULT
+     * upstream).
+     */
     static String cdcOptions(Bench bench, String db) {
-      return "'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '" + bench.server.port() + "',"
-          + " 'username' = 'postgres', 'password' = '', 'database-name' = '" + db + "', 'schema-name' = 'public',"
+      return "'connector' = 'postgres-cdc', 'hostname' = '127.0.0.1', 'port' = '"
+          + bench.server.port()
+          + "',"
+          + " 'username' = 'postgres', 'password' = '', 'database-name' = '"
+          + db
+          + "', 'schema-name' = 'public',"
           + " 'decoding.plugin.name' = 'pgoutput', 'debezium.publication.name' = 'p',"
           + " 'debezium.publication.autocreate.mode' = 'disabled', 'scan.incremental.snapshot.enabled' = 'true',"
           + " 'changelog-mode' = 'upsert'";
     }
 
     static String jdbcOptions(Bench bench, String resultsDb, String table) {
-      return "'connector' = 'jdbc', 'url' = 'jdbc:postgresql://localhost:" + bench.server.port() + "/" + resultsDb + "?user=postgres',"
-          + " 'table-name' = '" + table + "'";
+      return "'connector' = 'jdbc', 'url' = 'jdbc:postgresql://localhost:"
+          + bench.server.port()
+          + "/"
+          + resultsDb
+          + "?user=postgres',"
+          + " 'table-name' = '"
+          + table
+          + "'";
     }
 
     /** Runs {@code ddl}, then {@code inserts} as one job, with mzflink's Flink configuration. */
     static PlainJob start(
-        Bench bench, String resultsDb, int parallelism, Optional<String> savepoint, Path checkpoints, List<String> ddl,
+        Bench bench,
+        String resultsDb,
+        int parallelism,
+        Optional<String> savepoint,
+        Path checkpoints,
+        List<String> ddl,
         List<String> inserts) {
       String url = bench.server.jdbcUrl(resultsDb);
-      RunOptions options = new RunOptions(url, Optional.empty(), Duration.ofSeconds(2), parallelism, savepoint, "plain flink sql");
-      Configuration conf = FlinkEnvironment.configuration(options, Optional.of(checkpoints.toUri().toString()));
+      RunOptions options =
+          new RunOptions(
+              url,
+              Optional.empty(),
+              Duration.ofSeconds(2),
+              parallelism,
+              savepoint,
+              "plain flink sql");
+      Configuration conf =
+          FlinkEnvironment.configuration(options, Optional.of(checkpoints.toUri().toString()));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
       StreamTableEnvironment tables = FlinkEnvironment.tableEnvironment(env);
       for (String statement : ddl) {
@@ -345,7 +462,9 @@ final class ViewsMeasure {
     }
 
     String stopWithSavepoint(String directory) throws Exception {
-      String path = job.stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+      String path =
+          job.stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL)
+              .get(120, TimeUnit.SECONDS);
       try {
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
       } catch (Exception e) {

@@ -30,7 +30,8 @@ final class WalsenderMeasure {
         String name = String.format("w%02d", t);
         names.add(name);
         statements.add("CREATE TABLE " + name + " (id bigint PRIMARY KEY, v bigint NOT NULL)");
-        statements.add("INSERT INTO " + name + " SELECT g, g FROM generate_series(1, " + rowsPerTable + ") g");
+        statements.add(
+            "INSERT INTO " + name + " SELECT g, g FROM generate_series(1, " + rowsPerTable + ") g");
       }
       statements.add("CREATE PUBLICATION p FOR TABLE " + String.join(", ", names));
       statements.add(
@@ -49,8 +50,11 @@ final class WalsenderMeasure {
       bench.execute(db, statements.toArray(String[]::new));
       long perTable = Math.max(100, changes / TABLES / 100 * 100);
       String union =
-          String.join(" + ", names.stream().map(n -> "(SELECT count(*) FROM " + n + " WHERE id = %d)").toList());
-      String total = String.join(" + ", names.stream().map(n -> "(SELECT count(*) FROM " + n + ")").toList());
+          String.join(
+              " + ",
+              names.stream().map(n -> "(SELECT count(*) FROM " + n + " WHERE id = %d)").toList());
+      String total =
+          String.join(" + ", names.stream().map(n -> "(SELECT count(*) FROM " + n + ")").toList());
       for (boolean oneSlot : new boolean[] {true, false}) {
         String label = oneSlot ? "run (one slot)" : "per-table Flink SQL";
         String series = "20 tables, " + label;
@@ -63,28 +67,47 @@ final class WalsenderMeasure {
           if (oneSlot) {
             pipeline =
                 bench.start(
-                    bench.sourceScript("twenty", db, true), results, 1, Duration.ofSeconds(1), Optional.empty(),
+                    bench.sourceScript("twenty", db, true),
+                    results,
+                    1,
+                    Duration.ofSeconds(1),
+                    Optional.empty(),
                     RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
           } else {
             // The translated per-table SQL (one postgres-cdc table and slot per table), written out
-            // with Flink's JDBC sink: mzflink's own per-table path deadlocks at 20 tables in one JVM
+            // with Flink's JDBC sink: mzflink's own per-table path deadlocks at 20 tables in one
+            // JVM
             // (Flink CDC's shared JDBC pool, connection.pool.size 20), so the pool is raised here.
             List<String> ddl = new ArrayList<>();
             List<String> inserts = new ArrayList<>();
             for (String n : names) {
               Bench.execute(c, "CREATE TABLE " + n + " (id bigint PRIMARY KEY, v bigint NOT NULL)");
               ddl.add(
-                  "CREATE TABLE " + n + " (id BIGINT, v BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ("
-                      + ViewsMeasure.PlainJob.cdcOptions(bench, db) + ", 'table-name' = '" + n + "', 'slot.name' = 'materialize_twenty_"
-                      + n + "', 'scan.incremental.snapshot.backfill.skip' = 'true', 'connection.pool.size' = '60')");
-              ddl.add("CREATE TABLE " + n + "_results (id BIGINT, v BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ("
-                  + ViewsMeasure.PlainJob.jdbcOptions(bench, results, n) + ")");
+                  "CREATE TABLE "
+                      + n
+                      + " (id BIGINT, v BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ("
+                      + ViewsMeasure.PlainJob.cdcOptions(bench, db)
+                      + ", 'table-name' = '"
+                      + n
+                      + "', 'slot.name' = 'materialize_twenty_"
+                      + n
+                      + "', 'scan.incremental.snapshot.backfill.skip' = 'true', 'connection.pool.size' = '60')");
+              ddl.add(
+                  "CREATE TABLE "
+                      + n
+                      + "_results (id BIGINT, v BIGINT, PRIMARY KEY (id) NOT ENFORCED) WITH ("
+                      + ViewsMeasure.PlainJob.jdbcOptions(bench, results, n)
+                      + ")");
               inserts.add("INSERT INTO " + n + "_results SELECT id, v FROM " + n);
             }
-            plain = ViewsMeasure.PlainJob.start(bench, results, 1, Optional.empty(), checkpoints, ddl, inserts);
+            plain =
+                ViewsMeasure.PlainJob.start(
+                    bench, results, 1, Optional.empty(), checkpoints, ddl, inserts);
           }
           Bench.await(
-              "the snapshot of 20 tables", Duration.ofMinutes(3), 500,
+              "the snapshot of 20 tables",
+              Duration.ofMinutes(3),
+              500,
               () -> {
                 try {
                   return Bench.longValue(c, "SELECT " + total) >= TABLES * rowsPerTable;
@@ -108,17 +131,27 @@ final class WalsenderMeasure {
             upstream.commit();
             upstream.setAutoCommit(true);
             String check = "SELECT " + union.replace("%d", Long.toString(id));
-            Bench.await("the markers of run " + run, Duration.ofMinutes(30), 100, () -> Bench.longValue(c, check) == TABLES);
+            Bench.await(
+                "the markers of run " + run,
+                Duration.ofMinutes(30),
+                100,
+                () -> Bench.longValue(c, check) == TABLES);
             clock.stop(series, run, perTable * TABLES);
             walsenders = Math.max(walsenders, bench.cpu.walsenders().size());
           }
-          long slots = Bench.longValue(upstream, "SELECT count(*) FROM pg_replication_slots WHERE active");
-          System.out.printf("  %s: %d walsenders, %d active replication slots%n", series, walsenders, slots);
-          bench.results.figure(oneSlot ? "walsenders_20_tables" : "walsenders_20_tables_per_table_sql", walsenders);
+          long slots =
+              Bench.longValue(upstream, "SELECT count(*) FROM pg_replication_slots WHERE active");
+          System.out.printf(
+              "  %s: %d walsenders, %d active replication slots%n", series, walsenders, slots);
+          bench.results.figure(
+              oneSlot ? "walsenders_20_tables" : "walsenders_20_tables_per_table_sql", walsenders);
           Results.Stats stats = bench.results.stats(series);
           String suffix = oneSlot ? "run" : "per_table_sql";
-          bench.results.figure("walsender_cpu_s_per_100k_changes_" + suffix, stats.walsenderCpu() / stats.items() * 100_000);
-          bench.results.figure("pg_cpu_s_per_100k_changes_" + suffix, stats.pgCpu() / stats.items() * 100_000);
+          bench.results.figure(
+              "walsender_cpu_s_per_100k_changes_" + suffix,
+              stats.walsenderCpu() / stats.items() * 100_000);
+          bench.results.figure(
+              "pg_cpu_s_per_100k_changes_" + suffix, stats.pgCpu() / stats.items() * 100_000);
         } finally {
           if (pipeline != null) {
             pipeline.stop();

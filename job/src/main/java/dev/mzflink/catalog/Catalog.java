@@ -53,11 +53,17 @@ public final class Catalog {
   }
 
   public List<Source> sources() {
-    return entries.values().stream().filter(Source.class::isInstance).map(Source.class::cast).toList();
+    return entries.values().stream()
+        .filter(Source.class::isInstance)
+        .map(Source.class::cast)
+        .toList();
   }
 
   public List<TableView> tableViews() {
-    return entries.values().stream().filter(TableView.class::isInstance).map(TableView.class::cast).toList();
+    return entries.values().stream()
+        .filter(TableView.class::isInstance)
+        .map(TableView.class::cast)
+        .toList();
   }
 
   /** The views made by CREATE [MATERIALIZED] VIEW, by name. */

@@ -16,8 +16,8 @@ public sealed interface CatalogEntry {
   Statement createdBy();
 
   /**
-   * A PostgreSQL source: a connection, a publication and the publication's tables as read at
-   * CREATE SOURCE.
+   * A PostgreSQL source: a connection, a publication and the publication's tables as read at CREATE
+   * SOURCE.
    */
   record Source(
       ObjectName name,
@@ -43,7 +43,11 @@ public sealed interface CatalogEntry {
    * database) when its source is.
    */
   record TableView(
-      ObjectName name, ObjectName source, PgTable upstream, boolean materialized, Statement.CreateViews createdBy)
+      ObjectName name,
+      ObjectName source,
+      PgTable upstream,
+      boolean materialized,
+      Statement.CreateViews createdBy)
       implements CatalogEntry {
     public TableView {
       requireNonNull(name, "name is null");
@@ -67,7 +71,9 @@ public sealed interface CatalogEntry {
     public View {
       requireNonNull(name, "name is null");
       requireNonNull(query, "query is null");
-      dependencies = Collections.unmodifiableSortedSet(new TreeSet<>(requireNonNull(dependencies, "dependencies is null")));
+      dependencies =
+          Collections.unmodifiableSortedSet(
+              new TreeSet<>(requireNonNull(dependencies, "dependencies is null")));
       requireNonNull(createdBy, "createdBy is null");
     }
   }

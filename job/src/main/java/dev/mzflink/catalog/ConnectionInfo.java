@@ -78,7 +78,8 @@ public final class ConnectionInfo {
           throw new NumberFormatException();
         }
       } catch (NumberFormatException e) {
-        throw UserError.of(String.format("invalid integer value \"%s\" for connection option \"%s\"", value, key));
+        throw UserError.of(
+            String.format("invalid integer value \"%s\" for connection option \"%s\"", value, key));
       }
     }
   }
@@ -182,7 +183,8 @@ public final class ConnectionInfo {
       if (rest.startsWith("[")) {
         int close = rest.indexOf(']');
         if (close < 0) {
-          throw UserError.of(String.format("invalid connection URI \"%s\": missing \"]\" in IPv6 host", uri));
+          throw UserError.of(
+              String.format("invalid connection URI \"%s\": missing \"]\" in IPv6 host", uri));
         }
         host = rest.substring(1, close);
         if (close + 1 < rest.length() && rest.charAt(close + 1) == ':') {
@@ -208,7 +210,8 @@ public final class ConnectionInfo {
         int eq = pair.indexOf('=');
         if (eq < 0) {
           throw UserError.of(
-              String.format("missing key/value separator \"=\" in URI query parameter: \"%s\"", pair));
+              String.format(
+                  "missing key/value separator \"=\" in URI query parameter: \"%s\"", pair));
         }
         values.put(decode(pair.substring(0, eq)), decode(pair.substring(eq + 1)));
       }
@@ -232,9 +235,9 @@ public final class ConnectionInfo {
   }
 
   /**
-   * Fills what the string leaves out from libpq's environment variables ({@code PGHOST},
-   * {@code PGPORT}, {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}, {@code PGSSLMODE}, ...)
-   * and then libpq's defaults (host localhost, port 5432, user and dbname from the OS user).
+   * Fills what the string leaves out from libpq's environment variables ({@code PGHOST}, {@code
+   * PGPORT}, {@code PGDATABASE}, {@code PGUSER}, {@code PGPASSWORD}, {@code PGSSLMODE}, ...) and
+   * then libpq's defaults (host localhost, port 5432, user and dbname from the OS user).
    */
   public ConnectionInfo withDefaults(Map<String, String> environment, String osUser) {
     Map<String, String> result = new LinkedHashMap<>(values);
@@ -274,23 +277,29 @@ public final class ConnectionInfo {
    * socket directory), port, database and user. A password given in the string or in {@code
    * PGPASSWORD} wins.
    */
-  public ConnectionInfo withPasswordFile(PasswordFile.Reader reader, Map<String, String> environment) {
+  public ConnectionInfo withPasswordFile(
+      PasswordFile.Reader reader, Map<String, String> environment) {
     if (password().filter(p -> !p.isEmpty()).isPresent()) {
       return this;
     }
     Optional<String> path =
-        get("passfile").filter(p -> !p.isEmpty()).or(() -> Optional.ofNullable(environment.get("HOME")).map(home -> home + "/.pgpass"));
+        get("passfile")
+            .filter(p -> !p.isEmpty())
+            .or(() -> Optional.ofNullable(environment.get("HOME")).map(home -> home + "/.pgpass"));
     if (path.isEmpty()) {
       return this;
     }
-    String host = get("host").filter(h -> !h.isEmpty()).or(() -> get("hostaddr")).orElse("localhost");
+    String host =
+        get("host").filter(h -> !h.isEmpty()).or(() -> get("hostaddr")).orElse("localhost");
     if (host.startsWith("/")) {
       host = "localhost";
     }
     String lookupHost = host;
     return reader
         .read(path.get())
-        .flatMap(text -> PasswordFile.lookup(text, lookupHost, Integer.toString(port()), database(), user()))
+        .flatMap(
+            text ->
+                PasswordFile.lookup(text, lookupHost, Integer.toString(port()), database(), user()))
         .map(this::withPassword)
         .orElse(this);
   }
@@ -298,8 +307,8 @@ public final class ConnectionInfo {
   /**
    * The connection with {@code sslmode} settled by what the first connection negotiated. libpq's
    * {@code prefer} (its default) and {@code allow} fall back between SSL and plain connections,
-   * which the replication client (Debezium: disable, require, verify-ca, verify-full) cannot do:
-   * so the replication connections use SSL exactly when introspection did. Absent and unencrypted
+   * which the replication client (Debezium: disable, require, verify-ca, verify-full) cannot do: so
+   * the replication connections use SSL exactly when introspection did. Absent and unencrypted
    * stays absent (Debezium's default is to disable SSL); the other modes are kept as given.
    */
   public ConnectionInfo withNegotiatedSsl(boolean encrypted) {

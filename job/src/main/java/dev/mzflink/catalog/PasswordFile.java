@@ -8,9 +8,9 @@ import java.util.Optional;
 
 /**
  * libpq's password file ({@code ~/.pgpass}, or {@code passfile}/{@code PGPASSFILE}), parsed from
- * its text: lines {@code hostname:port:database:username:password}, {@code *} matching anything
- * in the first four fields, {@code \:} and {@code \\} escaping, {@code #} starting a comment line.
- * The first matching line wins. Pure: the file is read at the edge.
+ * its text: lines {@code hostname:port:database:username:password}, {@code *} matching anything in
+ * the first four fields, {@code \:} and {@code \\} escaping, {@code #} starting a comment line. The
+ * first matching line wins. Pure: the file is read at the edge.
  */
 public final class PasswordFile {
   /** Reads a password file; empty when it does not exist or may not be used. */
@@ -25,7 +25,8 @@ public final class PasswordFile {
   private PasswordFile() {}
 
   /** The password of the first line of {@code text} that matches the four values. */
-  public static Optional<String> lookup(String text, String host, String port, String database, String user) {
+  public static Optional<String> lookup(
+      String text, String host, String port, String database, String user) {
     requireNonNull(text, "text is null");
     for (String line : text.split("\r?\n", -1)) {
       if (line.isBlank() || line.startsWith("#")) {

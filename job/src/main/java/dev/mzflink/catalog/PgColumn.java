@@ -11,7 +11,8 @@ import static java.util.Objects.requireNonNull;
  * @param notNull whether the column is declared NOT NULL
  * @param storageToastable whether values may be TOASTed ({@code attstorage} other than plain)
  */
-public record PgColumn(String name, int position, PgType type, boolean notNull, boolean storageToastable) {
+public record PgColumn(
+    String name, int position, PgType type, boolean notNull, boolean storageToastable) {
   public PgColumn {
     requireNonNull(name, "name is null");
     requireNonNull(type, "type is null");

@@ -10,8 +10,8 @@ import java.sql.SQLException;
 import java.util.Properties;
 
 /**
- * Opens JDBC connections to upstream and results databases and turns connection failures into
- * user errors with a hint, never a stack trace.
+ * Opens JDBC connections to upstream and results databases and turns connection failures into user
+ * errors with a hint, never a stack trace.
  */
 public final class PgConnections {
   private PgConnections() {}
@@ -21,7 +21,9 @@ public final class PgConnections {
     Properties properties = info.jdbcProperties();
     properties.putIfAbsent("connectTimeout", "10");
     String describe =
-        String.format("%s:%d (database \"%s\", user \"%s\")", info.host(), info.port(), info.database(), info.user());
+        String.format(
+            "%s:%d (database \"%s\", user \"%s\")",
+            info.host(), info.port(), info.database(), info.user());
     return open(info.jdbcUrl(), properties, describe);
   }
 
@@ -42,7 +44,9 @@ public final class PgConnections {
   public static Connection connect(String jdbcUrl, Properties properties) throws SQLException {
     Connection c = DRIVER.connect(jdbcUrl, properties);
     if (c == null) {
-      throw new SQLException("not a PostgreSQL JDBC URL: " + jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1<secret>"), "08001");
+      throw new SQLException(
+          "not a PostgreSQL JDBC URL: " + jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1<secret>"),
+          "08001");
     }
     return c;
   }
@@ -63,12 +67,14 @@ public final class PgConnections {
     if (cause instanceof ConnectException || cause instanceof NoRouteToHostException) {
       return UserError.of(primary)
           .withDetail("Connection refused: nothing accepts connections at that address and port.")
-          .withHint("Check that PostgreSQL is running and listening there (listen_addresses, port).");
+          .withHint(
+              "Check that PostgreSQL is running and listening there (listen_addresses, port).");
     }
     if (cause instanceof SocketTimeoutException || message.contains("timed out")) {
       return UserError.of(primary)
           .withDetail("The connection attempt timed out.")
-          .withHint("Check the host, the port and any firewall in between; raise connect_timeout if the server is slow.");
+          .withHint(
+              "Check the host, the port and any firewall in between; raise connect_timeout if the server is slow.");
     }
     switch (state) {
       case "28P01":
@@ -98,16 +104,19 @@ public final class PgConnections {
         if (message.contains("SSL")) {
           return UserError.of(primary)
               .withDetail(message + ".")
-              .withHint("The server requires or refuses SSL: set sslmode= in the connection string accordingly.");
+              .withHint(
+                  "The server requires or refuses SSL: set sslmode= in the connection string accordingly.");
         }
         return UserError.of(primary).withDetail(message + ".");
       default:
         if (message.contains("SSL")) {
           return UserError.of(primary)
               .withDetail(message + ".")
-              .withHint("Set sslmode= in the connection string (disable, prefer, require, verify-ca, verify-full).");
+              .withHint(
+                  "Set sslmode= in the connection string (disable, prefer, require, verify-ca, verify-full).");
         }
-        return UserError.of(primary).withDetail(message + (state.isEmpty() ? "." : " (SQLSTATE " + state + ")."));
+        return UserError.of(primary)
+            .withDetail(message + (state.isEmpty() ? "." : " (SQLSTATE " + state + ")."));
     }
   }
 

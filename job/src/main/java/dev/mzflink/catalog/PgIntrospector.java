@@ -31,14 +31,13 @@ public final class PgIntrospector {
     try (Connection connection = PgConnections.open(info)) {
       return new PgIntrospector(connection).snapshot(publication);
     } catch (SQLException e) {
-      throw UserError.of("could not read the upstream catalog")
-          .withDetail(e.getMessage());
+      throw UserError.of("could not read the upstream catalog").withDetail(e.getMessage());
     }
   }
 
   /**
-   * Connects with {@code info} and reads what the prerequisite checks need. A failure to connect
-   * is a {@link UserError} naming the cause; a missing publication is not an error here.
+   * Connects with {@code info} and reads what the prerequisite checks need. A failure to connect is
+   * a {@link UserError} naming the cause; a missing publication is not an error here.
    */
   public static PgServerFacts serverFacts(ConnectionInfo info, String publication) {
     try (Connection connection = PgConnections.open(info)) {
@@ -82,14 +81,17 @@ public final class PgIntrospector {
       connect = r.getBoolean(10);
     }
     List<String> publications = new ArrayList<>();
-    try (PreparedStatement s = connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
+    try (PreparedStatement s =
+            connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         publications.add(r.getString(1));
       }
     }
     Optional<PgPublication> publication =
-        publications.contains(publicationName) ? Optional.of(publication(publicationName)) : Optional.empty();
+        publications.contains(publicationName)
+            ? Optional.of(publication(publicationName))
+            : Optional.empty();
     Map<String, Boolean> schemaUsage = new LinkedHashMap<>();
     Map<String, Boolean> tableSelect = new LinkedHashMap<>();
     if (publication.isPresent()) {
@@ -108,7 +110,8 @@ public final class PgIntrospector {
       }
     }
     List<String> slots = new ArrayList<>();
-    try (PreparedStatement s = connection.prepareStatement("SELECT slot_name FROM pg_replication_slots ORDER BY 1");
+    try (PreparedStatement s =
+            connection.prepareStatement("SELECT slot_name FROM pg_replication_slots ORDER BY 1");
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         slots.add(r.getString(1));
@@ -116,14 +119,29 @@ public final class PgIntrospector {
     }
     int senders;
     try (PreparedStatement s =
-            connection.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'");
+            connection.prepareStatement(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'");
         ResultSet r = s.executeQuery()) {
       r.next();
       senders = r.getInt(1);
     }
     return new PgServerFacts(
-        version, database, user, walLevel, superuser, replication, rdsReplication, connect, publication, publications,
-        schemaUsage, tableSelect, maxSlots, slots, maxSenders, senders);
+        version,
+        database,
+        user,
+        walLevel,
+        superuser,
+        replication,
+        rdsReplication,
+        connect,
+        publication,
+        publications,
+        schemaUsage,
+        tableSelect,
+        maxSlots,
+        slots,
+        maxSenders,
+        senders);
   }
 
   public UpstreamSnapshot snapshot(String publication) throws SQLException {
@@ -175,7 +193,8 @@ public final class PgIntrospector {
 
   private UserError missingPublication(String name) throws SQLException {
     List<String> existing = new ArrayList<>();
-    try (PreparedStatement s = connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
+    try (PreparedStatement s =
+            connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
         existing.add(Quote.pgIdentifier(r.getString(1)));
@@ -240,14 +259,22 @@ public final class PgIntrospector {
           int typmod = r.getInt(11);
           PgType type = type(r.getLong(10), typmod, r.getString(12));
           b.columns.add(
-              new PgColumn(r.getString(7), r.getInt(6), type, r.getBoolean(8), !"p".equals(r.getString(9))));
+              new PgColumn(
+                  r.getString(7), r.getInt(6), type, r.getBoolean(8), !"p".equals(r.getString(9))));
         }
       }
     }
     List<PgTable> tables = new ArrayList<>();
     for (TableBuilder b : builders.values()) {
       tables.add(
-          new PgTable(b.oid, b.schema, b.name, b.columns, primaryKey(b.oid), b.replicaIdentity, b.estimatedRows));
+          new PgTable(
+              b.oid,
+              b.schema,
+              b.name,
+              b.columns,
+              primaryKey(b.oid),
+              b.replicaIdentity,
+              b.estimatedRows));
     }
     return tables;
   }
@@ -275,7 +302,14 @@ public final class PgIntrospector {
     if (typmod == base.typmod() && formatted.equals(base.formatted())) {
       return base;
     }
-    return new PgType(base.schema(), base.name(), formatted, typmod, base.kind(), base.element(), base.enumLabels());
+    return new PgType(
+        base.schema(),
+        base.name(),
+        formatted,
+        typmod,
+        base.kind(),
+        base.element(),
+        base.enumLabels());
   }
 
   private PgType baseType(long oid) throws SQLException {
@@ -317,7 +351,8 @@ public final class PgIntrospector {
               };
         }
         List<String> labels = kind == PgType.Kind.ENUM ? enumLabels(oid) : List.of();
-        PgType type = new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element, labels);
+        PgType type =
+            new PgType(r.getString(1), r.getString(2), r.getString(8), -1, kind, element, labels);
         types.put(oid, type);
         return type;
       }
@@ -327,7 +362,8 @@ public final class PgIntrospector {
   private List<String> enumLabels(long oid) throws SQLException {
     List<String> labels = new ArrayList<>();
     try (PreparedStatement s =
-        connection.prepareStatement("SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder")) {
+        connection.prepareStatement(
+            "SELECT enumlabel FROM pg_enum WHERE enumtypid = ? ORDER BY enumsortorder")) {
       s.setLong(1, oid);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
@@ -361,7 +397,8 @@ public final class PgIntrospector {
     final long estimatedRows;
     final List<PgColumn> columns = new ArrayList<>();
 
-    TableBuilder(long oid, String schema, String name, ReplicaIdentity replicaIdentity, long estimatedRows) {
+    TableBuilder(
+        long oid, String schema, String name, ReplicaIdentity replicaIdentity, long estimatedRows) {
       this.oid = oid;
       this.schema = schema;
       this.name = name;

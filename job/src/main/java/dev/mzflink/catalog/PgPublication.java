@@ -27,6 +27,8 @@ public record PgPublication(
   }
 
   public Optional<PgTable> table(String schema, String table) {
-    return tables.stream().filter(t -> t.schema().equals(schema) && t.name().equals(table)).findFirst();
+    return tables.stream()
+        .filter(t -> t.schema().equals(schema) && t.name().equals(table))
+        .findFirst();
   }
 }

@@ -23,7 +23,8 @@ import java.util.Optional;
  * @param publication the publication, empty when it does not exist
  * @param publications the names of all publications of the database
  * @param schemaUsage for each schema of the publication's tables, whether the role has USAGE on it
- * @param tableSelect for each table of the publication ({@code "schema"."name"}), whether the role may SELECT from it
+ * @param tableSelect for each table of the publication ({@code "schema"."name"}), whether the role
+ *     may SELECT from it
  * @param maxReplicationSlots {@code max_replication_slots}
  * @param replicationSlots the names of the server's replication slots
  * @param maxWalSenders {@code max_wal_senders}

@@ -45,7 +45,13 @@ public record PgType(
   }
 
   /** A type that is not an enum. */
-  public PgType(String schema, String name, String formatted, int typmod, Kind kind, Optional<PgType> element) {
+  public PgType(
+      String schema,
+      String name,
+      String formatted,
+      int typmod,
+      Kind kind,
+      Optional<PgType> element) {
     this(schema, name, formatted, typmod, kind, element, List.of());
   }
 
@@ -83,7 +89,9 @@ public record PgType(
     return typmod >= 4 ? Optional.of(typmod - 4) : Optional.empty();
   }
 
-  /** The type as a user reads it: {@code schema.name} for user types, the formatted name otherwise. */
+  /**
+   * The type as a user reads it: {@code schema.name} for user types, the formatted name otherwise.
+   */
   public String describe() {
     return formatted;
   }

@@ -6,9 +6,9 @@ import dev.mzflink.catalog.CatalogEntry.Source;
 import java.util.List;
 
 /**
- * The result of planning a script: the final catalog, the notices to print (IF NOT EXISTS
- * skips), the answers to SHOW statements in order, and the sources the script dropped (whose
- * replication slots must go upstream).
+ * The result of planning a script: the final catalog, the notices to print (IF NOT EXISTS skips),
+ * the answers to SHOW statements in order, and the sources the script dropped (whose replication
+ * slots must go upstream).
  */
 public record PlanResult(
     Catalog catalog, List<String> notices, List<ShowOutput> outputs, List<Source> droppedSources) {

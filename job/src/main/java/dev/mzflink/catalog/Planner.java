@@ -26,8 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * Plans a script: applies its statements in order to a catalog, as Materialize would. A pure
- * function of the statements and the purified sources (keyed by the offset of their CREATE
- * SOURCE statement).
+ * function of the statements and the purified sources (keyed by the offset of their CREATE SOURCE
+ * statement).
  */
 public final class Planner implements Statement.Visitor<Void> {
   private Catalog catalog;
@@ -68,7 +68,8 @@ public final class Planner implements Statement.Visitor<Void> {
     String schema = name.schema().orElse(Catalog.DEFAULT_SCHEMA);
     if (!catalog.hasSchema(schema)) {
       throw UserError.at(at, String.format("schema %s does not exist", Quote.pgIdentifier(schema)))
-          .withHint(String.format("Create it first: CREATE SCHEMA %s;", Quote.pgIdentifier(schema)));
+          .withHint(
+              String.format("Create it first: CREATE SCHEMA %s;", Quote.pgIdentifier(schema)));
     }
     return new ObjectName(schema, name.name());
   }
@@ -87,10 +88,13 @@ public final class Planner implements Statement.Visitor<Void> {
             .get(resolved)
             .orElseThrow(
                 () -> {
-                  List<String> known = catalog.sources().stream().map(s -> s.name().quoted()).toList();
-                  UserError e = UserError.at(at, String.format("source %s does not exist", name.quoted()));
+                  List<String> known =
+                      catalog.sources().stream().map(s -> s.name().quoted()).toList();
+                  UserError e =
+                      UserError.at(at, String.format("source %s does not exist", name.quoted()));
                   return known.isEmpty()
-                      ? e.withHint("Create it first with CREATE MATERIALIZED SOURCE ... FROM POSTGRES.")
+                      ? e.withHint(
+                          "Create it first with CREATE MATERIALIZED SOURCE ... FROM POSTGRES.")
                       : e.withDetail("Known sources: " + String.join(", ", known) + ".");
                 });
     if (!(entry instanceof Source source)) {
@@ -109,7 +113,8 @@ public final class Planner implements Statement.Visitor<Void> {
         notices.add(String.format("source %s already exists, skipping", name.quoted()));
         return null;
       }
-      throw UserError.at(s.position(), String.format("catalog item %s already exists", name.quoted()));
+      throw UserError.at(
+          s.position(), String.format("catalog item %s already exists", name.quoted()));
     }
     PurifiedSource p = purified.get(s.position().offset());
     if (p == null) {
@@ -130,7 +135,9 @@ public final class Planner implements Statement.Visitor<Void> {
     PgPublication publication = source.publication();
     if (publication.tables().isEmpty()) {
       throw UserError.at(
-              s.position(), String.format("publication %s contains no tables", Quote.pgIdentifier(publication.name())))
+              s.position(),
+              String.format(
+                  "publication %s contains no tables", Quote.pgIdentifier(publication.name())))
           .withHint(
               String.format(
                   "Add tables upstream: ALTER PUBLICATION %s ADD TABLE t1, t2; then create the source again.",
@@ -141,7 +148,13 @@ public final class Planner implements Statement.Visitor<Void> {
     Map<ObjectName, String> plannedFrom = new LinkedHashMap<>();
     if (s.targets().isEmpty()) {
       for (PgTable table : publication.tables()) {
-        addTarget(planned, plannedFrom, new ObjectName(table.schema(), table.name()), table, s.position(), false);
+        addTarget(
+            planned,
+            plannedFrom,
+            new ObjectName(table.schema(), table.name()),
+            table,
+            s.position(),
+            false);
       }
     } else {
       for (ViewTarget target : s.targets()) {
@@ -160,11 +173,17 @@ public final class Planner implements Statement.Visitor<Void> {
           notices.add(String.format("view %s already exists, skipping", name.quoted()));
           continue;
         }
-        throw UserError.at(s.position(), String.format("catalog item %s already exists", name.quoted()))
-            .withDetail(String.format("CREATE VIEWS would create it for upstream table %s.", e.getValue().qualifiedName()))
-            .withHint("Leave the table out, rename it with AS, or write CREATE VIEWS IF NOT EXISTS to skip views that exist.");
+        throw UserError.at(
+                s.position(), String.format("catalog item %s already exists", name.quoted()))
+            .withDetail(
+                String.format(
+                    "CREATE VIEWS would create it for upstream table %s.",
+                    e.getValue().qualifiedName()))
+            .withHint(
+                "Leave the table out, rename it with AS, or write CREATE VIEWS IF NOT EXISTS to skip views that exist.");
       }
-      catalog = catalog.with(new TableView(name, source.name(), e.getValue(), source.materialized(), s));
+      catalog =
+          catalog.with(new TableView(name, source.name(), e.getValue(), source.materialized(), s));
     }
     return null;
   }
@@ -177,10 +196,12 @@ public final class Planner implements Statement.Visitor<Void> {
       SourcePosition at,
       boolean aliased) {
     if (!aliased && !catalog.hasSchema(name.schema())) {
-      throw UserError.at(at, String.format("schema %s does not exist", Quote.pgIdentifier(name.schema())))
+      throw UserError.at(
+              at, String.format("schema %s does not exist", Quote.pgIdentifier(name.schema())))
           .withDetail(
               String.format(
-                  "CREATE VIEWS creates the view of %s in the schema of the same name.", table.qualifiedName()))
+                  "CREATE VIEWS creates the view of %s in the schema of the same name.",
+                  table.qualifiedName()))
           .withHint(
               String.format(
                   "Run CREATE SCHEMA %s; first, or rename the table: CREATE VIEWS FROM SOURCE ... (%s AS %s).",
@@ -193,9 +214,7 @@ public final class Planner implements Statement.Visitor<Void> {
               at,
               String.format(
                   "upstream tables %s and %s would both become view %s",
-                  plannedFrom.get(name),
-                  table.qualifiedName(),
-                  name.quoted()))
+                  plannedFrom.get(name), table.qualifiedName(), name.quoted()))
           .withHint("Rename one of them with AS.");
     }
     planned.put(name, table);
@@ -207,7 +226,8 @@ public final class Planner implements Statement.Visitor<Void> {
     if (upstream.parts().size() > 2) {
       throw UserError.at(
           target.position(),
-          String.format("upstream table %s: give at most a schema and a table name", upstream.quoted()));
+          String.format(
+              "upstream table %s: give at most a schema and a table name", upstream.quoted()));
     }
     List<PgTable> matches =
         publication.tables().stream()
@@ -221,18 +241,21 @@ public final class Planner implements Statement.Visitor<Void> {
       throw UserError.at(
               target.position(),
               String.format(
-                  "table %s is not in publication %s", upstream.quoted(), Quote.pgIdentifier(publication.name())))
+                  "table %s is not in publication %s",
+                  upstream.quoted(), Quote.pgIdentifier(publication.name())))
           .withDetail(
               "The publication contains: "
-                  + publication.tables().stream().map(PgTable::qualifiedName).collect(Collectors.joining(", "))
+                  + publication.tables().stream()
+                      .map(PgTable::qualifiedName)
+                      .collect(Collectors.joining(", "))
                   + ".")
           .withHint(
               String.format(
                   "Add it upstream with ALTER PUBLICATION %s ADD TABLE %s; and create the source again.",
-                  Quote.pgIdentifier(publication.name()),
-                  upstream.quoted()));
+                  Quote.pgIdentifier(publication.name()), upstream.quoted()));
     }
-    throw UserError.at(target.position(), String.format("table name %s is ambiguous", upstream.quoted()))
+    throw UserError.at(
+            target.position(), String.format("table name %s is ambiguous", upstream.quoted()))
         .withDetail(
             "The publication contains "
                 + matches.stream().map(PgTable::qualifiedName).collect(Collectors.joining(" and "))
@@ -250,10 +273,13 @@ public final class Planner implements Statement.Visitor<Void> {
         notices.add(String.format("view %s already exists, skipping", name.quoted()));
         return null;
       }
-      throw UserError.at(s.position(), String.format("catalog item %s already exists", name.quoted()));
+      throw UserError.at(
+          s.position(), String.format("catalog item %s already exists", name.quoted()));
     }
     QueryAnalyzer.AnalyzedView analyzed = QueryAnalyzer.analyze(s.query(), catalog);
-    catalog = catalog.with(new View(name, s.materialized(), analyzed.query(), analyzed.dependencies(), s));
+    catalog =
+        catalog.with(
+            new View(name, s.materialized(), analyzed.query(), analyzed.dependencies(), s));
     return null;
   }
 
@@ -262,18 +288,25 @@ public final class Planner implements Statement.Visitor<Void> {
   @Override
   public Void visitCreateSchema(CreateSchema s) {
     if (s.name().parts().size() == 2 && !s.name().parts().get(0).equals("materialize")) {
-      throw UserError.at(s.position(), String.format("database \"%s\" does not exist", s.name().parts().get(0)));
+      throw UserError.at(
+          s.position(), String.format("database \"%s\" does not exist", s.name().parts().get(0)));
     }
     String schema = s.name().name();
     if (catalog.hasSchema(schema)) {
       if (s.ifNotExists()) {
-        notices.add(String.format("schema %s already exists, skipping", Quote.pgIdentifier(schema)));
+        notices.add(
+            String.format("schema %s already exists, skipping", Quote.pgIdentifier(schema)));
         return null;
       }
-      throw UserError.at(s.position(), String.format("schema %s already exists", Quote.pgIdentifier(schema)));
+      throw UserError.at(
+          s.position(), String.format("schema %s already exists", Quote.pgIdentifier(schema)));
     }
-    if (schema.startsWith("mz_") || schema.equals("pg_catalog") || schema.equals("information_schema")) {
-      throw UserError.at(s.position(), String.format("unacceptable schema name %s", Quote.pgIdentifier(schema)))
+    if (schema.startsWith("mz_")
+        || schema.equals("pg_catalog")
+        || schema.equals("information_schema")) {
+      throw UserError.at(
+              s.position(),
+              String.format("unacceptable schema name %s", Quote.pgIdentifier(schema)))
           .withDetail("The prefixes \"mz_\" and \"pg_\" are reserved for system schemas.");
     }
     catalog = catalog.withSchema(schema);
@@ -297,15 +330,21 @@ public final class Planner implements Statement.Visitor<Void> {
     String schema = name.name();
     if (!catalog.hasSchema(schema)) {
       if (s.ifExists()) {
-        notices.add(String.format("schema %s does not exist, skipping", Quote.pgIdentifier(schema)));
+        notices.add(
+            String.format("schema %s does not exist, skipping", Quote.pgIdentifier(schema)));
         return;
       }
-      throw UserError.at(s.position(), String.format("schema %s does not exist", Quote.pgIdentifier(schema)));
+      throw UserError.at(
+          s.position(), String.format("schema %s does not exist", Quote.pgIdentifier(schema)));
     }
     List<CatalogEntry> inSchema =
         catalog.entries().stream().filter(e -> e.name().schema().equals(schema)).toList();
     if (!inSchema.isEmpty() && !s.cascade()) {
-      throw UserError.at(s.position(), String.format("schema %s cannot be dropped without CASCADE while it contains objects", Quote.pgIdentifier(schema)))
+      throw UserError.at(
+              s.position(),
+              String.format(
+                  "schema %s cannot be dropped without CASCADE while it contains objects",
+                  Quote.pgIdentifier(schema)))
           .withDetail("It contains " + describe(inSchema) + ".")
           .withHint("Use DROP SCHEMA ... CASCADE to drop them too.");
     }
@@ -340,8 +379,15 @@ public final class Planner implements Statement.Visitor<Void> {
     }
     List<CatalogEntry> dependants = dependants(entry);
     if (!dependants.isEmpty() && !s.cascade()) {
-      throw UserError.at(s.position(), String.format("cannot drop %s: still depended upon by %s", resolved.quoted(), describe(dependants)))
-          .withHint(String.format("Use DROP %s ... CASCADE to drop the dependent objects too.", s.kind().keyword()));
+      throw UserError.at(
+              s.position(),
+              String.format(
+                  "cannot drop %s: still depended upon by %s",
+                  resolved.quoted(), describe(dependants)))
+          .withHint(
+              String.format(
+                  "Use DROP %s ... CASCADE to drop the dependent objects too.",
+                  s.kind().keyword()));
     }
     dropCascade(entry);
   }
@@ -388,12 +434,14 @@ public final class Planner implements Statement.Visitor<Void> {
           if (source.name().schema().equals(schema)) {
             rows.add(
                 s.full()
-                    ? List.of(source.name().name(), "user", source.materialized() ? "true" : "false")
+                    ? List.of(
+                        source.name().name(), "user", source.materialized() ? "true" : "false")
                     : List.of(source.name().name()));
           }
         }
         outputs.add(
-            new ShowOutput(text, s.full() ? List.of("name", "type", "materialized") : List.of("name"), rows));
+            new ShowOutput(
+                text, s.full() ? List.of("name", "type", "materialized") : List.of("name"), rows));
       }
       case VIEWS -> {
         String schema = showSchema(s);
@@ -415,25 +463,43 @@ public final class Planner implements Statement.Visitor<Void> {
           }
         }
         outputs.add(
-            new ShowOutput(text, s.full() ? List.of("name", "type", "materialized") : List.of("name"), rows));
+            new ShowOutput(
+                text, s.full() ? List.of("name", "type", "materialized") : List.of("name"), rows));
       }
-      case SCHEMAS -> outputs.add(
-          new ShowOutput(text, List.of("name"), catalog.schemas().stream().map(List::of).toList()));
+      case SCHEMAS ->
+          outputs.add(
+              new ShowOutput(
+                  text, List.of("name"), catalog.schemas().stream().map(List::of).toList()));
       case CREATE_SOURCE -> {
         Source source = source(s.target().orElseThrow(), s.position());
         CreateSource c = source.createdBy();
         CreateSource redacted =
-            new CreateSource(c.name(), c.materialized(), false, source.connection().redacted(), c.publication(), c.position());
+            new CreateSource(
+                c.name(),
+                c.materialized(),
+                false,
+                source.connection().redacted(),
+                c.publication(),
+                c.position());
         outputs.add(
             new ShowOutput(
                 text,
                 List.of("Source", "Create Source"),
-                List.of(List.of(source.name().quoted(), StatementPrinter.print(redacted).replace(c.name().quoted(), source.name().quoted())))));
+                List.of(
+                    List.of(
+                        source.name().quoted(),
+                        StatementPrinter.print(redacted)
+                            .replace(c.name().quoted(), source.name().quoted())))));
       }
       case CREATE_VIEW -> {
         ObjectName name = resolveExisting(s.target().orElseThrow(), s.position());
         CatalogEntry entry =
-            catalog.get(name).orElseThrow(() -> UserError.at(s.position(), String.format("view %s does not exist", name.quoted())));
+            catalog
+                .get(name)
+                .orElseThrow(
+                    () ->
+                        UserError.at(
+                            s.position(), String.format("view %s does not exist", name.quoted())));
         if (entry instanceof View view) {
           CreateView c = view.createdBy();
           String create =
@@ -444,7 +510,11 @@ public final class Planner implements Statement.Visitor<Void> {
                       false,
                       c.query(),
                       c.position()));
-          outputs.add(new ShowOutput(text, List.of("View", "Create View"), List.of(List.of(view.name().quoted(), create))));
+          outputs.add(
+              new ShowOutput(
+                  text,
+                  List.of("View", "Create View"),
+                  List.of(List.of(view.name().quoted(), create))));
           return null;
         }
         if (!(entry instanceof TableView view)) {
@@ -454,12 +524,21 @@ public final class Planner implements Statement.Visitor<Void> {
             String.format(
                 "CREATE VIEWS FROM SOURCE %s (%s AS %s)",
                 view.source().quoted(), view.upstream().qualifiedName(), view.name().quoted());
-        outputs.add(new ShowOutput(text, List.of("View", "Create View"), List.of(List.of(view.name().quoted(), create))));
+        outputs.add(
+            new ShowOutput(
+                text,
+                List.of("View", "Create View"),
+                List.of(List.of(view.name().quoted(), create))));
       }
       case COLUMNS -> {
         ObjectName name = resolveExisting(s.target().orElseThrow(), s.position());
         CatalogEntry entry =
-            catalog.get(name).orElseThrow(() -> UserError.at(s.position(), String.format("unknown catalog item %s", name.quoted())));
+            catalog
+                .get(name)
+                .orElseThrow(
+                    () ->
+                        UserError.at(
+                            s.position(), String.format("unknown catalog item %s", name.quoted())));
         List<List<String>> rows = new ArrayList<>();
         if (entry instanceof TableView view) {
           for (PgColumn c : view.upstream().columns()) {
@@ -470,7 +549,8 @@ public final class Planner implements Statement.Visitor<Void> {
             rows.add(List.of(c.name(), c.nullable() ? "true" : "false", c.type().pgName()));
           }
         } else {
-          throw UserError.at(s.position(), String.format("%s is a source and has no columns", name.quoted()))
+          throw UserError.at(
+                  s.position(), String.format("%s is a source and has no columns", name.quoted()))
               .withHint("Show the columns of its views: SHOW COLUMNS FROM view.");
         }
         outputs.add(new ShowOutput(text, List.of("name", "nullable", "type"), rows));
@@ -482,7 +562,8 @@ public final class Planner implements Statement.Visitor<Void> {
   private String showSchema(Show s) {
     String schema = s.target().map(QualifiedName::name).orElse(Catalog.DEFAULT_SCHEMA);
     if (!catalog.hasSchema(schema)) {
-      throw UserError.at(s.position(), String.format("schema %s does not exist", Quote.pgIdentifier(schema)));
+      throw UserError.at(
+          s.position(), String.format("schema %s does not exist", Quote.pgIdentifier(schema)));
     }
     return schema;
   }

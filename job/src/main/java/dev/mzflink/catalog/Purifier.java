@@ -22,13 +22,16 @@ public final class Purifier {
 
   /** Purified sources keyed by the offset of their CREATE SOURCE statement. */
   public static Map<Integer, PurifiedSource> purify(
-      List<Statement> statements, Map<String, String> environment, String osUser, Introspector introspector) {
+      List<Statement> statements,
+      Map<String, String> environment,
+      String osUser,
+      Introspector introspector) {
     return purify(statements, environment, osUser, PasswordFile.Reader.NONE, introspector);
   }
 
   /**
-   * Purifies with libpq's defaults: {@code PG*} variables of {@code environment}, then the
-   * password file read by {@code passwordFiles}.
+   * Purifies with libpq's defaults: {@code PG*} variables of {@code environment}, then the password
+   * file read by {@code passwordFiles}.
    */
   public static Map<Integer, PurifiedSource> purify(
       List<Statement> statements,

@@ -46,6 +46,11 @@ public record ShowOutput(String statement, List<String> columns, List<List<Strin
       out.append('\n');
     }
     out.append('(').append(rows.size()).append(rows.size() == 1 ? " row)" : " rows)").append('\n');
-    return out.toString().lines().map(String::stripTrailing).reduce((a, b) -> a + "\n" + b).orElse("") + "\n";
+    return out.toString()
+            .lines()
+            .map(String::stripTrailing)
+            .reduce((a, b) -> a + "\n" + b)
+            .orElse("")
+        + "\n";
   }
 }

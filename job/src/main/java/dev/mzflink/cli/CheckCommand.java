@@ -7,10 +7,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code mzflink check SCRIPT}: checks the prerequisites of a script's sources against the real
@@ -27,12 +27,16 @@ final class CheckCommand implements Callable<Integer> {
 
   @Mixin ScriptSource script;
 
-  @Option(names = "--slot-suffix", paramLabel = "SUFFIX", description = "As for run: appended to replication slot names.")
+  @Option(
+      names = "--slot-suffix",
+      paramLabel = "SUFFIX",
+      description = "As for run: appended to replication slot names.")
   Optional<String> slotSuffix;
 
   @Option(
       names = "--per-table-slots",
-      description = "Check for the translated Flink SQL (one replication slot and WAL sender per table) instead of mzflink run.")
+      description =
+          "Check for the translated Flink SQL (one replication slot and WAL sender per table) instead of mzflink run.")
   boolean perTableSlots;
 
   @Override
@@ -40,7 +44,9 @@ final class CheckCommand implements Callable<Integer> {
     String text = script.read();
     List<Problem> problems =
         Prerequisites.check(
-            text, perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE, slotSuffix);
+            text,
+            perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE,
+            slotSuffix);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean errors = problems.stream().anyMatch(Problem::isError);

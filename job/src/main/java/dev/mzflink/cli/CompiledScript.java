@@ -6,8 +6,8 @@ import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.PgIntrospector;
 import dev.mzflink.catalog.PlanResult;
 import dev.mzflink.catalog.Planner;
-import dev.mzflink.catalog.Purifier;
 import dev.mzflink.catalog.PurifiedSource;
+import dev.mzflink.catalog.Purifier;
 import dev.mzflink.sql.Parser;
 import dev.mzflink.sql.Statement;
 import dev.mzflink.translate.FlinkPlan;
@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 
 /** A script taken through parse, purify, plan and translate. */
-public record CompiledScript(String text, List<Statement> statements, PlanResult plan, FlinkPlan flinkPlan) {
+public record CompiledScript(
+    String text, List<Statement> statements, PlanResult plan, FlinkPlan flinkPlan) {
   public CompiledScript {
     requireNonNull(text, "text is null");
     statements = List.copyOf(statements);
@@ -30,11 +31,16 @@ public record CompiledScript(String text, List<Statement> statements, PlanResult
     return compile(text, options, PgIntrospector::introspect);
   }
 
-  public static CompiledScript compile(String text, TranslateOptions options, Purifier.Introspector introspector) {
+  public static CompiledScript compile(
+      String text, TranslateOptions options, Purifier.Introspector introspector) {
     List<Statement> statements = Parser.parse(text);
     Map<Integer, PurifiedSource> purified =
         Purifier.purify(
-            statements, System.getenv(), System.getProperty("user.name", "postgres"), PasswordFiles.forProcess(), introspector);
+            statements,
+            System.getenv(),
+            System.getProperty("user.name", "postgres"),
+            PasswordFiles.forProcess(),
+            introspector);
     PlanResult plan = Planner.plan(statements, purified);
     FlinkPlan flinkPlan = Translator.translate(plan.catalog(), options);
     return new CompiledScript(text, statements, plan, flinkPlan);

@@ -20,9 +20,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code mzflink demo}: an embedded PostgreSQL with a changing shop, replicated by a local Flink
@@ -31,14 +31,21 @@ import picocli.CommandLine.Model.CommandSpec;
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
-    description = "Starts an embedded PostgreSQL with a sample shop and replicates it live into a results database.")
+    description =
+        "Starts an embedded PostgreSQL with a sample shop and replicates it live into a results database.")
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--changes-per-second", defaultValue = "2", description = "Upstream transactions per second (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--changes-per-second",
+      defaultValue = "2",
+      description = "Upstream transactions per second (default: ${DEFAULT-VALUE}).")
   int changesPerSecond;
 
-  @Option(names = "--duration", paramLabel = "DURATION", description = "Stop by itself after this long (e.g. 60s); default: run until Ctrl-C.")
+  @Option(
+      names = "--duration",
+      paramLabel = "DURATION",
+      description = "Stop by itself after this long (e.g. 60s); default: run until Ctrl-C.")
   Optional<String> duration;
 
   static final String SCRIPT =
@@ -65,28 +72,46 @@ final class DemoCommand implements Callable<Integer> {
       script.lines().forEach(l -> out.println("  " + l));
       out.println();
       String resultsUrl = server.jdbcUrl("results");
-      CompiledScript compiled = CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
+      CompiledScript compiled =
+          CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
       for (ShowOutput show : compiled.plan().outputs()) {
         out.println(show.render());
       }
       RunOptions options =
-          new RunOptions(resultsUrl, Optional.empty(), Duration.ofSeconds(1), 1, Optional.empty(), "mzflink demo");
-      RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+          new RunOptions(
+              resultsUrl,
+              Optional.empty(),
+              Duration.ofSeconds(1),
+              1,
+              Optional.empty(),
+              "mzflink demo");
+      RunningPipeline pipeline =
+          PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
       AtomicBoolean writing = new AtomicBoolean(true);
       Thread writer = startWriter(server, writing, out);
-      out.printf("Flink job %s is running (local MiniCluster, RocksDB state, checkpoints every 1s).%n", pipeline.jobId());
+      out.printf(
+          "Flink job %s is running (local MiniCluster, RocksDB state, checkpoints every 1s).%n",
+          pipeline.jobId());
       out.println();
       out.println("Query the replicated tables in the results database:");
-      out.printf("  psql 'postgresql://postgres@localhost:%d/results' -c 'SELECT * FROM orders'%n", server.port());
+      out.printf(
+          "  psql 'postgresql://postgres@localhost:%d/results' -c 'SELECT * FROM orders'%n",
+          server.port());
       out.println("and compare with the upstream shop:");
-      out.printf("  psql 'postgresql://postgres@localhost:%d/shop' -c 'SELECT * FROM orders'%n", server.port());
+      out.printf(
+          "  psql 'postgresql://postgres@localhost:%d/shop' -c 'SELECT * FROM orders'%n",
+          server.port());
       out.println();
-      out.println("Every 10 s the demo compares each results table with upstream. Press Ctrl-C to stop.");
+      out.println(
+          "Every 10 s the demo compares each results table with upstream. Press Ctrl-C to stop.");
       out.flush();
 
       CountDownLatch stop = new CountDownLatch(1);
       Signals.onInterrupt(stop::countDown);
-      long deadline = duration.map(d -> System.nanoTime() + RunCommand.Durations.parse(d).toNanos()).orElse(Long.MAX_VALUE);
+      long deadline =
+          duration
+              .map(d -> System.nanoTime() + RunCommand.Durations.parse(d).toNanos())
+              .orElse(Long.MAX_VALUE);
       try (Connection shop = server.connect("shop");
           Connection results = server.connect("results")) {
         while (!stop.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -106,7 +131,9 @@ final class DemoCommand implements Callable<Integer> {
       writing.set(false);
       writer.join(5000);
       List<String> dropped = pipeline.stop();
-      out.println("Dropped replication slots: " + (dropped.isEmpty() ? "none" : String.join(", ", dropped)));
+      out.println(
+          "Dropped replication slots: "
+              + (dropped.isEmpty() ? "none" : String.join(", ", dropped)));
       out.println("Stopping PostgreSQL.");
       out.flush();
     }
@@ -115,7 +142,8 @@ final class DemoCommand implements Callable<Integer> {
     return Errors.OK;
   }
 
-  private Thread startWriter(EmbeddedPostgresServer server, AtomicBoolean writing, PrintWriter out) {
+  private Thread startWriter(
+      EmbeddedPostgresServer server, AtomicBoolean writing, PrintWriter out) {
     Thread writer =
         new Thread(
             () -> {
@@ -141,12 +169,18 @@ final class DemoCommand implements Callable<Integer> {
     return writer;
   }
 
-  private static void report(PrintWriter out, Connection shop, Connection results) throws Exception {
-    StringBuilder line = new StringBuilder(LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
+  private static void report(PrintWriter out, Connection shop, Connection results)
+      throws Exception {
+    StringBuilder line =
+        new StringBuilder(LocalTime.now().truncatedTo(ChronoUnit.SECONDS).toString());
     for (String table : ShopSample.TABLES) {
       String name = Quote.pgQualified("public", table);
-      Comparison.Result r = Comparison.compare(shop, Comparison.rowsOf(name), results, Comparison.rowsOf(name));
-      line.append(String.format("  %s %d/%d %s", table, r.resultsRows(), r.upstreamRows(), r.equal() ? "equal" : "catching up"));
+      Comparison.Result r =
+          Comparison.compare(shop, Comparison.rowsOf(name), results, Comparison.rowsOf(name));
+      line.append(
+          String.format(
+              "  %s %d/%d %s",
+              table, r.resultsRows(), r.upstreamRows(), r.equal() ? "equal" : "catching up"));
     }
     out.println(line);
     out.flush();

@@ -27,7 +27,10 @@ final class Errors implements IExecutionExceptionHandler {
       return USER_ERROR;
     }
     cli.getErr().println("internal error: " + e);
-    cli.getErr().println("This is a bug in mzflink. The log has the details: " + System.getProperty("mzflink.log.file", "(no log file)"));
+    cli.getErr()
+        .println(
+            "This is a bug in mzflink. The log has the details: "
+                + System.getProperty("mzflink.log.file", "(no log file)"));
     org.slf4j.LoggerFactory.getLogger(Errors.class).error("Internal error", e);
     return INTERNAL_ERROR;
   }

@@ -40,7 +40,9 @@ public final class Main {
     cli.setParameterExceptionHandler(
         (e, args) -> {
           e.getCommandLine().getErr().println("error: " + e.getMessage());
-          e.getCommandLine().getErr().println("Try: mzflink " + e.getCommandLine().getCommandName() + " --help");
+          e.getCommandLine()
+              .getErr()
+              .println("Try: mzflink " + e.getCommandLine().getCommandName() + " --help");
           return Errors.USER_ERROR;
         });
     return cli;
@@ -56,14 +58,19 @@ public final class Main {
     // with daylight saving time, values in its gaps would move. UTC has none.
     java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
     Path logDir =
-        Paths.get(System.getenv().getOrDefault("MZFLINK_LOG_DIR", System.getProperty("user.home") + "/.mzflink/log"));
-    System.setProperty("mzflink.log.file", logDir.resolve("mzflink-" + command + ".log").toString());
+        Paths.get(
+            System.getenv()
+                .getOrDefault(
+                    "MZFLINK_LOG_DIR", System.getProperty("user.home") + "/.mzflink/log"));
+    System.setProperty(
+        "mzflink.log.file", logDir.resolve("mzflink-" + command + ".log").toString());
     Path base = Paths.get(System.getProperty("java.io.tmpdir"));
     removeStaleTemporaryDirectories(base);
     try {
       Path mine = Files.createDirectories(base.resolve("mzflink-" + ProcessHandle.current().pid()));
       System.setProperty("java.io.tmpdir", mine.toString());
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteTree(mine.toFile()), "mzflink-tmp-cleanup"));
+      Runtime.getRuntime()
+          .addShutdownHook(new Thread(() -> deleteTree(mine.toFile()), "mzflink-tmp-cleanup"));
     } catch (IOException e) {
       // keep the default temporary directory
     }
@@ -101,7 +108,11 @@ public final class Main {
     @Override
     public String[] getVersion() {
       String version = Main.class.getPackage().getImplementationVersion();
-      return new String[] {"mzflink " + (version == null ? "(development build)" : version) + ", Flink 1.20.3, Flink CDC 3.5.0"};
+      return new String[] {
+        "mzflink "
+            + (version == null ? "(development build)" : version)
+            + ", Flink 1.20.3, Flink CDC 3.5.0"
+      };
     }
   }
 }

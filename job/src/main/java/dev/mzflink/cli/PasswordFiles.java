@@ -46,7 +46,8 @@ final class PasswordFiles implements PasswordFile.Reader {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(path);
       if (permissions.stream().anyMatch(TOO_OPEN::contains)) {
         warnings.printf(
-            "WARNING: password file \"%s\" has group or world access; permissions should be u=rw (0600) or less%n", name);
+            "WARNING: password file \"%s\" has group or world access; permissions should be u=rw (0600) or less%n",
+            name);
         return Optional.empty();
       }
     } catch (UnsupportedOperationException | IOException e) {

@@ -44,18 +44,22 @@ final class Prerequisites {
       if (!(statement instanceof Statement.CreateSource create)) {
         continue;
       }
-      String source = Quote.pgIdentifier(create.name().parts().get(create.name().parts().size() - 1));
+      String source =
+          Quote.pgIdentifier(create.name().parts().get(create.name().parts().size() - 1));
       try {
-        ConnectionInfo info = ConnectionInfo.parse(create.connectionInfo()).withDefaults(environment, osUser);
+        ConnectionInfo info =
+            ConnectionInfo.parse(create.connectionInfo()).withDefaults(environment, osUser);
         connections.put(create.position().offset(), info);
         try {
-          facts.put(create.position().offset(), PgIntrospector.serverFacts(info, create.publication()));
+          facts.put(
+              create.position().offset(), PgIntrospector.serverFacts(info, create.publication()));
         } catch (UserError e) {
           problems.add(Doctor.unreachable(source, info.redacted(), e));
           complete = false;
         }
       } catch (UserError e) {
-        problems.add(Doctor.scriptError(e.withPosition(create.position()).render(Optional.of(text))));
+        problems.add(
+            Doctor.scriptError(e.withPosition(create.position()).render(Optional.of(text))));
         complete = false;
       }
     }
@@ -63,14 +67,18 @@ final class Prerequisites {
     Optional<PlanResult> plan = Optional.empty();
     if (complete) {
       try {
-        plan = Optional.of(Planner.plan(statements, Purifier.purify(statements, environment, osUser, inOrder(facts))));
+        plan =
+            Optional.of(
+                Planner.plan(
+                    statements, Purifier.purify(statements, environment, osUser, inOrder(facts))));
       } catch (UserError e) {
         problems.add(Doctor.scriptError(e.render(Optional.of(text))));
       }
     }
     List<SourceCheck> checks = new ArrayList<>();
     for (Statement statement : statements) {
-      if (!(statement instanceof Statement.CreateSource create) || !facts.containsKey(create.position().offset())) {
+      if (!(statement instanceof Statement.CreateSource create)
+          || !facts.containsKey(create.position().offset())) {
         continue;
       }
       PgServerFacts f = facts.get(create.position().offset());
@@ -127,7 +135,9 @@ final class Prerequisites {
     int[] next = {0};
     return (info, publication) -> {
       PgServerFacts f = inOrder.get(next[0]++);
-      return f.upstream().orElseThrow(() -> new IllegalStateException("publication " + publication + " was not read"));
+      return f.upstream()
+          .orElseThrow(
+              () -> new IllegalStateException("publication " + publication + " was not read"));
     };
   }
 }

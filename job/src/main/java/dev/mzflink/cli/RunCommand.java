@@ -1,60 +1,84 @@
 package dev.mzflink.cli;
 
+import dev.mzflink.UserError;
+import dev.mzflink.catalog.CatalogEntry.Source;
+import dev.mzflink.catalog.PgTable;
 import dev.mzflink.catalog.ShowOutput;
 import dev.mzflink.doctor.Doctor;
 import dev.mzflink.doctor.Problem;
 import dev.mzflink.runtime.PipelineRunner;
+import dev.mzflink.runtime.ReplicationSlots;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
-import dev.mzflink.translate.TranslateOptions;
-import java.io.PrintWriter;
-import java.time.Duration;
-import dev.mzflink.UserError;
-import dev.mzflink.catalog.CatalogEntry.Source;
-import dev.mzflink.catalog.PgTable;
-import dev.mzflink.runtime.ReplicationSlots;
 import dev.mzflink.sink.SourceStatuses;
 import dev.mzflink.translate.SlotNames;
+import dev.mzflink.translate.TranslateOptions;
+import java.io.PrintWriter;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.flink.runtime.execution.SuppressRestartsException;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mzflink run SCRIPT --results-url URL}: runs a script's pipeline until Ctrl-C. */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
-    description = "Runs a script: replicates its sources and keeps the results database up to date until stopped.")
+    description =
+        "Runs a script: replicates its sources and keeps the results database up to date until stopped.")
 final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ScriptSource script;
 
-  @Option(names = "--results-url", required = true, paramLabel = "JDBC_URL", description = "JDBC URL of the results database, e.g. jdbc:postgresql://localhost:5432/results?user=postgres")
+  @Option(
+      names = "--results-url",
+      required = true,
+      paramLabel = "JDBC_URL",
+      description =
+          "JDBC URL of the results database, e.g. jdbc:postgresql://localhost:5432/results?user=postgres")
   String resultsUrl;
 
-  @Option(names = "--checkpoint-dir", paramLabel = "URI", description = "Where checkpoints are kept (retained on cancel), e.g. file:///var/lib/mzflink. Default: a temporary directory removed at exit.")
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "URI",
+      description =
+          "Where checkpoints are kept (retained on cancel), e.g. file:///var/lib/mzflink. Default: a temporary directory removed at exit.")
   Optional<String> checkpointDirectory;
 
-  @Option(names = "--checkpoint-interval", paramLabel = "DURATION", defaultValue = "2s", description = "How often state is checkpointed and results committed (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--checkpoint-interval",
+      paramLabel = "DURATION",
+      defaultValue = "2s",
+      description =
+          "How often state is checkpointed and results committed (default: ${DEFAULT-VALUE}).")
   String checkpointInterval;
 
-  @Option(names = "--parallelism", paramLabel = "N", defaultValue = "1", description = "Default parallelism of the job (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Default parallelism of the job (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
-  @Option(names = "--from-savepoint", paramLabel = "PATH", description = "Resume from a savepoint or retained checkpoint.")
+  @Option(
+      names = "--from-savepoint",
+      paramLabel = "PATH",
+      description = "Resume from a savepoint or retained checkpoint.")
   Optional<String> fromSavepoint;
 
-  @Option(names = "--slot-suffix", paramLabel = "SUFFIX", description = "Appended to replication slot names, to run two pipelines on one database.")
+  @Option(
+      names = "--slot-suffix",
+      paramLabel = "SUFFIX",
+      description = "Appended to replication slot names, to run two pipelines on one database.")
   Optional<String> slotSuffix;
 
   @Option(
@@ -89,7 +113,9 @@ final class RunCommand implements Callable<Integer> {
     // The prerequisites first: every problem at once, errors stop here, warnings are printed.
     List<Problem> problems =
         Prerequisites.check(
-            text, perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE, slotSuffix);
+            text,
+            perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE,
+            slotSuffix);
     if (!problems.isEmpty()) {
       err.println(Problem.renderAll(problems));
       err.flush();
@@ -97,7 +123,8 @@ final class RunCommand implements Callable<Integer> {
     if (problems.stream().anyMatch(Problem::isError)) {
       return Errors.USER_ERROR;
     }
-    CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
+    CompiledScript compiled =
+        CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
     for (ShowOutput show : compiled.plan().outputs()) {
       out.println(show.render());
@@ -110,7 +137,9 @@ final class RunCommand implements Callable<Integer> {
             parallelism,
             fromSavepoint,
             "mzflink " + script.name(),
-            perTableSlots ? RunOptions.SourceReading.PER_TABLE_SQL : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
+            perTableSlots
+                ? RunOptions.SourceReading.PER_TABLE_SQL
+                : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
             jobManager,
             Sizes.parse(walWarning));
     dropSources(compiled, out);
@@ -118,14 +147,19 @@ final class RunCommand implements Callable<Integer> {
       out.flush();
       return Errors.OK;
     }
-    RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    RunningPipeline pipeline =
+        PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
     if (!pipeline.isLocal()) {
       out.printf("Submitted Flink job %s.%n", pipeline.jobId());
-      out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
+      out.printf(
+          "Results: %s (%d tables)%n",
+          PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
       out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
-      out.println("The job runs on the cluster. Stop it with a savepoint (its replication slots stay, for --from-savepoint):");
+      out.println(
+          "The job runs on the cluster. Stop it with a savepoint (its replication slots stay, for --from-savepoint):");
       out.printf("  deploy/flink.sh stop --savepointPath <dir> %s%n", pipeline.jobId());
-      out.println("When you cancel it instead, drop its replication slots upstream, or they keep WAL forever:");
+      out.println(
+          "When you cancel it instead, drop its replication slots upstream, or they keep WAL forever:");
       out.printf("  deploy/flink.sh cancel %s%n", pipeline.jobId());
       for (String slot : pipeline.slotNames()) {
         out.printf("  psql ... -c \"SELECT pg_drop_replication_slot('%s')\"%n", slot);
@@ -134,42 +168,58 @@ final class RunCommand implements Callable<Integer> {
       return Errors.OK;
     }
     out.printf("Started Flink job %s.%n", pipeline.jobId());
-    out.printf("Results: %s (%d tables)%n", PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
+    out.printf(
+        "Results: %s (%d tables)%n",
+        PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
     out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
-    out.println("Press Ctrl-C to stop; the pipeline's replication slots are dropped on the way out.");
+    out.println(
+        "Press Ctrl-C to stop; the pipeline's replication slots are dropped on the way out.");
     out.flush();
-    List<String> sources = compiled.flinkPlan().streams().stream().map(st -> st.source().quoted()).toList();
+    List<String> sources =
+        compiled.flinkPlan().streams().stream().map(st -> st.source().quoted()).toList();
     if (!perTableSlots) {
       SnapshotProgress.startInBackground(resultsUrl, sources, out, err);
     }
-    return Interrupts.runUntilInterrupted(pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
+    return Interrupts.runUntilInterrupted(
+        pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
   }
 
   /**
-   * DROP SOURCE in a script: the source's replication slots go upstream (the per-source slot of
-   * run and the per-table slots of the translated SQL), and its status rows say dropped.
+   * DROP SOURCE in a script: the source's replication slots go upstream (the per-source slot of run
+   * and the per-table slots of the translated SQL), and its status rows say dropped.
    */
   private void dropSources(CompiledScript compiled, PrintWriter out) {
     for (Source source : compiled.plan().droppedSources()) {
       List<String> names = new ArrayList<>();
       names.add(SlotNames.perSource(source.name().name(), slotSuffix));
       for (PgTable table : source.publication().tables()) {
-        names.add(SlotNames.perTable(source.name().name(), table.schema(), table.name(), slotSuffix));
+        names.add(
+            SlotNames.perTable(source.name().name(), table.schema(), table.name(), slotSuffix));
       }
       List<String> dropped = new ArrayList<>();
       for (String name : names) {
         try {
           dropped.addAll(ReplicationSlots.drop(source.connection(), name, Duration.ofSeconds(10)));
         } catch (SQLException e) {
-          throw UserError.of(String.format("could not drop replication slot %s of source %s", name, source.name().quoted()))
+          throw UserError.of(
+                  String.format(
+                      "could not drop replication slot %s of source %s",
+                      name, source.name().quoted()))
               .withDetail(e.getMessage());
         }
       }
       out.printf(
           "DROP SOURCE %s: %s%n",
           source.name().quoted(),
-          dropped.isEmpty() ? "it had no replication slot upstream" : "dropped replication slots " + String.join(", ", dropped));
-      SourceStatuses.mark(resultsUrl, source.name().quoted(), List.of(), SourceStatuses.Status.DROPPED, "DROP SOURCE");
+          dropped.isEmpty()
+              ? "it had no replication slot upstream"
+              : "dropped replication slots " + String.join(", ", dropped));
+      SourceStatuses.mark(
+          resultsUrl,
+          source.name().quoted(),
+          List.of(),
+          SourceStatuses.Status.DROPPED,
+          "DROP SOURCE");
     }
   }
 
@@ -178,7 +228,12 @@ final class RunCommand implements Callable<Integer> {
     private Interrupts() {}
 
     static int runUntilInterrupted(
-        RunningPipeline pipeline, PrintWriter out, PrintWriter err, String resultsUrl, List<String> sources, boolean resumable)
+        RunningPipeline pipeline,
+        PrintWriter out,
+        PrintWriter err,
+        String resultsUrl,
+        List<String> sources,
+        boolean resumable)
         throws Exception {
       CountDownLatch interrupted = new CountDownLatch(1);
       Signals.onInterrupt(interrupted::countDown);
@@ -212,36 +267,57 @@ final class RunCommand implements Callable<Integer> {
       out.flush();
       List<String> dropped = pipeline.stop();
       for (String source : sources) {
-        SourceStatuses.mark(resultsUrl, source, List.of(), SourceStatuses.Status.DROPPED, "the pipeline was stopped and its replication slot dropped");
+        SourceStatuses.mark(
+            resultsUrl,
+            source,
+            List.of(),
+            SourceStatuses.Status.DROPPED,
+            "the pipeline was stopped and its replication slot dropped");
       }
-      out.println(dropped.isEmpty() ? "Stopped." : "Stopped; dropped replication slots: " + String.join(", ", dropped));
+      out.println(
+          dropped.isEmpty()
+              ? "Stopped."
+              : "Stopped; dropped replication slots: " + String.join(", ", dropped));
       out.flush();
       return Errors.OK;
     }
 
     /**
      * The job failed: reports why (an error mzflink raised, such as a schema change, is a user
-     * error), records it in the status table, and drops the slots unless retained checkpoints
-     * could resume the job.
+     * error), records it in the status table, and drops the slots unless retained checkpoints could
+     * resume the job.
      */
     private static int failed(
-        RunningPipeline pipeline, Exception failure, PrintWriter out, PrintWriter err, String resultsUrl, List<String> sources, boolean resumable) {
+        RunningPipeline pipeline,
+        Exception failure,
+        PrintWriter out,
+        PrintWriter err,
+        String resultsUrl,
+        List<String> sources,
+        boolean resumable) {
       Throwable suppressed = failure;
       while (suppressed != null && !(suppressed instanceof SuppressRestartsException)) {
         suppressed = suppressed.getCause();
       }
-      Throwable cause = suppressed != null && suppressed.getCause() != null ? suppressed.getCause() : rootCause(failure);
+      Throwable cause =
+          suppressed != null && suppressed.getCause() != null
+              ? suppressed.getCause()
+              : rootCause(failure);
       String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
       for (String source : sources) {
-        SourceStatuses.mark(resultsUrl, source, List.of(""), SourceStatuses.Status.ERRORED, message);
+        SourceStatuses.mark(
+            resultsUrl, source, List.of(""), SourceStatuses.Status.ERRORED, message);
       }
       List<String> slots = resumable ? pipeline.stopKeepingSlots() : pipeline.stop();
       err.println("error: the job failed: " + message);
       err.println(
           resumable
-              ? "HINT: Its replication slots were kept (" + String.join(", ", slots) + "): after fixing the cause, resume with"
+              ? "HINT: Its replication slots were kept ("
+                  + String.join(", ", slots)
+                  + "): after fixing the cause, resume with"
                   + " --from-savepoint and the same --checkpoint-dir, or drop them with mzflink slots drop."
-              : "HINT: Its replication slots were dropped" + (slots.isEmpty() ? "." : ": " + String.join(", ", slots) + "."));
+              : "HINT: Its replication slots were dropped"
+                  + (slots.isEmpty() ? "." : ": " + String.join(", ", slots) + "."));
       err.flush();
       out.flush();
       return suppressed != null ? Errors.USER_ERROR : Errors.INTERNAL_ERROR;
@@ -261,9 +337,11 @@ final class RunCommand implements Callable<Integer> {
     private Sizes() {}
 
     static long parse(String text) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text.trim());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text.trim());
       if (!m.matches()) {
-        throw dev.mzflink.UserError.of(String.format("invalid size \"%s\"", text)).withHint("Write a number and a unit: 512MB, 1GB.");
+        throw dev.mzflink.UserError.of(String.format("invalid size \"%s\"", text))
+            .withHint("Write a number and a unit: 512MB, 1GB.");
       }
       long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
@@ -276,7 +354,8 @@ final class RunCommand implements Callable<Integer> {
             default -> 0;
           };
       if (n < 1) {
-        throw dev.mzflink.UserError.of(String.format("size \"%s\" is too small", text)).withHint("Use 1MB or more.");
+        throw dev.mzflink.UserError.of(String.format("size \"%s\" is too small", text))
+            .withHint("Use 1MB or more.");
       }
       return n << shift;
     }
@@ -287,7 +366,8 @@ final class RunCommand implements Callable<Integer> {
     private Durations() {}
 
     static Duration parse(String text) {
-      java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|min|m|h)").matcher(text.trim());
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|min|m|h)").matcher(text.trim());
       if (!m.matches()) {
         throw dev.mzflink.UserError.of(String.format("invalid duration \"%s\"", text))
             .withHint("Write a number and a unit: 500ms, 2s, 1min.");
@@ -301,7 +381,8 @@ final class RunCommand implements Callable<Integer> {
             default -> Duration.ofHours(n);
           };
       if (d.toMillis() < 100) {
-        throw dev.mzflink.UserError.of(String.format("duration \"%s\" is too short", text)).withHint("Use 100ms or more.");
+        throw dev.mzflink.UserError.of(String.format("duration \"%s\" is too short", text))
+            .withHint("Use 100ms or more.");
       }
       return d;
     }

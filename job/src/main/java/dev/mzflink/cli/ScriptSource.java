@@ -7,15 +7,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * Where a command's script comes from: a file, or the text itself with {@code -e} (for places
- * that run mzflink without a file at hand, such as the Flink Kubernetes operator, which runs the
- * job jar's main class to build a session job).
+ * Where a command's script comes from: a file, or the text itself with {@code -e} (for places that
+ * run mzflink without a file at hand, such as the Flink Kubernetes operator, which runs the job
+ * jar's main class to build a session job).
  */
 final class ScriptSource {
-  @Parameters(index = "0", arity = "0..1", paramLabel = "SCRIPT", description = "The Materialize SQL script.")
+  @Parameters(
+      index = "0",
+      arity = "0..1",
+      paramLabel = "SCRIPT",
+      description = "The Materialize SQL script.")
   Optional<Path> file = Optional.empty();
 
-  @Option(names = {"-e", "--execute"}, paramLabel = "SQL", description = "The script's text, instead of a SCRIPT file.")
+  @Option(
+      names = {"-e", "--execute"},
+      paramLabel = "SQL",
+      description = "The script's text, instead of a SCRIPT file.")
   Optional<String> text = Optional.empty();
 
   /** The script's text. */

@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -31,11 +30,19 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "slots",
     mixinStandardHelpOptions = true,
-    description = "Lists or drops mzflink's replication slots (materialize_...) on a PostgreSQL server.",
+    description =
+        "Lists or drops mzflink's replication slots (materialize_...) on a PostgreSQL server.",
     subcommands = {SlotsCommand.List.class, SlotsCommand.Drop.class})
 final class SlotsCommand {
   /** A slot as the server reports it. */
-  record Slot(String name, String database, boolean active, String reader, long retainedBytes, String retained, String walStatus) {}
+  record Slot(
+      String name,
+      String database,
+      boolean active,
+      String reader,
+      long retainedBytes,
+      String retained,
+      String walStatus) {}
 
   static java.util.List<Slot> slots(ConnectionInfo connection) throws SQLException {
     java.util.List<Slot> slots = new ArrayList<>();
@@ -50,7 +57,15 @@ final class SlotsCommand {
                     + " WHERE s.slot_name LIKE 'materialize\\_%' ORDER BY s.slot_name");
         ResultSet r = s.executeQuery()) {
       while (r.next()) {
-        slots.add(new Slot(r.getString(1), r.getString(2), r.getBoolean(3), r.getString(4), r.getLong(5), r.getString(6), r.getString(7)));
+        slots.add(
+            new Slot(
+                r.getString(1),
+                r.getString(2),
+                r.getBoolean(3),
+                r.getString(4),
+                r.getLong(5),
+                r.getString(6),
+                r.getString(7)));
       }
     }
     return slots;
@@ -69,7 +84,8 @@ final class SlotsCommand {
     if (resultsUrl.isEmpty()) {
       return owners;
     }
-    try (Connection c = PgConnections.open(resultsUrl.get(), new Properties(), "the results database");
+    try (Connection c =
+            PgConnections.open(resultsUrl.get(), new Properties(), "the results database");
         PreparedStatement s =
             c.prepareStatement(
                 "SELECT slot, source || ' (' || status || ', updated ' || to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') || ')'"
@@ -84,14 +100,24 @@ final class SlotsCommand {
     return owners;
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists every materialize_ replication slot of the server.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "Lists every materialize_ replication slot of the server.")
   static final class List implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--host", required = true, paramLabel = "CONNINFO", description = "libpq connection string of the server.")
+    @Option(
+        names = "--host",
+        required = true,
+        paramLabel = "CONNINFO",
+        description = "libpq connection string of the server.")
     String host;
 
-    @Option(names = "--results-url", paramLabel = "JDBC_URL", description = "A results database: shows which pipeline owns each slot.")
+    @Option(
+        names = "--results-url",
+        paramLabel = "JDBC_URL",
+        description = "A results database: shows which pipeline owns each slot.")
     Optional<String> resultsUrl;
 
     @Override
@@ -100,15 +126,24 @@ final class SlotsCommand {
       java.util.List<java.util.List<String>> rows = new ArrayList<>();
       for (Slot slot : slots(connection(host))) {
         String owner =
-            owners.getOrDefault(slot.name(), slot.active() ? "read by " + slot.reader() : "none known (inactive)");
+            owners.getOrDefault(
+                slot.name(), slot.active() ? "read by " + slot.reader() : "none known (inactive)");
         rows.add(
             java.util.List.of(
-                slot.name(), slot.database(), slot.active() ? "yes" : "no", slot.retainedBytes() + " (" + slot.retained() + ")",
-                slot.walStatus(), owner));
+                slot.name(),
+                slot.database(),
+                slot.active() ? "yes" : "no",
+                slot.retainedBytes() + " (" + slot.retained() + ")",
+                slot.walStatus(),
+                owner));
       }
       PrintWriter out = spec.commandLine().getOut();
       out.print(
-          new ShowOutput("slots list", java.util.List.of("slot", "database", "active", "retained WAL bytes", "wal_status", "owner"), rows)
+          new ShowOutput(
+                  "slots list",
+                  java.util.List.of(
+                      "slot", "database", "active", "retained WAL bytes", "wal_status", "owner"),
+                  rows)
               .render());
       out.flush();
       return Errors.OK;
@@ -118,20 +153,29 @@ final class SlotsCommand {
   @Command(
       name = "drop",
       mixinStandardHelpOptions = true,
-      description = "Drops materialize_ replication slots: the ones named, or with --inactive every one no reader uses.")
+      description =
+          "Drops materialize_ replication slots: the ones named, or with --inactive every one no reader uses.")
   static final class Drop implements Callable<Integer> {
     @Spec CommandSpec spec;
 
-    @Option(names = "--host", required = true, paramLabel = "CONNINFO", description = "libpq connection string of the server.")
+    @Option(
+        names = "--host",
+        required = true,
+        paramLabel = "CONNINFO",
+        description = "libpq connection string of the server.")
     String host;
 
-    @Option(names = "--inactive", description = "Drop every materialize_ slot that no walsender reads.")
+    @Option(
+        names = "--inactive",
+        description = "Drop every materialize_ slot that no walsender reads.")
     boolean inactive;
 
     @Option(names = "--yes", description = "Do not ask for confirmation.")
     boolean yes;
 
-    @Option(names = "--force", description = "Also drop slots a walsender reads (their pipeline breaks).")
+    @Option(
+        names = "--force",
+        description = "Also drop slots a walsender reads (their pipeline breaks).")
     boolean force;
 
     @Parameters(paramLabel = "NAME", arity = "0..*", description = "Slots to drop.")
@@ -155,15 +199,20 @@ final class SlotsCommand {
         for (String name : names) {
           if (!name.startsWith("materialize_")) {
             throw UserError.of(String.format("replication slot \"%s\" is not mzflink's", name))
-                .withDetail("mzflink drops only slots named materialize_...; drop others with pg_drop_replication_slot().");
+                .withDetail(
+                    "mzflink drops only slots named materialize_...; drop others with pg_drop_replication_slot().");
           }
           Slot slot = existing.get(name);
           if (slot == null) {
             throw UserError.of(String.format("replication slot \"%s\" does not exist", name))
-                .withHint(existing.isEmpty() ? "The server has no materialize_ slots." : "Existing: " + String.join(", ", existing.keySet()) + ".");
+                .withHint(
+                    existing.isEmpty()
+                        ? "The server has no materialize_ slots."
+                        : "Existing: " + String.join(", ", existing.keySet()) + ".");
           }
           if (slot.active() && !force) {
-            throw UserError.of(String.format("replication slot \"%s\" is in use by %s", name, slot.reader()))
+            throw UserError.of(
+                    String.format("replication slot \"%s\" is in use by %s", name, slot.reader()))
                 .withDetail("Dropping it breaks the pipeline that reads it.")
                 .withHint("Stop that pipeline first, or add --force.");
           }
@@ -175,12 +224,16 @@ final class SlotsCommand {
         out.flush();
         return Errors.OK;
       }
-      java.util.List<String> listed = targets.stream().map(s -> s.name() + " (" + s.retained() + " of WAL)").toList();
+      java.util.List<String> listed =
+          targets.stream().map(s -> s.name() + " (" + s.retained() + " of WAL)").toList();
       if (!yes) {
-        out.printf("Drop %d replication slot(s): %s? [y/N] ", targets.size(), String.join(", ", listed));
+        out.printf(
+            "Drop %d replication slot(s): %s? [y/N] ", targets.size(), String.join(", ", listed));
         out.flush();
-        String answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
-        if (answer == null || !answer.trim().equalsIgnoreCase("y") && !answer.trim().equalsIgnoreCase("yes")) {
+        String answer =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (answer == null
+            || !answer.trim().equalsIgnoreCase("y") && !answer.trim().equalsIgnoreCase("yes")) {
           out.println("Nothing dropped.");
           out.flush();
           return Errors.OK;
@@ -189,7 +242,8 @@ final class SlotsCommand {
       for (Slot slot : targets) {
         Map<String, String> values = new LinkedHashMap<>(server.values());
         values.put("dbname", slot.database());
-        java.util.List<String> dropped = ReplicationSlots.drop(ConnectionInfo.of(values), slot.name(), Duration.ofSeconds(5));
+        java.util.List<String> dropped =
+            ReplicationSlots.drop(ConnectionInfo.of(values), slot.name(), Duration.ofSeconds(5));
         out.println("Dropped " + String.join(", ", dropped) + ".");
       }
       out.flush();

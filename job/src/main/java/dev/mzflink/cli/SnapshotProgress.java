@@ -14,9 +14,9 @@ import java.util.Properties;
 
 /**
  * Shows the snapshot's progress while {@code run} waits for its local job: every table's rows
- * copied against PostgreSQL's estimate, read from the status table the job keeps. On a terminal
- * it redraws one progress line; otherwise (a log file, CI) it prints a line every ten seconds.
- * It ends by itself once every table of the script's sources runs.
+ * copied against PostgreSQL's estimate, read from the status table the job keeps. On a terminal it
+ * redraws one progress line; otherwise (a log file, CI) it prints a line every ten seconds. It ends
+ * by itself once every table of the script's sources runs.
  */
 final class SnapshotProgress implements Runnable {
   private static final long POLL_MILLIS = 1000;
@@ -27,7 +27,8 @@ final class SnapshotProgress implements Runnable {
   record TableProgress(String table, String status, long rows, long estimated, String error) {
     /** The table's snapshot is over: it runs, or it stopped replicating. */
     boolean done() {
-      return status.equals(SourceStatuses.Status.RUNNING.text()) || status.equals(SourceStatuses.Status.ERRORED.text());
+      return status.equals(SourceStatuses.Status.RUNNING.text())
+          || status.equals(SourceStatuses.Status.ERRORED.text());
     }
   }
 
@@ -37,7 +38,8 @@ final class SnapshotProgress implements Runnable {
   private final PrintWriter err;
   private final boolean terminal;
 
-  SnapshotProgress(String resultsUrl, List<String> sources, PrintWriter out, PrintWriter err, boolean terminal) {
+  SnapshotProgress(
+      String resultsUrl, List<String> sources, PrintWriter out, PrintWriter err, boolean terminal) {
     this.resultsUrl = resultsUrl;
     this.sources = List.copyOf(sources);
     this.out = out;
@@ -46,11 +48,15 @@ final class SnapshotProgress implements Runnable {
   }
 
   /** Starts a daemon thread that shows the progress until the snapshot is done. */
-  static void startInBackground(String resultsUrl, List<String> sources, PrintWriter out, PrintWriter err) {
+  static void startInBackground(
+      String resultsUrl, List<String> sources, PrintWriter out, PrintWriter err) {
     if (sources.isEmpty()) {
       return;
     }
-    Thread thread = new Thread(new SnapshotProgress(resultsUrl, sources, out, err, System.console() != null), "mzflink-progress");
+    Thread thread =
+        new Thread(
+            new SnapshotProgress(resultsUrl, sources, out, err, System.console() != null),
+            "mzflink-progress");
     thread.setDaemon(true);
     thread.start();
   }
@@ -104,7 +110,8 @@ final class SnapshotProgress implements Runnable {
     java.util.Set<String> reported = new java.util.HashSet<>();
     while (!Thread.currentThread().isInterrupted()) {
       for (TableProgress t : read(results)) {
-        if (t.status().equals(SourceStatuses.Status.ERRORED.text()) && reported.add(t.table() + "\u0000" + t.error())) {
+        if (t.status().equals(SourceStatuses.Status.ERRORED.text())
+            && reported.add(t.table() + "\u0000" + t.error())) {
           err.printf("error: %s stopped replicating: %s%n", t.table(), t.error());
           err.flush();
         }
@@ -123,7 +130,9 @@ final class SnapshotProgress implements Runnable {
       s.setArray(1, results.createArrayOf("text", sources.toArray()));
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          tables.add(new TableProgress(r.getString(1), r.getString(2), r.getLong(3), r.getLong(4), r.getString(5)));
+          tables.add(
+              new TableProgress(
+                  r.getString(1), r.getString(2), r.getLong(3), r.getLong(4), r.getString(5)));
         }
       }
     } catch (SQLException e) {
@@ -146,9 +155,18 @@ final class SnapshotProgress implements Runnable {
         double fraction = Math.min(1.0, (double) t.rows() / t.estimated());
         if (bars) {
           int filled = (int) Math.round(fraction * BAR_WIDTH);
-          out.append('[').append("#".repeat(filled)).append(".".repeat(BAR_WIDTH - filled)).append("] ");
+          out.append('[')
+              .append("#".repeat(filled))
+              .append(".".repeat(BAR_WIDTH - filled))
+              .append("] ");
         }
-        out.append(String.format(Locale.ROOT, "%,d of ~%,d rows (%d%%)", t.rows(), t.estimated(), Math.round(fraction * 100)));
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "%,d of ~%,d rows (%d%%)",
+                t.rows(),
+                t.estimated(),
+                Math.round(fraction * 100)));
       } else {
         out.append(String.format(Locale.ROOT, "%,d rows", t.rows()));
       }

@@ -19,15 +19,29 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Prints mzflink.mz_source_statuses from the results database: every source and table, its status and progress.")
+    description =
+        "Prints mzflink.mz_source_statuses from the results database: every source and table, its status and progress.")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Option(names = "--results-url", required = true, paramLabel = "JDBC_URL", description = "JDBC URL of the results database.")
+  @Option(
+      names = "--results-url",
+      required = true,
+      paramLabel = "JDBC_URL",
+      description = "JDBC URL of the results database.")
   String resultsUrl;
 
   static final List<String> COLUMNS =
-      List.of("source", "table", "status", "error", "last change", "snapshot rows", "retained WAL", "slot", "updated");
+      List.of(
+          "source",
+          "table",
+          "status",
+          "error",
+          "last change",
+          "snapshot rows",
+          "retained WAL",
+          "slot",
+          "updated");
 
   @Override
   public Integer call() {

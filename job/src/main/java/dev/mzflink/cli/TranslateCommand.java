@@ -11,22 +11,26 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mzflink translate SCRIPT}: prints the Flink SQL of a script for the SQL client. */
 @Command(
     name = "translate",
     mixinStandardHelpOptions = true,
-    description = "Prints the Flink SQL a script runs, for the Flink SQL client. Reads the upstream catalog.")
+    description =
+        "Prints the Flink SQL a script runs, for the Flink SQL client. Reads the upstream catalog.")
 final class TranslateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Mixin ScriptSource script;
 
-  @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Write the Flink SQL here instead of standard output.")
+  @Option(
+      names = {"-o", "--output"},
+      paramLabel = "FILE",
+      description = "Write the Flink SQL here instead of standard output.")
   Optional<Path> output;
 
   @Option(
@@ -36,7 +40,10 @@ final class TranslateCommand implements Callable<Integer> {
       description = "JDBC URL of the results database (default: ${DEFAULT-VALUE}).")
   String resultsUrl;
 
-  @Option(names = "--slot-suffix", paramLabel = "SUFFIX", description = "Appended to replication slot names, to run two pipelines on one database.")
+  @Option(
+      names = "--slot-suffix",
+      paramLabel = "SUFFIX",
+      description = "Appended to replication slot names, to run two pipelines on one database.")
   Optional<String> slotSuffix;
 
   @Option(names = "--show-secrets", description = "Print passwords instead of a placeholder.")
@@ -45,7 +52,8 @@ final class TranslateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     String text = script.read();
-    CompiledScript compiled = CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
+    CompiledScript compiled =
+        CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
     PrintWriter err = spec.commandLine().getErr();
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
     for (ShowOutput show : compiled.plan().outputs()) {

@@ -18,7 +18,8 @@ public final class Comparison {
    * @param missing rows upstream has and the results table lacks (with multiplicity)
    * @param extra rows the results table has and upstream lacks (with multiplicity)
    */
-  public record Result(long upstreamRows, long resultsRows, List<String> missing, List<String> extra) {
+  public record Result(
+      long upstreamRows, long resultsRows, List<String> missing, List<String> extra) {
     public boolean equal() {
       return missing.isEmpty() && extra.isEmpty();
     }
@@ -36,14 +37,17 @@ public final class Comparison {
     }
 
     private static String head(List<String> rows) {
-      return rows.size() <= 20 ? rows.toString() : rows.subList(0, 20) + " ... (" + rows.size() + " in all)";
+      return rows.size() <= 20
+          ? rows.toString()
+          : rows.subList(0, 20) + " ... (" + rows.size() + " in all)";
     }
   }
 
   private Comparison() {}
 
   /** Compares the rows of {@code upstreamQuery} with the rows of {@code resultsQuery}. */
-  public static Result compare(Connection upstream, String upstreamQuery, Connection results, String resultsQuery)
+  public static Result compare(
+      Connection upstream, String upstreamQuery, Connection results, String resultsQuery)
       throws SQLException {
     Map<String, Integer> up = rows(upstream, upstreamQuery);
     Map<String, Integer> down = rows(results, resultsQuery);
@@ -60,15 +64,17 @@ public final class Comparison {
   }
 
   /**
-   * A digest of the multiset of a query's rows, computed by the server: the row count and an md5
-   * of the rows' text in order. Equal multisets have equal digests (on servers with the same
+   * A digest of the multiset of a query's rows, computed by the server: the row count and an md5 of
+   * the rows' text in order. Equal multisets have equal digests (on servers with the same
    * collation); it is much cheaper than {@link #compare} for a table that is still catching up.
    */
   public static String digest(Connection c, String query) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet r =
             s.executeQuery(
-                "SELECT count(*) || ':' || coalesce(md5(string_agg(q::text, E'\\n' ORDER BY q::text)), '') FROM (" + query + ") q")) {
+                "SELECT count(*) || ':' || coalesce(md5(string_agg(q::text, E'\\n' ORDER BY q::text)), '') FROM ("
+                    + query
+                    + ") q")) {
       r.next();
       return r.getString(1);
     }

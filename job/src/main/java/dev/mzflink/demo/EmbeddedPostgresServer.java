@@ -91,9 +91,9 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /**
    * Restarts the server as {@code pg_ctl restart -m MODE} would ({@code fast}: SIGINT, {@code
-   * immediate}: SIGQUIT, no shutdown checkpoint), with the same data directory, port and
-   * settings; returns when it accepts connections again. (pg_ctl refuses to run as root, which
-   * these machines are, so the postmaster is signalled and started here.)
+   * immediate}: SIGQUIT, no shutdown checkpoint), with the same data directory, port and settings;
+   * returns when it accepts connections again. (pg_ctl refuses to run as root, which these machines
+   * are, so the postmaster is signalled and started here.)
    */
   public void restart(String mode) throws IOException, SQLException, InterruptedException {
     String signal =
@@ -109,9 +109,11 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       r.next();
       dataDirectory = Path.of(r.getString(1));
     }
-    long pid = Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
+    long pid =
+        Long.parseLong(Files.readAllLines(dataDirectory.resolve("postmaster.pid")).get(0).strip());
     List<String> command = commandLine(Files.readString(dataDirectory.resolve("postmaster.opts")));
-    if (new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor() != 0) {
+    if (new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start().waitFor()
+        != 0) {
       throw new IOException("could not signal the postmaster " + pid);
     }
     long deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
@@ -127,7 +129,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
     new ProcessBuilder(command)
         .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDirectory.resolve("restart.log").toFile()))
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(dataDirectory.resolve("restart.log").toFile()))
         .start();
     while (true) {
       try (Connection c = connect("postgres")) {
@@ -144,7 +147,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
   /** The arguments of a {@code postmaster.opts} line: words, or double-quoted strings. */
   static List<String> commandLine(String opts) {
     List<String> words = new java.util.ArrayList<>();
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(opts.strip());
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("\"([^\"]*)\"|(\\S+)").matcher(opts.strip());
     while (m.find()) {
       words.add(m.group(1) != null ? m.group(1) : m.group(2));
     }

@@ -9,16 +9,20 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The demo's shop: customers, orders (with a {@code numeric} total and a {@code timestamptz}),
- * and order items without a primary key. {@link #change} makes one random transaction.
+ * The demo's shop: customers, orders (with a {@code numeric} total and a {@code timestamptz}), and
+ * order items without a primary key. {@link #change} makes one random transaction.
  */
 public final class ShopSample {
   public static final String PUBLICATION = "mz_source";
 
   public static final List<String> TABLES = List.of("customers", "orders", "order_items");
 
-  private static final String[] NAMES = {"Ada", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia"};
-  private static final String[] PRODUCTS = {"keyboard", "mouse", "monitor", "cable", "dock", "lamp"};
+  private static final String[] NAMES = {
+    "Ada", "Grace", "Edsger", "Barbara", "Donald", "Frances", "Ken", "Radia"
+  };
+  private static final String[] PRODUCTS = {
+    "keyboard", "mouse", "monitor", "cable", "dock", "lamp"
+  };
   private static final String[] STATUSES = {"new", "paid", "shipped", "delivered", "cancelled"};
 
   private final Random random;
@@ -45,7 +49,8 @@ public final class ShopSample {
     try {
       int kind = random.nextInt(10);
       if (kind < 2 || count(c, "customers") < 3) {
-        try (PreparedStatement p = c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)")) {
+        try (PreparedStatement p =
+            c.prepareStatement("INSERT INTO customers (name, email) VALUES (?, ?)")) {
           String name = NAMES[random.nextInt(NAMES.length)];
           p.setString(1, name);
           p.setString(2, random.nextBoolean() ? name.toLowerCase() + "@example.com" : null);
@@ -70,7 +75,8 @@ public final class ShopSample {
         try (PreparedStatement p =
             c.prepareStatement(
                 "UPDATE customers SET email = ? WHERE id = (SELECT id FROM customers ORDER BY random() LIMIT 1)")) {
-          p.setString(1, random.nextInt(3) == 0 ? null : "user" + random.nextInt(1000) + "@example.org");
+          p.setString(
+              1, random.nextInt(3) == 0 ? null : "user" + random.nextInt(1000) + "@example.org");
           p.executeUpdate();
         }
       }
@@ -108,7 +114,8 @@ public final class ShopSample {
     }
     int items = 1 + random.nextInt(3);
     try (PreparedStatement p =
-        c.prepareStatement("INSERT INTO order_items (order_id, product, quantity, price) VALUES (?, ?, ?, ?)")) {
+        c.prepareStatement(
+            "INSERT INTO order_items (order_id, product, quantity, price) VALUES (?, ?, ?, ?)")) {
       String product = null;
       int quantity = 0;
       long cents = 0;

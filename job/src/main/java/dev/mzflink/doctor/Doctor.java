@@ -17,9 +17,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The prerequisite checks: a pure function of what was read from the upstream servers and what
- * the script will replicate, returning every problem at once, each naming the object and the SQL
- * that fixes it.
+ * The prerequisite checks: a pure function of what was read from the upstream servers and what the
+ * script will replicate, returning every problem at once, each naming the object and the SQL that
+ * fixes it.
  */
 public final class Doctor {
   private static final String RESTART = "then restart PostgreSQL (a reload is not enough)";
@@ -71,7 +71,9 @@ public final class Doctor {
       problems.add(
           Problem.error(
               s.subject(),
-              String.format("wal_level is %s, but logical replication needs logical", pgLiteral(f.walLevel())),
+              String.format(
+                  "wal_level is %s, but logical replication needs logical",
+                  pgLiteral(f.walLevel())),
               "PostgreSQL writes the information logical decoding needs only with wal_level = logical.",
               "ALTER SYSTEM SET wal_level = logical;",
               RESTART));
@@ -84,15 +86,20 @@ public final class Doctor {
               "Logical replication needs a role with the REPLICATION attribute (or a superuser; on Amazon RDS a member of"
                   + " rds_replication).",
               String.format("ALTER ROLE %s WITH REPLICATION;", pgIdentifier(f.user())),
-              String.format("(on Amazon RDS: GRANT rds_replication TO %s;)", pgIdentifier(f.user()))));
+              String.format(
+                  "(on Amazon RDS: GRANT rds_replication TO %s;)", pgIdentifier(f.user()))));
     }
     if (!f.connect()) {
       problems.add(
           Problem.error(
               s.subject(),
-              String.format("role %s has no CONNECT privilege on database %s", pgIdentifier(f.user()), pgIdentifier(f.database())),
+              String.format(
+                  "role %s has no CONNECT privilege on database %s",
+                  pgIdentifier(f.user()), pgIdentifier(f.database())),
               "New connections, the replication connection among them, would be refused.",
-              String.format("GRANT CONNECT ON DATABASE %s TO %s;", pgIdentifier(f.database()), pgIdentifier(f.user()))));
+              String.format(
+                  "GRANT CONNECT ON DATABASE %s TO %s;",
+                  pgIdentifier(f.database()), pgIdentifier(f.user()))));
     }
     return problems;
   }
@@ -108,9 +115,13 @@ public final class Doctor {
               String.format("publication %s does not exist", name),
               f.publications().isEmpty()
                   ? "The database has no publications."
-                  : "Existing publications: " + String.join(", ", f.publications().stream().map(p -> pgIdentifier(p)).toList()) + ".",
+                  : "Existing publications: "
+                      + String.join(
+                          ", ", f.publications().stream().map(p -> pgIdentifier(p)).toList())
+                      + ".",
               String.format("CREATE PUBLICATION %s FOR ALL TABLES;", name),
-              String.format("(or CREATE PUBLICATION %s FOR TABLE \"schema\".\"table\", ...;)", name)));
+              String.format(
+                  "(or CREATE PUBLICATION %s FOR TABLE \"schema\".\"table\", ...;)", name)));
       return problems;
     }
     PgPublication p = f.publication().get();
@@ -132,7 +143,9 @@ public final class Doctor {
     if (!p.publishesDelete()) {
       missing.add("delete");
     }
-    String fix = String.format("ALTER PUBLICATION %s SET (publish = 'insert, update, delete, truncate');", name);
+    String fix =
+        String.format(
+            "ALTER PUBLICATION %s SET (publish = 'insert, update, delete, truncate');", name);
     if (!missing.isEmpty()) {
       problems.add(
           Problem.error(
@@ -168,10 +181,12 @@ public final class Doctor {
       problems.add(
           Problem.error(
               s.subject(),
-              String.format("role %s has no USAGE privilege on schema %s", user, pgIdentifier(schema)),
+              String.format(
+                  "role %s has no USAGE privilege on schema %s", user, pgIdentifier(schema)),
               "The snapshot cannot read its tables.",
               String.format("GRANT USAGE ON SCHEMA %s TO %s;", pgIdentifier(schema), user),
-              String.format("GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s;", pgIdentifier(schema), user)));
+              String.format(
+                  "GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s;", pgIdentifier(schema), user)));
     }
     if (!unreadable.isEmpty()) {
       problems.add(
@@ -179,9 +194,13 @@ public final class Doctor {
               s.subject(),
               unreadable.size() == 1
                   ? String.format("role %s may not read table %s", user, unreadable.get(0))
-                  : String.format("role %s may not read %d tables: %s", user, unreadable.size(), String.join(", ", unreadable)),
+                  : String.format(
+                      "role %s may not read %d tables: %s",
+                      user, unreadable.size(), String.join(", ", unreadable)),
               "The snapshot reads every replicated table with SELECT.",
-              unreadable.stream().map(t -> String.format("GRANT SELECT ON %s TO %s;", t, user)).toArray(String[]::new)));
+              unreadable.stream()
+                  .map(t -> String.format("GRANT SELECT ON %s TO %s;", t, user))
+                  .toArray(String[]::new)));
     }
     return problems;
   }
@@ -203,14 +222,17 @@ public final class Doctor {
     }
     List<String> fix = new ArrayList<>();
     for (String t : tables) {
-      fix.add(String.format("ALTER PUBLICATION %s DROP TABLE %s;", pgIdentifier(s.publication()), t));
+      fix.add(
+          String.format("ALTER PUBLICATION %s DROP TABLE %s;", pgIdentifier(s.publication()), t));
     }
     fix.add("(or change the column types upstream; the README lists the supported types)");
     return List.of(
         new Problem(
             Problem.Severity.ERROR,
             s.subject(),
-            columns.size() == 1 ? "a column has an unsupported type" : columns.size() + " columns have unsupported types",
+            columns.size() == 1
+                ? "a column has an unsupported type"
+                : columns.size() + " columns have unsupported types",
             java.util.Optional.of(String.join("\n", columns)),
             fix));
   }
@@ -231,7 +253,8 @@ public final class Doctor {
               Problem.warning(
                   s.subject(),
                   String.format(
-                      "table %s has no primary key and REPLICA IDENTITY %s", t.qualifiedName(), t.replicaIdentity().name()),
+                      "table %s has no primary key and REPLICA IDENTITY %s",
+                      t.qualifiedName(), t.replicaIdentity().name()),
                   "Its UPDATEs and DELETEs do not carry the old row: PostgreSQL refuses them while the publication publishes"
                       + " them (or, with an index identity, mzflink cannot apply them). Fine for a table that only gets INSERTs.",
                   fix,
@@ -240,7 +263,10 @@ public final class Doctor {
         continue;
       }
       List<String> toastable =
-          t.columns().stream().filter(PgColumn::storageToastable).map(c -> pgIdentifier(c.name())).toList();
+          t.columns().stream()
+              .filter(PgColumn::storageToastable)
+              .map(c -> pgIdentifier(c.name()))
+              .toList();
       if (!toastable.isEmpty() && changes) {
         problems.add(
             Problem.warning(
@@ -257,7 +283,9 @@ public final class Doctor {
                     : "mzflink run keeps such values from its state, but an UPDATE that changes the primary key and leaves a"
                         + " TOASTed value unchanged stops the pipeline.",
                 fix,
-                String.format("(or keep values inline: ALTER TABLE %s ALTER COLUMN ... SET STORAGE PLAIN;)", t.qualifiedName())));
+                String.format(
+                    "(or keep values inline: ALTER TABLE %s ALTER COLUMN ... SET STORAGE PLAIN;)",
+                    t.qualifiedName())));
       }
     }
     return problems;
@@ -282,15 +310,21 @@ public final class Doctor {
       needed.removeAll(f.replicationSlots());
       int freeSlots = f.maxReplicationSlots() - f.replicationSlots().size();
       if (needed.size() > freeSlots) {
-        String used = f.replicationSlots().isEmpty() ? "none" : String.join(", ", f.replicationSlots());
+        String used =
+            f.replicationSlots().isEmpty() ? "none" : String.join(", ", f.replicationSlots());
         problems.add(
             Problem.error(
                 subject,
                 String.format(
                     "not enough free replication slots: the script needs %d, %d of max_replication_slots = %d %s free",
-                    needed.size(), Math.max(freeSlots, 0), f.maxReplicationSlots(), freeSlots == 1 ? "is" : "are"),
+                    needed.size(),
+                    Math.max(freeSlots, 0),
+                    f.maxReplicationSlots(),
+                    freeSlots == 1 ? "is" : "are"),
                 "Slots in use: " + used + ". The script opens: " + String.join(", ", needed) + ".",
-                String.format("ALTER SYSTEM SET max_replication_slots = %d;", f.replicationSlots().size() + needed.size()),
+                String.format(
+                    "ALTER SYSTEM SET max_replication_slots = %d;",
+                    f.replicationSlots().size() + needed.size()),
                 RESTART,
                 "(or drop slots nobody uses: SELECT pg_drop_replication_slot('name');)"));
       }
@@ -301,8 +335,13 @@ public final class Doctor {
                 subject,
                 String.format(
                     "not enough free WAL senders: the script needs %d, %d of max_wal_senders = %d %s free",
-                    senders, Math.max(freeSenders, 0), f.maxWalSenders(), freeSenders == 1 ? "is" : "are"),
-                "Each replication connection takes a WAL sender; " + f.walSenders() + " are running.",
+                    senders,
+                    Math.max(freeSenders, 0),
+                    f.maxWalSenders(),
+                    freeSenders == 1 ? "is" : "are"),
+                "Each replication connection takes a WAL sender; "
+                    + f.walSenders()
+                    + " are running.",
                 String.format("ALTER SYSTEM SET max_wal_senders = %d;", f.walSenders() + senders),
                 RESTART));
       }

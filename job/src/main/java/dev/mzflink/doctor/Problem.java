@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param detail more about it, sentences
  * @param fix the SQL to run upstream, one statement a line, and what else to do (restart)
  */
-public record Problem(Severity severity, String subject, String primary, Optional<String> detail, List<String> fix) {
+public record Problem(
+    Severity severity, String subject, String primary, Optional<String> detail, List<String> fix) {
   public enum Severity {
     ERROR,
     WARNING
@@ -33,7 +34,8 @@ public record Problem(Severity severity, String subject, String primary, Optiona
   }
 
   static Problem warning(String subject, String primary, String detail, String... fix) {
-    return new Problem(Severity.WARNING, subject, primary, Optional.ofNullable(detail), List.of(fix));
+    return new Problem(
+        Severity.WARNING, subject, primary, Optional.ofNullable(detail), List.of(fix));
   }
 
   public boolean isError() {
@@ -45,7 +47,8 @@ public record Problem(Severity severity, String subject, String primary, Optiona
     StringBuilder out = new StringBuilder();
     out.append(severity == Severity.ERROR ? "error: " : "warning: ").append(primary).append('\n');
     out.append("  in ").append(subject).append('\n');
-    detail.ifPresent(d -> out.append("  DETAIL: ").append(d.replace("\n", "\n          ")).append('\n'));
+    detail.ifPresent(
+        d -> out.append("  DETAIL: ").append(d.replace("\n", "\n          ")).append('\n'));
     for (int i = 0; i < fix.size(); i++) {
       out.append(i == 0 ? "  FIX: " : "       ").append(fix.get(i)).append('\n');
     }
@@ -59,7 +62,10 @@ public record Problem(Severity severity, String subject, String primary, Optiona
     problems.stream().filter(p -> !p.isError()).forEach(p -> out.append(p.render()).append('\n'));
     long errors = problems.stream().filter(Problem::isError).count();
     long warnings = problems.size() - errors;
-    out.append(errors).append(errors == 1 ? " error, " : " errors, ").append(warnings).append(warnings == 1 ? " warning" : " warnings");
+    out.append(errors)
+        .append(errors == 1 ? " error, " : " errors, ")
+        .append(warnings)
+        .append(warnings == 1 ? " warning" : " warnings");
     return out.toString();
   }
 }

@@ -14,8 +14,8 @@ import java.util.List;
  * @param connection the connection string with the password hidden
  * @param publication the publication's name
  * @param facts what was read from the server
- * @param tables the upstream tables the script replicates (all of the publication's when the
- *     script could not be planned)
+ * @param tables the upstream tables the script replicates (all of the publication's when the script
+ *     could not be planned)
  * @param slots the replication slots the pipeline opens for this source
  * @param walSenders the WAL senders the pipeline keeps busy for this source
  */

@@ -9,37 +9,43 @@ import java.util.Optional;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ConfigConstants;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.CoreOptions;
-import org.apache.flink.configuration.MemorySize;
-import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.GlobalConfiguration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.contrib.streaming.state.RocksDBConfigurableOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.EnvironmentSettings;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 /**
- * The Flink configuration every mzflink job runs with: RocksDB state with incremental
- * checkpoints, exactly-once checkpoints retained on cancellation, and a bounded restart strategy
- * (Flink's default retries forever, which makes every failure look like a hang).
+ * The Flink configuration every mzflink job runs with: RocksDB state with incremental checkpoints,
+ * exactly-once checkpoints retained on cancellation, and a bounded restart strategy (Flink's
+ * default retries forever, which makes every failure look like a hang).
  */
 public final class FlinkEnvironment {
   private FlinkEnvironment() {}
 
   /** The job's configuration; {@code checkpointDirectory} empty leaves it to the cluster. */
-  public static Configuration configuration(RunOptions options, Optional<String> checkpointDirectory) {
+  public static Configuration configuration(
+      RunOptions options, Optional<String> checkpointDirectory) {
     // A local run starts from the Flink configuration FLINK_CONF_DIR points to, as Flink's own
     // tools do (metric reporters, memory); the settings below take precedence over it. Not under
     // flink run, whose configuration (with the cluster's address from -m) is already in place.
     String confDir = System.getenv(ConfigConstants.ENV_FLINK_CONF_DIR);
-    boolean local = options.jobManager().isEmpty() && isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
-    Configuration conf = confDir != null && local ? GlobalConfiguration.loadConfiguration(confDir) : new Configuration();
+    boolean local =
+        options.jobManager().isEmpty()
+            && isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
+    Configuration conf =
+        confDir != null && local
+            ? GlobalConfiguration.loadConfiguration(confDir)
+            : new Configuration();
     conf.set(PipelineOptions.NAME, options.jobName());
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
@@ -67,7 +73,9 @@ public final class FlinkEnvironment {
     conf.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
     conf.set(RestartStrategyOptions.RESTART_STRATEGY, "failure-rate");
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_MAX_FAILURES_PER_INTERVAL, 10);
-    conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL, Duration.ofMinutes(5));
+    conf.set(
+        RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_FAILURE_RATE_INTERVAL,
+        Duration.ofMinutes(5));
     conf.set(RestartStrategyOptions.RESTART_STRATEGY_FAILURE_RATE_DELAY, Duration.ofSeconds(2));
     options.fromSavepoint().ifPresent(path -> conf.set(StateRecoveryOptions.SAVEPOINT_PATH, path));
     return conf;
@@ -78,7 +86,8 @@ public final class FlinkEnvironment {
    * given (the job jar is the jar mzflink runs from), the cluster's when started by {@code flink
    * run}, otherwise a local MiniCluster's.
    */
-  public static StreamExecutionEnvironment executionEnvironment(RunOptions options, Configuration conf) {
+  public static StreamExecutionEnvironment executionEnvironment(
+      RunOptions options, Configuration conf) {
     if (options.jobManager().isEmpty()) {
       return StreamExecutionEnvironment.getExecutionEnvironment(conf);
     }
@@ -88,7 +97,8 @@ public final class FlinkEnvironment {
     try {
       port = colon < 0 ? 8081 : Integer.parseInt(address.substring(colon + 1));
     } catch (NumberFormatException e) {
-      throw UserError.of(String.format("invalid --jobmanager \"%s\"", address)).withHint("Write host:port, e.g. localhost:8081.");
+      throw UserError.of(String.format("invalid --jobmanager \"%s\"", address))
+          .withHint("Write host:port, e.g. localhost:8081.");
     }
     String host = colon < 0 ? address : address.substring(0, colon);
     return StreamExecutionEnvironment.createRemoteEnvironment(host, port, conf, jobJar());
@@ -102,7 +112,9 @@ public final class FlinkEnvironment {
   /** The jar this code runs from: the job jar a remote cluster gets. */
   static String jobJar() {
     try {
-      Path path = Path.of(FlinkEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+      Path path =
+          Path.of(
+              FlinkEnvironment.class.getProtectionDomain().getCodeSource().getLocation().toURI());
       if (!Files.isRegularFile(path) || !path.toString().endsWith(".jar")) {
         throw UserError.of("--jobmanager needs mzflink's jar")
             .withDetail("mzflink runs from " + path + ", which a cluster cannot load.")
@@ -117,7 +129,8 @@ public final class FlinkEnvironment {
   /** A table environment on {@code env} (a local MiniCluster's, or the cluster's). */
   public static StreamTableEnvironment tableEnvironment(StreamExecutionEnvironment env) {
     StreamTableEnvironment tables =
-        StreamTableEnvironment.create(env, EnvironmentSettings.newInstance().inStreamingMode().build());
+        StreamTableEnvironment.create(
+            env, EnvironmentSettings.newInstance().inStreamingMode().build());
     // Views evaluate timestamptz (date_trunc, extract, casts to and from it) in UTC, as Materialize
     // does; the results sink writes timestamptz values as UTC instants either way.
     tables.getConfig().setLocalTimeZone(java.time.ZoneOffset.UTC);

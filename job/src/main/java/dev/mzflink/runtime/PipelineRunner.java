@@ -3,8 +3,10 @@ package dev.mzflink.runtime;
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import java.io.IOException;
@@ -14,7 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,11 +23,10 @@ import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-import dev.mzflink.runtime.cdc.SourceStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,20 +37,29 @@ public final class PipelineRunner {
   private PipelineRunner() {}
 
   /**
-   * Creates (fresh start) or verifies (resume) the results tables, then submits the job and
-   * returns once it is submitted.
+   * Creates (fresh start) or verifies (resume) the results tables, then submits the job and returns
+   * once it is submitted.
    */
   public static RunningPipeline start(FlinkPlan plan, List<Source> sources, RunOptions requested) {
     checkResultsDatabase(requested.resultsUrl(), sources);
     // A savepoint given to flink run (-s) or by the Kubernetes operator counts as --from-savepoint.
     Optional<String> savepoint =
-        requested.fromSavepoint().or(() -> StreamExecutionEnvironment.getExecutionEnvironment().getConfiguration().getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
+        requested
+            .fromSavepoint()
+            .or(
+                () ->
+                    StreamExecutionEnvironment.getExecutionEnvironment()
+                        .getConfiguration()
+                        .getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
     RunOptions options = requested.withFromSavepoint(savepoint.map(ResumeCheck::resolve));
-    if (options.fromSavepoint().isPresent() && options.sourceReading() == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE) {
+    if (options.fromSavepoint().isPresent()
+        && options.sourceReading() == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE) {
       ResumeCheck.check(options.fromSavepoint().get(), plan.streams(), sources);
     }
     try (Connection results = openResults(options.resultsUrl())) {
-      for (String created : ResultsTables.prepare(results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
+      for (String created :
+          ResultsTables.prepare(
+              results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
         LOG.info("Created results table {}", created);
       }
     } catch (SQLException e) {
@@ -58,7 +67,8 @@ public final class PipelineRunner {
     }
 
     boolean local =
-        options.jobManager().isEmpty() && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
+        options.jobManager().isEmpty()
+            && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     Optional<Path> temporaryCheckpoints = Optional.empty();
     Optional<String> checkpointDirectory = options.checkpointDirectory();
     if (checkpointDirectory.isEmpty() && local) {
@@ -81,7 +91,8 @@ public final class PipelineRunner {
         tableEnvironment.executeSql(statement);
       }
       // Each source through one replication slot, its tables registered under their Flink names.
-      SourceStreams.register(env, tableEnvironment, plan.streams(), options.resultsUrl(), options.walWarningBytes());
+      SourceStreams.register(
+          env, tableEnvironment, plan.streams(), options.resultsUrl(), options.walWarningBytes());
       ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
     for (String statement : ddl) {
@@ -102,7 +113,9 @@ public final class PipelineRunner {
     List<ReplicationSlot> slots =
         options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL
             ? plan.slots()
-            : plan.streams().stream().map(st -> new ReplicationSlot(st.slot(), st.source())).toList();
+            : plan.streams().stream()
+                .map(st -> new ReplicationSlot(st.slot(), st.source()))
+                .toList();
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(options.jobName());
     JobClient job;
@@ -113,14 +126,22 @@ public final class PipelineRunner {
     }
     LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
     return new RunningPipeline(
-        job, slots, sources, checkpointDirectory.orElse("(the cluster's)"), temporaryCheckpoints, local);
+        job,
+        slots,
+        sources,
+        checkpointDirectory.orElse("(the cluster's)"),
+        temporaryCheckpoints,
+        local);
   }
 
   static Source sourceOf(List<Source> sources, ReplicationSlot slot) {
     return sources.stream()
         .filter(s -> s.name().equals(slot.source()))
         .findFirst()
-        .orElseThrow(() -> new IllegalStateException("no source " + slot.source() + " for slot " + slot.name()));
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no source " + slot.source() + " for slot " + slot.name()));
   }
 
   private static String firstLine(String statement) {
@@ -138,8 +159,8 @@ public final class PipelineRunner {
   }
 
   /**
-   * Refuses a results database that is also the upstream database of a source whose publication
-   * is FOR ALL TABLES: results written there would be replicated back into the pipeline.
+   * Refuses a results database that is also the upstream database of a source whose publication is
+   * FOR ALL TABLES: results written there would be replicated back into the pipeline.
    */
   static void checkResultsDatabase(String resultsUrl, List<Source> sources) {
     String fingerprint;
@@ -156,12 +177,14 @@ public final class PipelineRunner {
         if (fingerprint.equals(fingerprint(upstream))) {
           throw UserError.of(
                   String.format(
-                      "the results database is the upstream database of source %s", source.name().quoted()))
+                      "the results database is the upstream database of source %s",
+                      source.name().quoted()))
               .withDetail(
                   String.format(
                       "Publication \"%s\" is FOR ALL TABLES, so the results tables would be replicated back into the pipeline.",
                       source.publication().name()))
-              .withHint("Write results to another database: --results-url jdbc:postgresql://host:port/results.");
+              .withHint(
+                  "Write results to another database: --results-url jdbc:postgresql://host:port/results.");
         }
       } catch (SQLException e) {
         throw UserError.of("could not read the upstream database").withDetail(e.getMessage());

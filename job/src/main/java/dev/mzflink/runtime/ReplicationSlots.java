@@ -22,7 +22,8 @@ public final class ReplicationSlots {
    * Drops {@code slot} and the connector's temporary {@code slot_<n>} snapshot slots in the
    * database of {@code connection}. Returns the names dropped.
    */
-  public static List<String> drop(ConnectionInfo connection, String slot, Duration wait) throws SQLException {
+  public static List<String> drop(ConnectionInfo connection, String slot, Duration wait)
+      throws SQLException {
     List<String> dropped = new ArrayList<>();
     long deadline = System.nanoTime() + wait.toNanos();
     try (Connection c = PgConnections.open(connection)) {
@@ -46,7 +47,8 @@ public final class ReplicationSlots {
           return dropped;
         }
         if (System.nanoTime() > deadline + Duration.ofSeconds(15).toNanos()) {
-          throw new SQLException("replication slots " + remaining + " are still in use and could not be dropped");
+          throw new SQLException(
+              "replication slots " + remaining + " are still in use and could not be dropped");
         }
         if (active && System.nanoTime() > deadline) {
           // The walsender did not exit: end it, the pipeline is gone.

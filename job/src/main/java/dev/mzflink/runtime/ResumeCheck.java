@@ -56,8 +56,8 @@ public final class ResumeCheck {
 
   /**
    * The savepoint or checkpoint {@code path} names: itself when it holds {@code _metadata},
-   * otherwise, for a local directory of retained checkpoints, the newest complete checkpoint in
-   * it (e.g. {@code --checkpoint-dir} of an earlier run, whose process was killed).
+   * otherwise, for a local directory of retained checkpoints, the newest complete checkpoint in it
+   * (e.g. {@code --checkpoint-dir} of an earlier run, whose process was killed).
    */
   public static String resolve(String path) {
     Optional<Path> local = localPath(path);
@@ -66,7 +66,8 @@ public final class ResumeCheck {
     }
     if (!Files.isDirectory(local.get())) {
       throw UserError.of(String.format("savepoint %s does not exist", path))
-          .withHint("Give the directory of a savepoint or checkpoint (it holds a _metadata file), or a checkpoint directory.");
+          .withHint(
+              "Give the directory of a savepoint or checkpoint (it holds a _metadata file), or a checkpoint directory.");
     }
     try (Stream<Path> files = Files.walk(local.get(), 3)) {
       Optional<Path> newest =
@@ -121,10 +122,14 @@ public final class ResumeCheck {
               .withDetail(
                   "The changes made since the savepoint were kept only by that slot; a new slot starts at the current WAL"
                       + " position, so they would never arrive.")
-              .withHint("Start the pipeline from scratch (without --from-savepoint): it snapshots the tables again.");
+              .withHint(
+                  "Start the pipeline from scratch (without --from-savepoint): it snapshots the tables again.");
         }
         if (resumeLsn.isEmpty()) {
-          LOG.info("Savepoint {} has no stream position for {} (taken during the snapshot)", savepoint, stream.slot());
+          LOG.info(
+              "Savepoint {} has no stream position for {} (taken during the snapshot)",
+              savepoint,
+              stream.slot());
           continue;
         }
         if (confirmed.get() > resumeLsn.getAsLong()) {
@@ -132,7 +137,11 @@ public final class ResumeCheck {
                   String.format(
                       "cannot resume source %s from %s: replication slot %s has confirmed WAL up to %s, past %s where the saved"
                           + " state resumes",
-                      stream.source().quoted(), savepoint, stream.slot(), lsn(confirmed.get()), lsn(resumeLsn.getAsLong())))
+                      stream.source().quoted(),
+                      savepoint,
+                      stream.slot(),
+                      lsn(confirmed.get()),
+                      lsn(resumeLsn.getAsLong())))
               .withDetail(
                   "A later run of the pipeline read further and PostgreSQL has released the WAL in between: resuming would skip"
                       + " those changes.")
@@ -141,9 +150,14 @@ public final class ResumeCheck {
                       + " --from-savepoint).");
         }
         LOG.info(
-            "Resuming {} at WAL {}; slot {} confirmed {}", stream.source(), lsn(resumeLsn.getAsLong()), stream.slot(), lsn(confirmed.get()));
+            "Resuming {} at WAL {}; slot {} confirmed {}",
+            stream.source(),
+            lsn(resumeLsn.getAsLong()),
+            stream.slot(),
+            lsn(confirmed.get()));
       } catch (SQLException e) {
-        throw UserError.of(String.format("cannot check replication slot %s before resuming", stream.slot()))
+        throw UserError.of(
+                String.format("cannot check replication slot %s before resuming", stream.slot()))
             .withDetail(e.getMessage());
       }
     }
@@ -155,12 +169,15 @@ public final class ResumeCheck {
 
   private static CheckpointMetadata load(String savepoint) {
     try {
-      CompletedCheckpointStorageLocation location = AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(savepoint);
+      CompletedCheckpointStorageLocation location =
+          AbstractFsCheckpointStorageAccess.resolveCheckpointPointer(savepoint);
       try (InputStream in = location.getMetadataHandle().openInputStream()) {
-        return Checkpoints.loadCheckpointMetadata(new DataInputStream(in), ResumeCheck.class.getClassLoader(), savepoint);
+        return Checkpoints.loadCheckpointMetadata(
+            new DataInputStream(in), ResumeCheck.class.getClassLoader(), savepoint);
       }
     } catch (IOException e) {
-      throw UserError.of(String.format("cannot read savepoint %s", savepoint)).withDetail(e.getMessage());
+      throw UserError.of(String.format("cannot read savepoint %s", savepoint))
+          .withDetail(e.getMessage());
     }
   }
 
@@ -178,23 +195,29 @@ public final class ResumeCheck {
       }
       for (OperatorSubtaskState subtask : operator.getStates()) {
         for (OperatorStateHandle handle : subtask.getManagedOperatorState()) {
-          OperatorStateHandle.StateMetaInfo splits = handle.getStateNameToPartitionOffsets().get(SPLITS_STATE);
+          OperatorStateHandle.StateMetaInfo splits =
+              handle.getStateNameToPartitionOffsets().get(SPLITS_STATE);
           if (splits == null) {
             continue;
           }
           try (FSDataInputStream in = handle.openInputStream()) {
             for (long position : splits.getOffsets()) {
               in.seek(position);
-              byte[] bytes = BytePrimitiveArraySerializer.INSTANCE.deserialize(new DataInputViewStreamWrapper(in));
-              SourceSplitBase split = SimpleVersionedSerialization.readVersionAndDeSerialize(serializer, bytes);
-              if (split.isStreamSplit() && split.asStreamSplit().getStartingOffset() instanceof PostgresOffset offset) {
+              byte[] bytes =
+                  BytePrimitiveArraySerializer.INSTANCE.deserialize(
+                      new DataInputViewStreamWrapper(in));
+              SourceSplitBase split =
+                  SimpleVersionedSerialization.readVersionAndDeSerialize(serializer, bytes);
+              if (split.isStreamSplit()
+                  && split.asStreamSplit().getStartingOffset() instanceof PostgresOffset offset) {
                 if (offset.getLsn() != null && offset.getLsn().isValid()) {
                   lsn = OptionalLong.of(offset.getLsn().asLong());
                 }
               }
             }
           } catch (IOException e) {
-            throw UserError.of("cannot read the source state of the savepoint").withDetail(e.getMessage());
+            throw UserError.of("cannot read the source state of the savepoint")
+                .withDetail(e.getMessage());
           }
         }
       }
@@ -215,6 +238,7 @@ public final class ResumeCheck {
 
   /** The operator id Flink derives from a uid. */
   static OperatorID operatorId(String uid) {
-    return new OperatorID(Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
+    return new OperatorID(
+        Hashing.murmur3_128(0).newHasher().putString(uid, StandardCharsets.UTF_8).hash().asBytes());
   }
 }

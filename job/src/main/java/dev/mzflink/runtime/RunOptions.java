@@ -16,8 +16,8 @@ import java.util.Optional;
  * @param fromSavepoint a savepoint or retained checkpoint to resume from
  * @param jobName the Flink job name
  * @param sourceReading how sources are read upstream
- * @param jobManager the REST address ({@code host:port}) of a cluster to submit to; empty: run in
- *     a local MiniCluster, or on the cluster of {@code flink run}
+ * @param jobManager the REST address ({@code host:port}) of a cluster to submit to; empty: run in a
+ *     local MiniCluster, or on the cluster of {@code flink run}
  * @param walWarningBytes retained WAL above which a source's status is stalled
  */
 public record RunOptions(
@@ -79,21 +79,53 @@ public record RunOptions(
 
   public RunOptions withSourceReading(SourceReading reading) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, reading, jobManager, walWarningBytes);
+        resultsUrl,
+        checkpointDirectory,
+        checkpointInterval,
+        parallelism,
+        fromSavepoint,
+        jobName,
+        reading,
+        jobManager,
+        walWarningBytes);
   }
 
   public RunOptions withFromSavepoint(Optional<String> savepoint) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, savepoint, jobName, sourceReading, jobManager, walWarningBytes);
+        resultsUrl,
+        checkpointDirectory,
+        checkpointInterval,
+        parallelism,
+        savepoint,
+        jobName,
+        sourceReading,
+        jobManager,
+        walWarningBytes);
   }
 
   public RunOptions withWalWarningBytes(long bytes) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, sourceReading, jobManager, bytes);
+        resultsUrl,
+        checkpointDirectory,
+        checkpointInterval,
+        parallelism,
+        fromSavepoint,
+        jobName,
+        sourceReading,
+        jobManager,
+        bytes);
   }
 
   public RunOptions withJobManager(Optional<String> address) {
     return new RunOptions(
-        resultsUrl, checkpointDirectory, checkpointInterval, parallelism, fromSavepoint, jobName, sourceReading, address, walWarningBytes);
+        resultsUrl,
+        checkpointDirectory,
+        checkpointInterval,
+        parallelism,
+        fromSavepoint,
+        jobName,
+        sourceReading,
+        address,
+        walWarningBytes);
   }
 }

@@ -91,7 +91,9 @@ public final class RunningPipeline implements AutoCloseable {
     stopped = true;
     String path;
     try {
-      path = job.stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+      path =
+          job.stopWithSavepoint(false, directory, SavepointFormatType.CANONICAL)
+              .get(120, TimeUnit.SECONDS);
     } finally {
       try {
         job.getJobExecutionResult().get(60, TimeUnit.SECONDS);
@@ -153,7 +155,8 @@ public final class RunningPipeline implements AutoCloseable {
     for (ReplicationSlot slot : slots) {
       Source source = PipelineRunner.sourceOf(sources, slot);
       try {
-        dropped.addAll(ReplicationSlots.drop(source.connection(), slot.name(), Duration.ofSeconds(15)));
+        dropped.addAll(
+            ReplicationSlots.drop(source.connection(), slot.name(), Duration.ofSeconds(15)));
       } catch (Exception e) {
         LOG.warn("Could not drop replication slot {}", slot.name(), e);
       }

@@ -25,7 +25,12 @@ public final class ViewSchemas {
       ResolvedSchema schema = tables.from(view.name().quoted()).getResolvedSchema();
       List<Column> actual = schema.getColumns();
       if (actual.size() != view.columns().size()) {
-        problems.add(view.name().quoted() + ": Flink computes " + actual.size() + " columns, the translator " + view.columns().size());
+        problems.add(
+            view.name().quoted()
+                + ": Flink computes "
+                + actual.size()
+                + " columns, the translator "
+                + view.columns().size());
         continue;
       }
       for (int i = 0; i < actual.size(); i++) {
@@ -36,21 +41,30 @@ public final class ViewSchemas {
           problems.add(
               String.format(
                   "%s column %d: the translator expects %s %s, Flink computes %s %s",
-                  view.name().quoted(), i + 1, expected.name(), expected.type(), column.getName(), type.asSummaryString()));
+                  view.name().quoted(),
+                  i + 1,
+                  expected.name(),
+                  expected.type(),
+                  column.getName(),
+                  type.asSummaryString()));
         }
       }
     }
     if (!problems.isEmpty()) {
-      throw new IllegalStateException("view types differ from the translation:\n" + String.join("\n", problems));
+      throw new IllegalStateException(
+          "view types differ from the translation:\n" + String.join("\n", problems));
     }
   }
 
-  /** Equal types; a string of any length where STRING is expected (Flink types literals CHAR(n)). */
+  /**
+   * Equal types; a string of any length where STRING is expected (Flink types literals CHAR(n)).
+   */
   static boolean compatible(String expected, LogicalType actual) {
     if (expected.equals(actual.asSummaryString())) {
       return true;
     }
     return expected.equals("STRING")
-        && (actual.getTypeRoot() == LogicalTypeRoot.CHAR || actual.getTypeRoot() == LogicalTypeRoot.VARCHAR);
+        && (actual.getTypeRoot() == LogicalTypeRoot.CHAR
+            || actual.getTypeRoot() == LogicalTypeRoot.VARCHAR);
   }
 }

@@ -27,11 +27,15 @@ public final class PgText {
 
   /**
    * The epoch milliseconds of the Flink TIMESTAMP and TIMESTAMP_LTZ that stand for {@code
-   * infinity}: midnight of {@link #DATE_INFINITY}, far past PostgreSQL's last timestamp (294276 AD).
+   * infinity}: midnight of {@link #DATE_INFINITY}, far past PostgreSQL's last timestamp (294276
+   * AD).
    */
   public static final long TIMESTAMP_INFINITY_MILLIS = DATE_INFINITY * 86_400_000L;
 
-  /** The epoch milliseconds that stand for {@code -infinity}: midnight of {@link #DATE_MINUS_INFINITY}. */
+  /**
+   * The epoch milliseconds that stand for {@code -infinity}: midnight of {@link
+   * #DATE_MINUS_INFINITY}.
+   */
   public static final long TIMESTAMP_MINUS_INFINITY_MILLIS = DATE_MINUS_INFINITY * 86_400_000L;
 
   private PgText() {}
@@ -76,9 +80,13 @@ public final class PgText {
       case TIME_WITHOUT_TIME_ZONE:
         return v -> LocalTime.ofNanoOfDay(((Integer) v) * 1_000_000L).toString();
       case TIMESTAMP_WITHOUT_TIME_ZONE:
-        return v -> infinity((TimestampData) v).orElseGet(() -> timestamp(((TimestampData) v).toLocalDateTime()));
+        return v ->
+            infinity((TimestampData) v)
+                .orElseGet(() -> timestamp(((TimestampData) v).toLocalDateTime()));
       case TIMESTAMP_WITH_LOCAL_TIME_ZONE:
-        return v -> infinity((TimestampData) v).orElseGet(() -> timestampUtc(((TimestampData) v).toInstant()));
+        return v ->
+            infinity((TimestampData) v)
+                .orElseGet(() -> timestampUtc(((TimestampData) v).toInstant()));
       default:
         throw new IllegalStateException("no PostgreSQL text form for Flink type " + type);
     }

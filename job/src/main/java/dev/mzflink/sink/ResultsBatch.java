@@ -14,9 +14,9 @@ import org.apache.flink.core.memory.DataOutputSerializer;
 
 /**
  * The changes one sink writer collected between two checkpoints, compacted: for a table with a
- * primary key the last row per key (or its deletion); for a key-less table the net number of
- * copies added or removed per distinct row. Committed in one transaction, at most once, in
- * sequence order per writer.
+ * primary key the last row per key (or its deletion); for a key-less table the net number of copies
+ * added or removed per distinct row. Committed in one transaction, at most once, in sequence order
+ * per writer.
  *
  * @param subtask the writer subtask that made the batch
  * @param lineage the id of the job whose writer started without state; kept in the writer's state,
@@ -28,7 +28,12 @@ import org.apache.flink.core.memory.DataOutputSerializer;
  * @param deltas per distinct row: copies to insert (positive) or delete (negative) (key-less)
  */
 public record ResultsBatch(
-    int subtask, String lineage, boolean fresh, long sequence, Map<List<String>, String[]> upserts, Map<List<String>, Integer> deltas) {
+    int subtask,
+    String lineage,
+    boolean fresh,
+    long sequence,
+    Map<List<String>, String[]> upserts,
+    Map<List<String>, Integer> deltas) {
   public ResultsBatch {
     requireNonNull(lineage, "lineage is null");
     requireNonNull(upserts, "upserts is null");

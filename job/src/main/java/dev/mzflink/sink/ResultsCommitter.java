@@ -35,7 +35,13 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   private Connection connection;
   private List<String> types;
 
-  ResultsCommitter(String url, String table, Optional<String> definition, String typesSql, List<String> columns, int[] keyPositions) {
+  ResultsCommitter(
+      String url,
+      String table,
+      Optional<String> definition,
+      String typesSql,
+      List<String> columns,
+      int[] keyPositions) {
     this.url = url;
     this.table = table;
     this.definition = definition;
@@ -75,11 +81,16 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
           try (java.sql.Statement s = c.createStatement()) {
             s.execute("TRUNCATE " + table);
           }
-          try (PreparedStatement s = c.prepareStatement("DELETE FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "DELETE FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
             s.setString(1, table);
             s.executeUpdate();
           }
-          LOG.info("Results table {}: a new run (job {}) replaces the rows of an earlier run", table, batch.lineage());
+          LOG.info(
+              "Results table {}: a new run (job {}) replaces the rows of an earlier run",
+              table,
+              batch.lineage());
           progress = List.of();
         } else if (!progress.isEmpty()) {
           c.rollback();
@@ -99,7 +110,11 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
               .orElse(0);
       if (batch.sequence() <= applied) {
         c.rollback();
-        LOG.info("Batch {} of {} (subtask {}) was committed before; skipping", batch.sequence(), table, batch.subtask());
+        LOG.info(
+            "Batch {} of {} (subtask {}) was committed before; skipping",
+            batch.sequence(),
+            table,
+            batch.subtask());
         return true;
       }
       if (batch.sequence() != applied + 1) {
@@ -116,7 +131,9 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       }
       try (PreparedStatement s =
           c.prepareStatement(
-              "INSERT INTO " + ResultsTables.PROGRESS_TABLE + " (sink, subtask, lineage, sequence) VALUES (?, ?, ?, ?) "
+              "INSERT INTO "
+                  + ResultsTables.PROGRESS_TABLE
+                  + " (sink, subtask, lineage, sequence) VALUES (?, ?, ?, ?) "
                   + "ON CONFLICT (sink, subtask) DO UPDATE SET lineage = EXCLUDED.lineage, sequence = EXCLUDED.sequence, updated_at = now()")) {
         s.setString(1, table);
         s.setInt(2, batch.subtask());
@@ -140,8 +157,8 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   private record Progress(int subtask, String lineage, long sequence) {}
 
   /**
-   * Locks the sink's progress for this transaction (every subtask's committer of this table, and
-   * a stale one from an earlier attempt, take turns) and reads it.
+   * Locks the sink's progress for this transaction (every subtask's committer of this table, and a
+   * stale one from an earlier attempt, take turns) and reads it.
    */
   private List<Progress> lockProgress(Connection c) throws SQLException {
     try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
@@ -150,7 +167,10 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
     }
     List<Progress> progress = new ArrayList<>();
     try (PreparedStatement s =
-        c.prepareStatement("SELECT subtask, lineage, sequence FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
+        c.prepareStatement(
+            "SELECT subtask, lineage, sequence FROM "
+                + ResultsTables.PROGRESS_TABLE
+                + " WHERE sink = ?")) {
       s.setString(1, table);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
@@ -206,8 +226,8 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   }
 
   /**
-   * Key-less tables: added copies go in with COPY; removed copies are deleted one distinct row at
-   * a time by {@code ctid}, checking that the table held them.
+   * Key-less tables: added copies go in with COPY; removed copies are deleted one distinct row at a
+   * time by {@code ctid}, checking that the table held them.
    */
   private void applyDeltas(Connection c, Map<List<String>, Integer> deltas) throws SQLException {
     StringBuilder inserts = new StringBuilder();
@@ -245,7 +265,10 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
     try {
       c.unwrap(org.postgresql.PGConnection.class)
           .getCopyAPI()
-          .copyIn(sql, new java.io.ByteArrayInputStream(data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+          .copyIn(
+              sql,
+              new java.io.ByteArrayInputStream(
+                  data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     } catch (java.io.IOException e) {
       throw new SQLException("COPY into " + sql + " failed", e);
     }
@@ -259,7 +282,15 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
 
   private String keyJoin(String left, String right) {
     return java.util.Arrays.stream(keyPositions)
-        .mapToObj(k -> left + "." + Quote.pgIdentifier(columns.get(k)) + " = " + right + "." + Quote.pgIdentifier(columns.get(k)))
+        .mapToObj(
+            k ->
+                left
+                    + "."
+                    + Quote.pgIdentifier(columns.get(k))
+                    + " = "
+                    + right
+                    + "."
+                    + Quote.pgIdentifier(columns.get(k)))
         .collect(Collectors.joining(" AND "));
   }
 
@@ -308,7 +339,10 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   }
 
   private static boolean hasEquality(String type) {
-    return !(type.equals("json") || type.equals("xml") || type.startsWith("json[]") || type.equals("point"));
+    return !(type.equals("json")
+        || type.equals("xml")
+        || type.startsWith("json[]")
+        || type.equals("point"));
   }
 
   private Connection connection() throws SQLException {
@@ -324,7 +358,9 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       if (actual.isEmpty()) {
         c.close();
         throw new SQLException(
-            String.format("results table %s does not exist; mzflink run creates it before the job starts", table));
+            String.format(
+                "results table %s does not exist; mzflink run creates it before the job starts",
+                table));
       }
       List<String> found = new ArrayList<>();
       for (String column : columns) {
@@ -332,7 +368,8 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
         if (type == null) {
           c.close();
           throw new SQLException(
-              String.format("results table %s has no column %s", table, Quote.pgIdentifier(column)));
+              String.format(
+                  "results table %s has no column %s", table, Quote.pgIdentifier(column)));
         }
         found.add(type);
       }
@@ -344,9 +381,11 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
 
   /** The schema of a quoted {@code "schema"."table"} name. */
   static String schemaOf(String qualifiedName) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\"((?:[^\"]|\"\")*)\"\\.").matcher(qualifiedName);
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("^\"((?:[^\"]|\"\")*)\"\\.").matcher(qualifiedName);
     if (!m.find()) {
-      throw new IllegalStateException("results table name " + qualifiedName + " is not \"schema\".\"table\"");
+      throw new IllegalStateException(
+          "results table name " + qualifiedName + " is not \"schema\".\"table\"");
     }
     return m.group(1).replace("\"\"", "\"");
   }

@@ -13,8 +13,8 @@ import org.apache.flink.table.data.RowData;
 import org.apache.flink.types.RowKind;
 
 /**
- * The table sink behind {@code 'connector' = 'mzflink-results'}: an upsert sink when the table
- * has a primary key, a retracting (multiset) sink otherwise. Rows are partitioned by key, or by the
+ * The table sink behind {@code 'connector' = 'mzflink-results'}: an upsert sink when the table has
+ * a primary key, a retracting (multiset) sink otherwise. Rows are partitioned by key, or by the
  * whole row, so each key's changes are committed in order by one writer.
  */
 final class ResultsDynamicSink implements DynamicTableSink {
@@ -58,12 +58,14 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    ResultsSink sink = new ResultsSink(url, table, definition.orElse(null), types, columns, fields, keyPositions);
+    ResultsSink sink =
+        new ResultsSink(url, table, definition.orElse(null), types, columns, fields, keyPositions);
     RowData.FieldGetter[] partitionFields = fields;
     int[] partitionKey = keyPositions;
     return new DataStreamSinkProvider() {
       @Override
-      public DataStreamSink<?> consumeDataStream(ProviderContext provider, DataStream<RowData> stream) {
+      public DataStreamSink<?> consumeDataStream(
+          ProviderContext provider, DataStream<RowData> stream) {
         return stream
             .keyBy(new PartitionKey(partitionFields, partitionKey))
             .sinkTo(sink)

@@ -25,15 +25,23 @@ final class ResultsSink
 
   private final String url;
   private final String table;
+
   /** The table's CREATE TABLE column list, to create it when missing; null when not given. */
   private final String definition;
+
   private final String types;
   private final List<String> columns;
   private final RowData.FieldGetter[] fields;
   private final int[] keyPositions;
 
   ResultsSink(
-      String url, String table, String definition, String types, List<String> columns, RowData.FieldGetter[] fields, int[] keyPositions) {
+      String url,
+      String table,
+      String definition,
+      String types,
+      List<String> columns,
+      RowData.FieldGetter[] fields,
+      int[] keyPositions) {
     this.url = url;
     this.table = table;
     this.definition = definition;
@@ -46,13 +54,19 @@ final class ResultsSink
   @Override
   @Deprecated
   public SinkWriter<RowData> createWriter(InitContext context) {
-    return new ResultsWriter(fields, keyPositions, context.getSubtaskId(), context.getJobId().toHexString(), true, 1);
+    return new ResultsWriter(
+        fields, keyPositions, context.getSubtaskId(), context.getJobId().toHexString(), true, 1);
   }
 
   @Override
   public SinkWriter<RowData> createWriter(WriterInitContext context) {
     return new ResultsWriter(
-        fields, keyPositions, context.getTaskInfo().getIndexOfThisSubtask(), context.getJobInfo().getJobId().toHexString(), true, 1);
+        fields,
+        keyPositions,
+        context.getTaskInfo().getIndexOfThisSubtask(),
+        context.getJobInfo().getJobId().toHexString(),
+        true,
+        1);
   }
 
   @Override
@@ -73,7 +87,8 @@ final class ResultsSink
     }
     if (lineage == null) {
       // The job was restored, but this sink has no state in it: a results table new since then.
-      return new ResultsWriter(fields, keyPositions, subtask, context.getJobInfo().getJobId().toHexString(), true, 1);
+      return new ResultsWriter(
+          fields, keyPositions, subtask, context.getJobInfo().getJobId().toHexString(), true, 1);
     }
     return new ResultsWriter(fields, keyPositions, subtask, lineage, false, next);
   }
@@ -108,7 +123,8 @@ final class ResultsSink
 
   @Override
   public Committer<ResultsBatch> createCommitter(CommitterInitContext context) {
-    return new ResultsCommitter(url, table, java.util.Optional.ofNullable(definition), types, columns, keyPositions);
+    return new ResultsCommitter(
+        url, table, java.util.Optional.ofNullable(definition), types, columns, keyPositions);
   }
 
   @Override

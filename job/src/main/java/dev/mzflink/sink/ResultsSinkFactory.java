@@ -20,7 +20,10 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
   public static final String IDENTIFIER = "mzflink-results";
 
   public static final ConfigOption<String> URL =
-      ConfigOptions.key("url").stringType().noDefaultValue().withDescription("JDBC URL of the results database");
+      ConfigOptions.key("url")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("JDBC URL of the results database");
 
   public static final ConfigOption<String> TABLE_NAME =
       ConfigOptions.key("table-name")
@@ -72,7 +75,8 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
       fields[i] = PgText.getter(physical.get(i).getDataType().getLogicalType(), i);
     }
     int[] key =
-        schema.getPrimaryKey()
+        schema
+            .getPrimaryKey()
             .map(pk -> pk.getColumns().stream().mapToInt(names::indexOf).toArray())
             .orElse(new int[0]);
     return new ResultsDynamicSink(

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The tables mzflink owns in the results database: each view's table with the upstream column
- * types, and {@code mzflink.sink_progress}, which records for each sink writer its lineage (the
- * job that started it) and the last batch it committed, so that no batch is applied twice and an
+ * types, and {@code mzflink.sink_progress}, which records for each sink writer its lineage (the job
+ * that started it) and the last batch it committed, so that no batch is applied twice and an
  * earlier run's rows are recognised.
  */
 public final class ResultsTables {
@@ -50,14 +50,15 @@ public final class ResultsTables {
 
   /**
    * Prepares the results tables before a job starts: creates the missing ones and checks the
-   * columns of the others. Their rows are not touched here: the sink replaces an earlier run's
-   * rows with the first batch of a new run (see {@link ResultsCommitter}), which is right however
-   * the job was started (a fresh run, a resume, a JobManager that recovers a job). A table whose
+   * columns of the others. Their rows are not touched here: the sink replaces an earlier run's rows
+   * with the first batch of a new run (see {@link ResultsCommitter}), which is right however the
+   * job was started (a fresh run, a resume, a JobManager that recovers a job). A table whose
    * columns changed is recreated on a fresh start and refused on a resume; a table missing on a
-   * resume although its sink committed before was dropped by someone, and is refused. Returns
-   * the tables created.
+   * resume although its sink committed before was dropped by someone, and is refused. Returns the
+   * tables created.
    */
-  public static List<String> prepare(Connection connection, List<ResultsTable> tables, boolean resuming) throws SQLException {
+  public static List<String> prepare(
+      Connection connection, List<ResultsTable> tables, boolean resuming) throws SQLException {
     createProgressTable(connection);
     List<String> created = new ArrayList<>();
     boolean autoCommit = connection.getAutoCommit();
@@ -72,13 +73,18 @@ public final class ResultsTables {
         }
         if (resuming && actual.isEmpty() && hasProgress(connection, table)) {
           throw UserError.of(String.format("results table %s was dropped", table.qualifiedName()))
-              .withDetail("The job resumes with the rows it wrote there before; they would be missing.")
-              .withHint("Start the pipeline from scratch (without --from-savepoint) to write the table again.");
+              .withDetail(
+                  "The job resumes with the rows it wrote there before; they would be missing.")
+              .withHint(
+                  "Start the pipeline from scratch (without --from-savepoint) to write the table again.");
         }
         if (resuming && !actual.isEmpty()) {
-          throw UserError.of(String.format("results table %s does not match the pipeline", table.qualifiedName()))
+          throw UserError.of(
+                  String.format(
+                      "results table %s does not match the pipeline", table.qualifiedName()))
               .withDetail("Expected columns " + expected + ", found " + actual + ".")
-              .withHint("Start the pipeline from scratch (without --from-savepoint) to recreate it.");
+              .withHint(
+                  "Start the pipeline from scratch (without --from-savepoint) to recreate it.");
         }
         s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(table.schema()));
         s.execute("DROP TABLE IF EXISTS " + table.qualifiedName());
@@ -86,7 +92,8 @@ public final class ResultsTables {
           s.execute(table.typesSql());
         }
         s.execute(createTableSql(table));
-        try (PreparedStatement p = connection.prepareStatement("DELETE FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
+        try (PreparedStatement p =
+            connection.prepareStatement("DELETE FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
           p.setString(1, table.qualifiedName());
           p.executeUpdate();
         }
@@ -102,8 +109,10 @@ public final class ResultsTables {
     return created;
   }
 
-  private static boolean hasProgress(Connection connection, ResultsTable table) throws SQLException {
-    try (PreparedStatement p = connection.prepareStatement("SELECT 1 FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
+  private static boolean hasProgress(Connection connection, ResultsTable table)
+      throws SQLException {
+    try (PreparedStatement p =
+        connection.prepareStatement("SELECT 1 FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
       p.setString(1, table.qualifiedName());
       try (ResultSet r = p.executeQuery()) {
         return r.next();
@@ -119,7 +128,8 @@ public final class ResultsTables {
    * Creates a results table the sink finds missing (the SQL client path, where no {@code mzflink
    * run} prepared the database): schema and table, under the same lock as the progress table.
    */
-  static void createIfMissing(Connection connection, String qualifiedName, String schema, String types, String definition)
+  static void createIfMissing(
+      Connection connection, String qualifiedName, String schema, String types, String definition)
       throws SQLException {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
@@ -140,7 +150,8 @@ public final class ResultsTables {
   }
 
   /** The columns of an existing table and their types, in column order; empty if it is missing. */
-  static Map<String, String> columnTypes(Connection connection, String qualifiedName) throws SQLException {
+  static Map<String, String> columnTypes(Connection connection, String qualifiedName)
+      throws SQLException {
     Map<String, String> columns = new LinkedHashMap<>();
     try (PreparedStatement s =
         connection.prepareStatement(

@@ -15,7 +15,8 @@ import org.apache.flink.table.data.RowData;
  * batches stay numbered without gaps across restarts.
  */
 final class ResultsWriter
-    implements CommittingSinkWriter<RowData, ResultsBatch>, StatefulSinkWriter<RowData, ResultsWriter.State> {
+    implements CommittingSinkWriter<RowData, ResultsBatch>,
+        StatefulSinkWriter<RowData, ResultsWriter.State> {
   /** The writer's checkpointed state. */
   record State(int subtask, String lineage, long nextSequence) {}
 
@@ -29,7 +30,12 @@ final class ResultsWriter
   private Map<List<String>, Integer> deltas = new LinkedHashMap<>();
 
   ResultsWriter(
-      RowData.FieldGetter[] fields, int[] keyPositions, int subtask, String lineage, boolean fresh, long nextSequence) {
+      RowData.FieldGetter[] fields,
+      int[] keyPositions,
+      int subtask,
+      String lineage,
+      boolean fresh,
+      long nextSequence) {
     this.fields = fields;
     this.keyPositions = keyPositions;
     this.subtask = subtask;

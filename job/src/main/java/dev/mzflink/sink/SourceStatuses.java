@@ -15,8 +15,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code mzflink.mz_source_statuses} in the results database: one row per table of each source
- * (and one per source, table {@code ''}), kept current by the running job.
+ * {@code mzflink.mz_source_statuses} in the results database: one row per table of each source (and
+ * one per source, table {@code ''}), kept current by the running job.
  */
 public final class SourceStatuses {
   private static final Logger LOG = LoggerFactory.getLogger(SourceStatuses.class);
@@ -84,10 +84,14 @@ public final class SourceStatuses {
       }
       try (PreparedStatement p =
           c.prepareStatement(
-              "INSERT INTO " + TABLE + " (source, \"table\", status, error, last_change_at, snapshot_rows, snapshot_rows_estimated,"
+              "INSERT INTO "
+                  + TABLE
+                  + " (source, \"table\", status, error, last_change_at, snapshot_rows, snapshot_rows_estimated,"
                   + " retained_wal_bytes, slot, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, now())"
                   + " ON CONFLICT (source, \"table\") DO UPDATE SET status = EXCLUDED.status, error = EXCLUDED.error,"
-                  + " last_change_at = coalesce(EXCLUDED.last_change_at, " + TABLE + ".last_change_at),"
+                  + " last_change_at = coalesce(EXCLUDED.last_change_at, "
+                  + TABLE
+                  + ".last_change_at),"
                   + " snapshot_rows = EXCLUDED.snapshot_rows, snapshot_rows_estimated = EXCLUDED.snapshot_rows_estimated,"
                   + " retained_wal_bytes = EXCLUDED.retained_wal_bytes, slot = EXCLUDED.slot, updated_at = now()")) {
         for (Row row : rows) {
@@ -95,7 +99,8 @@ public final class SourceStatuses {
           p.setString(2, row.table());
           p.setString(3, row.status().text());
           p.setString(4, row.error().isEmpty() ? null : row.error());
-          p.setTimestamp(5, row.lastChangeMillis() > 0 ? new Timestamp(row.lastChangeMillis()) : null);
+          p.setTimestamp(
+              5, row.lastChangeMillis() > 0 ? new Timestamp(row.lastChangeMillis()) : null);
           p.setLong(6, row.snapshotRows());
           if (row.snapshotRowsEstimated() >= 0) {
             p.setLong(7, row.snapshotRowsEstimated());
@@ -122,11 +127,12 @@ public final class SourceStatuses {
   }
 
   /**
-   * Marks {@code tables} of {@code source} (all its rows when empty) with {@code status} and
-   * {@code error}, keeping their counters. Best effort: a status that cannot be written is logged,
-   * never allowed to hide the error being reported.
+   * Marks {@code tables} of {@code source} (all its rows when empty) with {@code status} and {@code
+   * error}, keeping their counters. Best effort: a status that cannot be written is logged, never
+   * allowed to hide the error being reported.
    */
-  public static void mark(String resultsUrl, String source, List<String> tables, Status status, String error) {
+  public static void mark(
+      String resultsUrl, String source, List<String> tables, Status status, String error) {
     try (Connection c = PgConnections.connect(resultsUrl, new Properties())) {
       ResultsTables.createProgressTable(c);
       try (Statement s = c.createStatement()) {
@@ -134,7 +140,8 @@ public final class SourceStatuses {
       }
       List<String> targets = new ArrayList<>(tables);
       if (targets.isEmpty()) {
-        try (PreparedStatement p = c.prepareStatement("SELECT \"table\" FROM " + TABLE + " WHERE source = ?")) {
+        try (PreparedStatement p =
+            c.prepareStatement("SELECT \"table\" FROM " + TABLE + " WHERE source = ?")) {
           p.setString(1, source);
           try (ResultSet r = p.executeQuery()) {
             while (r.next()) {
@@ -148,7 +155,9 @@ public final class SourceStatuses {
       }
       try (PreparedStatement p =
           c.prepareStatement(
-              "INSERT INTO " + TABLE + " (source, \"table\", status, error) VALUES (?, ?, ?, ?)"
+              "INSERT INTO "
+                  + TABLE
+                  + " (source, \"table\", status, error) VALUES (?, ?, ?, ?)"
                   + " ON CONFLICT (source, \"table\") DO UPDATE SET status = EXCLUDED.status, error = EXCLUDED.error, updated_at = now()")) {
         for (String table : targets) {
           p.setString(1, source);
@@ -160,7 +169,8 @@ public final class SourceStatuses {
         p.executeBatch();
       }
     } catch (SQLException | RuntimeException e) {
-      LOG.warn("Could not write status {} of {} into the results database", status.text(), source, e);
+      LOG.warn(
+          "Could not write status {} of {} into the results database", status.text(), source, e);
     }
   }
 
@@ -168,7 +178,8 @@ public final class SourceStatuses {
   public static List<List<String>> read(Connection c) throws SQLException {
     List<List<String>> rows = new ArrayList<>();
     try (Statement s = c.createStatement()) {
-      try (ResultSet exists = s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
+      try (ResultSet exists =
+          s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
         exists.next();
         if (!exists.getBoolean(1)) {
           return rows;
@@ -179,7 +190,9 @@ public final class SourceStatuses {
               "SELECT source, \"table\", status, coalesce(error, ''), coalesce(to_char(last_change_at, 'YYYY-MM-DD HH24:MI:SS'), ''),"
                   + " snapshot_rows::text || coalesce('/' || snapshot_rows_estimated::text, ''),"
                   + " coalesce(pg_size_pretty(retained_wal_bytes), ''), coalesce(slot, ''), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS')"
-                  + " FROM " + TABLE + " ORDER BY source, \"table\"")) {
+                  + " FROM "
+                  + TABLE
+                  + " ORDER BY source, \"table\"")) {
         while (r.next()) {
           List<String> row = new ArrayList<>();
           for (int i = 1; i <= 9; i++) {

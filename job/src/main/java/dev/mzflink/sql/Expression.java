@@ -96,7 +96,8 @@ public sealed interface Expression {
     public boolean isArithmetic() {
       return switch (this) {
         case ADD, SUBTRACT, MULTIPLY, DIVIDE, MODULO -> true;
-        case OR, AND, EQUAL, NOT_EQUAL, LESS, LESS_OR_EQUAL, GREATER, GREATER_OR_EQUAL, CONCAT -> false;
+        case OR, AND, EQUAL, NOT_EQUAL, LESS, LESS_OR_EQUAL, GREATER, GREATER_OR_EQUAL, CONCAT ->
+            false;
       };
     }
   }
@@ -125,7 +126,9 @@ public sealed interface Expression {
     UNKNOWN
   }
 
-  /** A column reference: {@code c}, {@code t.c} or {@code s.t.c}, parts folded as the lexer does. */
+  /**
+   * A column reference: {@code c}, {@code t.c} or {@code s.t.c}, parts folded as the lexer does.
+   */
   record Column(List<String> parts, SourcePosition position) implements Expression {
     public Column {
       parts = List.copyOf(requireNonNull(parts, "parts is null"));
@@ -247,7 +250,8 @@ public sealed interface Expression {
     }
   }
 
-  record Unary(UnaryOperator operator, Expression operand, SourcePosition position) implements Expression {
+  record Unary(UnaryOperator operator, Expression operand, SourcePosition position)
+      implements Expression {
     public Unary {
       requireNonNull(operator, "operator is null");
       requireNonNull(operand, "operand is null");
@@ -261,7 +265,8 @@ public sealed interface Expression {
   }
 
   /** {@code operand IS [NOT] NULL|TRUE|FALSE|UNKNOWN}. */
-  record Is(Expression operand, IsKind kind, boolean negated, SourcePosition position) implements Expression {
+  record Is(Expression operand, IsKind kind, boolean negated, SourcePosition position)
+      implements Expression {
     public Is {
       requireNonNull(operand, "operand is null");
       requireNonNull(kind, "kind is null");
@@ -290,7 +295,8 @@ public sealed interface Expression {
   }
 
   /** {@code operand [NOT] BETWEEN low AND high}. */
-  record Between(Expression operand, Expression low, Expression high, boolean negated, SourcePosition position)
+  record Between(
+      Expression operand, Expression low, Expression high, boolean negated, SourcePosition position)
       implements Expression {
     public Between {
       requireNonNull(operand, "operand is null");
@@ -306,7 +312,8 @@ public sealed interface Expression {
   }
 
   /** {@code operand [NOT] IN (value, ...)}. */
-  record InList(Expression operand, List<Expression> values, boolean negated, SourcePosition position)
+  record InList(
+      Expression operand, List<Expression> values, boolean negated, SourcePosition position)
       implements Expression {
     public InList {
       requireNonNull(operand, "operand is null");
@@ -388,7 +395,11 @@ public sealed interface Expression {
    * {@code CASE [operand] WHEN ... THEN ... [ELSE ...] END}. With an operand, each condition is a
    * value compared with it.
    */
-  record Case(Optional<Expression> operand, List<When> whens, Optional<Expression> otherwise, SourcePosition position)
+  record Case(
+      Optional<Expression> operand,
+      List<When> whens,
+      Optional<Expression> otherwise,
+      SourcePosition position)
       implements Expression {
     public Case {
       requireNonNull(operand, "operand is null");
@@ -411,7 +422,12 @@ public sealed interface Expression {
    * special forms are read as calls: {@code SUBSTRING(s FROM a FOR b)} is {@code substring(s, a,
    * b)}; {@code CURRENT_TIMESTAMP} and friends are calls without arguments.
    */
-  record FunctionCall(QualifiedName name, List<Expression> arguments, boolean distinct, boolean star, SourcePosition position)
+  record FunctionCall(
+      QualifiedName name,
+      List<Expression> arguments,
+      boolean distinct,
+      boolean star,
+      SourcePosition position)
       implements Expression {
     public FunctionCall {
       requireNonNull(name, "name is null");

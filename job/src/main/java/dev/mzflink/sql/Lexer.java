@@ -37,7 +37,9 @@ public final class Lexer {
           lineStart = i + 1;
         }
       }
-      throw UserError.at(new SourcePosition(nul, line, nul - lineStart + 1), "invalid byte sequence for encoding \"UTF8\": 0x00")
+      throw UserError.at(
+              new SourcePosition(nul, line, nul - lineStart + 1),
+              "invalid byte sequence for encoding \"UTF8\": 0x00")
           .withDetail("A script cannot contain NUL characters.");
     }
     return new Lexer(text).run();
@@ -121,8 +123,7 @@ public final class Lexer {
       advance();
       return string(start, true);
     }
-    if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n')
-        && peek(1) == '\'') {
+    if ((c == 'B' || c == 'b' || c == 'X' || c == 'x' || c == 'N' || c == 'n') && peek(1) == '\'') {
       throw UserError.at(start, "bit-string and national character literals are not supported");
     }
     if ((c == 'U' || c == 'u') && peek(1) == '&' && (peek(2) == '\'' || peek(2) == '"')) {
@@ -350,7 +351,9 @@ public final class Lexer {
   private int digits(int radix, int min, int max) {
     int value = 0;
     int count = 0;
-    while (count < max && offset < text.length() && Character.digit(text.charAt(offset), radix) >= 0) {
+    while (count < max
+        && offset < text.length()
+        && Character.digit(text.charAt(offset), radix) >= 0) {
       value = value * radix + Character.digit(text.charAt(offset), radix);
       advance();
       count++;
@@ -376,7 +379,10 @@ public final class Lexer {
     int tagEnd = offset + 1;
     while (tagEnd < text.length() && text.charAt(tagEnd) != '$') {
       char ch = text.charAt(tagEnd);
-      boolean ok = tagEnd == offset + 1 ? isIdentifierStart(ch) && ch != '$' : isIdentifierPart(ch) && ch != '$';
+      boolean ok =
+          tagEnd == offset + 1
+              ? isIdentifierStart(ch) && ch != '$'
+              : isIdentifierPart(ch) && ch != '$';
       if (!ok) {
         throw UserError.at(start, "syntax error at or near \"$\"");
       }
@@ -400,7 +406,8 @@ public final class Lexer {
 
   private Token number(SourcePosition start) {
     int from = offset;
-    while (offset < text.length() && (Character.isDigit(text.charAt(offset)) || text.charAt(offset) == '_')) {
+    while (offset < text.length()
+        && (Character.isDigit(text.charAt(offset)) || text.charAt(offset) == '_')) {
       advance();
     }
     if (offset < text.length() && text.charAt(offset) == '.' && peek(1) != '.') {
@@ -425,11 +432,15 @@ public final class Lexer {
     }
     if (offset < text.length() && isIdentifierStart(text.charAt(offset))) {
       throw UserError.at(
-          start, String.format("trailing junk after numeric literal at or near \"%s\"", text.substring(from, offset + 1)));
+          start,
+          String.format(
+              "trailing junk after numeric literal at or near \"%s\"",
+              text.substring(from, offset + 1)));
     }
     String raw = text.substring(from, offset);
     if (raw.contains("__") || raw.endsWith("_")) {
-      throw UserError.at(start, String.format("trailing junk after numeric literal at or near \"%s\"", raw));
+      throw UserError.at(
+          start, String.format("trailing junk after numeric literal at or near \"%s\"", raw));
     }
     return new Token(Kind.NUMBER, raw.replace("_", ""), start, offset);
   }
@@ -439,15 +450,20 @@ public final class Lexer {
     while (end < text.length() && OPERATOR_CHARS.indexOf(text.charAt(end)) >= 0) {
       boolean commentStart =
           (text.charAt(end) == '-' && end + 1 < text.length() && text.charAt(end + 1) == '-')
-              || (text.charAt(end) == '/' && end + 1 < text.length() && text.charAt(end + 1) == '*');
+              || (text.charAt(end) == '/'
+                  && end + 1 < text.length()
+                  && text.charAt(end + 1) == '*');
       if (commentStart && end > offset) {
         break;
       }
       end++;
     }
     String op = text.substring(offset, end);
-    // PostgreSQL: a multi-character operator ending in + or - must contain one of ~ ! @ # % ^ & | ` ?
-    while (op.length() > 1 && (op.endsWith("+") || op.endsWith("-")) && !op.matches(".*[~!@#%^&|`?].*")) {
+    // PostgreSQL: a multi-character operator ending in + or - must contain one of ~ ! @ # % ^ & | `
+    // ?
+    while (op.length() > 1
+        && (op.endsWith("+") || op.endsWith("-"))
+        && !op.matches(".*[~!@#%^&|`?].*")) {
       op = op.substring(0, op.length() - 1);
     }
     offset += op.length();

@@ -70,9 +70,28 @@ public final class Parser {
   }
 
   private UserError unsupportedStatement(Token first) {
-    String word = first.kind() == Kind.IDENTIFIER ? first.value().toUpperCase(java.util.Locale.ROOT) : first.value();
+    String word =
+        first.kind() == Kind.IDENTIFIER
+            ? first.value().toUpperCase(java.util.Locale.ROOT)
+            : first.value();
     if (first.kind() == Kind.IDENTIFIER
-        && List.of("select", "insert", "update", "delete", "alter", "tail", "subscribe", "copy", "explain", "set", "begin", "commit", "with", "values", "table", "truncate")
+        && List.of(
+                "select",
+                "insert",
+                "update",
+                "delete",
+                "alter",
+                "tail",
+                "subscribe",
+                "copy",
+                "explain",
+                "set",
+                "begin",
+                "commit",
+                "with",
+                "values",
+                "table",
+                "truncate")
             .contains(first.value())) {
       return UserError.at(first.position(), String.format("%s statements are not supported", word))
           .withDetail(
@@ -109,21 +128,32 @@ public final class Parser {
       QualifiedName name = name("schema name");
       if (name.parts().size() > 2) {
         throw UserError.at(at, "schema name " + name + " has too many parts")
-            .withDetail("A schema name is a schema, optionally qualified by the database \"materialize\".");
+            .withDetail(
+                "A schema name is a schema, optionally qualified by the database \"materialize\".");
       }
       return new CreateSchema(name, ifNotExists, start);
     }
-    if (what.isKeyword("table") || what.isKeyword("index") || what.isKeyword("sink")
-        || what.isKeyword("database") || what.isKeyword("type") || what.isKeyword("role")
-        || what.isKeyword("secret") || what.isKeyword("connection") || what.isKeyword("cluster")) {
+    if (what.isKeyword("table")
+        || what.isKeyword("index")
+        || what.isKeyword("sink")
+        || what.isKeyword("database")
+        || what.isKeyword("type")
+        || what.isKeyword("role")
+        || what.isKeyword("secret")
+        || what.isKeyword("connection")
+        || what.isKeyword("cluster")) {
       throw UserError.at(
               what.position(),
-              String.format("CREATE %s is not supported", what.value().toUpperCase(java.util.Locale.ROOT)))
-          .withDetail("mzflink supports CREATE SOURCE, CREATE VIEWS, CREATE [MATERIALIZED] VIEW and CREATE SCHEMA.");
+              String.format(
+                  "CREATE %s is not supported", what.value().toUpperCase(java.util.Locale.ROOT)))
+          .withDetail(
+              "mzflink supports CREATE SOURCE, CREATE VIEWS, CREATE [MATERIALIZED] VIEW and CREATE SCHEMA.");
     }
     throw syntaxError(
         what,
-        materialized ? "expected SOURCE or VIEW" : "expected SOURCE, VIEWS, VIEW, MATERIALIZED or SCHEMA");
+        materialized
+            ? "expected SOURCE or VIEW"
+            : "expected SOURCE, VIEWS, VIEW, MATERIALIZED or SCHEMA");
   }
 
   private boolean ifNotExists() {
@@ -152,8 +182,11 @@ public final class Parser {
       if (kind.isIdentifier()) {
         throw UserError.at(
                 kind.position(),
-                String.format("sources of type %s are not supported", kind.value().toUpperCase(java.util.Locale.ROOT)))
-            .withHint("mzflink reads PostgreSQL sources: CREATE SOURCE ... FROM POSTGRES HOST '...' PUBLICATION '...'.");
+                String.format(
+                    "sources of type %s are not supported",
+                    kind.value().toUpperCase(java.util.Locale.ROOT)))
+            .withHint(
+                "mzflink reads PostgreSQL sources: CREATE SOURCE ... FROM POSTGRES HOST '...' PUBLICATION '...'.");
       }
       throw syntaxError(kind, "expected POSTGRES");
     }
@@ -173,12 +206,14 @@ public final class Parser {
         publication = string("publication name");
       } else if (option.isKeyword("connection")) {
         throw UserError.at(option.position(), "CONNECTION objects are not supported")
-            .withHint("Give the connection string inline: HOST 'host=... port=... user=... dbname=...'.");
+            .withHint(
+                "Give the connection string inline: HOST 'host=... port=... user=... dbname=...'.");
       } else {
         throw syntaxError(option, connection == null ? "expected HOST" : "expected PUBLICATION");
       }
     }
-    return new CreateSource(name, materialized, ifNotExists, connection, publication, start, connectionAt);
+    return new CreateSource(
+        name, materialized, ifNotExists, connection, publication, start, connectionAt);
   }
 
   private CreateViews createViews(SourcePosition start) {
@@ -236,7 +271,8 @@ public final class Parser {
     } else if (what.isKeyword("schema")) {
       kind = ObjectKind.SCHEMA;
     } else if (what.isKeyword("materialized")) {
-      throw syntaxError(what, "expected SOURCE, VIEW or SCHEMA (DROP VIEW drops materialized views too)");
+      throw syntaxError(
+          what, "expected SOURCE, VIEW or SCHEMA (DROP VIEW drops materialized views too)");
     } else {
       throw syntaxError(what, "expected SOURCE, VIEW or SCHEMA");
     }
@@ -272,7 +308,8 @@ public final class Parser {
       Token kind = peek();
       if (kind.isKeyword("source")) {
         index++;
-        return new Show(ShowKind.CREATE_SOURCE, false, false, Optional.of(name("source name")), start);
+        return new Show(
+            ShowKind.CREATE_SOURCE, false, false, Optional.of(name("source name")), start);
       }
       if (kind.isKeyword("view") || kind.isKeyword("materialized")) {
         index++;
@@ -369,7 +406,10 @@ public final class Parser {
       parts.add(identifier(what));
     }
     if (parts.size() > 3) {
-      throw UserError.at(at, String.format("improper qualified name (too many dotted names): %s", String.join(".", parts)));
+      throw UserError.at(
+          at,
+          String.format(
+              "improper qualified name (too many dotted names): %s", String.join(".", parts)));
     }
     return new QualifiedName(parts);
   }
@@ -384,7 +424,10 @@ public final class Parser {
   }
 
   private static UserError syntaxError(Token at, String expected) {
-    String near = at.kind() == Kind.END ? "syntax error at end of input" : "syntax error at or near " + at.describe();
+    String near =
+        at.kind() == Kind.END
+            ? "syntax error at end of input"
+            : "syntax error at or near " + at.describe();
     return UserError.at(at.position(), near).withDetail(capitalize(expected) + ".");
   }
 

@@ -50,7 +50,8 @@ public sealed interface Query {
   }
 
   /** {@code left UNION [ALL] right}; the position is the UNION keyword's. */
-  record SetOperation(boolean all, Query left, Query right, SourcePosition position) implements Query {
+  record SetOperation(boolean all, Query left, Query right, SourcePosition position)
+      implements Query {
     public SetOperation {
       requireNonNull(left, "left is null");
       requireNonNull(right, "right is null");
@@ -69,7 +70,8 @@ public sealed interface Query {
   }
 
   /** {@code expression [AS alias]}. */
-  record ExpressionItem(Expression expression, Optional<String> alias, SourcePosition position) implements SelectItem {
+  record ExpressionItem(Expression expression, Optional<String> alias, SourcePosition position)
+      implements SelectItem {
     public ExpressionItem {
       requireNonNull(expression, "expression is null");
       requireNonNull(alias, "alias is null");
@@ -91,7 +93,8 @@ public sealed interface Query {
   }
 
   /** A table or view by name: {@code name [AS alias]}. */
-  record TableRelation(QualifiedName name, Optional<String> alias, SourcePosition position) implements Relation {
+  record TableRelation(QualifiedName name, Optional<String> alias, SourcePosition position)
+      implements Relation {
     public TableRelation {
       requireNonNull(name, "name is null");
       requireNonNull(alias, "alias is null");
@@ -100,7 +103,8 @@ public sealed interface Query {
   }
 
   /** {@code (query) [AS] alias}. */
-  record SubqueryRelation(Query query, Optional<String> alias, SourcePosition position) implements Relation {
+  record SubqueryRelation(Query query, Optional<String> alias, SourcePosition position)
+      implements Relation {
     public SubqueryRelation {
       requireNonNull(query, "query is null");
       requireNonNull(alias, "alias is null");
@@ -127,7 +131,12 @@ public sealed interface Query {
   }
 
   /** {@code left [type] JOIN right ON condition}, or a CROSS JOIN without a condition. */
-  record JoinRelation(JoinType type, Relation left, Relation right, Optional<Expression> on, SourcePosition position)
+  record JoinRelation(
+      JoinType type,
+      Relation left,
+      Relation right,
+      Optional<Expression> on,
+      SourcePosition position)
       implements Relation {
     public JoinRelation {
       requireNonNull(type, "type is null");

@@ -8,7 +8,6 @@ import dev.mzflink.sql.Expression.BinaryOperator;
 import dev.mzflink.sql.Expression.BooleanLiteral;
 import dev.mzflink.sql.Expression.Case;
 import dev.mzflink.sql.Expression.Cast;
-import dev.mzflink.sql.Expression.Column;
 import dev.mzflink.sql.Expression.Exists;
 import dev.mzflink.sql.Expression.Extract;
 import dev.mzflink.sql.Expression.FunctionCall;
@@ -53,8 +52,17 @@ final class QueryParser {
   /** Functions written without parentheses in SQL. */
   private static final Set<String> NILADIC =
       Set.of(
-          "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "current_user",
-          "session_user", "user", "current_role", "current_catalog", "current_schema");
+          "current_date",
+          "current_time",
+          "current_timestamp",
+          "localtime",
+          "localtimestamp",
+          "current_user",
+          "session_user",
+          "user",
+          "current_role",
+          "current_catalog",
+          "current_schema");
 
   private final List<Token> tokens;
   private int index;
@@ -94,7 +102,8 @@ final class QueryParser {
         Query right = queryTerm();
         left = new SetOperation(all, left, right, t.position());
       } else if (t.isKeyword("intersect") || t.isKeyword("except")) {
-        throw unsupported(t, String.format("%s is not supported", t.value().toUpperCase(Locale.ROOT)))
+        throw unsupported(
+                t, String.format("%s is not supported", t.value().toUpperCase(Locale.ROOT)))
             .withHint("Use EXISTS or NOT EXISTS (SELECT ... WHERE ...) instead.");
       } else {
         return left;
@@ -118,7 +127,8 @@ final class QueryParser {
       throw unsupported(t, "VALUES lists are not supported in views");
     }
     if (t.isKeyword("table")) {
-      throw unsupported(t, "TABLE queries are not supported").withHint("Write SELECT * FROM the table instead.");
+      throw unsupported(t, "TABLE queries are not supported")
+          .withHint("Write SELECT * FROM the table instead.");
     }
     if (t.isKeyword("with")) {
       throw unsupported(t, "WITH queries (common table expressions) are not supported")
@@ -127,16 +137,20 @@ final class QueryParser {
     throw syntaxError(t, "expected SELECT");
   }
 
-  /** ORDER BY, LIMIT, OFFSET, FETCH and locking clauses: meaningless or not maintainable in a view. */
+  /**
+   * ORDER BY, LIMIT, OFFSET, FETCH and locking clauses: meaningless or not maintainable in a view.
+   */
   private void refuseTrailingClauses() {
     Token t = peek();
     if (t.isKeyword("order")) {
       throw unsupported(t, "ORDER BY in views is not supported")
-          .withDetail("A view is a set of rows without order, and its results table has none either.")
+          .withDetail(
+              "A view is a set of rows without order, and its results table has none either.")
           .withHint("Remove ORDER BY and sort when you query the results table.");
     }
     if (t.isKeyword("limit") || t.isKeyword("offset") || t.isKeyword("fetch")) {
-      throw unsupported(t, String.format("%s in views is not supported", t.value().toUpperCase(Locale.ROOT)))
+      throw unsupported(
+              t, String.format("%s in views is not supported", t.value().toUpperCase(Locale.ROOT)))
           .withHint("Materialize the whole view and apply LIMIT when you query the results table.");
     }
     if (t.isKeyword("for")) {
@@ -181,11 +195,16 @@ final class QueryParser {
       expectKeyword("by");
       Token first = peek();
       if (first.isKeyword("rollup") || first.isKeyword("cube") || first.isKeyword("grouping")) {
-        throw unsupported(first, String.format("GROUP BY %s is not supported", first.value().toUpperCase(Locale.ROOT)))
+        throw unsupported(
+                first,
+                String.format(
+                    "GROUP BY %s is not supported", first.value().toUpperCase(Locale.ROOT)))
             .withHint("Create one view per grouping and combine them with UNION ALL.");
       }
       if (first.isKeyword("all") || first.isKeyword("distinct")) {
-        throw unsupported(first, String.format("GROUP BY %s is not supported", first.value().toUpperCase(Locale.ROOT)));
+        throw unsupported(
+            first,
+            String.format("GROUP BY %s is not supported", first.value().toUpperCase(Locale.ROOT)));
       }
       do {
         groupBy.add(expression());
@@ -246,7 +265,8 @@ final class QueryParser {
       Token t = peek();
       JoinType type;
       if (t.isKeyword("natural")) {
-        throw unsupported(t, "NATURAL JOIN is not supported").withHint("Join with ON and name the columns.");
+        throw unsupported(t, "NATURAL JOIN is not supported")
+            .withHint("Join with ON and name the columns.");
       } else if (t.isKeyword("cross")) {
         index++;
         expectKeyword("join");
@@ -263,7 +283,10 @@ final class QueryParser {
         index++;
         acceptKeyword("outer");
         expectKeyword("join");
-        type = t.isKeyword("left") ? JoinType.LEFT : t.isKeyword("right") ? JoinType.RIGHT : JoinType.FULL;
+        type =
+            t.isKeyword("left")
+                ? JoinType.LEFT
+                : t.isKeyword("right") ? JoinType.RIGHT : JoinType.FULL;
       } else {
         return left;
       }
@@ -288,11 +311,15 @@ final class QueryParser {
       throw unsupported(t, "LATERAL is not supported");
     }
     if (t.isKeyword("only")) {
-      throw unsupported(t, "ONLY is not supported").withDetail("Views of sources have no inheritance.");
+      throw unsupported(t, "ONLY is not supported")
+          .withDetail("Views of sources have no inheritance.");
     }
     if (t.kind() == Kind.LEFT_PAREN) {
       Token next = tokens.get(index + 1);
-      if (next.isKeyword("select") || next.isKeyword("with") || next.isKeyword("values") || next.kind() == Kind.LEFT_PAREN) {
+      if (next.isKeyword("select")
+          || next.isKeyword("with")
+          || next.isKeyword("values")
+          || next.kind() == Kind.LEFT_PAREN) {
         index++;
         if (next.isKeyword("with")) {
           throw unsupported(next, "WITH queries (common table expressions) are not supported")
@@ -329,7 +356,8 @@ final class QueryParser {
     Optional<String> alias = Optional.empty();
     if (acceptKeyword("as")) {
       Token name = peek();
-      if (!name.isIdentifier() || (name.kind() == Kind.IDENTIFIER && !Keywords.isName(name.value()))) {
+      if (!name.isIdentifier()
+          || (name.kind() == Kind.IDENTIFIER && !Keywords.isName(name.value()))) {
         throw syntaxError(name, "expected an alias");
       }
       index++;
@@ -420,9 +448,15 @@ final class QueryParser {
       }
       index++;
       Token quantifier = peek();
-      if ((quantifier.isKeyword("any") || quantifier.isKeyword("all") || quantifier.isKeyword("some"))
+      if ((quantifier.isKeyword("any")
+              || quantifier.isKeyword("all")
+              || quantifier.isKeyword("some"))
           && tokens.get(index + 1).kind() == Kind.LEFT_PAREN) {
-        throw unsupported(quantifier, String.format("%s (...) comparisons are not supported", quantifier.value().toUpperCase(Locale.ROOT)))
+        throw unsupported(
+                quantifier,
+                String.format(
+                    "%s (...) comparisons are not supported",
+                    quantifier.value().toUpperCase(Locale.ROOT)))
             .withHint("Use IN (...) or EXISTS (...) instead.");
       }
       left = new Binary(op, left, predicate(), t.position());
@@ -452,8 +486,11 @@ final class QueryParser {
       Token keyword = t;
       if (t.isKeyword("not")) {
         Token after = tokens.get(index + 1);
-        if (!(after.isKeyword("between") || after.isKeyword("in") || after.isKeyword("like")
-            || after.isKeyword("ilike") || after.isKeyword("similar"))) {
+        if (!(after.isKeyword("between")
+            || after.isKeyword("in")
+            || after.isKeyword("like")
+            || after.isKeyword("ilike")
+            || after.isKeyword("similar"))) {
           return left;
         }
         negated = true;
@@ -497,8 +534,13 @@ final class QueryParser {
         }
         left = new Like(left, pattern, negated, keyword.position());
       } else if (keyword.isKeyword("ilike") || keyword.isKeyword("similar")) {
-        throw unsupported(keyword, String.format("%s is not supported", keyword.value().toUpperCase(Locale.ROOT)))
-            .withHint(keyword.isKeyword("ilike") ? "Write lower(x) LIKE lower(pattern) instead." : "Use LIKE instead.");
+        throw unsupported(
+                keyword,
+                String.format("%s is not supported", keyword.value().toUpperCase(Locale.ROOT)))
+            .withHint(
+                keyword.isKeyword("ilike")
+                    ? "Write lower(x) LIKE lower(pattern) instead."
+                    : "Use LIKE instead.");
       } else {
         return left;
       }
@@ -553,7 +595,8 @@ final class QueryParser {
     Token t = peek();
     if (isOperator(t, "-") || isOperator(t, "+")) {
       index++;
-      return new Unary(t.value().equals("-") ? UnaryOperator.MINUS : UnaryOperator.PLUS, unary(), t.position());
+      return new Unary(
+          t.value().equals("-") ? UnaryOperator.MINUS : UnaryOperator.PLUS, unary(), t.position());
     }
     return postfix();
   }
@@ -654,7 +697,8 @@ final class QueryParser {
       case "trim":
       case "overlay":
         if (tokens.get(index + 1).kind() == Kind.LEFT_PAREN) {
-          throw unsupported(t, String.format("function %s is not supported", word)).withDetail(SUPPORTED_FUNCTIONS);
+          throw unsupported(t, String.format("function %s is not supported", word))
+              .withDetail(SUPPORTED_FUNCTIONS);
         }
         break;
       case "array":
@@ -676,8 +720,11 @@ final class QueryParser {
     }
     if (NILADIC.contains(word) && tokens.get(index + 1).kind() != Kind.DOT) {
       index++;
-      if (peek().kind() == Kind.LEFT_PAREN && (word.equals("current_timestamp") || word.equals("current_time")
-          || word.equals("localtimestamp") || word.equals("localtime"))) {
+      if (peek().kind() == Kind.LEFT_PAREN
+          && (word.equals("current_timestamp")
+              || word.equals("current_time")
+              || word.equals("localtimestamp")
+              || word.equals("localtime"))) {
         // CURRENT_TIMESTAMP(3): the precision does not matter, the function is refused anyway.
         index++;
         expect(Kind.NUMBER, "expected a precision");
@@ -702,7 +749,8 @@ final class QueryParser {
     if (Keywords.RESERVED.contains(word)) {
       throw syntaxError(t, "expected an expression");
     }
-    if (Keywords.TYPE_FUNCTION_NAME.contains(word) && tokens.get(index + 1).kind() != Kind.LEFT_PAREN) {
+    if (Keywords.TYPE_FUNCTION_NAME.contains(word)
+        && tokens.get(index + 1).kind() != Kind.LEFT_PAREN) {
       throw syntaxError(t, "expected an expression");
     }
     return nameOrCall();
@@ -730,14 +778,18 @@ final class QueryParser {
     }
     if (parts.size() > 4) {
       throw UserError.at(
-          start.position(), String.format("improper qualified name (too many dotted names): %s", String.join(".", parts)));
+          start.position(),
+          String.format(
+              "improper qualified name (too many dotted names): %s", String.join(".", parts)));
     }
     if (peek().kind() != Kind.LEFT_PAREN) {
       return new Expression.Column(parts, start.position());
     }
     if (parts.size() > 3) {
       throw UserError.at(
-          start.position(), String.format("improper qualified name (too many dotted names): %s", String.join(".", parts)));
+          start.position(),
+          String.format(
+              "improper qualified name (too many dotted names): %s", String.join(".", parts)));
     }
     index++; // (
     QualifiedName name = new QualifiedName(parts);
@@ -816,7 +868,9 @@ final class QueryParser {
     expect(Kind.LEFT_PAREN, "expected \"(\"");
     Token field = peek();
     String name;
-    if (field.kind() == Kind.IDENTIFIER || field.kind() == Kind.QUOTED_IDENTIFIER || field.kind() == Kind.STRING) {
+    if (field.kind() == Kind.IDENTIFIER
+        || field.kind() == Kind.QUOTED_IDENTIFIER
+        || field.kind() == Kind.STRING) {
       name = field.value().toLowerCase(Locale.ROOT);
       index++;
     } else {
@@ -848,7 +902,8 @@ final class QueryParser {
       }
     }
     expect(Kind.RIGHT_PAREN, "expected \")\"");
-    return new FunctionCall(QualifiedName.of("substring"), arguments, false, false, start.position());
+    return new FunctionCall(
+        QualifiedName.of("substring"), arguments, false, false, start.position());
   }
 
   /** A type name in any of PostgreSQL's spellings. */
@@ -885,7 +940,8 @@ final class QueryParser {
             expect(Kind.RIGHT_PAREN, "expected \")\"");
             int precision = parseModifier(p);
             if (precision < 1 || precision > 53) {
-              throw UserError.at(p.position(), "precision for type float must be between 1 and 53 bits");
+              throw UserError.at(
+                  p.position(), "precision for type float must be between 1 and 53 bits");
             }
             name = precision <= 24 ? "float4" : "float8";
           }
@@ -894,7 +950,8 @@ final class QueryParser {
         case "character", "char" -> {
           name = acceptKeyword("varying") ? "varchar" : "bpchar";
         }
-        case "national", "nchar" -> throw unsupported(start, "national character types are not supported");
+        case "national", "nchar" ->
+            throw unsupported(start, "national character types are not supported");
         case "bit", "varbit" -> throw unsupported(start, "bit string types are not supported");
         default -> name = TypeName.ALIASES.getOrDefault(word, word);
       }
@@ -986,14 +1043,18 @@ final class QueryParser {
       parts.add(name(what));
     }
     if (parts.size() > 3) {
-      throw UserError.at(at, String.format("improper qualified name (too many dotted names): %s", String.join(".", parts)));
+      throw UserError.at(
+          at,
+          String.format(
+              "improper qualified name (too many dotted names): %s", String.join(".", parts)));
     }
     return new QualifiedName(parts);
   }
 
   private String name(String what) {
     Token t = peek();
-    if (!t.isIdentifier() || (t.kind() == Kind.IDENTIFIER && Keywords.RESERVED.contains(t.value()))) {
+    if (!t.isIdentifier()
+        || (t.kind() == Kind.IDENTIFIER && Keywords.RESERVED.contains(t.value()))) {
       throw syntaxError(t, "expected " + what);
     }
     index++;
@@ -1005,7 +1066,10 @@ final class QueryParser {
   }
 
   static UserError syntaxError(Token at, String expected) {
-    String near = at.kind() == Kind.END ? "syntax error at end of input" : "syntax error at or near " + at.describe();
+    String near =
+        at.kind() == Kind.END
+            ? "syntax error at end of input"
+            : "syntax error at or near " + at.describe();
     return UserError.at(at.position(), near)
         .withDetail(Character.toUpperCase(expected.charAt(0)) + expected.substring(1) + ".");
   }

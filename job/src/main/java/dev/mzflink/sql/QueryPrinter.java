@@ -63,7 +63,8 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
     }
     out.append(s.items().stream().map(this::item).collect(Collectors.joining(", ")));
     if (!s.from().isEmpty()) {
-      out.append(" FROM ").append(s.from().stream().map(this::relation).collect(Collectors.joining(", ")));
+      out.append(" FROM ")
+          .append(s.from().stream().map(this::relation).collect(Collectors.joining(", ")));
     }
     s.where().ifPresent(w -> out.append(" WHERE ").append(w.accept(this)));
     if (!s.groupBy().isEmpty()) {
@@ -87,7 +88,8 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
       return all.qualifier().isEmpty() ? "*" : name(all.qualifier()) + ".*";
     }
     ExpressionItem e = (ExpressionItem) item;
-    return e.expression().accept(this) + e.alias().map(a -> " AS " + Quote.pgIdentifier(a)).orElse("");
+    return e.expression().accept(this)
+        + e.alias().map(a -> " AS " + Quote.pgIdentifier(a)).orElse("");
   }
 
   private String relation(Relation relation) {
@@ -95,7 +97,10 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
       return t.name().quoted() + t.alias().map(a -> " AS " + Quote.pgIdentifier(a)).orElse("");
     }
     if (relation instanceof SubqueryRelation s) {
-      return "(" + s.query().accept(this) + ")" + s.alias().map(a -> " AS " + Quote.pgIdentifier(a)).orElse("");
+      return "("
+          + s.query().accept(this)
+          + ")"
+          + s.alias().map(a -> " AS " + Quote.pgIdentifier(a)).orElse("");
     }
     JoinRelation j = (JoinRelation) relation;
     String right = relation(j.right());
@@ -157,24 +162,45 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
 
   @Override
   public String visitBinary(Binary e) {
-    return "(" + e.left().accept(this) + " " + e.operator().sql() + " " + e.right().accept(this) + ")";
+    return "("
+        + e.left().accept(this)
+        + " "
+        + e.operator().sql()
+        + " "
+        + e.right().accept(this)
+        + ")";
   }
 
   @Override
   public String visitUnary(Unary e) {
     String operand = e.operand().accept(this);
     // "- -1" would lex as a comment start "--" without the space.
-    return "(" + e.operator().sql() + (e.operator() == UnaryOperator.NOT ? "" : " ") + operand + ")";
+    return "("
+        + e.operator().sql()
+        + (e.operator() == UnaryOperator.NOT ? "" : " ")
+        + operand
+        + ")";
   }
 
   @Override
   public String visitIs(Is e) {
-    return "(" + e.operand().accept(this) + " IS " + (e.negated() ? "NOT " : "") + e.kind().name() + ")";
+    return "("
+        + e.operand().accept(this)
+        + " IS "
+        + (e.negated() ? "NOT " : "")
+        + e.kind().name()
+        + ")";
   }
 
   @Override
   public String visitIsDistinctFrom(IsDistinctFrom e) {
-    return "(" + e.left().accept(this) + " IS " + (e.negated() ? "NOT " : "") + "DISTINCT FROM " + e.right().accept(this) + ")";
+    return "("
+        + e.left().accept(this)
+        + " IS "
+        + (e.negated() ? "NOT " : "")
+        + "DISTINCT FROM "
+        + e.right().accept(this)
+        + ")";
   }
 
   @Override
@@ -191,12 +217,22 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
 
   @Override
   public String visitInList(InList e) {
-    return "(" + e.operand().accept(this) + (e.negated() ? " NOT" : "") + " IN (" + list(e.values()) + "))";
+    return "("
+        + e.operand().accept(this)
+        + (e.negated() ? " NOT" : "")
+        + " IN ("
+        + list(e.values())
+        + "))";
   }
 
   @Override
   public String visitInSubquery(InSubquery e) {
-    return "(" + e.operand().accept(this) + (e.negated() ? " NOT" : "") + " IN (" + e.query().accept(this) + "))";
+    return "("
+        + e.operand().accept(this)
+        + (e.negated() ? " NOT" : "")
+        + " IN ("
+        + e.query().accept(this)
+        + "))";
   }
 
   @Override
@@ -211,7 +247,12 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
 
   @Override
   public String visitLike(Like e) {
-    return "(" + e.operand().accept(this) + (e.negated() ? " NOT" : "") + " LIKE " + e.pattern().accept(this) + ")";
+    return "("
+        + e.operand().accept(this)
+        + (e.negated() ? " NOT" : "")
+        + " LIKE "
+        + e.pattern().accept(this)
+        + ")";
   }
 
   @Override
@@ -219,7 +260,10 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
     StringBuilder out = new StringBuilder("CASE");
     e.operand().ifPresent(o -> out.append(' ').append(o.accept(this)));
     for (When when : e.whens()) {
-      out.append(" WHEN ").append(when.condition().accept(this)).append(" THEN ").append(when.result().accept(this));
+      out.append(" WHEN ")
+          .append(when.condition().accept(this))
+          .append(" THEN ")
+          .append(when.result().accept(this));
     }
     e.otherwise().ifPresent(o -> out.append(" ELSE ").append(o.accept(this)));
     return out.append(" END").toString();
@@ -227,13 +271,20 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
 
   @Override
   public String visitFunctionCall(FunctionCall e) {
-    if (e.arguments().isEmpty() && !e.star() && e.name().parts().size() == 1
+    if (e.arguments().isEmpty()
+        && !e.star()
+        && e.name().parts().size() == 1
         && Keywords.RESERVED.contains(e.name().name())) {
       // CURRENT_TIMESTAMP and friends are written without parentheses.
       return e.name().name().toUpperCase(Locale.ROOT);
     }
     String arguments = e.star() ? "*" : (e.distinct() ? "DISTINCT " : "") + list(e.arguments());
-    return e.name().parts().stream().map(QueryPrinter::functionName).collect(Collectors.joining(".")) + "(" + arguments + ")";
+    return e.name().parts().stream()
+            .map(QueryPrinter::functionName)
+            .collect(Collectors.joining("."))
+        + "("
+        + arguments
+        + ")";
   }
 
   /**
@@ -242,7 +293,9 @@ public final class QueryPrinter implements Query.Visitor<String>, Expression.Vis
    * function that does not exist.
    */
   private static String functionName(String part) {
-    return part.matches("[a-z_][a-z0-9_$]*") && !Keywords.RESERVED.contains(part) ? part : Quote.pgIdentifier(part);
+    return part.matches("[a-z_][a-z0-9_$]*") && !Keywords.RESERVED.contains(part)
+        ? part
+        : Quote.pgIdentifier(part);
   }
 
   @Override

@@ -68,7 +68,8 @@ public sealed interface Statement {
   }
 
   /** One entry of {@code CREATE VIEWS ... ( "schema"."table" [AS name], ... )}. */
-  record ViewTarget(QualifiedName upstream, Optional<QualifiedName> alias, SourcePosition position) {
+  record ViewTarget(
+      QualifiedName upstream, Optional<QualifiedName> alias, SourcePosition position) {
     public ViewTarget {
       requireNonNull(upstream, "upstream is null");
       requireNonNull(alias, "alias is null");
@@ -97,7 +98,11 @@ public sealed interface Statement {
    * PostgreSQL dialect.
    */
   record CreateView(
-      QualifiedName name, boolean materialized, boolean ifNotExists, Query query, SourcePosition position)
+      QualifiedName name,
+      boolean materialized,
+      boolean ifNotExists,
+      Query query,
+      SourcePosition position)
       implements Statement {
     public CreateView {
       requireNonNull(name, "name is null");
@@ -161,7 +166,12 @@ public sealed interface Statement {
   }
 
   /** The SHOW statements. */
-  record Show(ShowKind kind, boolean full, boolean materialized, Optional<QualifiedName> target, SourcePosition position)
+  record Show(
+      ShowKind kind,
+      boolean full,
+      boolean materialized,
+      Optional<QualifiedName> target,
+      SourcePosition position)
       implements Statement {
     public Show {
       requireNonNull(kind, "kind is null");

@@ -44,7 +44,8 @@ public final class StatementPrinter implements Statement.Visitor<String> {
     out.append("FROM SOURCE ").append(s.source().quoted());
     if (!s.targets().isEmpty()) {
       out.append(" (")
-          .append(s.targets().stream().map(StatementPrinter::target).collect(Collectors.joining(", ")))
+          .append(
+              s.targets().stream().map(StatementPrinter::target).collect(Collectors.joining(", ")))
           .append(')');
     }
     return out.toString();
@@ -84,12 +85,17 @@ public final class StatementPrinter implements Statement.Visitor<String> {
   public String visitShow(Show s) {
     String target = s.target().map(QualifiedName::quoted).orElse("");
     return switch (s.kind()) {
-      case SOURCES -> "SHOW " + (s.full() ? "FULL " : "") + "SOURCES" + s.target().map(t -> " FROM " + t.quoted()).orElse("");
-      case VIEWS -> "SHOW "
-          + (s.full() ? "FULL " : "")
-          + (s.materialized() ? "MATERIALIZED " : "")
-          + "VIEWS"
-          + s.target().map(t -> " FROM " + t.quoted()).orElse("");
+      case SOURCES ->
+          "SHOW "
+              + (s.full() ? "FULL " : "")
+              + "SOURCES"
+              + s.target().map(t -> " FROM " + t.quoted()).orElse("");
+      case VIEWS ->
+          "SHOW "
+              + (s.full() ? "FULL " : "")
+              + (s.materialized() ? "MATERIALIZED " : "")
+              + "VIEWS"
+              + s.target().map(t -> " FROM " + t.quoted()).orElse("");
       case CREATE_SOURCE -> "SHOW CREATE SOURCE " + target;
       case CREATE_VIEW -> "SHOW CREATE VIEW " + target;
       case COLUMNS -> "SHOW COLUMNS FROM " + target;

@@ -59,7 +59,9 @@ public record TypeName(String name, List<Integer> modifiers, SourcePosition posi
           Map.entry("json", "json"),
           Map.entry("jsonb", "jsonb"));
 
-  /** Whether {@code word} (an unquoted identifier) starts a type name that may precede a literal. */
+  /**
+   * Whether {@code word} (an unquoted identifier) starts a type name that may precede a literal.
+   */
   static boolean startsTypedLiteral(String word) {
     return ALIASES.containsKey(word) || word.equals("double") || word.equals("float");
   }

@@ -34,7 +34,8 @@ public final class ConvertedColumns {
    * @param kind how it is carried
    * @param element an array's element kind
    */
-  public record Column(String schema, String table, String column, PgValueKind kind, Optional<PgValueKind> element) {
+  public record Column(
+      String schema, String table, String column, PgValueKind kind, Optional<PgValueKind> element) {
     public Column {
       requireNonNull(schema, "schema is null");
       requireNonNull(table, "table is null");
@@ -83,7 +84,9 @@ public final class ConvertedColumns {
   }
 
   private static String name(String s) {
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String unname(String s) {

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * A pipeline as values: Flink source tables (one per upstream table), the script's views, results
- * tables in PostgreSQL and their Flink sinks, and the INSERTs that connect them. Rendered as SQL by {@link
- * FlinkSqlRenderer}; executed by the runtime.
+ * tables in PostgreSQL and their Flink sinks, and the INSERTs that connect them. Rendered as SQL by
+ * {@link FlinkSqlRenderer}; executed by the runtime.
  */
 public record FlinkPlan(
     List<String> databases,
@@ -112,8 +112,8 @@ public record FlinkPlan(
   }
 
   /**
-   * An enum type a results table's columns use: created in the results database with the
-   * upstream labels in their order, so values sort and compare as upstream.
+   * An enum type a results table's columns use: created in the results database with the upstream
+   * labels in their order, so values sort and compare as upstream.
    */
   public record ResultsEnum(String schema, String name, List<String> labels) {
     public ResultsEnum {
@@ -133,7 +133,11 @@ public record FlinkPlan(
    * @param enums the enum types its columns use, created before the table
    */
   public record ResultsTable(
-      String schema, String name, List<ResultsColumn> columns, List<String> primaryKey, List<ResultsEnum> enums) {
+      String schema,
+      String name,
+      List<ResultsColumn> columns,
+      List<String> primaryKey,
+      List<ResultsEnum> enums) {
     public ResultsTable {
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
@@ -143,7 +147,8 @@ public record FlinkPlan(
     }
 
     /** A table whose columns use no enum type. */
-    public ResultsTable(String schema, String name, List<ResultsColumn> columns, List<String> primaryKey) {
+    public ResultsTable(
+        String schema, String name, List<ResultsColumn> columns, List<String> primaryKey) {
       this(schema, name, columns, primaryKey, List.of());
     }
 
@@ -159,7 +164,9 @@ public record FlinkPlan(
     public String typesSql() {
       StringBuilder out = new StringBuilder();
       for (ResultsEnum e : enums) {
-        out.append("CREATE SCHEMA IF NOT EXISTS ").append(Quote.pgIdentifier(e.schema())).append("; ");
+        out.append("CREATE SCHEMA IF NOT EXISTS ")
+            .append(Quote.pgIdentifier(e.schema()))
+            .append("; ");
         out.append("DO $mzflink$ BEGIN CREATE TYPE ")
             .append(e.qualifiedName())
             .append(" AS ENUM (")
@@ -172,18 +179,22 @@ public record FlinkPlan(
     public String definition() {
       List<String> lines = new java.util.ArrayList<>();
       for (ResultsColumn c : columns) {
-        lines.add(Quote.pgIdentifier(c.name()) + " " + c.pgType() + (c.notNull() ? " NOT NULL" : ""));
+        lines.add(
+            Quote.pgIdentifier(c.name()) + " " + c.pgType() + (c.notNull() ? " NOT NULL" : ""));
       }
       if (!primaryKey.isEmpty()) {
-        lines.add("PRIMARY KEY (" + String.join(", ", primaryKey.stream().map(Quote::pgIdentifier).toList()) + ")");
+        lines.add(
+            "PRIMARY KEY ("
+                + String.join(", ", primaryKey.stream().map(Quote::pgIdentifier).toList())
+                + ")");
       }
       return String.join(", ", lines);
     }
   }
 
   /**
-   * A view of the script (CREATE [MATERIALIZED] VIEW) as a Flink temporary view, in creation
-   * order: a view comes after the views it reads.
+   * A view of the script (CREATE [MATERIALIZED] VIEW) as a Flink temporary view, in creation order:
+   * a view comes after the views it reads.
    *
    * @param name its Flink name
    * @param query its SELECT in Flink SQL
@@ -208,8 +219,8 @@ public record FlinkPlan(
   }
 
   /**
-   * How {@code mzflink run} reads one source: every table through one replication slot, each
-   * table registered under the name of its Flink source table.
+   * How {@code mzflink run} reads one source: every table through one replication slot, each table
+   * registered under the name of its Flink source table.
    *
    * @param source the source
    * @param slot the source's one replication slot
@@ -241,7 +252,8 @@ public record FlinkPlan(
       requireNonNull(username, "username is null");
       requireNonNull(password, "password is null");
       requireNonNull(publication, "publication is null");
-      debeziumProperties = List.copyOf(requireNonNull(debeziumProperties, "debeziumProperties is null"));
+      debeziumProperties =
+          List.copyOf(requireNonNull(debeziumProperties, "debeziumProperties is null"));
       tables = List.copyOf(requireNonNull(tables, "tables is null"));
     }
   }

@@ -74,15 +74,28 @@ public final class FlinkTypes {
       case "float4" -> Optional.of(Carried.of("FLOAT", PgValueKind.FLOAT4));
       case "float8" -> Optional.of(Carried.of("DOUBLE", PgValueKind.FLOAT8));
       case "numeric" -> Optional.of(numeric(base));
-      case "text", "varchar", "bpchar", "name", "uuid", "json", "jsonb", "inet", "cidr", "macaddr" ->
+      case "text",
+          "varchar",
+          "bpchar",
+          "name",
+          "uuid",
+          "json",
+          "jsonb",
+          "inet",
+          "cidr",
+          "macaddr" ->
           Optional.of(Carried.of("STRING", PgValueKind.TEXT));
       case "bytea" -> Optional.of(Carried.of("BYTES", PgValueKind.BYTEA));
       case "date" -> Optional.of(Carried.of("DATE", PgValueKind.DATE));
       case "time" -> Optional.of(Carried.of("STRING", PgValueKind.TIME));
       case "timetz" -> Optional.of(Carried.of("STRING", PgValueKind.TIMETZ));
-      case "timestamp" -> Optional.of(Carried.of("TIMESTAMP(" + base.secondsPrecision() + ")", PgValueKind.TIMESTAMP));
+      case "timestamp" ->
+          Optional.of(
+              Carried.of("TIMESTAMP(" + base.secondsPrecision() + ")", PgValueKind.TIMESTAMP));
       case "timestamptz" ->
-          Optional.of(Carried.of("TIMESTAMP_LTZ(" + base.secondsPrecision() + ")", PgValueKind.TIMESTAMPTZ));
+          Optional.of(
+              Carried.of(
+                  "TIMESTAMP_LTZ(" + base.secondsPrecision() + ")", PgValueKind.TIMESTAMPTZ));
       case "interval" -> Optional.of(Carried.of("STRING", PgValueKind.INTERVAL));
       default -> Optional.empty();
     };
@@ -109,8 +122,8 @@ public final class FlinkTypes {
 
   /**
    * numeric(p, s) within Flink's DECIMAL is a DECIMAL(p, s); every other numeric (no declared
-   * precision, more than 38 digits, a negative scale or a scale above the precision) is carried
-   * as its text, so no value is rounded or turned into NULL.
+   * precision, more than 38 digits, a negative scale or a scale above the precision) is carried as
+   * its text, so no value is rounded or turned into NULL.
    */
   private static Carried numeric(PgType type) {
     Optional<Integer> precision = type.numericPrecision();
@@ -136,7 +149,11 @@ public final class FlinkTypes {
         if (carried(c.type()).isEmpty()) {
           columns.add(
               String.format(
-                  "%s.%s: %s (%s)", t.qualifiedName(), Quote.pgIdentifier(c.name()), c.type().describe(), refusal(c.type())));
+                  "%s.%s: %s (%s)",
+                  t.qualifiedName(),
+                  Quote.pgIdentifier(c.name()),
+                  c.type().describe(),
+                  refusal(c.type())));
         }
       }
     }

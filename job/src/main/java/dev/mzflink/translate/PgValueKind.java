@@ -20,7 +20,9 @@ public enum PgValueKind {
   FLOAT4(false),
   /** float8: DOUBLE, NaN and infinities included. */
   FLOAT8(false),
-  /** numeric(p, s) with 1 &lt;= p &lt;= 38 and 0 &lt;= s &lt;= p: DECIMAL(p, s). NaN stops the job. */
+  /**
+   * numeric(p, s) with 1 &lt;= p &lt;= 38 and 0 &lt;= s &lt;= p: DECIMAL(p, s). NaN stops the job.
+   */
   NUMERIC(true),
   /** Every other numeric: STRING holding PostgreSQL's text ({@code 1.50}, {@code NaN}). */
   NUMERIC_TEXT(true),

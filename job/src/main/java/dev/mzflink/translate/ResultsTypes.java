@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The column types of results tables: the upstream type, written so that the results database
- * knows it. Built-in types are written as {@code format_type} prints them; an enum by its
- * qualified name (mzflink creates it there with the same labels); a domain as its base type, which
- * holds the same values (the domain's constraints were checked upstream).
+ * The column types of results tables: the upstream type, written so that the results database knows
+ * it. Built-in types are written as {@code format_type} prints them; an enum by its qualified name
+ * (mzflink creates it there with the same labels); a domain as its base type, which holds the same
+ * values (the domain's constraints were checked upstream).
  */
 public final class ResultsTypes {
   private ResultsTypes() {}
@@ -24,7 +24,9 @@ public final class ResultsTypes {
       case ENUM:
         return Quote.pgQualified(type.schema(), type.name());
       case ARRAY:
-        PgType element = type.element().orElseThrow(() -> new IllegalStateException("array without element type"));
+        PgType element =
+            type.element()
+                .orElseThrow(() -> new IllegalStateException("array without element type"));
         if (element.kind() == PgType.Kind.DOMAIN || element.kind() == PgType.Kind.ENUM) {
           return columnType(element) + "[]";
         }

@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Replication slot names: {@code materialize_<source>[_<table>][_<suffix>]}, lowercase
- * {@code [a-z0-9_]}, deterministic for the same pipeline, and short enough that the
- * connector's temporary {@code <slot>_<subtask>} slots still fit PostgreSQL's 63 bytes.
+ * Replication slot names: {@code materialize_<source>[_<table>][_<suffix>]}, lowercase {@code
+ * [a-z0-9_]}, deterministic for the same pipeline, and short enough that the connector's temporary
+ * {@code <slot>_<subtask>} slots still fit PostgreSQL's 63 bytes.
  */
 public final class SlotNames {
   /** PostgreSQL's NAMEDATALEN - 1. */
@@ -24,7 +24,8 @@ public final class SlotNames {
   private SlotNames() {}
 
   /** The slot of {@code source}'s upstream table {@code schema.table} on the per-table path. */
-  public static String perTable(String source, String schema, String table, Optional<String> suffix) {
+  public static String perTable(
+      String source, String schema, String table, Optional<String> suffix) {
     return name(source + "_" + schema + "_" + table, suffix);
   }
 
@@ -58,7 +59,8 @@ public final class SlotNames {
 
   private static String shortHash(String s) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);

@@ -5,11 +5,11 @@ import dev.mzflink.catalog.Catalog;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
 import dev.mzflink.catalog.CatalogEntry.View;
-import dev.mzflink.catalog.ObjectName;
-import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
 import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.ObjectName;
 import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgTable;
+import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.FlinkName;
@@ -45,26 +45,37 @@ public final class Translator {
           catalog.sources().stream()
               .filter(s -> s.name().equals(view.source()))
               .findFirst()
-              .orElseThrow(() -> new IllegalStateException("view " + view.name() + " has no source"));
+              .orElseThrow(
+                  () -> new IllegalStateException("view " + view.name() + " has no source"));
       PgTable table = view.upstream();
       List<FlinkColumn> columns = columns(table);
       String slot =
-          SlotNames.perTable(source.name().name(), table.schema(), table.name(), options.slotSuffix());
+          SlotNames.perTable(
+              source.name().name(), table.schema(), table.name(), options.slotSuffix());
       slots.add(new ReplicationSlot(slot, source.name()));
       databases.add(view.name().schema());
-      FlinkName sourceName = new FlinkName(Optional.empty(), view.name().schema(), view.name().name());
+      FlinkName sourceName =
+          new FlinkName(Optional.empty(), view.name().schema(), view.name().name());
       sources.add(
           new FlinkTable(
-              sourceName, columns, table.primaryKey(), sourceOptions(source, table, slot), sourceComments(source, table, slot)));
+              sourceName,
+              columns,
+              table.primaryKey(),
+              sourceOptions(source, table, slot),
+              sourceComments(source, table, slot)));
       if (view.materialized()) {
         FlinkName sinkName =
-            new FlinkName(Optional.of(FlinkPlan.RESULTS_CATALOG), view.name().schema(), view.name().name());
+            new FlinkName(
+                Optional.of(FlinkPlan.RESULTS_CATALOG), view.name().schema(), view.name().name());
         ResultsTable resultsTable =
             new ResultsTable(
                 view.name().schema(),
                 view.name().name(),
                 table.columns().stream()
-                    .map(c -> new ResultsColumn(c.name(), ResultsTypes.columnType(c.type()), c.notNull()))
+                    .map(
+                        c ->
+                            new ResultsColumn(
+                                c.name(), ResultsTypes.columnType(c.type()), c.notNull()))
                     .toList(),
                 table.primaryKey(),
                 ResultsTypes.enums(table.columns().stream().map(PgColumn::type).toList()));
@@ -87,7 +98,9 @@ public final class Translator {
       FlinkName name = new FlinkName(Optional.empty(), view.name().schema(), view.name().name());
       List<OutputColumn> outputs = view.query().columns();
       List<FlinkColumn> columns =
-          outputs.stream().map(c -> new FlinkColumn(c.flinkName(), c.type().flinkType(), false)).toList();
+          outputs.stream()
+              .map(c -> new FlinkColumn(c.flinkName(), c.type().flinkType(), false))
+              .toList();
       views.add(
           new FlinkView(
               name,
@@ -96,21 +109,33 @@ public final class Translator {
               (view.materialized() ? "materialized view " : "view ") + view.name().quoted()));
       if (view.materialized()) {
         List<String> key =
-            view.query().uniqueKey().map(k -> k.stream().map(i -> outputs.get(i).flinkName()).toList()).orElse(List.of());
+            view.query()
+                .uniqueKey()
+                .map(k -> k.stream().map(i -> outputs.get(i).flinkName()).toList())
+                .orElse(List.of());
         ResultsTable resultsTable =
             new ResultsTable(
                 view.name().schema(),
                 view.name().name(),
                 outputs.stream()
-                    .map(c -> new ResultsColumn(c.flinkName(), c.type().resultsColumnType(), key.contains(c.flinkName())))
+                    .map(
+                        c ->
+                            new ResultsColumn(
+                                c.flinkName(),
+                                c.type().resultsColumnType(),
+                                key.contains(c.flinkName())))
                     .toList(),
                 key);
         results.add(resultsTable);
-        FlinkName sinkName = new FlinkName(Optional.of(FlinkPlan.RESULTS_CATALOG), view.name().schema(), view.name().name());
+        FlinkName sinkName =
+            new FlinkName(
+                Optional.of(FlinkPlan.RESULTS_CATALOG), view.name().schema(), view.name().name());
         sinks.add(
             new FlinkTable(
                 sinkName,
-                columns.stream().map(c -> new FlinkColumn(c.name(), c.type(), key.contains(c.name()))).toList(),
+                columns.stream()
+                    .map(c -> new FlinkColumn(c.name(), c.type(), key.contains(c.name())))
+                    .toList(),
                 key,
                 List.of(
                     Option.of("connector", "mzflink-results"),
@@ -121,7 +146,14 @@ public final class Translator {
       }
     }
     return new FlinkPlan(
-        List.copyOf(databases), sources, sinks, results, inserts, slots, streams(catalog, options), views);
+        List.copyOf(databases),
+        sources,
+        sinks,
+        results,
+        inserts,
+        slots,
+        streams(catalog, options),
+        views);
   }
 
   /** Views after the views they read; otherwise by name. */
@@ -134,7 +166,10 @@ public final class Translator {
           remaining.values().stream()
               .filter(v -> v.dependencies().stream().noneMatch(remaining::containsKey))
               .findFirst()
-              .orElseThrow(() -> new IllegalStateException("views depend on each other: " + remaining.keySet()));
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "views depend on each other: " + remaining.keySet()));
       ordered.add(next);
       remaining.remove(next.name());
     }
@@ -230,7 +265,10 @@ public final class Translator {
 
   private static List<FlinkTypes.Carried> carried(PgTable table) {
     return table.columns().stream()
-        .map(c -> FlinkTypes.carried(c.type()).orElseThrow(() -> new IllegalStateException("unchecked type")))
+        .map(
+            c ->
+                FlinkTypes.carried(c.type())
+                    .orElseThrow(() -> new IllegalStateException("unchecked type")))
         .toList();
   }
 
@@ -244,15 +282,22 @@ public final class Translator {
   private static List<ConvertedColumns.Column> perTableConversions(PgTable table) {
     List<ConvertedColumns.Column> converted = new ArrayList<>();
     for (PgColumn c : table.columns()) {
-      FlinkTypes.Carried carried = FlinkTypes.carried(c.type()).orElseThrow(() -> new IllegalStateException("unchecked type"));
+      FlinkTypes.Carried carried =
+          FlinkTypes.carried(c.type())
+              .orElseThrow(() -> new IllegalStateException("unchecked type"));
       if (carried.kind().convertedFromText()) {
-        converted.add(new ConvertedColumns.Column(table.schema(), table.name(), c.name(), carried.kind(), carried.element()));
+        converted.add(
+            new ConvertedColumns.Column(
+                table.schema(), table.name(), c.name(), carried.kind(), carried.element()));
       }
     }
     return converted;
   }
 
-  /** Whether a column's values arrive as Debezium's "unknown" types ({@code name}: NULL unless included). */
+  /**
+   * Whether a column's values arrive as Debezium's "unknown" types ({@code name}: NULL unless
+   * included).
+   */
   private static boolean hasUnknownDatatypes(PgTable table) {
     return table.columns().stream()
         .map(c -> FlinkTypes.withoutDomains(c.type()))
@@ -265,7 +310,8 @@ public final class Translator {
             c ->
                 new FlinkColumn(
                     c.name(),
-                    FlinkTypes.flinkType(c.type()).orElseThrow(() -> new IllegalStateException("unchecked type")),
+                    FlinkTypes.flinkType(c.type())
+                        .orElseThrow(() -> new IllegalStateException("unchecked type")),
                     c.notNull()))
         .toList();
   }
@@ -292,7 +338,9 @@ public final class Translator {
     options.add(Option.of("decoding.plugin.name", "pgoutput"));
     options.add(Option.of("debezium.publication.name", source.publication().name()));
     options.add(Option.of("debezium.publication.autocreate.mode", "disabled"));
-    options.add(Option.of("scan.incremental.snapshot.enabled", Boolean.toString(incrementalSnapshot(table))));
+    options.add(
+        Option.of(
+            "scan.incremental.snapshot.enabled", Boolean.toString(incrementalSnapshot(table))));
     if (!incrementalSnapshot(table)) {
       // Debezium registers JMX metrics under this name; two sources with the same name in one
       // JVM wait a minute for each other at every start.
@@ -308,7 +356,8 @@ public final class Translator {
       options.add(Option.of("scan.incremental.snapshot.backfill.skip", "true"));
       // Every chunk costs about half a second of split bookkeeping and connection setup in
       // Flink CDC 3.5.0: 100,000-row chunks instead of the default 8,096 cut that twelvefold.
-      options.add(Option.of("scan.incremental.snapshot.chunk.size", Integer.toString(SNAPSHOT_CHUNK_ROWS)));
+      options.add(
+          Option.of("scan.incremental.snapshot.chunk.size", Integer.toString(SNAPSHOT_CHUNK_ROWS)));
       // Flink CDC's incremental sources of one job share one JDBC connection pool per server
       // (20 connections by default) and each table's source holds several: with 20 tables the
       // snapshot waited forever for connections. Three per table of the publication.
@@ -321,8 +370,14 @@ public final class Translator {
     List<ConvertedColumns.Column> converted = perTableConversions(table);
     if (!converted.isEmpty()) {
       options.add(Option.of("debezium.converters", ConvertedColumns.CONVERTER_NAME));
-      options.add(Option.of("debezium." + ConvertedColumns.CONVERTER_NAME + ".type", ConvertedColumns.CONVERTER_CLASS));
-      options.add(Option.of("debezium." + ConvertedColumns.CONVERTER_NAME + ".columns", ConvertedColumns.encode(converted)));
+      options.add(
+          Option.of(
+              "debezium." + ConvertedColumns.CONVERTER_NAME + ".type",
+              ConvertedColumns.CONVERTER_CLASS));
+      options.add(
+          Option.of(
+              "debezium." + ConvertedColumns.CONVERTER_NAME + ".columns",
+              ConvertedColumns.encode(converted)));
     }
     if (hasUnknownDatatypes(table)) {
       options.add(Option.of("debezium.include.unknown.datatypes", "true"));
@@ -346,7 +401,10 @@ public final class Translator {
    * </ul>
    */
   static boolean incrementalSnapshot(PgTable table) {
-    return table.hasPrimaryKey() && plainTableId(table.schema()) && plainTableId(table.name()) && !hasTimeColumn(table);
+    return table.hasPrimaryKey()
+        && plainTableId(table.schema())
+        && plainTableId(table.name())
+        && !hasTimeColumn(table);
   }
 
   /**
@@ -356,11 +414,17 @@ public final class Translator {
   private static boolean hasTimeColumn(PgTable table) {
     return table.columns().stream()
         .map(c -> FlinkTypes.carried(c.type()))
-        .anyMatch(k -> k.isPresent() && (k.get().kind() == PgValueKind.TIME || k.get().kind() == PgValueKind.TIMETZ));
+        .anyMatch(
+            k ->
+                k.isPresent()
+                    && (k.get().kind() == PgValueKind.TIME
+                        || k.get().kind() == PgValueKind.TIMETZ));
   }
 
   private static boolean plainTableId(String part) {
-    return part.chars().noneMatch(ch -> Character.isWhitespace(ch) || ch == '.' || ch == '"' || ch == '`' || ch == '\'');
+    return part.chars()
+        .noneMatch(
+            ch -> Character.isWhitespace(ch) || ch == '.' || ch == '"' || ch == '`' || ch == '\'');
   }
 
   private static List<String> sourceComments(Source source, PgTable table, String slot) {
@@ -370,7 +434,9 @@ public final class Translator {
             "%s from source %s: %s, replica identity %s",
             table.qualifiedName(),
             source.name().quoted(),
-            table.hasPrimaryKey() ? "primary key (" + String.join(", ", table.primaryKey()) + ")" : "no primary key",
+            table.hasPrimaryKey()
+                ? "primary key (" + String.join(", ", table.primaryKey()) + ")"
+                : "no primary key",
             table.replicaIdentity().name().toLowerCase(java.util.Locale.ROOT)));
     if (!incrementalSnapshot(table)) {
       comments.add(
@@ -381,7 +447,9 @@ public final class Translator {
                   : "Snapshot from an exported snapshot (not incremental): Flink CDC 3.5.0 cannot checkpoint snapshot splits of this table name.");
     }
     comments.add(
-        "Opens its own replication slot " + slot + " and walsender upstream (mzflink run reads a source through one slot).");
+        "Opens its own replication slot "
+            + slot
+            + " and walsender upstream (mzflink run reads a source through one slot).");
     return comments;
   }
 }

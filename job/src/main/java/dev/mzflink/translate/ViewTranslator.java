@@ -54,6 +54,7 @@ public final class ViewTranslator {
 
   private final Map<Integer, String> aliases = new HashMap<>();
   private final Set<String> taken = new HashSet<>();
+
   /** Aggregates replaced by columns of {@link #AGGREGATES}, while rendering that form. */
   private Map<Aggregate, String> substitutions = Map.of();
 
@@ -96,7 +97,12 @@ public final class ViewTranslator {
   }
 
   private String union(BoundUnion u, String indent) {
-    return branch(u.left(), indent) + "\n" + indent + (u.all() ? "UNION ALL" : "UNION") + "\n" + branch(u.right(), indent);
+    return branch(u.left(), indent)
+        + "\n"
+        + indent
+        + (u.all() ? "UNION ALL" : "UNION")
+        + "\n"
+        + branch(u.right(), indent);
   }
 
   private String branch(BoundQuery q, String indent) {
@@ -120,23 +126,33 @@ public final class ViewTranslator {
     if (!s.from().isEmpty()) {
       out.append('\n').append(indent).append("FROM ").append(from(s.from(), indent));
     }
-    s.where().ifPresent(w -> out.append('\n').append(indent).append("WHERE ").append(expression(w, indent)));
+    s.where()
+        .ifPresent(
+            w -> out.append('\n').append(indent).append("WHERE ").append(expression(w, indent)));
     if (!s.groupBy().isEmpty()) {
       out.append('\n')
           .append(indent)
           .append("GROUP BY ")
-          .append(s.groupBy().stream().map(g -> expression(g, indent)).collect(Collectors.joining(", ")));
+          .append(
+              s.groupBy().stream()
+                  .map(g -> expression(g, indent))
+                  .collect(Collectors.joining(", ")));
     }
-    s.having().ifPresent(h -> out.append('\n').append(indent).append("HAVING ").append(expression(h, indent)));
+    s.having()
+        .ifPresent(
+            h -> out.append('\n').append(indent).append("HAVING ").append(expression(h, indent)));
     return out.toString();
   }
 
-  private String items(List<BoundExpression> items, List<OutputColumn> columns, String indent, boolean unionBranch) {
+  private String items(
+      List<BoundExpression> items, List<OutputColumn> columns, String indent, boolean unionBranch) {
     List<String> lines = new ArrayList<>();
     for (int i = 0; i < items.size(); i++) {
       BoundExpression item = items.get(i);
       String sql = expression(item, indent);
-      if (unionBranch && item.type().flinkType().equals("STRING") && !(item instanceof ColumnReference)) {
+      if (unionBranch
+          && item.type().flinkType().equals("STRING")
+          && !(item instanceof ColumnReference)) {
         // Flink types string literals CHAR(n) and pads them to a common length in a UNION.
         sql = "CAST(" + sql + " AS STRING)";
       }
@@ -147,8 +163,8 @@ public final class ViewTranslator {
 
   /**
    * An aggregation without GROUP BY returns one row in PostgreSQL even when its input is empty
-   * (count 0, sums NULL); Flink returns none. So the aggregates are computed in a subquery that
-   * a one-row relation is left-joined with.
+   * (count 0, sums NULL); Flink returns none. So the aggregates are computed in a subquery that a
+   * one-row relation is left-joined with.
    */
   private String globalAggregate(BoundSelect s, String indent) {
     Map<Aggregate, String> columns = new LinkedHashMap<>();
@@ -161,13 +177,25 @@ public final class ViewTranslator {
     aggregates.append(inner).append("SELECT\n");
     List<String> lines = new ArrayList<>();
     for (Map.Entry<Aggregate, String> e : columns.entrySet()) {
-      lines.add(inner + "  " + aggregate(e.getKey(), inner) + " AS " + Quote.flinkIdentifier(e.getValue()));
+      lines.add(
+          inner
+              + "  "
+              + aggregate(e.getKey(), inner)
+              + " AS "
+              + Quote.flinkIdentifier(e.getValue()));
     }
     aggregates.append(String.join(",\n", lines));
     if (!s.from().isEmpty()) {
       aggregates.append('\n').append(inner).append("FROM ").append(from(s.from(), inner));
     }
-    s.where().ifPresent(w -> aggregates.append('\n').append(inner).append("WHERE ").append(expression(w, inner)));
+    s.where()
+        .ifPresent(
+            w ->
+                aggregates
+                    .append('\n')
+                    .append(inner)
+                    .append("WHERE ")
+                    .append(expression(w, inner)));
 
     Map<Aggregate, String> previous = substitutions;
     substitutions = columns;
@@ -190,7 +218,9 @@ public final class ViewTranslator {
           .append("  ) AS ")
           .append(Quote.flinkIdentifier(AGGREGATES))
           .append(" ON TRUE");
-      s.having().ifPresent(h -> out.append('\n').append(indent).append("WHERE ").append(expression(h, indent)));
+      s.having()
+          .ifPresent(
+              h -> out.append('\n').append(indent).append("WHERE ").append(expression(h, indent)));
       return out.toString();
     } finally {
       substitutions = previous;
@@ -220,7 +250,9 @@ public final class ViewTranslator {
   }
 
   private String from(List<BoundRelation> relations, String indent) {
-    return relations.stream().map(r -> relation(r, indent)).collect(Collectors.joining(",\n" + indent + "  "));
+    return relations.stream()
+        .map(r -> relation(r, indent))
+        .collect(Collectors.joining(",\n" + indent + "  "));
   }
 
   private String relation(BoundRelation r, String indent) {
@@ -229,7 +261,12 @@ public final class ViewTranslator {
     }
     if (r instanceof DerivedTable d) {
       String alias = alias(d.id(), d.alias());
-      return "(\n" + render(d.query(), indent + "  ") + "\n" + indent + ") AS " + Quote.flinkIdentifier(alias);
+      return "(\n"
+          + render(d.query(), indent + "  ")
+          + "\n"
+          + indent
+          + ") AS "
+          + Quote.flinkIdentifier(alias);
     }
     Join j = (Join) r;
     String right = relation(j.right(), indent);
@@ -325,7 +362,8 @@ public final class ViewTranslator {
         case IS_DISTINCT_FROM -> binary(a, "IS DISTINCT FROM");
         case IS_NOT_DISTINCT_FROM -> binary(a, "IS NOT DISTINCT FROM");
         case BETWEEN -> "(" + r(a.get(0)) + " BETWEEN " + r(a.get(1)) + " AND " + r(a.get(2)) + ")";
-        case NOT_BETWEEN -> "(" + r(a.get(0)) + " NOT BETWEEN " + r(a.get(1)) + " AND " + r(a.get(2)) + ")";
+        case NOT_BETWEEN ->
+            "(" + r(a.get(0)) + " NOT BETWEEN " + r(a.get(1)) + " AND " + r(a.get(2)) + ")";
         case IN -> "(" + r(a.get(0)) + " IN (" + list(a.subList(1, a.size())) + "))";
         case NOT_IN -> "(" + r(a.get(0)) + " NOT IN (" + list(a.subList(1, a.size())) + "))";
         case LIKE -> like(a, "LIKE");
@@ -347,9 +385,9 @@ public final class ViewTranslator {
     }
 
     /**
-     * Integer and floating point division as Flink does it (integers truncate, as in
-     * PostgreSQL). Numeric division computes the quotient directly at the result's scale S,
-     * rounded half up: Flink divides DECIMAL(38, S + s2) by DECIMAL(p2, s2) at scale S.
+     * Integer and floating point division as Flink does it (integers truncate, as in PostgreSQL).
+     * Numeric division computes the quotient directly at the result's scale S, rounded half up:
+     * Flink divides DECIMAL(38, S + s2) by DECIMAL(p2, s2) at scale S.
      */
     private String divide(Call e) {
       BoundExpression dividend = e.arguments().get(0);
@@ -363,8 +401,8 @@ public final class ViewTranslator {
 
     /**
      * PostgreSQL's LIKE escapes with a backslash by default; Flink's only when told. A constant
-     * pattern is rewritten with an escape character it does not contain (Flink's planner rejects
-     * a backslash as the escape of a constant pattern); other patterns escape with a backslash.
+     * pattern is rewritten with an escape character it does not contain (Flink's planner rejects a
+     * backslash as the escape of a constant pattern); other patterns escape with a backslash.
      */
     private String like(List<BoundExpression> a, String op) {
       BoundExpression pattern = a.get(1);
@@ -374,8 +412,16 @@ public final class ViewTranslator {
         if (p.indexOf('\\') < 0) {
           return "(" + operand + " " + op + " " + r(pattern) + ")";
         }
-        char escape = "!#$^~|@&".chars().filter(ch -> p.indexOf(ch) < 0).mapToObj(ch -> (char) ch).findFirst()
-            .orElseThrow(() -> new IllegalStateException("no free escape character for LIKE pattern " + p));
+        char escape =
+            "!#$^~|@&"
+                .chars()
+                .filter(ch -> p.indexOf(ch) < 0)
+                .mapToObj(ch -> (char) ch)
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalStateException(
+                            "no free escape character for LIKE pattern " + p));
         StringBuilder rewritten = new StringBuilder();
         for (int i = 0; i < p.length(); i++) {
           char ch = p.charAt(i);
@@ -389,7 +435,15 @@ public final class ViewTranslator {
             rewritten.append(ch);
           }
         }
-        return "(" + operand + " " + op + " " + Quote.flinkLiteral(rewritten.toString()) + " ESCAPE '" + escape + "')";
+        return "("
+            + operand
+            + " "
+            + op
+            + " "
+            + Quote.flinkLiteral(rewritten.toString())
+            + " ESCAPE '"
+            + escape
+            + "')";
       }
       return "(" + operand + " " + op + " " + r(pattern) + " ESCAPE '\\')";
     }
@@ -402,18 +456,36 @@ public final class ViewTranslator {
     private String substr(List<BoundExpression> a) {
       String s = r(a.get(0));
       BoundExpression from = a.get(1);
-      boolean constantStart = from instanceof Constant c && c.value().isPresent() && Long.parseLong(c.value().get()) >= 1;
+      boolean constantStart =
+          from instanceof Constant c
+              && c.value().isPresent()
+              && Long.parseLong(c.value().get()) >= 1;
       if (a.size() == 2) {
-        return constantStart ? "SUBSTR(" + s + ", " + r(from) + ")" : "SUBSTR(" + s + ", GREATEST(" + r(from) + ", 1))";
+        return constantStart
+            ? "SUBSTR(" + s + ", " + r(from) + ")"
+            : "SUBSTR(" + s + ", GREATEST(" + r(from) + ", 1))";
       }
       BoundExpression count = a.get(2);
-      boolean constantCount = count instanceof Constant c && c.value().isPresent() && Long.parseLong(c.value().get()) >= 0;
+      boolean constantCount =
+          count instanceof Constant c
+              && c.value().isPresent()
+              && Long.parseLong(c.value().get()) >= 0;
       if (constantStart && constantCount) {
         return "SUBSTR(" + s + ", " + r(from) + ", " + r(count) + ")";
       }
       String f = r(from);
       String start = "GREATEST(" + f + ", 1)";
-      return "SUBSTR(" + s + ", " + start + ", GREATEST(" + f + " + " + r(count) + " - " + start + ", 0))";
+      return "SUBSTR("
+          + s
+          + ", "
+          + start
+          + ", GREATEST("
+          + f
+          + " + "
+          + r(count)
+          + " - "
+          + start
+          + ", 0))";
     }
 
     @Override
@@ -430,14 +502,30 @@ public final class ViewTranslator {
     public String visitInSubquery(InSubquery e) {
       String subquery = render(e.query(), indent + "  ");
       OutputColumn column = e.query().columns().get(0);
-      if (!column.type().flinkType().equals(e.comparisonType().flinkType()) || column.type().base() != e.comparisonType().base()) {
-        String ref = Quote.flinkIdentifier(IN_SUBQUERY) + "." + Quote.flinkIdentifier(column.flinkName());
+      if (!column.type().flinkType().equals(e.comparisonType().flinkType())
+          || column.type().base() != e.comparisonType().base()) {
+        String ref =
+            Quote.flinkIdentifier(IN_SUBQUERY) + "." + Quote.flinkIdentifier(column.flinkName());
         subquery =
-            indent + "  SELECT " + convert(ref, column.type(), e.comparisonType()) + "\n"
-                + indent + "  FROM (\n" + render(e.query(), indent + "    ") + "\n"
-                + indent + "  ) AS " + Quote.flinkIdentifier(IN_SUBQUERY);
+            indent
+                + "  SELECT "
+                + convert(ref, column.type(), e.comparisonType())
+                + "\n"
+                + indent
+                + "  FROM (\n"
+                + render(e.query(), indent + "    ")
+                + "\n"
+                + indent
+                + "  ) AS "
+                + Quote.flinkIdentifier(IN_SUBQUERY);
       }
-      return "(" + r(e.operand()) + (e.negated() ? " NOT IN (\n" : " IN (\n") + subquery + "\n" + indent + "))";
+      return "("
+          + r(e.operand())
+          + (e.negated() ? " NOT IN (\n" : " IN (\n")
+          + subquery
+          + "\n"
+          + indent
+          + "))";
     }
 
     @Override
@@ -451,7 +539,8 @@ public final class ViewTranslator {
       if (column != null) {
         String ref = Quote.flinkIdentifier(AGGREGATES) + "." + Quote.flinkIdentifier(column);
         // On empty input counts are 0, other aggregates NULL.
-        return e.function() == AggregateFunction.COUNT || e.function() == AggregateFunction.COUNT_STAR
+        return e.function() == AggregateFunction.COUNT
+                || e.function() == AggregateFunction.COUNT_STAR
             ? "COALESCE(" + ref + ", CAST(0 AS BIGINT))"
             : ref;
       }
@@ -461,9 +550,9 @@ public final class ViewTranslator {
     /**
      * date_trunc on the wall-clock time (timestamptz in UTC). Flink's FLOOR TO MONTH, QUARTER and
      * YEAR and its CAST of a timestamp to a date are wrong before 1970 (they truncate negative
-     * epoch values towards zero), FLOOR of a TIMESTAMP_LTZ to a time unit does not compile, and
-     * its FLOOR TO WEEK starts weeks on Sunday: units of a day and less use FLOOR on the
-     * TIMESTAMP, longer ones the DATE of {@code FLOOR(... TO DAY)}.
+     * epoch values towards zero), FLOOR of a TIMESTAMP_LTZ to a time unit does not compile, and its
+     * FLOOR TO WEEK starts weeks on Sunday: units of a day and less use FLOOR on the TIMESTAMP,
+     * longer ones the DATE of {@code FLOOR(... TO DAY)}.
      */
     @Override
     public String visitDateTrunc(DateTrunc e) {
@@ -473,12 +562,22 @@ public final class ViewTranslator {
       String truncated =
           switch (e.unit()) {
             case SECOND, MINUTE, HOUR, DAY -> "FLOOR(" + wall + " TO " + e.unit().name() + ")";
-            case MONTH, QUARTER, YEAR -> "CAST(FLOOR(" + day(wall) + " TO " + e.unit().name() + ") AS " + timestamp + ")";
-            case WEEK -> "CAST(TIMESTAMPADD(DAY, 1 - CAST(EXTRACT(ISODOW FROM " + day(wall) + ") AS INT), " + day(wall)
-                + ") AS " + timestamp + ")";
-            case DOW, ISODOW, DOY -> throw new IllegalStateException("not a date_trunc unit: " + e.unit());
+            case MONTH, QUARTER, YEAR ->
+                "CAST(FLOOR(" + day(wall) + " TO " + e.unit().name() + ") AS " + timestamp + ")";
+            case WEEK ->
+                "CAST(TIMESTAMPADD(DAY, 1 - CAST(EXTRACT(ISODOW FROM "
+                    + day(wall)
+                    + ") AS INT), "
+                    + day(wall)
+                    + ") AS "
+                    + timestamp
+                    + ")";
+            case DOW, ISODOW, DOY ->
+                throw new IllegalStateException("not a date_trunc unit: " + e.unit());
           };
-      return t.base() == Base.TIMESTAMPTZ ? "CAST(" + truncated + " AS " + t.flinkType() + ")" : truncated;
+      return t.base() == Base.TIMESTAMPTZ
+          ? "CAST(" + truncated + " AS " + t.flinkType() + ")"
+          : truncated;
     }
 
     /**
@@ -494,7 +593,8 @@ public final class ViewTranslator {
       return switch (e.field()) {
         case HOUR -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'HH') AS DECIMAL(19, 0))";
         case MINUTE -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'mm') AS DECIMAL(19, 0))";
-        case SECOND -> "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'ss.SSSSSS') AS DECIMAL(16, 6))";
+        case SECOND ->
+            "CAST(DATE_FORMAT(" + wallClock(source, t) + ", 'ss.SSSSSS') AS DECIMAL(16, 6))";
         // Flink counts Sunday as 1, PostgreSQL as 0.
         case DOW -> "CAST(EXTRACT(DOW FROM " + day + ") - 1 AS DECIMAL(19, 0))";
         default -> "CAST(EXTRACT(" + e.field().name() + " FROM " + day + ") AS DECIMAL(19, 0))";
@@ -504,7 +604,9 @@ public final class ViewTranslator {
 
   /** A timestamp or timestamptz (in UTC) as a TIMESTAMP of the same precision. */
   static String wallClock(String sql, SqlType type) {
-    return type.base() == Base.TIMESTAMPTZ ? "CAST(" + sql + " AS TIMESTAMP(" + type.precision() + "))" : sql;
+    return type.base() == Base.TIMESTAMPTZ
+        ? "CAST(" + sql + " AS TIMESTAMP(" + type.precision() + "))"
+        : sql;
   }
 
   /** The DATE of a TIMESTAMP, right before 1970 too (unlike Flink's CAST to DATE). */
@@ -548,14 +650,19 @@ public final class ViewTranslator {
               : "CAST(" + v + " AS " + t.flinkType() + ")";
       case TEXT, UNKNOWN, UUID, JSON, JSONB -> Quote.flinkLiteral(v);
       case VARCHAR, BPCHAR ->
-          t.precision() < 0 ? Quote.flinkLiteral(v) : "CAST(" + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
+          t.precision() < 0
+              ? Quote.flinkLiteral(v)
+              : "CAST(" + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
       case DATE -> "DATE " + Quote.flinkLiteral(v);
-      case TIMESTAMP, TIMESTAMPTZ -> "CAST(TIMESTAMP " + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
+      case TIMESTAMP, TIMESTAMPTZ ->
+          "CAST(TIMESTAMP " + Quote.flinkLiteral(v) + " AS " + t.flinkType() + ")";
       case BYTEA -> throw new IllegalStateException("bytea constants are refused by the analyzer");
     };
   }
 
-  /** {@code sql}, a value of type {@code from}, converted as PostgreSQL converts it to {@code to}. */
+  /**
+   * {@code sql}, a value of type {@code from}, converted as PostgreSQL converts it to {@code to}.
+   */
   static String convert(String sql, SqlType from, SqlType to) {
     Base f = from.base();
     Base t = to.base();
@@ -567,8 +674,17 @@ public final class ViewTranslator {
           // character(n) loses its padding when it becomes text (or varchar).
           text = t == Base.BPCHAR ? sql : "TRIM(TRAILING ' ' FROM " + sql + ")";
         } else if (f == Base.BOOL) {
-          text = "CAST(CASE WHEN " + sql + " THEN 'true' WHEN NOT " + sql + " THEN 'false' END AS STRING)";
-        } else if (f.isString() || f == Base.UNKNOWN || f == Base.UUID || f == Base.JSON || f == Base.JSONB) {
+          text =
+              "CAST(CASE WHEN "
+                  + sql
+                  + " THEN 'true' WHEN NOT "
+                  + sql
+                  + " THEN 'false' END AS STRING)";
+        } else if (f.isString()
+            || f == Base.UNKNOWN
+            || f == Base.UUID
+            || f == Base.JSON
+            || f == Base.JSONB) {
           text = sql;
         } else {
           text = "CAST(" + sql + " AS STRING)";

@@ -11,7 +11,8 @@ class ConnectionInfoTest {
   @Test
   void keywordValuePairsWithQuotingAndEscapes() {
     ConnectionInfo info =
-        ConnectionInfo.parse("host=db port = 6432 user='my user' password='it\\'s' dbname=shop sslmode=require");
+        ConnectionInfo.parse(
+            "host=db port = 6432 user='my user' password='it\\'s' dbname=shop sslmode=require");
     assertThat(info.values())
         .containsExactly(
             Map.entry("host", "db"),
@@ -21,13 +22,16 @@ class ConnectionInfoTest {
             Map.entry("dbname", "shop"),
             Map.entry("sslmode", "require"));
     assertThat(info.jdbcUrl()).isEqualTo("jdbc:postgresql://db:6432/shop");
-    assertThat(info.jdbcProperties()).containsEntry("user", "my user").containsEntry("sslmode", "require");
+    assertThat(info.jdbcProperties())
+        .containsEntry("user", "my user")
+        .containsEntry("sslmode", "require");
   }
 
   @Test
   void uriWithPercentEncodingAndQueryParameters() {
     ConnectionInfo info =
-        ConnectionInfo.parse("postgresql://us%40er:p%3Ass@[::1]:5433/my%20db?sslmode=verify-full&application_name=x");
+        ConnectionInfo.parse(
+            "postgresql://us%40er:p%3Ass@[::1]:5433/my%20db?sslmode=verify-full&application_name=x");
     assertThat(info.user()).isEqualTo("us@er");
     assertThat(info.password()).contains("p:ss");
     assertThat(info.host()).isEqualTo("::1");
@@ -84,22 +88,25 @@ class ConnectionInfoTest {
   @Test
   void passwordsAreRedactedWhenPrinted() {
     ConnectionInfo info = ConnectionInfo.parse("host=h user=u password=hunter2");
-    assertThat(info.redacted()).isEqualTo("host=h user=u password=********").doesNotContain("hunter2");
+    assertThat(info.redacted())
+        .isEqualTo("host=h user=u password=********")
+        .doesNotContain("hunter2");
     assertThat(info.toString()).doesNotContain("hunter2");
   }
 
   private static final String PGPASS =
       "# comment line\n"
-      + "other:5432:*:repl:wrong\n"
-      + "db:5432:shop:repl:first\n"
-      + "db:5432:shop:repl:second\n"
-      + "db\\:x:*:*:*:escaped\\:colon\n"
-      + "*:6000:*:*:any-host\n"
-      + "localhost:5432:app:alice:local\n"
-      + "too:few:fields\n";
+          + "other:5432:*:repl:wrong\n"
+          + "db:5432:shop:repl:first\n"
+          + "db:5432:shop:repl:second\n"
+          + "db\\:x:*:*:*:escaped\\:colon\n"
+          + "*:6000:*:*:any-host\n"
+          + "localhost:5432:app:alice:local\n"
+          + "too:few:fields\n";
 
   private static PasswordFile.Reader file(String expectedPath, String text) {
-    return path -> path.equals(expectedPath) ? java.util.Optional.of(text) : java.util.Optional.empty();
+    return path ->
+        path.equals(expectedPath) ? java.util.Optional.of(text) : java.util.Optional.empty();
   }
 
   @Test
@@ -120,11 +127,15 @@ class ConnectionInfoTest {
                 .password())
         .contains("any-host");
     assertThat(
-            ConnectionInfo.parse("host=db:x user=u dbname=d").withPasswordFile(file("/h/.pgpass", PGPASS), home).password())
+            ConnectionInfo.parse("host=db:x user=u dbname=d")
+                .withPasswordFile(file("/h/.pgpass", PGPASS), home)
+                .password())
         .contains("escaped:colon");
     // No host, or a socket directory, is "localhost" for the password file.
     assertThat(
-            ConnectionInfo.parse("user=alice dbname=app").withPasswordFile(file("/h/.pgpass", PGPASS), home).password())
+            ConnectionInfo.parse("user=alice dbname=app")
+                .withPasswordFile(file("/h/.pgpass", PGPASS), home)
+                .password())
         .contains("local");
     assertThat(
             ConnectionInfo.parse("host=/var/run/postgresql user=alice dbname=app")
@@ -132,7 +143,9 @@ class ConnectionInfoTest {
                 .password())
         .contains("local");
     assertThat(
-            ConnectionInfo.parse("host=nowhere user=alice dbname=app").withPasswordFile(file("/h/.pgpass", PGPASS), home).password())
+            ConnectionInfo.parse("host=nowhere user=alice dbname=app")
+                .withPasswordFile(file("/h/.pgpass", PGPASS), home)
+                .password())
         .isEmpty();
   }
 
@@ -205,17 +218,29 @@ class ConnectionInfoTest {
 
   @Test
   void preferAndAllowSettleOnWhatIntrospectionNegotiated() {
-    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(true).get("sslmode")).contains("require");
-    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(false).get("sslmode")).contains("disable");
-    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(true).get("sslmode")).contains("require");
-    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(false).get("sslmode")).contains("disable");
+    assertThat(ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(true).get("sslmode"))
+        .contains("require");
+    assertThat(
+            ConnectionInfo.parse("host=h sslmode=prefer").withNegotiatedSsl(false).get("sslmode"))
+        .contains("disable");
+    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(true).get("sslmode"))
+        .contains("require");
+    assertThat(ConnectionInfo.parse("host=h sslmode=allow").withNegotiatedSsl(false).get("sslmode"))
+        .contains("disable");
     // No sslmode is libpq's prefer: SSL when the server offered it, else nothing to say.
-    assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(true).get("sslmode")).contains("require");
+    assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(true).get("sslmode"))
+        .contains("require");
     assertThat(ConnectionInfo.parse("host=h").withNegotiatedSsl(false).get("sslmode")).isEmpty();
     // Modes without a fallback stay as given.
     for (String mode : java.util.List.of("disable", "require", "verify-ca", "verify-full")) {
-      assertThat(ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(true).get("sslmode")).contains(mode);
-      assertThat(ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(false).get("sslmode")).contains(mode);
+      assertThat(
+              ConnectionInfo.parse("host=h sslmode=" + mode).withNegotiatedSsl(true).get("sslmode"))
+          .contains(mode);
+      assertThat(
+              ConnectionInfo.parse("host=h sslmode=" + mode)
+                  .withNegotiatedSsl(false)
+                  .get("sslmode"))
+          .contains(mode);
     }
   }
 }

@@ -40,18 +40,22 @@ class ErrorsTest {
   @Test
   void aUserErrorExitsWithOneAndPrintsOneMessageWithTheSourceLine() {
     UserError error =
-        UserError.at(new SourcePosition(17, 2, 1), "schema \"nope\" does not exist").withHint("Create it first.");
+        UserError.at(new SourcePosition(17, 2, 1), "schema \"nope\" does not exist")
+            .withHint("Create it first.");
     // However deeply wrapped (Flink wraps exceptions several times), it is still the user's error.
-    String stderr = run(new RuntimeException("job failed", new IllegalStateException("wrapped", error)), 1);
+    String stderr =
+        run(new RuntimeException("job failed", new IllegalStateException("wrapped", error)), 1);
     assertThat(stderr)
-        .isEqualTo("error: line 2:1: schema \"nope\" does not exist\nDROP SCHEMA nope;\n^\nHINT: Create it first.\n");
+        .isEqualTo(
+            "error: line 2:1: schema \"nope\" does not exist\nDROP SCHEMA nope;\n^\nHINT: Create it first.\n");
   }
 
   @Test
   void anInternalErrorExitsWithTwoWithoutAStackTrace() {
     String stderr = run(new IllegalStateException("CREATE SOURCE was not purified"), 2);
     assertThat(stderr)
-        .startsWith("internal error: java.lang.IllegalStateException: CREATE SOURCE was not purified\n")
+        .startsWith(
+            "internal error: java.lang.IllegalStateException: CREATE SOURCE was not purified\n")
         .contains("This is a bug in mzflink.")
         .doesNotContain("\tat ");
   }

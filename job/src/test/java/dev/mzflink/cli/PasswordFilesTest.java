@@ -36,6 +36,8 @@ class PasswordFilesTest {
     assertThat(files.read(file.toString())).isEmpty();
     assertThat(err.toString(StandardCharsets.UTF_8))
         .isEqualTo(
-            "WARNING: password file \"" + file + "\" has group or world access; permissions should be u=rw (0600) or less\n");
+            "WARNING: password file \""
+                + file
+                + "\" has group or world access; permissions should be u=rw (0600) or less\n");
   }
 }

@@ -25,6 +25,7 @@ class SnapshotProgressTest {
   @Test
   void logsGetFigures() {
     assertThat(SnapshotProgress.line(TABLES, false))
-        .isEqualTo("Snapshot: \"public\".\"a\" done (1,200 rows) \"public\".\"b\" 25,000 of ~100,000 rows (25%) \"public\".\"c\" 0 rows");
+        .isEqualTo(
+            "Snapshot: \"public\".\"a\" done (1,200 rows) \"public\".\"b\" 25,000 of ~100,000 rows (25%) \"public\".\"c\" 0 rows");
   }
 }

@@ -15,10 +15,25 @@ import org.junit.jupiter.api.Test;
 
 /** The doctor's checks as a pure function of facts read upstream. */
 class DoctorTest {
-  private static PgServerFacts facts(PgPublication publication, int maxSlots, List<String> slots, int maxSenders, int senders) {
+  private static PgServerFacts facts(
+      PgPublication publication, int maxSlots, List<String> slots, int maxSenders, int senders) {
     return new PgServerFacts(
-        170006, "app", "repl", "logical", false, true, false, true, Optional.of(publication), List.of(publication.name()),
-        Map.of("public", true), Map.of(), maxSlots, slots, maxSenders, senders);
+        170006,
+        "app",
+        "repl",
+        "logical",
+        false,
+        true,
+        false,
+        true,
+        Optional.of(publication),
+        List.of(publication.name()),
+        Map.of("public", true),
+        Map.of(),
+        maxSlots,
+        slots,
+        maxSenders,
+        senders);
   }
 
   private static PgPublication publication(PgTable... tables) {
@@ -27,7 +42,14 @@ class DoctorTest {
 
   private static SourceCheck source(String name, PgServerFacts facts, List<String> slots) {
     return new SourceCheck(
-        "\"" + name + "\"", "db:5432", "host=db", "p", facts, facts.publication().get().tables(), slots, slots.size());
+        "\"" + name + "\"",
+        "db:5432",
+        "host=db",
+        "p",
+        facts,
+        facts.publication().get().tables(),
+        slots,
+        slots.size());
   }
 
   private static PgTable keyedWithText(ReplicaIdentity identity) {
@@ -46,49 +68,82 @@ class DoctorTest {
   @Test
   void aGoodServerHasNoProblems() {
     PgServerFacts f = facts(publication(FakeUpstream.orders()), 10, List.of(), 10, 0);
-    assertThat(Doctor.check(List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.ONE_SLOT_PER_SOURCE)).isEmpty();
+    assertThat(
+            Doctor.check(
+                List.of(source("s", f, List.of("materialize_s"))),
+                Doctor.Reading.ONE_SLOT_PER_SOURCE))
+        .isEmpty();
   }
 
   @Test
   void slotsOfAllSourcesOnOneServerAddUpAndExistingOnesAreReused() {
-    PgServerFacts f = facts(publication(FakeUpstream.orders()), 3, List.of("materialize_a", "other"), 10, 0);
+    PgServerFacts f =
+        facts(publication(FakeUpstream.orders()), 3, List.of("materialize_a", "other"), 10, 0);
     List<Problem> problems =
         Doctor.check(
-            List.of(source("a", f, List.of("materialize_a")), source("b", f, List.of("materialize_b")), source("c", f, List.of("materialize_c"))),
+            List.of(
+                source("a", f, List.of("materialize_a")),
+                source("b", f, List.of("materialize_b")),
+                source("c", f, List.of("materialize_c"))),
             Doctor.Reading.ONE_SLOT_PER_SOURCE);
     assertThat(problems).hasSize(1);
     assertThat(problems.get(0).primary())
-        .isEqualTo("not enough free replication slots: the script needs 2, 1 of max_replication_slots = 3 is free");
+        .isEqualTo(
+            "not enough free replication slots: the script needs 2, 1 of max_replication_slots = 3 is free");
     assertThat(problems.get(0).fix()).startsWith("ALTER SYSTEM SET max_replication_slots = 4;");
   }
 
   @Test
   void walSendersInUseCountAgainstTheLimit() {
     PgServerFacts f = facts(publication(FakeUpstream.orders()), 10, List.of(), 2, 2);
-    List<Problem> problems = Doctor.check(List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.ONE_SLOT_PER_SOURCE);
-    assertThat(problems).extracting(Problem::primary)
-        .containsExactly("not enough free WAL senders: the script needs 1, 0 of max_wal_senders = 2 are free");
+    List<Problem> problems =
+        Doctor.check(
+            List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.ONE_SLOT_PER_SOURCE);
+    assertThat(problems)
+        .extracting(Problem::primary)
+        .containsExactly(
+            "not enough free WAL senders: the script needs 1, 0 of max_wal_senders = 2 are free");
   }
 
   @Test
   void toastableColumnsWithoutFullIdentityAreAWarningWordedForTheWayOfReading() {
-    PgServerFacts f = facts(publication(keyedWithText(ReplicaIdentity.DEFAULT)), 10, List.of(), 10, 0);
-    Problem run = Doctor.check(List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.ONE_SLOT_PER_SOURCE).get(0);
-    Problem sql = Doctor.check(List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.PER_TABLE_SQL).get(0);
+    PgServerFacts f =
+        facts(publication(keyedWithText(ReplicaIdentity.DEFAULT)), 10, List.of(), 10, 0);
+    Problem run =
+        Doctor.check(
+                List.of(source("s", f, List.of("materialize_s"))),
+                Doctor.Reading.ONE_SLOT_PER_SOURCE)
+            .get(0);
+    Problem sql =
+        Doctor.check(
+                List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.PER_TABLE_SQL)
+            .get(0);
     assertThat(run.isError()).isFalse();
-    assertThat(run.primary()).isEqualTo("table \"public\".\"docs\" has TOASTable column \"body\" and REPLICA IDENTITY DEFAULT");
+    assertThat(run.primary())
+        .isEqualTo(
+            "table \"public\".\"docs\" has TOASTable column \"body\" and REPLICA IDENTITY DEFAULT");
     assertThat(run.detail().orElseThrow()).contains("changes the primary key");
     assertThat(sql.detail().orElseThrow()).contains("__debezium_unavailable_value");
-    assertThat(run.fix()).first().isEqualTo("ALTER TABLE \"public\".\"docs\" REPLICA IDENTITY FULL;");
-    PgServerFacts full = facts(publication(keyedWithText(ReplicaIdentity.FULL)), 10, List.of(), 10, 0);
-    assertThat(Doctor.check(List.of(source("s", full, List.of())), Doctor.Reading.PER_TABLE_SQL)).isEmpty();
+    assertThat(run.fix())
+        .first()
+        .isEqualTo("ALTER TABLE \"public\".\"docs\" REPLICA IDENTITY FULL;");
+    PgServerFacts full =
+        facts(publication(keyedWithText(ReplicaIdentity.FULL)), 10, List.of(), 10, 0);
+    assertThat(Doctor.check(List.of(source("s", full, List.of())), Doctor.Reading.PER_TABLE_SQL))
+        .isEmpty();
   }
 
   @Test
   void aPublicationWithoutTruncateIsOnlyAWarning() {
-    PgPublication p = new PgPublication("p", false, true, true, true, false, List.of(FakeUpstream.orders()));
-    List<Problem> problems = Doctor.check(List.of(source("s", facts(p, 10, List.of(), 10, 0), List.of())), Doctor.Reading.ONE_SLOT_PER_SOURCE);
-    assertThat(problems).extracting(Problem::primary).containsExactly("publication \"p\" does not publish truncate");
+    PgPublication p =
+        new PgPublication("p", false, true, true, true, false, List.of(FakeUpstream.orders()));
+    List<Problem> problems =
+        Doctor.check(
+            List.of(source("s", facts(p, 10, List.of(), 10, 0), List.of())),
+            Doctor.Reading.ONE_SLOT_PER_SOURCE);
+    assertThat(problems)
+        .extracting(Problem::primary)
+        .containsExactly("publication \"p\" does not publish truncate");
     assertThat(problems.get(0).isError()).isFalse();
     assertThat(Problem.renderAll(problems)).endsWith("0 errors, 1 warning");
   }

@@ -37,7 +37,8 @@ class ClusterIT {
 
   private static FlinkCluster cluster;
 
-  private static final List<String> TABLES = List.of("\"public\".\"accounts\"", "\"public\".\"ledger\"");
+  private static final List<String> TABLES =
+      List.of("\"public\".\"accounts\"", "\"public\".\"ledger\"");
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
   private static final List<String> TIMES = new ArrayList<>();
 
@@ -54,7 +55,9 @@ class ClusterIT {
       }
       cluster.close();
     }
-    System.out.println("ClusterIT, time from each fault to results equal to upstream:\n  " + String.join("\n  ", TIMES));
+    System.out.println(
+        "ClusterIT, time from each fault to results equal to upstream:\n  "
+            + String.join("\n  ", TIMES));
   }
 
   private static EmbeddedPostgresServer databases(String name, int accounts) throws Exception {
@@ -83,7 +86,12 @@ class ClusterIT {
    * Pauses the writer, waits until every results table equals upstream (on new connections: the
    * server may have restarted), records the time since {@code since}, and resumes the writer.
    */
-  private static void caughtUp(String fault, long since, UpstreamWriter writer, EmbeddedPostgresServer server, String database)
+  private static void caughtUp(
+      String fault,
+      long since,
+      UpstreamWriter writer,
+      EmbeddedPostgresServer server,
+      String database)
       throws Exception {
     step("running again; comparing: " + fault);
     writer.pause();
@@ -104,13 +112,15 @@ class ClusterIT {
     System.out.printf("[%6.1f s] %s%n", (System.nanoTime() - START) / 1e9, what);
   }
 
-  private static long count(EmbeddedPostgresServer server, String database, String query) throws Exception {
+  private static long count(EmbeddedPostgresServer server, String database, String query)
+      throws Exception {
     try (Connection c = server.connect(database)) {
       return Sql.longValue(c, query);
     }
   }
 
-  private static List<String> strings(EmbeddedPostgresServer server, String database, String query) throws Exception {
+  private static List<String> strings(EmbeddedPostgresServer server, String database, String query)
+      throws Exception {
     try (Connection c = server.connect(database)) {
       return Sql.strings(c, query);
     }
@@ -124,7 +134,8 @@ class ClusterIT {
   }
 
   @Test
-  void survivesTaskManagerLossPostgresRestartsAndWalsenderKillsAndResumesFromSavepoints() throws Throwable {
+  void survivesTaskManagerLossPostgresRestartsAndWalsenderKillsAndResumesFromSavepoints()
+      throws Throwable {
     Throwable failure = null;
     EmbeddedPostgresServer server = databases("faults", 250_000);
     Path script = script(server, "faults");
@@ -133,13 +144,25 @@ class ClusterIT {
       String job =
           submittedJob(
               JarProcess.start(
-                  work, "run", script.toString(), "--results-url", resultsUrl, "--parallelism", "2", "--jobmanager", cluster.restAddress()));
+                  work,
+                  "run",
+                  script.toString(),
+                  "--results-url",
+                  resultsUrl,
+                  "--parallelism",
+                  "2",
+                  "--jobmanager",
+                  cluster.restAddress()));
       cluster.awaitRunning(job, Duration.ofSeconds(60));
 
       // 1. A TaskManager dies during the snapshot; a new one starts.
       Await.until(
-          "the snapshot to be under way", Duration.ofSeconds(120), () -> count(server, "faults_results", "SELECT count(*) FROM accounts") > 0);
-      assertThat(count(server, "faults_results", "SELECT count(*) FROM accounts")).as("rows when the TaskManager is killed").isLessThan(245_000);
+          "the snapshot to be under way",
+          Duration.ofSeconds(120),
+          () -> count(server, "faults_results", "SELECT count(*) FROM accounts") > 0);
+      assertThat(count(server, "faults_results", "SELECT count(*) FROM accounts"))
+          .as("rows when the TaskManager is killed")
+          .isLessThan(245_000);
       long fault = System.nanoTime();
       int failures = cluster.failures(job);
       step("killing TaskManager 1");
@@ -174,28 +197,50 @@ class ClusterIT {
       failures = cluster.failures(job);
       List<String> walsenders = strings(server, "faults", "SELECT pid FROM pg_stat_replication");
       assertThat(walsenders).as("the source's one walsender").hasSize(1);
-      assertThat(strings(server, "faults", "SELECT pg_terminate_backend(" + walsenders.get(0) + ")")).containsExactly("t");
+      assertThat(
+              strings(server, "faults", "SELECT pg_terminate_backend(" + walsenders.get(0) + ")"))
+          .containsExactly("t");
       cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
       caughtUp("walsender terminated", fault, writer, server, "faults");
 
       // 5. Stop with a savepoint, write while stopped, resume with flink run.
       Thread.sleep(2000);
       String first = cluster.stopWithSavepoint(job, work.resolve("savepoints"));
-      assertThat(strings(server, "faults", "SELECT slot_name FROM pg_replication_slots WHERE NOT active")).containsExactly("materialize_src");
+      assertThat(
+              strings(
+                  server, "faults", "SELECT slot_name FROM pg_replication_slots WHERE NOT active"))
+          .containsExactly("materialize_src");
       long stopped = writer.transactions();
-      Await.until("writes while the job is stopped", Duration.ofSeconds(30), () -> writer.transactions() > stopped + 200);
+      Await.until(
+          "writes while the job is stopped",
+          Duration.ofSeconds(30),
+          () -> writer.transactions() > stopped + 200);
       fault = System.nanoTime();
       step("flink run from the savepoint");
       String out =
           cluster.flink(
-              "run", "-d", JarProcess.jar().toAbsolutePath().toString(), "run", script.toString(), "--results-url", resultsUrl,
-              "--parallelism", "2", "--from-savepoint", first);
+              "run",
+              "-d",
+              JarProcess.jar().toAbsolutePath().toString(),
+              "run",
+              script.toString(),
+              "--results-url",
+              resultsUrl,
+              "--parallelism",
+              "2",
+              "--from-savepoint",
+              first);
       Matcher resumed = Pattern.compile("Submitted Flink job ([0-9a-f]{32})").matcher(out);
       assertThat(resumed.find()).as(out).isTrue();
       job = resumed.group(1);
       step("submitted " + job);
       cluster.awaitRunning(job, Duration.ofSeconds(60));
-      caughtUp("stopped with a savepoint, written to, resumed with flink run", fault, writer, server, "faults");
+      caughtUp(
+          "stopped with a savepoint, written to, resumed with flink run",
+          fault,
+          writer,
+          server,
+          "faults");
 
       // 6. The resumed job reads on and its checkpoints confirm WAL past the first savepoint:
       //    resuming from that savepoint again would skip changes, and is refused.
@@ -203,20 +248,42 @@ class ClusterIT {
       String second = cluster.stopWithSavepoint(job, work.resolve("savepoints"));
       JarProcess stale =
           JarProcess.start(
-              work, "run", script.toString(), "--results-url", resultsUrl, "--from-savepoint", first, "--jobmanager", cluster.restAddress());
+              work,
+              "run",
+              script.toString(),
+              "--results-url",
+              resultsUrl,
+              "--from-savepoint",
+              first,
+              "--jobmanager",
+              cluster.restAddress());
       assertThat(stale.waitFor(120)).as(stale.stdout()).isEqualTo(1);
       assertThat(stale.stderr())
-          .contains("cannot resume source \"public\".\"src\" from " + first + ": replication slot materialize_src has confirmed WAL up to")
+          .contains(
+              "cannot resume source \"public\".\"src\" from "
+                  + first
+                  + ": replication slot materialize_src has confirmed WAL up to")
           .contains("where the saved state resumes")
-          .contains("Resume from the newest savepoint or checkpoint of the pipeline, or start from scratch");
+          .contains(
+              "Resume from the newest savepoint or checkpoint of the pipeline, or start from scratch");
       fault = System.nanoTime();
       job =
           submittedJob(
               JarProcess.start(
-                  work, "run", script.toString(), "--results-url", resultsUrl, "--parallelism", "2", "--from-savepoint", second,
-                  "--jobmanager", cluster.restAddress()));
+                  work,
+                  "run",
+                  script.toString(),
+                  "--results-url",
+                  resultsUrl,
+                  "--parallelism",
+                  "2",
+                  "--from-savepoint",
+                  second,
+                  "--jobmanager",
+                  cluster.restAddress()));
       cluster.awaitRunning(job, Duration.ofSeconds(60));
-      caughtUp("an old savepoint refused, resumed from the newest", fault, writer, server, "faults");
+      caughtUp(
+          "an old savepoint refused, resumed from the newest", fault, writer, server, "faults");
       cluster.flink("cancel", job);
     } catch (Throwable e) {
       failure = e;
@@ -232,25 +299,45 @@ class ClusterIT {
     Path script = script(server, "killed");
     Path checkpoints = work.resolve("killed-checkpoints");
     String[] run = {
-      "run", script.toString(), "--results-url", server.jdbcUrl("killed_results"), "--parallelism", "2",
-      "--checkpoint-interval", "1s", "--checkpoint-dir", checkpoints.toUri().toString()
+      "run",
+      script.toString(),
+      "--results-url",
+      server.jdbcUrl("killed_results"),
+      "--parallelism",
+      "2",
+      "--checkpoint-interval",
+      "1s",
+      "--checkpoint-dir",
+      checkpoints.toUri().toString()
     };
     try (UpstreamWriter writer = UpstreamWriter.start(server.jdbcUrl("killed"), 20_000, 11)) {
       long fault;
       try (JarProcess mzflink = JarProcess.start(work, run)) {
-        Await.until("the job to start", Duration.ofSeconds(90), () -> mzflink.stdout().contains("Started Flink job"));
+        Await.until(
+            "the job to start",
+            Duration.ofSeconds(90),
+            () -> mzflink.stdout().contains("Started Flink job"));
         caughtUp("local job started", System.nanoTime(), writer, server, "killed");
         Thread.sleep(4000);
         fault = System.nanoTime();
         mzflink.kill(); // no cleanup, the slot stays
       }
-      assertThat(strings(server, "killed", "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_src");
+      assertThat(strings(server, "killed", "SELECT slot_name FROM pg_replication_slots"))
+          .containsExactly("materialize_src");
       List<String> resume = new ArrayList<>(List.of(run));
       resume.add("--from-savepoint");
       resume.add(checkpoints.toString());
       try (JarProcess mzflink = JarProcess.start(work, resume.toArray(new String[0]))) {
-        Await.until("the job to resume", Duration.ofSeconds(90), () -> mzflink.stdout().contains("Started Flink job"));
-        caughtUp("local job killed with SIGKILL, resumed from its latest checkpoint", fault, writer, server, "killed");
+        Await.until(
+            "the job to resume",
+            Duration.ofSeconds(90),
+            () -> mzflink.stdout().contains("Started Flink job"));
+        caughtUp(
+            "local job killed with SIGKILL, resumed from its latest checkpoint",
+            fault,
+            writer,
+            server,
+            "killed");
         mzflink.interrupt();
         assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
       }
@@ -271,7 +358,13 @@ class ClusterIT {
     try (UpstreamWriter writer = UpstreamWriter.start(server.jdbcUrl("sqlclient"), 20_000, 13)) {
       JarProcess translate =
           JarProcess.start(
-              work, "translate", script.toString(), "--results-url", server.jdbcUrl("sqlclient_results"), "--show-secrets", "-o",
+              work,
+              "translate",
+              script.toString(),
+              "--results-url",
+              server.jdbcUrl("sqlclient_results"),
+              "--show-secrets",
+              "-o",
               flinkSql.toString());
       assertThat(translate.waitFor(60)).as(translate.stderr()).isZero();
       assertThat(Files.readAllLines(flinkSql))
@@ -293,8 +386,10 @@ class ClusterIT {
       String job = m.group(1);
       cluster.awaitRunning(job, Duration.ofSeconds(60));
       Thread.sleep(5000);
-      caughtUp("SQL client job (one slot per table)", System.nanoTime(), writer, server, "sqlclient");
-      assertThat(strings(server, "sqlclient", "SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
+      caughtUp(
+          "SQL client job (one slot per table)", System.nanoTime(), writer, server, "sqlclient");
+      assertThat(
+              strings(server, "sqlclient", "SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
           .containsExactly("materialize_src_public_accounts", "materialize_src_public_ledger");
       cluster.flink("cancel", job);
     } catch (Throwable e) {
@@ -308,7 +403,8 @@ class ClusterIT {
    * Cancels the cluster's running jobs and drops the database's slots (cluster jobs keep their
    * slots after a cancel), without hiding the test's own failure.
    */
-  private static void cleanUp(Throwable failure, EmbeddedPostgresServer server, String database) throws Throwable {
+  private static void cleanUp(Throwable failure, EmbeddedPostgresServer server, String database)
+      throws Throwable {
     try {
       for (String job : cluster.jobs("RUNNING")) {
         cluster.flink("cancel", job);
@@ -334,7 +430,10 @@ class ClusterIT {
             Sql.strings(
                 app,
                 "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active AND database = current_database()");
-            return Sql.longValue(app, "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()") == 0;
+            return Sql.longValue(
+                    app,
+                    "SELECT count(*) FROM pg_replication_slots WHERE database = current_database()")
+                == 0;
           });
     }
   }

@@ -65,10 +65,13 @@ class CommandLineIT {
         script(
             "run.sql",
             "CREATE MATERIALIZED SOURCE IF NOT EXISTS mz_source FROM POSTGRES\n"
-                + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=postgres dbname=app'\n"
+                + "  HOST 'host=127.0.0.1 port="
+                + server.port()
+                + " user=postgres dbname=app'\n"
                 + "  PUBLICATION 'mz_source';\n"
                 + "CREATE VIEWS FROM SOURCE mz_source;\n");
-    // Flink's configuration from FLINK_CONF_DIR, with the Prometheus reporter of flink-conf/config.yaml enabled.
+    // Flink's configuration from FLINK_CONF_DIR, with the Prometheus reporter of
+    // flink-conf/config.yaml enabled.
     int metricsPort;
     try (ServerSocket socket = new ServerSocket(0)) {
       metricsPort = socket.getLocalPort();
@@ -77,18 +80,33 @@ class CommandLineIT {
     Files.writeString(
         flinkConf.resolve("config.yaml"),
         "metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory\n"
-            + "metrics.reporter.prom.port: " + metricsPort + "\n");
+            + "metrics.reporter.prom.port: "
+            + metricsPort
+            + "\n");
     try (JarProcess mzflink =
             JarProcess.start(
                 work,
                 Map.of("FLINK_CONF_DIR", flinkConf.toString()),
-                "run", script.toString(), "--results-url", server.jdbcUrl("results"), "--checkpoint-interval", "500ms");
+                "run",
+                script.toString(),
+                "--results-url",
+                server.jdbcUrl("results"),
+                "--checkpoint-interval",
+                "500ms");
         Connection app = server.connect("app");
         Connection results = server.connect("results")) {
-      Await.until("the job to start", Duration.ofSeconds(90), () -> mzflink.stdout().contains("Started Flink job"));
-      Sql.execute(app, "UPDATE t SET v = 'changed' WHERE id <= 10", "DELETE FROM t WHERE id > 90", "INSERT INTO t VALUES (1000, NULL)");
+      Await.until(
+          "the job to start",
+          Duration.ofSeconds(90),
+          () -> mzflink.stdout().contains("Started Flink job"));
+      Sql.execute(
+          app,
+          "UPDATE t SET v = 'changed' WHERE id <= 10",
+          "DELETE FROM t WHERE id > 90",
+          "INSERT INTO t VALUES (1000, NULL)");
       Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(60));
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source");
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots"))
+          .containsExactly("materialize_mz_source");
       // mzflink's metrics per table and Flink CDC's, through the configured reporter (which
       // replaces the quotes and dots of the table's name by underscores).
       Sql.execute(app, "UPDATE t SET v = 'metered' WHERE id = 1");
@@ -100,30 +118,48 @@ class CommandLineIT {
             () -> {
               metrics.set(
                   HttpClient.newHttpClient()
-                      .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                      .send(
+                          HttpRequest.newBuilder(
+                                  URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
+                              .build(),
+                          HttpResponse.BodyHandlers.ofString())
                       .body());
-              return Pattern.compile("mzflink_table_changes\\{[^}]*mzflink_table=\"_public___t_\"[^}]*\\} [1-9]").matcher(metrics.get()).find()
+              return Pattern.compile(
+                          "mzflink_table_changes\\{[^}]*mzflink_table=\"_public___t_\"[^}]*\\} [1-9]")
+                      .matcher(metrics.get())
+                      .find()
                   && metrics.get().contains("mzflink_table_lagMillis")
                   && metrics.get().contains("currentEmitEventTimeLag");
             });
       } catch (AssertionError e) {
         throw new AssertionError(
-            e.getMessage() + "; mzflink's metrics: " + metrics.get().lines().filter(l -> l.contains("mzflink_table")).toList(), e);
+            e.getMessage()
+                + "; mzflink's metrics: "
+                + metrics.get().lines().filter(l -> l.contains("mzflink_table")).toList(),
+            e);
       }
       // Not a terminal: progress comes as lines, and the end of the snapshot is reported.
-      Await.until("the snapshot to be reported done", Duration.ofSeconds(30), () -> mzflink.stdout().matches("(?s).*Snapshot done: [0-9,]+ rows of 1 table in .*"));
+      Await.until(
+          "the snapshot to be reported done",
+          Duration.ofSeconds(30),
+          () -> mzflink.stdout().matches("(?s).*Snapshot done: [0-9,]+ rows of 1 table in .*"));
 
       // A schema change stops the table; run says so on stderr and keeps running.
       Sql.execute(app, "ALTER TABLE t ADD COLUMN extra int", "UPDATE t SET extra = 1 WHERE id = 1");
       Await.until(
           "run to report the errored table",
           Duration.ofSeconds(30),
-          () -> mzflink.stderr().contains("error: \"public\".\"t\" stopped replicating: table \"public\".\"t\" changed upstream: column(s) \"extra\" added."));
+          () ->
+              mzflink
+                  .stderr()
+                  .contains(
+                      "error: \"public\".\"t\" stopped replicating: table \"public\".\"t\" changed upstream: column(s) \"extra\" added."));
       Sql.execute(app, "ALTER TABLE t DROP COLUMN extra"); // the other tests read t as it was
 
       mzflink.interrupt();
       assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
-      assertThat(mzflink.stdout()).contains("Stopped; dropped replication slots: materialize_mz_source");
+      assertThat(mzflink.stdout())
+          .contains("Stopped; dropped replication slots: materialize_mz_source");
       assertThat(mzflink.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
     }
@@ -136,20 +172,33 @@ class CommandLineIT {
       for (String table : List.of("customers", "orders", "order_items")) {
         Pattern equal = Pattern.compile("  " + table + " \\d+/\\d+ equal");
         Await.until(
-            "the demo to report " + table + " equal", Duration.ofSeconds(150), () -> equal.matcher(demo.stdout()).find());
+            "the demo to report " + table + " equal",
+            Duration.ofSeconds(150),
+            () -> equal.matcher(demo.stdout()).find());
       }
-      Matcher psql = Pattern.compile("psql 'postgresql://postgres@localhost:(\\d+)/results'").matcher(demo.stdout());
+      Matcher psql =
+          Pattern.compile("psql 'postgresql://postgres@localhost:(\\d+)/results'")
+              .matcher(demo.stdout());
       assertThat(psql.find()).as(demo.stdout()).isTrue();
       int port = Integer.parseInt(psql.group(1));
-      try (Connection shop = DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/shop?user=postgres")) {
-        assertThat(Sql.strings(shop, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_mz_source");
+      try (Connection shop =
+          DriverManager.getConnection(
+              "jdbc:postgresql://localhost:" + port + "/shop?user=postgres")) {
+        assertThat(Sql.strings(shop, "SELECT slot_name FROM pg_replication_slots"))
+            .containsExactly("materialize_mz_source");
       }
 
       demo.interrupt();
       assertThat(demo.waitFor(60)).as(demo.stderr()).isZero();
-      assertThat(demo.stdout()).contains("Dropped replication slots: materialize_mz_source").contains("Done.");
+      assertThat(demo.stdout())
+          .contains("Dropped replication slots: materialize_mz_source")
+          .contains("Done.");
       assertThat(demo.stderr()).doesNotContain("Exception").doesNotContain("\tat ");
-      assertThatThrownBy(() -> DriverManager.getConnection("jdbc:postgresql://localhost:" + port + "/shop?user=postgres").close())
+      assertThatThrownBy(
+              () ->
+                  DriverManager.getConnection(
+                          "jdbc:postgresql://localhost:" + port + "/shop?user=postgres")
+                      .close())
           .as("the embedded PostgreSQL is stopped")
           .isInstanceOf(SQLException.class);
     }
@@ -162,7 +211,9 @@ class CommandLineIT {
         script(
             "translate.sql",
             "CREATE MATERIALIZED SOURCE mz_source FROM POSTGRES\n"
-                + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=repl password=hunter2 dbname=app'\n"
+                + "  HOST 'host=127.0.0.1 port="
+                + server.port()
+                + " user=repl password=hunter2 dbname=app'\n"
                 + "  PUBLICATION 'mz_source';\n"
                 + "CREATE VIEWS FROM SOURCE mz_source;\n");
     try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString())) {
@@ -174,7 +225,8 @@ class CommandLineIT {
           .contains("'slot.name' = 'materialize_mz_source_public_t'")
           .doesNotContain("hunter2");
     }
-    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString(), "--show-secrets")) {
+    try (JarProcess mzflink =
+        JarProcess.start(work, "translate", script.toString(), "--show-secrets")) {
       assertThat(mzflink.waitFor(60)).isZero();
       assertThat(mzflink.stdout()).contains("'password' = 'hunter2'");
     }
@@ -186,11 +238,14 @@ class CommandLineIT {
     }
     try (JarProcess mzflink = JarProcess.start(work, "translate", "-e", Files.readString(script))) {
       assertThat(mzflink.waitFor(60)).as(mzflink.stderr()).isZero();
-      assertThat(mzflink.stdout()).isEqualTo(fromFile.replace("from translate.sql.", "from script."));
+      assertThat(mzflink.stdout())
+          .isEqualTo(fromFile.replace("from translate.sql.", "from script."));
     }
-    try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString(), "-e", "SELECT 1")) {
+    try (JarProcess mzflink =
+        JarProcess.start(work, "translate", script.toString(), "-e", "SELECT 1")) {
       assertThat(mzflink.waitFor(60)).isEqualTo(1);
-      assertThat(mzflink.stderr()).contains("give a SCRIPT file or the script's text with -e, not both or neither");
+      assertThat(mzflink.stderr())
+          .contains("give a SCRIPT file or the script's text with -e, not both or neither");
     }
   }
 
@@ -202,7 +257,9 @@ class CommandLineIT {
             "missing.sql",
             "-- no such publication\n"
                 + "CREATE MATERIALIZED SOURCE mz_source FROM POSTGRES\n"
-                + "  HOST 'host=127.0.0.1 port=" + server.port() + " user=postgres dbname=app'\n"
+                + "  HOST 'host=127.0.0.1 port="
+                + server.port()
+                + " user=postgres dbname=app'\n"
                 + "  PUBLICATION 'nope';\n");
     try (JarProcess mzflink = JarProcess.start(work, "translate", script.toString())) {
       assertThat(mzflink.waitFor(60)).isEqualTo(1);
@@ -215,7 +272,9 @@ class CommandLineIT {
                   + "HINT: Create it upstream: CREATE PUBLICATION \"nope\" FOR ALL TABLES; (or FOR TABLE t1, t2).\n");
     }
     Path syntax = script("syntax.sql", "CREATE MATERIALIZED SOURCE FROM POSTGRES;\n");
-    try (JarProcess mzflink = JarProcess.start(work, "run", syntax.toString(), "--results-url", server.jdbcUrl("results"))) {
+    try (JarProcess mzflink =
+        JarProcess.start(
+            work, "run", syntax.toString(), "--results-url", server.jdbcUrl("results"))) {
       assertThat(mzflink.waitFor(60)).isEqualTo(1);
       assertThat(mzflink.stderr())
           .isEqualTo(
@@ -224,9 +283,12 @@ class CommandLineIT {
                   + "                           ^\n"
                   + "DETAIL: Expected source name.\n");
     }
-    try (JarProcess mzflink = JarProcess.start(work, "translate", work.resolve("absent.sql").toString())) {
+    try (JarProcess mzflink =
+        JarProcess.start(work, "translate", work.resolve("absent.sql").toString())) {
       assertThat(mzflink.waitFor(60)).isEqualTo(1);
-      assertThat(mzflink.stderr()).startsWith("error: script \"").contains("absent.sql\" does not exist");
+      assertThat(mzflink.stderr())
+          .startsWith("error: script \"")
+          .contains("absent.sql\" does not exist");
     }
     Path refused =
         script(
@@ -235,7 +297,8 @@ class CommandLineIT {
     try (JarProcess mzflink = JarProcess.start(work, "translate", refused.toString())) {
       assertThat(mzflink.waitFor(60)).isEqualTo(1);
       assertThat(mzflink.stderr())
-          .startsWith("error: line 1:1: could not connect to 127.0.0.1:1 (database \"app\", user \"postgres\")")
+          .startsWith(
+              "error: line 1:1: could not connect to 127.0.0.1:1 (database \"app\", user \"postgres\")")
           .contains("DETAIL: Connection refused")
           .doesNotContain("\tat ");
     }

@@ -20,12 +20,12 @@ import picocli.CommandLine;
 
 /**
  * {@code mzflink check} (and {@code run}, which checks first) against real servers configured
- * wrong: each problem is named, with the SQL that fixes it, all are printed together, errors exit
- * 1 and warnings alone exit 0. Connection failures are short user errors.
+ * wrong: each problem is named, with the SQL that fixes it, all are printed together, errors exit 1
+ * and warnings alone exit 0. Connection failures are short user errors.
  *
  * <p>Two servers: one with {@code wal_level = replica}, one with logical replication but a single
- * replication slot; both with a pg_hba.conf that trusts {@code postgres}, rejects {@code
- * blocked} and asks everyone else for a password.
+ * replication slot; both with a pg_hba.conf that trusts {@code postgres}, rejects {@code blocked}
+ * and asks everyone else for a password.
  */
 class DoctorIT {
   @TempDir static Path work;
@@ -49,10 +49,12 @@ class DoctorIT {
             "host all app,repl ::1/128 scram-sha-256",
             "host replication all 127.0.0.1/32 scram-sha-256",
             ""));
-    replica = EmbeddedPostgresServer.start(Map.of("wal_level", "replica", "hba_file", hba.toString()));
+    replica =
+        EmbeddedPostgresServer.start(Map.of("wal_level", "replica", "hba_file", hba.toString()));
     logical =
         EmbeddedPostgresServer.start(
-            Map.of("max_replication_slots", "1", "max_wal_senders", "5", "hba_file", hba.toString()));
+            Map.of(
+                "max_replication_slots", "1", "max_wal_senders", "5", "hba_file", hba.toString()));
     for (EmbeddedPostgresServer server : new EmbeddedPostgresServer[] {replica, logical}) {
       server.createDatabase("app");
       try (Connection app = server.connect("app")) {
@@ -124,7 +126,13 @@ class DoctorIT {
   }
 
   private static String as(EmbeddedPostgresServer server, String user, String password) {
-    return "host=127.0.0.1 port=" + server.port() + " user=" + user + " password=" + password + " dbname=app";
+    return "host=127.0.0.1 port="
+        + server.port()
+        + " user="
+        + user
+        + " password="
+        + password
+        + " dbname=app";
   }
 
   @Test
@@ -163,7 +171,8 @@ class DoctorIT {
     assertThat(o.code()).isEqualTo(1);
     assertThat(o.err())
         .contains("error: publication \"mz_source\" does not exist")
-        .contains("Existing publications: \"empty\", \"good\", \"hidden\", \"inserts\", \"keyless\", \"odd\".")
+        .contains(
+            "Existing publications: \"empty\", \"good\", \"hidden\", \"inserts\", \"keyless\", \"odd\".")
         .contains("FIX: CREATE PUBLICATION \"mz_source\" FOR ALL TABLES;");
   }
 
@@ -182,7 +191,8 @@ class DoctorIT {
     assertThat(o.code()).isEqualTo(1);
     assertThat(o.err())
         .contains("error: publication \"inserts\" does not publish update, delete")
-        .contains("FIX: ALTER PUBLICATION \"inserts\" SET (publish = 'insert, update, delete, truncate');");
+        .contains(
+            "FIX: ALTER PUBLICATION \"inserts\" SET (publish = 'insert, update, delete, truncate');");
   }
 
   @Test
@@ -193,7 +203,8 @@ class DoctorIT {
         Outcome o = check(as(logical, "repl", "repl-secret"), "good");
         assertThat(o.code()).isEqualTo(1);
         assertThat(o.err())
-            .contains("error: not enough free replication slots: the script needs 1, 0 of max_replication_slots = 1 are free")
+            .contains(
+                "error: not enough free replication slots: the script needs 1, 0 of max_replication_slots = 1 are free")
             .contains("Slots in use: someone_else. The script opens: materialize_src.")
             .contains("FIX: ALTER SYSTEM SET max_replication_slots = 2;");
       } finally {
@@ -207,7 +218,8 @@ class DoctorIT {
     Outcome o = check(as(logical, "repl", "repl-secret"), "keyless");
     assertThat(o.code()).as(o.all()).isZero();
     assertThat(o.out())
-        .contains("warning: table \"public\".\"keyless\" has no primary key and REPLICA IDENTITY DEFAULT")
+        .contains(
+            "warning: table \"public\".\"keyless\" has no primary key and REPLICA IDENTITY DEFAULT")
         .contains("FIX: ALTER TABLE \"public\".\"keyless\" REPLICA IDENTITY FULL;")
         .contains("0 errors, 1 warning");
   }
@@ -248,7 +260,10 @@ class DoctorIT {
     Outcome o = check(as(logical, "repl", "wrong-password"), "good");
     assertThat(o.code()).isEqualTo(1);
     assertThat(o.err())
-        .contains("error: could not connect to 127.0.0.1:" + logical.port() + " (database \"app\", user \"repl\")")
+        .contains(
+            "error: could not connect to 127.0.0.1:"
+                + logical.port()
+                + " (database \"app\", user \"repl\")")
         .contains("DETAIL: Password authentication failed (SQLSTATE 28P01).")
         .contains("FIX: Check password= in the connection string, PGPASSWORD, or ~/.pgpass.")
         .doesNotContain("wrong-password")
@@ -299,7 +314,9 @@ class DoctorIT {
             "--results-url",
             replica.jdbcUrl("postgres"));
     assertThat(o.code()).isEqualTo(1);
-    assertThat(o.err()).contains("error: wal_level is 'replica', but logical replication needs logical").contains("1 error, 0 warnings");
+    assertThat(o.err())
+        .contains("error: wal_level is 'replica', but logical replication needs logical")
+        .contains("1 error, 0 warnings");
     assertThat(o.out()).doesNotContain("Started Flink job");
   }
 }

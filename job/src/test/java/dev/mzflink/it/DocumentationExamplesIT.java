@@ -31,14 +31,16 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class DocumentationExamplesIT {
   @RegisterExtension
-  static final PostgresServerExtension POSTGRES = new PostgresServerExtension(TestSsl.serverSettings());
+  static final PostgresServerExtension POSTGRES =
+      new PostgresServerExtension(TestSsl.serverSettings());
 
   private static final Path SCRIPTS = Path.of("../sql-scripts");
 
   @BeforeAll
   static void createUpstream() throws Exception {
     try (Connection c = POSTGRES.server().connect("postgres")) {
-      Sql.execute(c, Files.readString(SCRIPTS.resolve("upstream/postgres.sql"), StandardCharsets.UTF_8));
+      Sql.execute(
+          c, Files.readString(SCRIPTS.resolve("upstream/postgres.sql"), StandardCharsets.UTF_8));
       Sql.execute(
           c,
           "INSERT INTO foo SELECT g, 'label ' || g FROM generate_series(1, 200) g",
@@ -49,18 +51,22 @@ class DocumentationExamplesIT {
 
   @ParameterizedTest
   @EnumSource(RunOptions.SourceReading.class)
-  void twoTablesNamedFooReplicateUnderTwoNamesOverSsl(RunOptions.SourceReading reading) throws Exception {
+  void twoTablesNamedFooReplicateUnderTwoNamesOverSsl(RunOptions.SourceReading reading)
+      throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
     String resultsDatabase = "results_" + reading.name().toLowerCase(Locale.ROOT);
     server.createDatabase(resultsDatabase);
     String script =
         Files.readString(SCRIPTS.resolve("seed_two_schemas.sql"), StandardCharsets.UTF_8)
             .replace("host=postgres port=5432", "host=127.0.0.1 port=" + server.port());
-    assertThat(script).contains("sslmode=require").contains("(\"public\".\"foo\" AS \"foo\", \"otherschema\".\"foo\" AS \"foo2\")");
+    assertThat(script)
+        .contains("sslmode=require")
+        .contains("(\"public\".\"foo\" AS \"foo\", \"otherschema\".\"foo\" AS \"foo2\")");
     try (Connection upstream = server.connect("postgres");
         Connection results = server.connect(resultsDatabase);
         RunningPipeline pipeline =
-            Pipelines.start(script, server.jdbcUrl(resultsDatabase), 1, Optional.empty(), reading)) {
+            Pipelines.start(
+                script, server.jdbcUrl(resultsDatabase), 1, Optional.empty(), reading)) {
       // The two runs share the upstream tables: the second starts from the first one's changes.
       awaitEqual(upstream, results, "after the snapshot");
       assertThat(Sql.longValue(results, "SELECT count(*) FROM foo2")).isPositive();
@@ -89,7 +95,8 @@ class DocumentationExamplesIT {
     }
   }
 
-  private static void awaitEqual(Connection upstream, Connection results, String when) throws Exception {
+  private static void awaitEqual(Connection upstream, Connection results, String when)
+      throws Exception {
     String foo = "SELECT id, label FROM public.foo";
     String foo2 = "SELECT id, note, at FROM otherschema.foo";
     String foo2Results = "SELECT id, note, at FROM public.foo2";
@@ -98,7 +105,8 @@ class DocumentationExamplesIT {
         Duration.ofSeconds(120),
         () ->
             Comparison.digest(upstream, foo).equals(Comparison.digest(results, foo))
-                && Comparison.digest(upstream, foo2).equals(Comparison.digest(results, foo2Results)));
+                && Comparison.digest(upstream, foo2)
+                    .equals(Comparison.digest(results, foo2Results)));
     assertThat(Comparison.compare(upstream, foo, results, foo).equal()).isTrue();
     assertThat(Comparison.compare(upstream, foo2, results, foo2Results).equal()).isTrue();
   }

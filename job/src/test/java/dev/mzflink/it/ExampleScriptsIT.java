@@ -50,7 +50,8 @@ class ExampleScriptsIT {
         }
         oracle.awaitEqual(shop, results, Duration.ofSeconds(90), "after 300 transactions");
         assertThat(Sql.longValue(results, "SELECT count(*) FROM customer_revenue")).isPositive();
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM monthly_product_sales")).isPositive();
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM monthly_product_sales"))
+            .isPositive();
       }
     }
   }
@@ -63,7 +64,8 @@ class ExampleScriptsIT {
     server.createDatabase("tpch_results");
     try (Connection tpch = server.connect("tpch");
         Connection results = server.connect("tpch_results")) {
-      Sql.execute(tpch, Files.readString(SCRIPTS.resolve("upstream/tpch.sql"), StandardCharsets.UTF_8));
+      Sql.execute(
+          tpch, Files.readString(SCRIPTS.resolve("upstream/tpch.sql"), StandardCharsets.UTF_8));
       TpchData data = new TpchData(19);
       data.load(tpch, 300, 2000);
       StringBuilder script = new StringBuilder(script(server, "tpch_q1.sql"));
@@ -75,17 +77,20 @@ class ExampleScriptsIT {
       ViewOracle oracle = new ViewOracle(ViewOracle.definitions(script.toString()));
       assertThat(oracle.materializedViews()).hasSize(2);
       oracle.createUpstreamViews(tpch);
-      try (RunningPipeline pipeline = Pipelines.start(script.toString(), server.jdbcUrl("tpch_results"), 1)) {
+      try (RunningPipeline pipeline =
+          Pipelines.start(script.toString(), server.jdbcUrl("tpch_results"), 1)) {
         oracle.awaitEqual(tpch, results, Duration.ofSeconds(120), "after the snapshot");
         data.change(tpch, 600);
         oracle.awaitEqual(tpch, results, Duration.ofSeconds(90), "after 600 changes");
         assertThat(Sql.longValue(results, "SELECT count(*) FROM pricing_summary")).isPositive();
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM shipping_priority")).isGreaterThan(10);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM shipping_priority"))
+            .isGreaterThan(10);
       }
     }
   }
 
   private static String script(EmbeddedPostgresServer server, String name) throws Exception {
-    return Files.readString(SCRIPTS.resolve(name), StandardCharsets.UTF_8).replace("port=5432", "port=" + server.port());
+    return Files.readString(SCRIPTS.resolve(name), StandardCharsets.UTF_8)
+        .replace("port=5432", "port=" + server.port());
   }
 }

@@ -16,8 +16,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Every scalar translation against PostgreSQL on edge values: halves and negatives for rounding,
  * trailing spaces, non-ASCII text, dates around year and week boundaries, fractional seconds,
- * NULLs. Each materialized view selects a group of expressions; PostgreSQL computes the same
- * views upstream, and the results tables must equal them after the snapshot and after updates.
+ * NULLs. Each materialized view selects a group of expressions; PostgreSQL computes the same views
+ * upstream, and the results tables must equal them after the snapshot and after updates.
  */
 class ExpressionOracleIT {
   @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
@@ -103,7 +103,9 @@ class ExpressionOracleIT {
       ViewOracle oracle = new ViewOracle(VIEWS);
       oracle.createUpstreamViews(upstream);
       String script =
-          "CREATE SOURCE src FROM POSTGRES HOST '" + server.conninfo("exprs") + "' PUBLICATION 'exprs';\n"
+          "CREATE SOURCE src FROM POSTGRES HOST '"
+              + server.conninfo("exprs")
+              + "' PUBLICATION 'exprs';\n"
               + "CREATE VIEWS FROM SOURCE src;\n"
               + oracle.script();
       try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("exprs_results"), 1)) {

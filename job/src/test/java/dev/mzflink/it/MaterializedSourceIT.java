@@ -3,6 +3,7 @@ package dev.mzflink.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
 import dev.mzflink.testing.Pipelines;
@@ -12,19 +13,18 @@ import dev.mzflink.testing.Tables;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import dev.mzflink.runtime.RunOptions;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The first slice end to end: a MATERIALIZED source over a publication with keyed and key-less
- * tables, a table in another schema and a mixed-case table, replicated into a results database
- * and compared with upstream after inserts, updates (also of keys), deletes and NULLs.
+ * tables, a table in another schema and a mixed-case table, replicated into a results database and
+ * compared with upstream after inserts, updates (also of keys), deletes and NULLs.
  */
 class MaterializedSourceIT {
   @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
@@ -39,12 +39,13 @@ class MaterializedSourceIT {
           "\"public\".\"markers\"");
 
   /**
-   * Both ways of reading a source: mzflink's one slot per source, and the translated per-table
-   * SQL that users run in the SQL client.
+   * Both ways of reading a source: mzflink's one slot per source, and the translated per-table SQL
+   * that users run in the SQL client.
    */
   @ParameterizedTest
   @EnumSource(RunOptions.SourceReading.class)
-  void publicationTablesStayEqualUpstreamAndInResults(RunOptions.SourceReading reading) throws Exception {
+  void publicationTablesStayEqualUpstreamAndInResults(RunOptions.SourceReading reading)
+      throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
     String database = "app_" + reading.name().toLowerCase(java.util.Locale.ROOT);
     server.createDatabase(database);
@@ -73,12 +74,15 @@ class MaterializedSourceIT {
 
       String script =
           "CREATE MATERIALIZED SOURCE IF NOT EXISTS mz_source FROM POSTGRES\n"
-              + "  HOST '" + server.conninfo(database) + "'\n"
+              + "  HOST '"
+              + server.conninfo(database)
+              + "'\n"
               + "  PUBLICATION 'mz_source';\n"
               + "CREATE SCHEMA other;\n"
               + "CREATE VIEWS FROM SOURCE mz_source;\n";
       try (RunningPipeline pipeline =
-          Pipelines.start(script, server.jdbcUrl(database + "_results"), 1, Optional.empty(), reading)) {
+          Pipelines.start(
+              script, server.jdbcUrl(database + "_results"), 1, Optional.empty(), reading)) {
         Pipelines.awaitMarker(app, results, "markers", 1, Duration.ofSeconds(120));
         assertAllEqual(app, results);
 
@@ -101,7 +105,8 @@ class MaterializedSourceIT {
             "UPDATE other.items SET data = '\\xdeadbeef', label = 'ünïcödé 🦆' WHERE id = 2");
         Pipelines.awaitMarker(app, results, "markers", 2, Duration.ofSeconds(60));
         assertAllEqual(app, results);
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM tags WHERE name = 'blue'")).isEqualTo(2);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM tags WHERE name = 'blue'"))
+            .isEqualTo(2);
       }
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
     }
@@ -134,10 +139,14 @@ class MaterializedSourceIT {
                     Sql.transaction(
                         c,
                         "UPDATE big SET v = v + 1, note = NULL WHERE id = " + id,
-                        "INSERT INTO big VALUES (" + (300000 + changes.get()) + ", 0, 'new') ON CONFLICT DO NOTHING",
+                        "INSERT INTO big VALUES ("
+                            + (300000 + changes.get())
+                            + ", 0, 'new') ON CONFLICT DO NOTHING",
                         "DELETE FROM big WHERE id = " + (1 + random.nextInt(250000)),
                         "INSERT INTO bag VALUES (" + random.nextInt(50) + ", 'x')",
-                        "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = " + random.nextInt(50) + " LIMIT 1)");
+                        "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = "
+                            + random.nextInt(50)
+                            + " LIMIT 1)");
                     changes.incrementAndGet();
                   }
                 } catch (Exception e) {
@@ -146,15 +155,23 @@ class MaterializedSourceIT {
               });
       writer.start();
       String script =
-          "CREATE MATERIALIZED SOURCE busy FROM POSTGRES HOST '" + server.conninfo("busy") + "' PUBLICATION 'busy';\n"
+          "CREATE MATERIALIZED SOURCE busy FROM POSTGRES HOST '"
+              + server.conninfo("busy")
+              + "' PUBLICATION 'busy';\n"
               + "CREATE VIEWS FROM SOURCE busy;\n";
       try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("busy_results"), 2)) {
         Await.until(
-            "the snapshot of big", Duration.ofSeconds(120), () -> Sql.longValue(results, "SELECT count(*) FROM big") > 240000);
+            "the snapshot of big",
+            Duration.ofSeconds(120),
+            () -> Sql.longValue(results, "SELECT count(*) FROM big") > 240000);
         Thread.sleep(2000);
         writing.set(false);
         writer.join();
-        Tables.awaitEqual(app, results, List.of("\"public\".\"big\"", "\"public\".\"bag\""), Duration.ofSeconds(90));
+        Tables.awaitEqual(
+            app,
+            results,
+            List.of("\"public\".\"big\"", "\"public\".\"bag\""),
+            Duration.ofSeconds(90));
       } finally {
         writing.set(false);
         writer.join();
@@ -164,9 +181,8 @@ class MaterializedSourceIT {
   }
 
   /**
-   * On the per-table path each table has its own slot, so the marker only shows that its own
-   * table caught up: the others are compared until equal, and a timeout fails with the
-   * differences.
+   * On the per-table path each table has its own slot, so the marker only shows that its own table
+   * caught up: the others are compared until equal, and a timeout fails with the differences.
    */
   private static void assertAllEqual(Connection app, Connection results) throws Exception {
     Tables.awaitEqual(app, results, TABLES, Duration.ofSeconds(60));

@@ -67,14 +67,21 @@ class OneSlotSourceIT {
       }
       Sql.execute(app, "CREATE PUBLICATION twelve FOR ALL TABLES");
       try (RunningPipeline pipeline =
-          Pipelines.start(Pipelines.replicate(server.conninfo("twelve"), "twelve"), server.jdbcUrl("twelve_results"), 2)) {
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("twelve"), "twelve"),
+              server.jdbcUrl("twelve_results"),
+              2)) {
         List<String> all = tables(names.toArray(new String[0]));
         Tables.awaitEqual(app, results, all, CATCH_UP);
         for (String t : names) {
-          Sql.execute(app, "UPDATE " + t + " SET v = NULL WHERE id % 7 = 0", "DELETE FROM " + t + " WHERE id > 490");
+          Sql.execute(
+              app,
+              "UPDATE " + t + " SET v = NULL WHERE id % 7 = 0",
+              "DELETE FROM " + t + " WHERE id > 490");
         }
         Tables.awaitEqual(app, results, all, CATCH_UP);
-        assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_src");
+        assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots"))
+            .containsExactly("materialize_src");
         assertThat(Sql.longValue(app, "SELECT count(*) FROM pg_stat_replication")).isEqualTo(1);
       }
     }
@@ -93,14 +100,26 @@ class OneSlotSourceIT {
           "CREATE TABLE default_identity (id int PRIMARY KEY, n int, doc text, data bytea)",
           "CREATE TABLE keyless (n int, doc text)",
           "ALTER TABLE keyless REPLICA IDENTITY FULL",
-          "INSERT INTO full_identity SELECT g, g, " + big + ", convert_to(" + big + ", 'UTF8') FROM generate_series(1, 3) g",
-          "INSERT INTO default_identity SELECT g, g, " + big + ", convert_to(" + big + ", 'UTF8') FROM generate_series(1, 3) g",
+          "INSERT INTO full_identity SELECT g, g, "
+              + big
+              + ", convert_to("
+              + big
+              + ", 'UTF8') FROM generate_series(1, 3) g",
+          "INSERT INTO default_identity SELECT g, g, "
+              + big
+              + ", convert_to("
+              + big
+              + ", 'UTF8') FROM generate_series(1, 3) g",
           "INSERT INTO keyless SELECT g, " + big + " FROM generate_series(1, 2) g",
           "CREATE PUBLICATION toast FOR TABLE full_identity, default_identity, keyless");
-      assertThat(Sql.longValue(app, "SELECT min(length(doc)) FROM default_identity")).isEqualTo(1_048_576);
+      assertThat(Sql.longValue(app, "SELECT min(length(doc)) FROM default_identity"))
+          .isEqualTo(1_048_576);
       List<String> all = tables("full_identity", "default_identity", "keyless");
       try (RunningPipeline pipeline =
-          Pipelines.start(Pipelines.replicate(server.conninfo("toast"), "toast"), server.jdbcUrl("toast_results"), 1)) {
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("toast"), "toast"),
+              server.jdbcUrl("toast_results"),
+              1)) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.execute(
             app,
@@ -118,7 +137,10 @@ class OneSlotSourceIT {
             "DELETE FROM default_identity WHERE id = 1",
             "UPDATE full_identity SET id = 30 WHERE id = 3");
         Tables.awaitEqual(app, results, all, CATCH_UP);
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM default_identity WHERE doc LIKE '%debezium%'")).isZero();
+        assertThat(
+                Sql.longValue(
+                    results, "SELECT count(*) FROM default_identity WHERE doc LIKE '%debezium%'"))
+            .isZero();
       }
     }
   }
@@ -134,7 +156,10 @@ class OneSlotSourceIT {
           "INSERT INTO docs SELECT g, (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 4096)) FROM generate_series(1, 2) g",
           "CREATE PUBLICATION toastkey FOR TABLE docs");
       try (RunningPipeline pipeline =
-          Pipelines.start(Pipelines.replicate(server.conninfo("toastkey"), "toastkey"), server.jdbcUrl("toastkey_results"), 1)) {
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("toastkey"), "toastkey"),
+              server.jdbcUrl("toastkey_results"),
+              1)) {
         Tables.awaitEqual(app, results, tables("docs"), CATCH_UP);
         Sql.execute(app, "UPDATE docs SET id = 10 WHERE id = 1");
         assertThatThrownBy(pipeline::await)
@@ -142,7 +167,8 @@ class OneSlotSourceIT {
                 "an UPDATE of table \"public\".\"docs\" changed the primary key and left TOASTed column(s) \"doc\" unchanged:"
                     + " with REPLICA IDENTITY DEFAULT the WAL does not carry their values. Run ALTER TABLE \"public\".\"docs\""
                     + " REPLICA IDENTITY FULL; upstream");
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM docs WHERE doc LIKE '%debezium%'")).isZero();
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM docs WHERE doc LIKE '%debezium%'"))
+            .isZero();
       }
     }
   }
@@ -164,12 +190,19 @@ class OneSlotSourceIT {
           "CREATE PUBLICATION trunc FOR TABLE a, b, c");
       List<String> all = tables("a", "b", "c");
       try (RunningPipeline pipeline =
-          Pipelines.start(Pipelines.replicate(server.conninfo("trunc"), "trunc"), server.jdbcUrl("trunc_results"), 2)) {
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("trunc"), "trunc"),
+              server.jdbcUrl("trunc_results"),
+              2)) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.execute(app, "TRUNCATE a");
         Tables.awaitEqual(app, results, all, CATCH_UP);
         assertThat(Sql.longValue(results, "SELECT count(*) FROM a")).isZero();
-        Sql.execute(app, "INSERT INTO a VALUES (1, 1), (2, 2)", "TRUNCATE a, b", "INSERT INTO b VALUES (7), (7)");
+        Sql.execute(
+            app,
+            "INSERT INTO a VALUES (1, 1), (2, 2)",
+            "TRUNCATE a, b",
+            "INSERT INTO b VALUES (7), (7)");
         Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.transaction(
             app,
@@ -179,7 +212,8 @@ class OneSlotSourceIT {
             "UPDATE c SET v = 44 WHERE id = 2",
             "INSERT INTO a VALUES (5, 5)");
         Tables.awaitEqual(app, results, all, CATCH_UP);
-        assertThat(Sql.strings(results, "SELECT id || ':' || v FROM c ORDER BY id")).containsExactly("1:42", "2:44");
+        assertThat(Sql.strings(results, "SELECT id || ':' || v FROM c ORDER BY id"))
+            .containsExactly("1:42", "2:44");
       }
     }
   }
@@ -197,7 +231,10 @@ class OneSlotSourceIT {
           "CREATE PUBLICATION dups FOR TABLE d");
       List<String> all = tables("d");
       try (RunningPipeline pipeline =
-          Pipelines.start(Pipelines.replicate(server.conninfo("dups"), "dups"), server.jdbcUrl("dups_results"), 2)) {
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("dups"), "dups"),
+              server.jdbcUrl("dups_results"),
+              2)) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
         assertThat(Sql.longValue(results, "SELECT count(*) FROM d WHERE k = 'x'")).isEqualTo(3);
         Sql.execute(
@@ -206,13 +243,15 @@ class OneSlotSourceIT {
             "DELETE FROM d WHERE ctid = (SELECT ctid FROM d WHERE k = 'y' LIMIT 1)",
             "INSERT INTO d VALUES ('x', 1)");
         Tables.awaitEqual(app, results, all, CATCH_UP);
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM d WHERE k = 'x' AND v = 1")).isEqualTo(3);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM d WHERE k = 'x' AND v = 1"))
+            .isEqualTo(3);
       }
     }
   }
 
   @Test
-  void addingOrDroppingAColumnErrorsTheTableNamingItWhileTheOtherTablesKeepFlowing() throws Exception {
+  void addingOrDroppingAColumnErrorsTheTableNamingItWhileTheOtherTablesKeepFlowing()
+      throws Exception {
     EmbeddedPostgresServer server = databases("ddl");
     try (Connection app = server.connect("ddl");
         Connection results = server.connect("ddl_results")) {
@@ -226,38 +265,54 @@ class OneSlotSourceIT {
           "INSERT INTO steady VALUES (1, 1)",
           "CREATE PUBLICATION ddl FOR TABLE grows, shrinks, steady");
       String script = Pipelines.replicate(server.conninfo("ddl"), "ddl");
-      String status = "SELECT status || ': ' || error FROM mzflink.mz_source_statuses WHERE \"table\" = ?";
+      String status =
+          "SELECT status || ': ' || error FROM mzflink.mz_source_statuses WHERE \"table\" = ?";
       try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("ddl_results"), 1)) {
         Tables.awaitEqual(app, results, tables("grows", "shrinks", "steady"), CATCH_UP);
-        Sql.execute(app, "ALTER TABLE grows ADD COLUMN extra text", "INSERT INTO grows VALUES (2, 2, 'new')", "INSERT INTO steady VALUES (2, 2)");
+        Sql.execute(
+            app,
+            "ALTER TABLE grows ADD COLUMN extra text",
+            "INSERT INTO grows VALUES (2, 2, 'new')",
+            "INSERT INTO steady VALUES (2, 2)");
         Tables.awaitEqual(app, results, tables("steady"), CATCH_UP);
         Await.until(
             "grows to be errored",
             CATCH_UP,
-            () -> Sql.strings(results, status.replace("?", "'\"public\".\"grows\"'"))
-                .equals(
-                    List.of(
-                        "errored: table \"public\".\"grows\" changed upstream: column(s) \"extra\" added. mzflink does not apply schema"
-                            + " changes: the table's changes are no longer replicated, and its results table and the views over it keep"
-                            + " their rows from before the change. Start the pipeline again from scratch (without --from-savepoint) to"
-                            + " snapshot the table with its new columns")));
+            () ->
+                Sql.strings(results, status.replace("?", "'\"public\".\"grows\"'"))
+                    .equals(
+                        List.of(
+                            "errored: table \"public\".\"grows\" changed upstream: column(s) \"extra\" added. mzflink does not apply schema"
+                                + " changes: the table's changes are no longer replicated, and its results table and the views over it keep"
+                                + " their rows from before the change. Start the pipeline again from scratch (without --from-savepoint) to"
+                                + " snapshot the table with its new columns")));
 
-        Sql.execute(app, "ALTER TABLE shrinks DROP COLUMN gone", "UPDATE shrinks SET v = 2", "UPDATE steady SET v = 3");
+        Sql.execute(
+            app,
+            "ALTER TABLE shrinks DROP COLUMN gone",
+            "UPDATE shrinks SET v = 2",
+            "UPDATE steady SET v = 3");
         Tables.awaitEqual(app, results, tables("steady"), CATCH_UP);
         Await.until(
             "shrinks to be errored",
             CATCH_UP,
-            () -> Sql.strings(results, status.replace("?", "'\"public\".\"shrinks\"'"))
-                .toString()
-                .contains("errored: table \"public\".\"shrinks\" changed upstream: column(s) \"gone\" dropped or renamed."));
+            () ->
+                Sql.strings(results, status.replace("?", "'\"public\".\"shrinks\"'"))
+                    .toString()
+                    .contains(
+                        "errored: table \"public\".\"shrinks\" changed upstream: column(s) \"gone\" dropped or renamed."));
         Await.until(
             "the source row to name both",
             CATCH_UP,
-            () -> Sql.strings(results, status.replace("?", "''"))
-                .equals(List.of("running: not replicating (errored): \"public\".\"grows\", \"public\".\"shrinks\"")));
+            () ->
+                Sql.strings(results, status.replace("?", "''"))
+                    .equals(
+                        List.of(
+                            "running: not replicating (errored): \"public\".\"grows\", \"public\".\"shrinks\"")));
         // Nothing of the changes after the schema changes was applied, and the job still runs.
         assertThat(Sql.strings(results, "SELECT id || ',' || v FROM grows")).containsExactly("1,1");
-        assertThat(Sql.strings(results, "SELECT id || ',' || v || ',' || gone FROM shrinks")).containsExactly("1,1,x");
+        assertThat(Sql.strings(results, "SELECT id || ',' || v || ',' || gone FROM shrinks"))
+            .containsExactly("1,1,x");
         assertThat(pipeline.status()).isEqualTo(org.apache.flink.api.common.JobStatus.RUNNING);
       }
     }
@@ -279,20 +334,31 @@ class OneSlotSourceIT {
       String script = Pipelines.replicate(server.conninfo("resume"), "resume");
       List<String> all = tables("k", "l");
       String savepoint;
-      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("resume_results"), 2)) {
+      try (RunningPipeline pipeline =
+          Pipelines.start(script, server.jdbcUrl("resume_results"), 2)) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.execute(app, "UPDATE k SET v = -v WHERE id < 10");
         Tables.awaitEqual(app, results, all, CATCH_UP);
         savepoint = pipeline.stopWithSavepoint(savepoints.toUri().toString());
       }
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("materialize_src");
-      Sql.execute(app, "TRUNCATE k, l", "INSERT INTO k VALUES (1, 100)", "INSERT INTO l VALUES (9), (9)", "DELETE FROM l WHERE ctid = (SELECT ctid FROM l LIMIT 1)");
-      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("resume_results"), 2, Optional.of(savepoint))) {
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots"))
+          .containsExactly("materialize_src");
+      Sql.execute(
+          app,
+          "TRUNCATE k, l",
+          "INSERT INTO k VALUES (1, 100)",
+          "INSERT INTO l VALUES (9), (9)",
+          "DELETE FROM l WHERE ctid = (SELECT ctid FROM l LIMIT 1)");
+      try (RunningPipeline pipeline =
+          Pipelines.start(script, server.jdbcUrl("resume_results"), 2, Optional.of(savepoint))) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.execute(app, "INSERT INTO k VALUES (2, 200)");
         Tables.awaitEqual(app, results, all, CATCH_UP);
       }
-      Await.until("the slot to be dropped", Duration.ofSeconds(10), () -> Sql.strings(app, "SELECT slot_name FROM pg_replication_slots").isEmpty());
+      Await.until(
+          "the slot to be dropped",
+          Duration.ofSeconds(10),
+          () -> Sql.strings(app, "SELECT slot_name FROM pg_replication_slots").isEmpty());
     }
   }
 
@@ -319,9 +385,14 @@ class OneSlotSourceIT {
       try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("grow_results"), 2)) {
         Tables.awaitEqual(app, results, tables("k", "l"), CATCH_UP);
         // Added while running: read from the next start on, not live.
-        Sql.execute(app, "ALTER PUBLICATION grow ADD TABLE m", "UPDATE m SET v = 'changed' WHERE id <= 10", "UPDATE k SET v = 0 WHERE id <= 10");
+        Sql.execute(
+            app,
+            "ALTER PUBLICATION grow ADD TABLE m",
+            "UPDATE m SET v = 'changed' WHERE id <= 10",
+            "UPDATE k SET v = 0 WHERE id <= 10");
         Tables.awaitEqual(app, results, tables("k", "l"), CATCH_UP);
-        assertThat(Sql.longValue(results, "SELECT count(*) FROM pg_tables WHERE tablename = 'm'")).isZero();
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM pg_tables WHERE tablename = 'm'"))
+            .isZero();
         savepoint = pipeline.stopWithSavepoint(savepoints.toUri().toString());
       }
       // Added while stopped, with changes to every table before the job resumes.
@@ -333,7 +404,8 @@ class OneSlotSourceIT {
           "UPDATE k SET v = -1 WHERE id > 190",
           "INSERT INTO l VALUES (7), (7)");
       List<String> all = tables("k", "l", "m", "n");
-      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("grow_results"), 2, Optional.of(savepoint))) {
+      try (RunningPipeline pipeline =
+          Pipelines.start(script, server.jdbcUrl("grow_results"), 2, Optional.of(savepoint))) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.execute(
             app,

@@ -26,7 +26,10 @@ class OperationsIT {
 
   @TempDir static Path work;
 
-  /** Retained WAL allowed for an idle source's slot: a few heartbeat intervals of busy writes elsewhere. */
+  /**
+   * Retained WAL allowed for an idle source's slot: a few heartbeat intervals of busy writes
+   * elsewhere.
+   */
   static final long IDLE_BOUND_BYTES = 64L << 20;
 
   @Test
@@ -44,20 +47,32 @@ class OperationsIT {
           "INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g",
           "CREATE PUBLICATION idle FOR TABLE t");
       Sql.execute(busy, "CREATE TABLE junk (id bigserial PRIMARY KEY, pad text)");
-      try (RunningPipeline pipeline = Pipelines.start(Pipelines.replicate(server.conninfo("idle"), "idle"), server.jdbcUrl("idle_results"), 1)) {
+      try (RunningPipeline pipeline =
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("idle"), "idle"),
+              server.jdbcUrl("idle_results"),
+              1)) {
         Tables.awaitEqual(idle, results, List.of("\"public\".\"t\""), Duration.ofSeconds(90));
         long start = Sql.longValue(busy, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn");
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
-          Sql.execute(busy, "INSERT INTO junk (pad) SELECT repeat('x', 1000) FROM generate_series(1, 1000)", "DELETE FROM junk WHERE id % 2 = 0");
+          Sql.execute(
+              busy,
+              "INSERT INTO junk (pad) SELECT repeat('x', 1000) FROM generate_series(1, 1000)",
+              "DELETE FROM junk WHERE id % 2 = 0");
           Thread.sleep(100);
         }
         long written = Sql.longValue(busy, "SELECT pg_current_wal_lsn() - '0/0'::pg_lsn") - start;
         long retained =
             Sql.longValue(
-                idle, "SELECT pg_current_wal_lsn() - confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'materialize_src'");
-        System.out.printf("idle slot: %,d bytes of WAL written elsewhere in 60 s, %,d retained by the slot%n", written, retained);
-        assertThat(written).as("WAL written by the busy database").isGreaterThan(4 * IDLE_BOUND_BYTES);
+                idle,
+                "SELECT pg_current_wal_lsn() - confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = 'materialize_src'");
+        System.out.printf(
+            "idle slot: %,d bytes of WAL written elsewhere in 60 s, %,d retained by the slot%n",
+            written, retained);
+        assertThat(written)
+            .as("WAL written by the busy database")
+            .isGreaterThan(4 * IDLE_BOUND_BYTES);
         assertThat(retained).as("WAL the idle source's slot retains").isLessThan(IDLE_BOUND_BYTES);
       }
     }
@@ -80,30 +95,55 @@ class OperationsIT {
           "ANALYZE keyed",
           "CREATE PUBLICATION watched FOR TABLE keyed, keyless");
       try (RunningPipeline pipeline =
-          Pipelines.start(Pipelines.replicate(server.conninfo("watched"), "watched"), server.jdbcUrl("watched_results"), 2)) {
-        Tables.awaitEqual(app, results, List.of("\"public\".\"keyed\"", "\"public\".\"keyless\""), Duration.ofSeconds(90));
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("watched"), "watched"),
+              server.jdbcUrl("watched_results"),
+              2)) {
+        Tables.awaitEqual(
+            app,
+            results,
+            List.of("\"public\".\"keyed\"", "\"public\".\"keyless\""),
+            Duration.ofSeconds(90));
         Sql.execute(app, "UPDATE keyed SET v = 'changed' WHERE id < 10");
-        List<String> running = List.of("=running", "\"public\".\"keyed\"=running", "\"public\".\"keyless\"=running");
-        String statuses = "SELECT \"table\" || '=' || status || ' ' || coalesce(error, '') FROM mzflink.mz_source_statuses ORDER BY \"table\" COLLATE \"C\"";
+        List<String> running =
+            List.of("=running", "\"public\".\"keyed\"=running", "\"public\".\"keyless\"=running");
+        String statuses =
+            "SELECT \"table\" || '=' || status || ' ' || coalesce(error, '') FROM mzflink.mz_source_statuses ORDER BY \"table\" COLLATE \"C\"";
         try {
           Await.until(
               "every status row to say running",
               Duration.ofSeconds(60),
-              () -> Sql.strings(results, "SELECT \"table\" || '=' || status FROM mzflink.mz_source_statuses ORDER BY \"table\" COLLATE \"C\"").equals(running));
+              () ->
+                  Sql.strings(
+                          results,
+                          "SELECT \"table\" || '=' || status FROM mzflink.mz_source_statuses ORDER BY \"table\" COLLATE \"C\"")
+                      .equals(running));
         } catch (AssertionError e) {
-          throw new AssertionError(e.getMessage() + ", the status table says " + Sql.strings(results, statuses), e);
+          throw new AssertionError(
+              e.getMessage() + ", the status table says " + Sql.strings(results, statuses), e);
         }
-        assertThat(Sql.strings(results, "SELECT snapshot_rows || '/' || snapshot_rows_estimated || ' ' || slot FROM mzflink.mz_source_statuses WHERE \"table\" = '\"public\".\"keyed\"'"))
+        assertThat(
+                Sql.strings(
+                    results,
+                    "SELECT snapshot_rows || '/' || snapshot_rows_estimated || ' ' || slot FROM mzflink.mz_source_statuses WHERE \"table\" = '\"public\".\"keyed\"'"))
             .containsExactly("3000/3000 materialize_src");
         Await.until(
             "the update to be reported as the table's last change",
             Duration.ofSeconds(20),
-            () -> Sql.longValue(results, "SELECT count(*) FROM mzflink.mz_source_statuses WHERE last_change_at IS NOT NULL AND retained_wal_bytes >= 0 AND \"table\" = '\"public\".\"keyed\"'")
-                == 1);
+            () ->
+                Sql.longValue(
+                        results,
+                        "SELECT count(*) FROM mzflink.mz_source_statuses WHERE last_change_at IS NOT NULL AND retained_wal_bytes >= 0 AND \"table\" = '\"public\".\"keyed\"'")
+                    == 1);
 
-        try (JarProcess status = JarProcess.start(work, "status", "--results-url", server.jdbcUrl("watched_results"))) {
+        try (JarProcess status =
+            JarProcess.start(work, "status", "--results-url", server.jdbcUrl("watched_results"))) {
           assertThat(status.waitFor(60)).as(status.stderr()).isZero();
-          assertThat(status.stdout()).contains("\"public\".\"src\"").contains("\"public\".\"keyed\"").contains("running").contains("(3 rows)");
+          assertThat(status.stdout())
+              .contains("\"public\".\"src\"")
+              .contains("\"public\".\"keyed\"")
+              .contains("running")
+              .contains("(3 rows)");
         }
 
         // Someone drops the slot under the running job.
@@ -111,7 +151,9 @@ class OperationsIT {
             "the slot to be dropped under the job",
             Duration.ofSeconds(30),
             () -> {
-              Sql.strings(app, "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'materialize_src' AND active");
+              Sql.strings(
+                  app,
+                  "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = 'materialize_src' AND active");
               try {
                 Sql.strings(app, "SELECT pg_drop_replication_slot('materialize_src')");
                 return true;
@@ -120,12 +162,19 @@ class OperationsIT {
               }
             });
         Sql.execute(app, "INSERT INTO keyed VALUES (5000, 'lost?')");
-        assertThatThrownBy(pipeline::await).hasStackTraceContaining("replication slot materialize_src of source \"public\".\"src\"");
-        assertThat(Sql.strings(results, "SELECT status || ': ' || error FROM mzflink.mz_source_statuses WHERE \"table\" = ''"))
+        assertThatThrownBy(pipeline::await)
+            .hasStackTraceContaining(
+                "replication slot materialize_src of source \"public\".\"src\"");
+        assertThat(
+                Sql.strings(
+                    results,
+                    "SELECT status || ': ' || error FROM mzflink.mz_source_statuses WHERE \"table\" = ''"))
             .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
             .startsWith("errored: replication slot materialize_src of source \"public\".\"src\"");
       } finally {
-        Sql.strings(app, "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+        Sql.strings(
+            app,
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
       }
     }
   }
@@ -147,32 +196,48 @@ class OperationsIT {
       Path script = work.resolve("drop.sql");
       Files.writeString(
           script,
-          "CREATE SOURCE gone FROM POSTGRES HOST '" + server.conninfo("drops") + "' PUBLICATION 'drops';\nDROP SOURCE gone;\n");
-      try (JarProcess run = JarProcess.start(work, "run", script.toString(), "--results-url", server.jdbcUrl("drops_results"))) {
+          "CREATE SOURCE gone FROM POSTGRES HOST '"
+              + server.conninfo("drops")
+              + "' PUBLICATION 'drops';\nDROP SOURCE gone;\n");
+      try (JarProcess run =
+          JarProcess.start(
+              work, "run", script.toString(), "--results-url", server.jdbcUrl("drops_results"))) {
         assertThat(run.waitFor(120)).as(run.stderr()).isZero();
         assertThat(run.stdout())
-            .contains("DROP SOURCE \"public\".\"gone\": dropped replication slots materialize_gone, materialize_gone_public_t");
+            .contains(
+                "DROP SOURCE \"public\".\"gone\": dropped replication slots materialize_gone, materialize_gone_public_t");
       }
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots ORDER BY 1")).containsExactly("materialize_orphan", "other_tool");
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
+          .containsExactly("materialize_orphan", "other_tool");
 
       String host = server.conninfo("drops");
       try (JarProcess list = JarProcess.start(work, "slots", "list", "--host", host)) {
         assertThat(list.waitFor(60)).as(list.stderr()).isZero();
-        assertThat(list.stdout()).contains("materialize_orphan").contains("| drops ").contains("none known (inactive)").doesNotContain("other_tool");
+        assertThat(list.stdout())
+            .contains("materialize_orphan")
+            .contains("| drops ")
+            .contains("none known (inactive)")
+            .doesNotContain("other_tool");
       }
-      try (JarProcess drop = JarProcess.start(work, "slots", "drop", "--host", host, "other_tool")) {
+      try (JarProcess drop =
+          JarProcess.start(work, "slots", "drop", "--host", host, "other_tool")) {
         assertThat(drop.waitFor(60)).isEqualTo(1);
         assertThat(drop.stderr()).contains("replication slot \"other_tool\" is not mzflink's");
       }
-      try (JarProcess drop = JarProcess.start(work, "slots", "drop", "--host", host, "materialize_missing")) {
+      try (JarProcess drop =
+          JarProcess.start(work, "slots", "drop", "--host", host, "materialize_missing")) {
         assertThat(drop.waitFor(60)).isEqualTo(1);
-        assertThat(drop.stderr()).contains("replication slot \"materialize_missing\" does not exist").contains("Existing: materialize_orphan.");
+        assertThat(drop.stderr())
+            .contains("replication slot \"materialize_missing\" does not exist")
+            .contains("Existing: materialize_orphan.");
       }
-      try (JarProcess drop = JarProcess.start(work, "slots", "drop", "--host", host, "--inactive", "--yes")) {
+      try (JarProcess drop =
+          JarProcess.start(work, "slots", "drop", "--host", host, "--inactive", "--yes")) {
         assertThat(drop.waitFor(60)).as(drop.stderr()).isZero();
         assertThat(drop.stdout()).contains("Dropped materialize_orphan.");
       }
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).containsExactly("other_tool");
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots"))
+          .containsExactly("other_tool");
       Sql.execute(app, "SELECT pg_drop_replication_slot('other_tool')");
     }
   }

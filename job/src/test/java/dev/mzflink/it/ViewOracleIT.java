@@ -23,12 +23,12 @@ import org.slf4j.LoggerFactory;
 /**
  * The acceptance test of CREATE [MATERIALIZED] VIEW: a seeded random workload (inserts, updates
  * including key changes and NULLs, deletes, in transactions of varying size) over a shop of four
- * related tables, one without a primary key, while mzflink maintains views covering joins of
- * every kind, aggregates, DISTINCT, subqueries, UNION ALL, views on views and the scalar
- * functions. After each phase the writer stops, a marker row is written and awaited in the
- * results database, and every materialized view's results table is compared with PostgreSQL
- * running the same SELECT upstream: column names and types, then the rows as multisets (EXCEPT ALL
- * both ways). A difference fails with the rows and the seed.
+ * related tables, one without a primary key, while mzflink maintains views covering joins of every
+ * kind, aggregates, DISTINCT, subqueries, UNION ALL, views on views and the scalar functions. After
+ * each phase the writer stops, a marker row is written and awaited in the results database, and
+ * every materialized view's results table is compared with PostgreSQL running the same SELECT
+ * upstream: column names and types, then the rows as multisets (EXCEPT ALL both ways). A difference
+ * fails with the rows and the seed.
  *
  * <p>{@code -Doracle.changes=N} sets the number of changes (default 5,000; {@code -Pfull} runs
  * 100,000), {@code -Doracle.seed=S} the seed, {@code -Doracle.phases=P} the phases.
@@ -74,9 +74,18 @@ class ViewOracleIT {
           written += phaseChanges;
           LOG.info(
               "Phase {}: {} changes written in {} ms ({} in all)",
-              phase, phaseChanges, (System.nanoTime() - phaseStart) / 1_000_000, written);
+              phase,
+              phaseChanges,
+              (System.nanoTime() - phaseStart) / 1_000_000,
+              written);
           awaitMarker(pipeline, upstream, results, phase + 1);
-          report.add(compare(oracle, upstream, results, seed, "after phase " + phase + " (" + written + " changes)"));
+          report.add(
+              compare(
+                  oracle,
+                  upstream,
+                  results,
+                  seed,
+                  "after phase " + phase + " (" + written + " changes)"));
         }
         assertThat(written).isGreaterThanOrEqualTo(changes);
       }
@@ -92,13 +101,13 @@ class ViewOracleIT {
   }
 
   /**
-   * Writes marker {@code id} upstream and waits until it is in the results database, for as long
-   * as the pipeline makes progress: it fails when the job ends, or when no results batch is
-   * committed for {@link #STALL} (a loaded 2-core machine may take many minutes for a phase of the
-   * full run, but it commits every few checkpoints).
+   * Writes marker {@code id} upstream and waits until it is in the results database, for as long as
+   * the pipeline makes progress: it fails when the job ends, or when no results batch is committed
+   * for {@link #STALL} (a loaded 2-core machine may take many minutes for a phase of the full run,
+   * but it commits every few checkpoints).
    */
-  private static void awaitMarker(RunningPipeline pipeline, Connection upstream, Connection results, long id)
-      throws Exception {
+  private static void awaitMarker(
+      RunningPipeline pipeline, Connection upstream, Connection results, long id) throws Exception {
     Sql.execute(upstream, "INSERT INTO markers (id, note) VALUES (" + id + ", 'marker')");
     long lastProgress = System.nanoTime();
     String progress = progress(results);
@@ -112,7 +121,8 @@ class ViewOracleIT {
         progress = now;
         lastProgress = System.nanoTime();
       } else if (System.nanoTime() - lastProgress > STALL.toNanos()) {
-        throw new AssertionError("no results committed for " + STALL + " while waiting for marker " + id);
+        throw new AssertionError(
+            "no results committed for " + STALL + " while waiting for marker " + id);
       }
       Thread.sleep(500);
     }
@@ -122,15 +132,18 @@ class ViewOracleIT {
 
   /** The sinks' committed batches so far (mzflink's bookkeeping in the results database). */
   private static String progress(Connection results) throws SQLException {
-    return Sql.strings(results, "SELECT coalesce(sum(sequence), 0)::text FROM mzflink.sink_progress").get(0);
+    return Sql.strings(
+            results, "SELECT coalesce(sum(sequence), 0)::text FROM mzflink.sink_progress")
+        .get(0);
   }
 
   /**
-   * Compares every materialized view until equal: sinks commit when a checkpoint completes, each
-   * on its own, so the marker's may land a moment before another view's. Fails after a minute
-   * with the differences.
+   * Compares every materialized view until equal: sinks commit when a checkpoint completes, each on
+   * its own, so the marker's may land a moment before another view's. Fails after a minute with the
+   * differences.
    */
-  private static String compare(ViewOracle oracle, Connection upstream, Connection results, long seed, String when)
+  private static String compare(
+      ViewOracle oracle, Connection upstream, Connection results, long seed, String when)
       throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
     List<String> differences = oracle.differences(upstream, results);
@@ -140,8 +153,14 @@ class ViewOracleIT {
     }
     if (!differences.isEmpty()) {
       throw new AssertionError(
-          "views differ from PostgreSQL's answers " + when + " (seed " + seed + ", rerun with -Doracle.seed=" + seed
-              + "):\n" + String.join("\n", differences));
+          "views differ from PostgreSQL's answers "
+              + when
+              + " (seed "
+              + seed
+              + ", rerun with -Doracle.seed="
+              + seed
+              + "):\n"
+              + String.join("\n", differences));
     }
     return when + ": " + oracle.rowCounts(results);
   }

@@ -45,6 +45,9 @@ class ResultsWriterTest {
     writer.write(row(RowKind.UPDATE_BEFORE, 2, "b"), null);
     writer.write(row(RowKind.UPDATE_AFTER, 2, "c"), null);
     ResultsBatch batch = writer.prepareCommit().iterator().next();
-    assertThat(batch.deltas()).containsEntry(List.of("1", "a"), 2).containsEntry(List.of("2", "b"), -1).containsEntry(List.of("2", "c"), 1);
+    assertThat(batch.deltas())
+        .containsEntry(List.of("1", "a"), 2)
+        .containsEntry(List.of("2", "b"), -1)
+        .containsEntry(List.of("2", "c"), 1);
   }
 }

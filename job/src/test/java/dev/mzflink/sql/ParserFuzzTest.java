@@ -26,23 +26,160 @@ import org.junit.jupiter.api.Test;
  */
 class ParserFuzzTest {
   static final int INPUTS = 100_000;
+
   /** Fixed, so that a failure reproduces; {@code -Dfuzz.seed=N} explores other inputs. */
   private static final long SEED = Long.getLong("fuzz.seed", 20261125L);
 
   private static final String[] WORDS = {
-    "CREATE", "MATERIALIZED", "SOURCE", "SOURCES", "VIEWS", "VIEW", "SCHEMA", "SCHEMAS", "DROP", "SHOW",
-    "FULL", "FROM", "POSTGRES", "HOST", "PUBLICATION", "IF", "NOT", "EXISTS", "AS", "CASCADE", "RESTRICT",
-    "COLUMNS", "IN", "SELECT", "DISTINCT", "WHERE", "GROUP", "BY", "HAVING", "JOIN", "LEFT", "ON", "AND",
-    "OR", "CASE", "WHEN", "THEN", "ELSE", "END", "CAST", "NULL", "TRUE", "IS", "BETWEEN", "LIKE", "UNION",
-    "ALL", "ORDER", "LIMIT", "WITH", "EXTRACT", "substring", "FOR", "count", "sum", "date_trunc", "interval",
-    "timestamp", "varchar", "numeric", "double", "precision", "time", "zone", "ARRAY", "ROW", "OVER",
-    "mz_source", "s", "v", "public", "otherschema", "materialize", "a", "b", "t", "x", "KAFKA", "TABLE",
-    "CONNECTION", "\"Quoted\"", "\"a\"\"b\"", "\"\"", "\"unterminated", "'str'", "'it''s'", "E'\\n'",
-    "E'\\x4", "E'\\u12'", "E'\\0'", "E'\\U0010FFFF'", "$$dollar$$", "$t$tag$t$", "$$unterminated", "$1",
-    "'unterminated", "B'01'", "U&'x'", "1", "1.5", "1e3", "1_000", "1__0", "12abc", ".5", "(", ")", ",", ";",
-    ".", "::", "[", "]", "+", "-", "*", "/", "<>", "<=", "=", "||", "->", "=>", "^", "%", "?", "@", "~", "!",
-    "--", "/*", "*/", "/* c */", "\n", "\t", "é", "\u00e9t\u00e9", "\r\n", "\\", "#", "&", "|", "`", "{", "}",
-    "\u0000", "\uD83D\uDE00", "'host=h port=5432' ", "'postgresql://u@h/db'"
+    "CREATE",
+    "MATERIALIZED",
+    "SOURCE",
+    "SOURCES",
+    "VIEWS",
+    "VIEW",
+    "SCHEMA",
+    "SCHEMAS",
+    "DROP",
+    "SHOW",
+    "FULL",
+    "FROM",
+    "POSTGRES",
+    "HOST",
+    "PUBLICATION",
+    "IF",
+    "NOT",
+    "EXISTS",
+    "AS",
+    "CASCADE",
+    "RESTRICT",
+    "COLUMNS",
+    "IN",
+    "SELECT",
+    "DISTINCT",
+    "WHERE",
+    "GROUP",
+    "BY",
+    "HAVING",
+    "JOIN",
+    "LEFT",
+    "ON",
+    "AND",
+    "OR",
+    "CASE",
+    "WHEN",
+    "THEN",
+    "ELSE",
+    "END",
+    "CAST",
+    "NULL",
+    "TRUE",
+    "IS",
+    "BETWEEN",
+    "LIKE",
+    "UNION",
+    "ALL",
+    "ORDER",
+    "LIMIT",
+    "WITH",
+    "EXTRACT",
+    "substring",
+    "FOR",
+    "count",
+    "sum",
+    "date_trunc",
+    "interval",
+    "timestamp",
+    "varchar",
+    "numeric",
+    "double",
+    "precision",
+    "time",
+    "zone",
+    "ARRAY",
+    "ROW",
+    "OVER",
+    "mz_source",
+    "s",
+    "v",
+    "public",
+    "otherschema",
+    "materialize",
+    "a",
+    "b",
+    "t",
+    "x",
+    "KAFKA",
+    "TABLE",
+    "CONNECTION",
+    "\"Quoted\"",
+    "\"a\"\"b\"",
+    "\"\"",
+    "\"unterminated",
+    "'str'",
+    "'it''s'",
+    "E'\\n'",
+    "E'\\x4",
+    "E'\\u12'",
+    "E'\\0'",
+    "E'\\U0010FFFF'",
+    "$$dollar$$",
+    "$t$tag$t$",
+    "$$unterminated",
+    "$1",
+    "'unterminated",
+    "B'01'",
+    "U&'x'",
+    "1",
+    "1.5",
+    "1e3",
+    "1_000",
+    "1__0",
+    "12abc",
+    ".5",
+    "(",
+    ")",
+    ",",
+    ";",
+    ".",
+    "::",
+    "[",
+    "]",
+    "+",
+    "-",
+    "*",
+    "/",
+    "<>",
+    "<=",
+    "=",
+    "||",
+    "->",
+    "=>",
+    "^",
+    "%",
+    "?",
+    "@",
+    "~",
+    "!",
+    "--",
+    "/*",
+    "*/",
+    "/* c */",
+    "\n",
+    "\t",
+    "é",
+    "\u00e9t\u00e9",
+    "\r\n",
+    "\\",
+    "#",
+    "&",
+    "|",
+    "`",
+    "{",
+    "}",
+    "\u0000",
+    "\uD83D\uDE00",
+    "'host=h port=5432' ",
+    "'postgresql://u@h/db'"
   };
 
   @Test
@@ -76,7 +213,9 @@ class ParserFuzzTest {
         INPUTS, parsed, rejected, millis, SEED);
     assertThat(failures).as("inputs the parser did not answer properly").isEmpty();
     assertThat(parsed + rejected).isEqualTo(INPUTS);
-    assertThat(millis).as("the parser answers 100,000 inputs within a minute even on a loaded machine").isLessThan(60_000);
+    assertThat(millis)
+        .as("the parser answers 100,000 inputs within a minute even on a loaded machine")
+        .isLessThan(60_000);
     // Both outcomes are exercised, not only errors.
     assertThat(parsed).isGreaterThan(INPUTS / 50);
     assertThat(rejected).isGreaterThan(INPUTS / 2);
@@ -88,7 +227,8 @@ class ParserFuzzTest {
         .isInstanceOfSatisfying(
             UserError.class,
             e -> {
-              assertThat(e.primary()).isEqualTo("invalid byte sequence for encoding \"UTF8\": 0x00");
+              assertThat(e.primary())
+                  .isEqualTo("invalid byte sequence for encoding \"UTF8\": 0x00");
               assertThat(e.detail()).contains("A script cannot contain NUL characters.");
               assertThat(e.position()).contains(new SourcePosition(33, 2, 17));
             });
@@ -117,11 +257,18 @@ class ParserFuzzTest {
       statements = Parser.parse(input);
     } catch (UserError e) {
       if (e.position().isEmpty()) {
-        return Outcome.failed("user error without a position: " + e.primary() + "\ninput: " + printable(input));
+        return Outcome.failed(
+            "user error without a position: " + e.primary() + "\ninput: " + printable(input));
       }
       SourcePosition p = e.position().get();
       if (p.offset() > input.length() || !expectedPosition(input, p.offset()).equals(p)) {
-        return Outcome.failed("user error at a wrong position " + p + ": " + e.primary() + "\ninput: " + printable(input));
+        return Outcome.failed(
+            "user error at a wrong position "
+                + p
+                + ": "
+                + e.primary()
+                + "\ninput: "
+                + printable(input));
       }
       try {
         e.render(Optional.of(input));
@@ -138,7 +285,8 @@ class ParserFuzzTest {
         String printed = StatementPrinter.print(statement);
         List<Statement> again = Parser.parse(printed);
         if (again.size() != 1 || !StatementPrinter.print(again.get(0)).equals(printed)) {
-          return Outcome.failed("round trip changed " + printable(printed) + "\ninput: " + printable(input));
+          return Outcome.failed(
+              "round trip changed " + printable(printed) + "\ninput: " + printable(input));
         }
       } catch (RuntimeException e) {
         return Outcome.failed("round trip failed: " + e + "\ninput: " + printable(input));
@@ -164,7 +312,9 @@ class ParserFuzzTest {
     // Half of the streams start like a statement, so that they get past the first token.
     StringBuilder out = new StringBuilder();
     if (random.nextBoolean()) {
-      out.append(List.of("CREATE ", "DROP ", "SHOW ", "CREATE MATERIALIZED ", "CREATE VIEW v AS SELECT ").get(random.nextInt(5)));
+      out.append(
+          List.of("CREATE ", "DROP ", "SHOW ", "CREATE MATERIALIZED ", "CREATE VIEW v AS SELECT ")
+              .get(random.nextInt(5)));
     }
     int length = 1 + random.nextInt(25);
     for (int i = 0; i < length; i++) {
@@ -200,7 +350,8 @@ class ParserFuzzTest {
         default -> { // change the case of a character
           if (at < out.length()) {
             char c = out.charAt(at);
-            out.setCharAt(at, Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+            out.setCharAt(
+                at, Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
           }
         }
       }
@@ -217,7 +368,11 @@ class ParserFuzzTest {
       }
     }
     try (Stream<Path> files = Files.list(Path.of("../sql-scripts"))) {
-      for (Path p : files.filter(p -> p.toString().endsWith(".sql") && !p.toString().endsWith(".flink.sql")).sorted().toList()) {
+      for (Path p :
+          files
+              .filter(p -> p.toString().endsWith(".sql") && !p.toString().endsWith(".flink.sql"))
+              .sorted()
+              .toList()) {
         scripts.add(Files.readString(p, StandardCharsets.UTF_8));
       }
     }

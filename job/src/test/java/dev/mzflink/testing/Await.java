@@ -7,7 +7,8 @@ import java.util.concurrent.Callable;
 public final class Await {
   private Await() {}
 
-  public static void until(String description, Duration timeout, Callable<Boolean> condition) throws Exception {
+  public static void until(String description, Duration timeout, Callable<Boolean> condition)
+      throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Exception last = null;
     while (System.nanoTime() < deadline) {
@@ -21,7 +22,8 @@ public final class Await {
       }
       Thread.sleep(200);
     }
-    AssertionError error = new AssertionError("timed out after " + timeout + " waiting for " + description);
+    AssertionError error =
+        new AssertionError("timed out after " + timeout + " waiting for " + description);
     if (last != null) {
       error.initCause(last);
     }

@@ -16,8 +16,8 @@ import java.util.Optional;
 /**
  * A fake upstream for planning and translation tests: publication {@code mz_source} holds a shop
  * (orders with a key and REPLICA IDENTITY FULL, items without a key, customers with REPLICA
- * IDENTITY DEFAULT) and tables named {@code foo} in two schemas; {@code odd_types} holds columns
- * of unsupported types; {@code empty} holds nothing.
+ * IDENTITY DEFAULT) and tables named {@code foo} in two schemas; {@code odd_types} holds columns of
+ * unsupported types; {@code empty} holds nothing.
  */
 public final class FakeUpstream implements Purifier.Introspector {
   public static final FakeUpstream INSTANCE = new FakeUpstream();
@@ -29,7 +29,8 @@ public final class FakeUpstream implements Purifier.Introspector {
   }
 
   public static PgType numeric(int precision, int scale) {
-    return PgType.builtin("numeric", "numeric(" + precision + "," + scale + ")", ((precision << 16) | scale) + 4);
+    return PgType.builtin(
+        "numeric", "numeric(" + precision + "," + scale + ")", ((precision << 16) | scale) + 4);
   }
 
   private static PgColumn column(String name, int position, PgType type, boolean notNull) {
@@ -46,7 +47,11 @@ public final class FakeUpstream implements Purifier.Introspector {
             column("customer_id", 2, type("int4", "integer"), true),
             column("item", 3, type("text", "text"), false),
             column("price", 4, numeric(10, 2), false),
-            column("ordered_at", 5, PgType.builtin("timestamptz", "timestamp with time zone", -1), false)),
+            column(
+                "ordered_at",
+                5,
+                PgType.builtin("timestamptz", "timestamp with time zone", -1),
+                false)),
         List.of("id"),
         ReplicaIdentity.FULL,
         1000);
@@ -82,7 +87,13 @@ public final class FakeUpstream implements Purifier.Introspector {
 
   private static PgTable foo(String schema, long oid) {
     return new PgTable(
-        oid, schema, "foo", List.of(column("a", 1, type("int4", "integer"), true)), List.of("a"), ReplicaIdentity.FULL, 0);
+        oid,
+        schema,
+        "foo",
+        List.of(column("a", 1, type("int4", "integer"), true)),
+        List.of("a"),
+        ReplicaIdentity.FULL,
+        0);
   }
 
   private static PgTable oddTypes() {
@@ -94,7 +105,11 @@ public final class FakeUpstream implements Purifier.Introspector {
             column("id", 1, type("int4", "integer"), true),
             column("shape", 2, type("point", "point"), false),
             column("amount", 3, PgType.builtin("numeric", "numeric", -1), false),
-            column("mood", 4, new PgType("public", "mood", "mood", -1, PgType.Kind.ENUM, Optional.empty()), false)),
+            column(
+                "mood",
+                4,
+                new PgType("public", "mood", "mood", -1, PgType.Kind.ENUM, Optional.empty()),
+                false)),
         List.of("id"),
         ReplicaIdentity.FULL,
         0);
@@ -120,7 +135,8 @@ public final class FakeUpstream implements Purifier.Introspector {
             column("vc", 11, PgType.builtin("varchar", "character varying(10)", 14), false),
             column("bc", 12, PgType.builtin("bpchar", "character(3)", 7), false),
             column("d", 13, type("date", "date"), false),
-            column("ts", 14, PgType.builtin("timestamp", "timestamp(3) without time zone", 3), false),
+            column(
+                "ts", 14, PgType.builtin("timestamp", "timestamp(3) without time zone", 3), false),
             column("tz", 15, PgType.builtin("timestamptz", "timestamp with time zone", -1), false),
             column("u", 16, type("uuid", "uuid"), false),
             column("j", 17, type("jsonb", "jsonb"), false),
@@ -158,13 +174,22 @@ public final class FakeUpstream implements Purifier.Introspector {
         for (int i = 1; i <= 7; i++) {
           tables.add(
               new PgTable(
-                  16500 + i, "public", "w" + i, List.of(column("a", 1, type("int4", "integer"), true)), List.of("a"), ReplicaIdentity.FULL, 0));
+                  16500 + i,
+                  "public",
+                  "w" + i,
+                  List.of(column("a", 1, type("int4", "integer"), true)),
+                  List.of("a"),
+                  ReplicaIdentity.FULL,
+                  0));
         }
       }
       case "empty" -> {}
-      default -> throw UserError.of(String.format("publication \"%s\" does not exist", publication));
+      default ->
+          throw UserError.of(String.format("publication \"%s\" does not exist", publication));
     }
     return new UpstreamSnapshot(
-        170006, connection.database(), new PgPublication(publication, false, true, true, true, true, tables));
+        170006,
+        connection.database(),
+        new PgPublication(publication, false, true, true, true, true, tables));
   }
 }

@@ -72,11 +72,21 @@ public final class FlinkCluster implements AutoCloseable {
     return work;
   }
 
-  /** Runs a script of deploy/; returns its output (stdout and stderr) and fails on a non-zero exit. */
+  /**
+   * Runs a script of deploy/; returns its output (stdout and stderr) and fails on a non-zero exit.
+   */
   public String script(Duration timeout, String script, String... args) throws Exception {
     Result r = run(timeout, script, args);
     if (r.exitCode() != 0) {
-      throw new AssertionError("deploy/" + script + " " + String.join(" ", args) + " exited with " + r.exitCode() + ":\n" + r.output());
+      throw new AssertionError(
+          "deploy/"
+              + script
+              + " "
+              + String.join(" ", args)
+              + " exited with "
+              + r.exitCode()
+              + ":\n"
+              + r.output());
     }
     return r.output();
   }
@@ -89,17 +99,26 @@ public final class FlinkCluster implements AutoCloseable {
     command.add(DEPLOY.resolve(script).toString());
     command.addAll(List.of(args));
     Path output = Files.createTempFile(work, script, ".out");
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
     builder.environment().put("FLINK_LOG_DIR", work.resolve("log").toString());
     Process process = builder.start();
     if (!process.waitFor(timeout.toSeconds(), TimeUnit.SECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("deploy/" + script + " did not finish within " + timeout + ":\n" + Files.readString(output));
+      throw new AssertionError(
+          "deploy/"
+              + script
+              + " did not finish within "
+              + timeout
+              + ":\n"
+              + Files.readString(output));
     }
     return new Result(process.exitValue(), Files.readString(output));
   }
 
-  /** {@code flink.sh ARGS} against this cluster (the {@code -m} option is added after the action). */
+  /**
+   * {@code flink.sh ARGS} against this cluster (the {@code -m} option is added after the action).
+   */
   public String flink(String action, String... args) throws Exception {
     List<String> all = new ArrayList<>(List.of(action, "-m", restAddress()));
     all.addAll(List.of(args));
@@ -120,7 +139,10 @@ public final class FlinkCluster implements AutoCloseable {
   public void killTaskManager(int n) throws Exception {
     long pid = Long.parseLong(Files.readString(work.resolve("taskmanager-" + n + ".pid")).strip());
     new ProcessBuilder("kill", "-9", Long.toString(pid)).inheritIO().start().waitFor();
-    Await.until("TaskManager " + n + " to exit", Duration.ofSeconds(10), () -> ProcessHandle.of(pid).isEmpty());
+    Await.until(
+        "TaskManager " + n + " to exit",
+        Duration.ofSeconds(10),
+        () -> ProcessHandle.of(pid).isEmpty());
   }
 
   public void addTaskManager() throws Exception {
@@ -151,7 +173,9 @@ public final class FlinkCluster implements AutoCloseable {
 
   /** How many failures the job has had (Flink's exception history). */
   public int failures(String jobId) throws Exception {
-    Matcher m = Pattern.compile("\"exceptionName\"").matcher(get("/jobs/" + jobId + "/exceptions?maxExceptions=1000"));
+    Matcher m =
+        Pattern.compile("\"exceptionName\"")
+            .matcher(get("/jobs/" + jobId + "/exceptions?maxExceptions=1000"));
     int n = 0;
     while (m.find()) {
       n++;
@@ -159,7 +183,9 @@ public final class FlinkCluster implements AutoCloseable {
     return n;
   }
 
-  /** Waits until the job has failed more often than {@code before} times, then until it runs again. */
+  /**
+   * Waits until the job has failed more often than {@code before} times, then until it runs again.
+   */
   public void awaitRecovery(String jobId, int before, Duration timeout) throws Exception {
     Await.until("job " + jobId + " to notice the fault", timeout, () -> failures(jobId) > before);
     awaitRunning(jobId, timeout);
@@ -169,7 +195,8 @@ public final class FlinkCluster implements AutoCloseable {
   public List<String> jobs(String state) throws Exception {
     String body = get("/jobs");
     List<String> ids = new ArrayList<>();
-    Matcher m = Pattern.compile("\"id\":\"([0-9a-f]+)\",\"status\":\"" + state + "\"").matcher(body);
+    Matcher m =
+        Pattern.compile("\"id\":\"([0-9a-f]+)\",\"status\":\"" + state + "\"").matcher(body);
     while (m.find()) {
       ids.add(m.group(1));
     }
@@ -177,7 +204,8 @@ public final class FlinkCluster implements AutoCloseable {
   }
 
   private String get(String path) throws Exception {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + restAddress() + path)).GET().build();
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create("http://" + restAddress() + path)).GET().build();
     return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
   }
 
@@ -189,7 +217,8 @@ public final class FlinkCluster implements AutoCloseable {
     Files.createDirectories(logs);
     try (var files = Files.list(work.resolve("log"))) {
       for (Path f : files.toList()) {
-        Files.copy(f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(
+            f, logs.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
       }
     }
   }

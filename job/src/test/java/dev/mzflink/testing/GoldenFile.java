@@ -12,9 +12,9 @@ import java.util.function.BiFunction;
 
 /**
  * Golden files in the datadriven layout Materialize uses: a directive line, the input, a line
- * {@code ----}, the expected output, then a blank line. Output that contains blank lines is
- * fenced by {@code ----} twice before and after. Lines starting with {@code #} between cases are
- * comments. With {@code -Dgolden.rewrite=true} the file is rewritten with the actual output.
+ * {@code ----}, the expected output, then a blank line. Output that contains blank lines is fenced
+ * by {@code ----} twice before and after. Lines starting with {@code #} between cases are comments.
+ * With {@code -Dgolden.rewrite=true} the file is rewritten with the actual output.
  */
 public final class GoldenFile {
   /** One case: the directive (e.g. "parse"), its input and the expected output. */
@@ -47,7 +47,8 @@ public final class GoldenFile {
       StringBuilder expected = new StringBuilder();
       if (i < lines.size() && lines.get(i).equals("----")) {
         i++;
-        while (i + 1 < lines.size() && !(lines.get(i).equals("----") && lines.get(i + 1).equals("----"))) {
+        while (i + 1 < lines.size()
+            && !(lines.get(i).equals("----") && lines.get(i + 1).equals("----"))) {
           expected.append(lines.get(i)).append('\n');
           i++;
         }
@@ -64,8 +65,8 @@ public final class GoldenFile {
   }
 
   /**
-   * Runs every case through {@code run} (directive, input to output) and compares, or rewrites
-   * the file when {@code golden.rewrite} is set.
+   * Runs every case through {@code run} (directive, input to output) and compares, or rewrites the
+   * file when {@code golden.rewrite} is set.
    */
   public static void check(Path file, BiFunction<String, String, String> run) throws IOException {
     List<Case> cases = read(file);
@@ -94,7 +95,9 @@ public final class GoldenFile {
       Files.writeString(file, preserveHeader(file) + rewritten, StandardCharsets.UTF_8);
       return;
     }
-    assertThat(failures).as("golden file " + file + " (rewrite with -Dgolden.rewrite=true)").isEmpty();
+    assertThat(failures)
+        .as("golden file " + file + " (rewrite with -Dgolden.rewrite=true)")
+        .isEmpty();
   }
 
   /** The comment lines at the top of the file. */

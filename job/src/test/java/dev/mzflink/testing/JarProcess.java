@@ -23,7 +23,8 @@ public final class JarProcess implements AutoCloseable {
   public static Path jar() {
     Path jar = Path.of(System.getProperty("mzflink.jar", "target/mzflink.jar"));
     if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar + " does not exist: run mvn verify (the jar is built before the integration tests)");
+      throw new IllegalStateException(
+          jar + " does not exist: run mvn verify (the jar is built before the integration tests)");
     }
     return jar;
   }
@@ -33,7 +34,9 @@ public final class JarProcess implements AutoCloseable {
   }
 
   /** Starts mzflink with {@code environment} added to this process's environment. */
-  public static JarProcess start(Path workingDirectory, java.util.Map<String, String> environment, String... args) throws IOException {
+  public static JarProcess start(
+      Path workingDirectory, java.util.Map<String, String> environment, String... args)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx1g");
@@ -59,7 +62,14 @@ public final class JarProcess implements AutoCloseable {
       String threads = threadDump();
       process.destroyForcibly();
       throw new AssertionError(
-          "mzflink did not exit within " + seconds + " s; stdout:\n" + stdout() + "\nstderr:\n" + stderr() + "\nthreads:\n" + threads);
+          "mzflink did not exit within "
+              + seconds
+              + " s; stdout:\n"
+              + stdout()
+              + "\nstderr:\n"
+              + stderr()
+              + "\nthreads:\n"
+              + threads);
     }
     return process.exitValue();
   }
@@ -68,10 +78,14 @@ public final class JarProcess implements AutoCloseable {
   private String threadDump() {
     try {
       Process jcmd =
-          new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(process.pid()), "Thread.print")
+          new ProcessBuilder(
+                  Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                  Long.toString(process.pid()),
+                  "Thread.print")
               .redirectErrorStream(true)
               .start();
-      String dump = new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      String dump =
+          new String(jcmd.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
       jcmd.waitFor(30, TimeUnit.SECONDS);
       return dump;
     } catch (IOException | InterruptedException e) {
@@ -96,7 +110,8 @@ public final class JarProcess implements AutoCloseable {
   private static boolean sigintIgnored() throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
       if (line.startsWith("SigIgn:")) {
-        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1)) != 0; // SIGINT is signal 2
+        return (Long.parseUnsignedLong(line.substring(7).trim(), 16) & (1L << 1))
+            != 0; // SIGINT is signal 2
       }
     }
     return false;

@@ -18,17 +18,29 @@ public final class Pipelines {
   }
 
   /** Starts a script, resuming from {@code savepoint} if given. */
-  public static RunningPipeline start(String script, String resultsUrl, int parallelism, Optional<String> savepoint) {
-    return start(script, resultsUrl, parallelism, savepoint, RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+  public static RunningPipeline start(
+      String script, String resultsUrl, int parallelism, Optional<String> savepoint) {
+    return start(
+        script, resultsUrl, parallelism, savepoint, RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
   }
 
   /** Starts a script with its sources read as {@code reading} says. */
   public static RunningPipeline start(
-      String script, String resultsUrl, int parallelism, Optional<String> savepoint, RunOptions.SourceReading reading) {
+      String script,
+      String resultsUrl,
+      int parallelism,
+      Optional<String> savepoint,
+      RunOptions.SourceReading reading) {
     CompiledScript compiled =
         CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
     RunOptions options =
-        new RunOptions(resultsUrl, Optional.empty(), Duration.ofMillis(500), parallelism, savepoint, "test")
+        new RunOptions(
+                resultsUrl,
+                Optional.empty(),
+                Duration.ofMillis(500),
+                parallelism,
+                savepoint,
+                "test")
             .withSourceReading(reading);
     return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
   }
@@ -44,10 +56,11 @@ public final class Pipelines {
 
   /**
    * Inserts marker {@code id} upstream into {@code table} (columns {@code id, note}) and waits
-   * until it is in the results table of the same name: everything committed before it has then
-   * been applied too.
+   * until it is in the results table of the same name: everything committed before it has then been
+   * applied too.
    */
-  public static void awaitMarker(Connection upstream, Connection results, String table, long id, Duration timeout)
+  public static void awaitMarker(
+      Connection upstream, Connection results, String table, long id, Duration timeout)
       throws Exception {
     Sql.execute(upstream, "INSERT INTO " + table + " (id, note) VALUES (" + id + ", 'marker')");
     Await.until(

@@ -15,8 +15,8 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One embedded PostgreSQL per test class, with logical replication. After the class it fails if
- * any {@code materialize_} replication slot survived, then stops the server.
+ * One embedded PostgreSQL per test class, with logical replication. After the class it fails if any
+ * {@code materialize_} replication slot survived, then stops the server.
  */
 public final class PostgresServerExtension implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> settings;
@@ -53,7 +53,9 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
     List<String> slots = new ArrayList<>();
     try (Connection c = server.connect("postgres");
         Statement s = c.createStatement();
-        ResultSet r = s.executeQuery("SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'materialize%'")) {
+        ResultSet r =
+            s.executeQuery(
+                "SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE 'materialize%'")) {
       while (r.next()) {
         slots.add(r.getString(1));
       }

@@ -11,8 +11,8 @@ public final class Tables {
   private Tables() {}
 
   /** The differences of each table that differs; empty when all are equal. */
-  public static List<String> differences(Connection upstream, Connection results, List<String> tables)
-      throws Exception {
+  public static List<String> differences(
+      Connection upstream, Connection results, List<String> tables) throws Exception {
     List<String> differences = new ArrayList<>();
     for (String table : tables) {
       Comparison.Result r =
@@ -25,10 +25,11 @@ public final class Tables {
   }
 
   /**
-   * Waits until every table is equal (comparing server-side digests while they differ); fails
-   * with the differing rows after {@code timeout}.
+   * Waits until every table is equal (comparing server-side digests while they differ); fails with
+   * the differing rows after {@code timeout}.
    */
-  public static void awaitEqual(Connection upstream, Connection results, List<String> tables, Duration timeout)
+  public static void awaitEqual(
+      Connection upstream, Connection results, List<String> tables, Duration timeout)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!digestsEqual(upstream, results, tables) && System.nanoTime() < deadline) {
@@ -36,11 +37,13 @@ public final class Tables {
     }
     List<String> differences = differences(upstream, results, tables);
     if (!differences.isEmpty()) {
-      throw new AssertionError("results differ from upstream after " + timeout + ":\n" + String.join("\n", differences));
+      throw new AssertionError(
+          "results differ from upstream after " + timeout + ":\n" + String.join("\n", differences));
     }
   }
 
-  private static boolean digestsEqual(Connection upstream, Connection results, List<String> tables) throws Exception {
+  private static boolean digestsEqual(Connection upstream, Connection results, List<String> tables)
+      throws Exception {
     for (String table : tables) {
       String query = Comparison.rowsOf(table);
       if (!Comparison.digest(upstream, query).equals(Comparison.digest(results, query))) {

@@ -28,7 +28,8 @@ public final class TestSsl {
       Path key = copy("ssl/server.key", dir.resolve("server.key"));
       key.toFile().deleteOnExit();
       Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-      return Map.of("ssl", "on", "ssl_cert_file", certificate.toString(), "ssl_key_file", key.toString());
+      return Map.of(
+          "ssl", "on", "ssl_cert_file", certificate.toString(), "ssl_key_file", key.toString());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

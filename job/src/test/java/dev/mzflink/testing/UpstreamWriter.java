@@ -21,7 +21,9 @@ public final class UpstreamWriter implements AutoCloseable {
       "ALTER TABLE accounts REPLICA IDENTITY FULL",
       "CREATE TABLE ledger (account int NOT NULL, amount numeric(12,2) NOT NULL, note text)",
       "ALTER TABLE ledger REPLICA IDENTITY FULL",
-      "INSERT INTO accounts SELECT g, g % 1000, 'account ' || g FROM generate_series(1, " + accounts + ") g",
+      "INSERT INTO accounts SELECT g, g % 1000, 'account ' || g FROM generate_series(1, "
+          + accounts
+          + ") g",
       "INSERT INTO ledger SELECT g % 500, (g % 7) * 10, NULL FROM generate_series(1, 20000) g",
       "CREATE PUBLICATION " + publication + " FOR TABLE accounts, ledger"
     };
@@ -69,12 +71,32 @@ public final class UpstreamWriter implements AutoCloseable {
           for (int i = 0; i < n; i++) {
             int id = 1 + random.nextInt(accounts + accounts / 10);
             switch (random.nextInt(6)) {
-              case 0 -> s.execute("INSERT INTO accounts VALUES (" + id + ", 0, 'new') ON CONFLICT (id) DO UPDATE SET note = 'again'");
-              case 1 -> s.execute("UPDATE accounts SET balance = balance + 1.25, note = NULL WHERE id = " + id);
+              case 0 ->
+                  s.execute(
+                      "INSERT INTO accounts VALUES ("
+                          + id
+                          + ", 0, 'new') ON CONFLICT (id) DO UPDATE SET note = 'again'");
+              case 1 ->
+                  s.execute(
+                      "UPDATE accounts SET balance = balance + 1.25, note = NULL WHERE id = " + id);
               case 2 -> s.execute("DELETE FROM accounts WHERE id = " + id);
-              case 3 -> s.execute("INSERT INTO ledger VALUES (" + (id % 500) + ", " + random.nextInt(100) + ", 'w')");
-              case 4 -> s.execute("DELETE FROM ledger WHERE ctid = (SELECT ctid FROM ledger WHERE account = " + (id % 500) + " LIMIT 1)");
-              default -> s.execute("UPDATE ledger SET note = 'u' WHERE ctid = (SELECT ctid FROM ledger WHERE account = " + (id % 500) + " LIMIT 1)");
+              case 3 ->
+                  s.execute(
+                      "INSERT INTO ledger VALUES ("
+                          + (id % 500)
+                          + ", "
+                          + random.nextInt(100)
+                          + ", 'w')");
+              case 4 ->
+                  s.execute(
+                      "DELETE FROM ledger WHERE ctid = (SELECT ctid FROM ledger WHERE account = "
+                          + (id % 500)
+                          + " LIMIT 1)");
+              default ->
+                  s.execute(
+                      "UPDATE ledger SET note = 'u' WHERE ctid = (SELECT ctid FROM ledger WHERE account = "
+                          + (id % 500)
+                          + " LIMIT 1)");
             }
           }
         }

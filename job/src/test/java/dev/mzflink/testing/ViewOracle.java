@@ -20,9 +20,9 @@ import org.postgresql.PGConnection;
 /**
  * Views maintained by mzflink and the same views in PostgreSQL, compared: the views are created
  * upstream with the same SELECT, and each materialized view's results table must have PostgreSQL's
- * column names and types (numeric results of avg and division may be numeric(38,s), the
- * documented rounding) and, as a multiset, PostgreSQL's rows. PostgreSQL's rows are copied into a
- * table of the results table's types first, which applies that rounding and nothing else.
+ * column names and types (numeric results of avg and division may be numeric(38,s), the documented
+ * rounding) and, as a multiset, PostgreSQL's rows. PostgreSQL's rows are copied into a table of the
+ * results table's types first, which applies that rounding and nothing else.
  */
 public final class ViewOracle {
   /** A view of the script: created upstream as a plain view with the same query. */
@@ -76,7 +76,8 @@ public final class ViewOracle {
                   + "  CASE WHEN discount IS NULL THEN total ELSE total - discount END AS net\n"
                   + "FROM orders\n"
                   + "WHERE (total IS NULL OR total >= 0) AND NOT (status = 'void')"),
-          materialized("statuses", "SELECT DISTINCT status, customer_id IS NULL AS anonymous FROM orders"),
+          materialized(
+              "statuses", "SELECT DISTINCT status, customer_id IS NULL AS anonymous FROM orders"),
           materialized(
               "gold_orders",
               "SELECT o.id, o.total FROM orders o\n"
@@ -105,7 +106,9 @@ public final class ViewOracle {
                   + "SELECT name, category, 'product' FROM products\n"
                   + "UNION ALL\n"
                   + "SELECT note, status, 'order' FROM orders WHERE note IS NOT NULL"),
-          view("paid_orders", "SELECT id, customer_id, total, ordered_at FROM orders WHERE status = 'paid'"),
+          view(
+              "paid_orders",
+              "SELECT id, customer_id, total, ordered_at FROM orders WHERE status = 'paid'"),
           materialized(
               "paid_per_segment",
               "SELECT c.segment, count(*) AS orders, sum(p.total) AS total, max(p.ordered_at) AS latest\n"
@@ -161,7 +164,8 @@ public final class ViewOracle {
     List<ViewDefinition> out = new ArrayList<>();
     for (Statement statement : Parser.parse(script)) {
       if (statement instanceof Statement.CreateView v) {
-        out.add(new ViewDefinition(v.name().name(), v.materialized(), QueryPrinter.print(v.query())));
+        out.add(
+            new ViewDefinition(v.name().name(), v.materialized(), QueryPrinter.print(v.query())));
       }
     }
     return out;
@@ -178,7 +182,15 @@ public final class ViewOracle {
   /** The CREATE [MATERIALIZED] VIEW statements for mzflink. */
   public String script() {
     return views.stream()
-        .map(v -> "CREATE " + (v.materialized() ? "MATERIALIZED " : "") + "VIEW " + v.name() + " AS\n" + v.query() + ";\n")
+        .map(
+            v ->
+                "CREATE "
+                    + (v.materialized() ? "MATERIALIZED " : "")
+                    + "VIEW "
+                    + v.name()
+                    + " AS\n"
+                    + v.query()
+                    + ";\n")
         .collect(Collectors.joining());
   }
 
@@ -194,7 +206,8 @@ public final class ViewOracle {
   }
 
   /** Waits until every results table equals PostgreSQL's answer; fails with the differences. */
-  public void awaitEqual(Connection upstream, Connection results, java.time.Duration timeout, String when)
+  public void awaitEqual(
+      Connection upstream, Connection results, java.time.Duration timeout, String when)
       throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     List<String> differences = differences(upstream, results);
@@ -203,7 +216,11 @@ public final class ViewOracle {
       differences = differences(upstream, results);
     }
     if (!differences.isEmpty()) {
-      throw new AssertionError("views differ from PostgreSQL's answers " + when + ":\n" + String.join("\n", differences));
+      throw new AssertionError(
+          "views differ from PostgreSQL's answers "
+              + when
+              + ":\n"
+              + String.join("\n", differences));
     }
   }
 
@@ -215,27 +232,52 @@ public final class ViewOracle {
       Map<String, String> expectedColumns = columns(upstream, table);
       Map<String, String> actualColumns = columns(results, table);
       if (!sameColumns(expectedColumns, actualColumns)) {
-        out.add(v.name() + ": columns differ: PostgreSQL " + expectedColumns + ", results table " + actualColumns);
+        out.add(
+            v.name()
+                + ": columns differ: PostgreSQL "
+                + expectedColumns
+                + ", results table "
+                + actualColumns);
         continue;
       }
       ByteArrayOutputStream rows = new ByteArrayOutputStream();
-      upstream.unwrap(PGConnection.class).getCopyAPI().copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT", rows);
-      Sql.execute(results, "DROP TABLE IF EXISTS pg_temp.mz_expected", "CREATE TEMP TABLE mz_expected (LIKE " + table + ")");
+      upstream
+          .unwrap(PGConnection.class)
+          .getCopyAPI()
+          .copyOut("COPY (SELECT * FROM " + table + ") TO STDOUT", rows);
+      Sql.execute(
+          results,
+          "DROP TABLE IF EXISTS pg_temp.mz_expected",
+          "CREATE TEMP TABLE mz_expected (LIKE " + table + ")");
       try {
-        results.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY mz_expected FROM STDIN", new ByteArrayInputStream(rows.toByteArray()));
+        results
+            .unwrap(PGConnection.class)
+            .getCopyAPI()
+            .copyIn("COPY mz_expected FROM STDIN", new ByteArrayInputStream(rows.toByteArray()));
       } catch (SQLException e) {
-        out.add(v.name() + ": PostgreSQL's rows do not fit the results table's types: " + e.getMessage());
+        out.add(
+            v.name()
+                + ": PostgreSQL's rows do not fit the results table's types: "
+                + e.getMessage());
         continue;
       }
-      List<String> missing = rows(results, "SELECT * FROM mz_expected EXCEPT ALL SELECT * FROM " + table);
-      List<String> extra = rows(results, "SELECT * FROM " + table + " EXCEPT ALL SELECT * FROM mz_expected");
+      List<String> missing =
+          rows(results, "SELECT * FROM mz_expected EXCEPT ALL SELECT * FROM " + table);
+      List<String> extra =
+          rows(results, "SELECT * FROM " + table + " EXCEPT ALL SELECT * FROM mz_expected");
       if (!missing.isEmpty() || !extra.isEmpty()) {
         long expected = Sql.longValue(results, "SELECT count(*) FROM mz_expected");
         long actual = Sql.longValue(results, "SELECT count(*) FROM " + table);
         out.add(
             String.format(
                 "%s: PostgreSQL has %d rows, the results table %d%n  missing from the results table (%d): %s%n  extra in the results table (%d): %s",
-                v.name(), expected, actual, missing.size(), head(missing), extra.size(), head(extra)));
+                v.name(),
+                expected,
+                actual,
+                missing.size(),
+                head(missing),
+                extra.size(),
+                head(extra)));
       }
     }
     return out;
@@ -245,7 +287,11 @@ public final class ViewOracle {
   public String rowCounts(Connection results) throws SQLException {
     List<String> counts = new ArrayList<>();
     for (ViewDefinition v : materializedViews()) {
-      counts.add(v.name() + " " + Sql.longValue(results, "SELECT count(*) FROM " + Quote.pgQualified("public", v.name())));
+      counts.add(
+          v.name()
+              + " "
+              + Sql.longValue(
+                  results, "SELECT count(*) FROM " + Quote.pgQualified("public", v.name())));
     }
     return String.join(", ", counts);
   }
@@ -260,7 +306,8 @@ public final class ViewOracle {
     }
     for (Map.Entry<String, String> e : expected.entrySet()) {
       String a = actual.get(e.getKey());
-      if (!a.equals(e.getValue()) && !(e.getValue().equals("numeric") && a.matches("numeric\\(38,[0-9]+\\)"))) {
+      if (!a.equals(e.getValue())
+          && !(e.getValue().equals("numeric") && a.matches("numeric\\(38,[0-9]+\\)"))) {
         return false;
       }
     }
@@ -288,6 +335,8 @@ public final class ViewOracle {
   }
 
   private static String head(List<String> rows) {
-    return rows.size() <= 25 ? rows.toString() : rows.subList(0, 25) + " ... (" + rows.size() + " in all)";
+    return rows.size() <= 25
+        ? rows.toString()
+        : rows.subList(0, 25) + " ... (" + rows.size() + " in all)";
   }
 }

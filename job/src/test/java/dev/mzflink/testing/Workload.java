@@ -11,22 +11,49 @@ import java.util.Random;
 
 /**
  * A seeded random workload over a small shop: customers and products (keyed), orders (keyed by a
- * bigint that updates change), and order items without a primary key (duplicate rows on
- * purpose). Inserts, updates that set and clear values (NULLs included), change keys and move rows
- * between groups, and deletes, in transactions of 1 to 20 statements. The same seed writes the
- * same statements.
+ * bigint that updates change), and order items without a primary key (duplicate rows on purpose).
+ * Inserts, updates that set and clear values (NULLs included), change keys and move rows between
+ * groups, and deletes, in transactions of 1 to 20 statements. The same seed writes the same
+ * statements.
  */
 public final class Workload {
   private static final String[] NAMES = {
-    "Ada", "Grace", "Linus", "Zoë", "Łukasz", "Ørjan", "Ming", "Amélie", "O'Brien", "Nina", "Omar", "Priya", "Sven",
-    "Tomás", "Ünal", "Yuki", "a b", "ALLCAPS", "mixedCase", "with  spaces", "Émile", "Jo", "x", "Marie-Claire"
+    "Ada",
+    "Grace",
+    "Linus",
+    "Zoë",
+    "Łukasz",
+    "Ørjan",
+    "Ming",
+    "Amélie",
+    "O'Brien",
+    "Nina",
+    "Omar",
+    "Priya",
+    "Sven",
+    "Tomás",
+    "Ünal",
+    "Yuki",
+    "a b",
+    "ALLCAPS",
+    "mixedCase",
+    "with  spaces",
+    "Émile",
+    "Jo",
+    "x",
+    "Marie-Claire"
   };
   private static final String[] SEGMENTS = {"gold", "silver", "bronze", "Gold"};
   private static final String[] COUNTRIES = {"US", "DE", "F", "FR", "NL"};
-  private static final String[] STATUSES = {"new", "paid", "shipped", "cancelled", "refunded", "void"};
+  private static final String[] STATUSES = {
+    "new", "paid", "shipped", "cancelled", "refunded", "void"
+  };
   private static final String[] CATEGORIES = {"books", "games", "misc", "tools", "food"};
-  private static final String[] NOTES = {"gift for mum", "gift", "express", "call first", "fragile", "Gift wrap", "leave at door"};
-  private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
+  private static final String[] NOTES = {
+    "gift for mum", "gift", "express", "call first", "fragile", "Gift wrap", "leave at door"
+  };
+  private static final DateTimeFormatter TIMESTAMP =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS");
 
   private final Random random;
   private final List<Integer> customers = new ArrayList<>();
@@ -153,10 +180,16 @@ public final class Workload {
     }
     if (r < 985) {
       // Many rows at once.
-      return "UPDATE orders SET status = " + literal(pick(STATUSES)) + " WHERE id % 13 = " + random.nextInt(13)
-          + " AND status = " + literal(pick(STATUSES));
+      return "UPDATE orders SET status = "
+          + literal(pick(STATUSES))
+          + " WHERE id % 13 = "
+          + random.nextInt(13)
+          + " AND status = "
+          + literal(pick(STATUSES));
     }
-    return "UPDATE order_items SET quantity = quantity + 1 WHERE order_id % 29 = " + random.nextInt(29) + " AND quantity < 20";
+    return "UPDATE order_items SET quantity = quantity + 1 WHERE order_id % 29 = "
+        + random.nextInt(29)
+        + " AND quantity < 20";
   }
 
   // Inserts.
@@ -164,24 +197,53 @@ public final class Workload {
   private String insertCustomer() {
     int id = nextCustomer++;
     customers.add(id);
-    return "INSERT INTO customers VALUES (" + id + ", " + literal(name()) + ", " + maybe(0.3, this::email) + ", "
-        + maybe(0.15, () -> literal(pick(SEGMENTS))) + ", " + maybe(0.1, () -> literal(pick(COUNTRIES))) + ", "
-        + maybe(0.1, () -> literal(timestamp() + "+00")) + ")";
+    return "INSERT INTO customers VALUES ("
+        + id
+        + ", "
+        + literal(name())
+        + ", "
+        + maybe(0.3, this::email)
+        + ", "
+        + maybe(0.15, () -> literal(pick(SEGMENTS)))
+        + ", "
+        + maybe(0.1, () -> literal(pick(COUNTRIES)))
+        + ", "
+        + maybe(0.1, () -> literal(timestamp() + "+00"))
+        + ")";
   }
 
   private String insertProduct() {
     int id = nextProduct++;
     products.add(id);
-    return "INSERT INTO products VALUES (" + id + ", " + literal(name() + " " + pick(CATEGORIES)) + ", "
-        + maybe(0.2, () -> literal(pick(CATEGORIES))) + ", " + money(500) + ")";
+    return "INSERT INTO products VALUES ("
+        + id
+        + ", "
+        + literal(name() + " " + pick(CATEGORIES))
+        + ", "
+        + maybe(0.2, () -> literal(pick(CATEGORIES)))
+        + ", "
+        + money(500)
+        + ")";
   }
 
   private String insertOrder() {
     long id = nextOrder++;
     orders.add(id);
-    return "INSERT INTO orders VALUES (" + id + ", " + customerReference() + ", " + literal(pick(STATUSES)) + ", "
-        + maybe(0.1, () -> money(2000)) + ", " + maybe(0.4, () -> money(50)) + ", " + maybe(0.05, () -> literal(timestamp()))
-        + ", " + maybe(0.6, () -> literal(pick(NOTES))) + ")";
+    return "INSERT INTO orders VALUES ("
+        + id
+        + ", "
+        + customerReference()
+        + ", "
+        + literal(pick(STATUSES))
+        + ", "
+        + maybe(0.1, () -> money(2000))
+        + ", "
+        + maybe(0.4, () -> money(50))
+        + ", "
+        + maybe(0.05, () -> literal(timestamp()))
+        + ", "
+        + maybe(0.6, () -> literal(pick(NOTES)))
+        + ")";
   }
 
   private String insertItem() {
@@ -191,11 +253,20 @@ public final class Workload {
     if (random.nextInt(100) < 15) {
       // An exact duplicate of an existing row, if the order has one.
       long order = pickOrder();
-      return "INSERT INTO order_items SELECT * FROM order_items WHERE order_id = " + order + " LIMIT 1";
+      return "INSERT INTO order_items SELECT * FROM order_items WHERE order_id = "
+          + order
+          + " LIMIT 1";
     }
     long order = random.nextInt(100) < 95 ? pickOrder() : nextOrder + 1000 + random.nextInt(100);
-    return "INSERT INTO order_items VALUES (" + order + ", " + productReference() + ", " + (1 + random.nextInt(10)) + ", "
-        + maybe(0.05, () -> money(200)) + ")";
+    return "INSERT INTO order_items VALUES ("
+        + order
+        + ", "
+        + productReference()
+        + ", "
+        + (1 + random.nextInt(10))
+        + ", "
+        + maybe(0.05, () -> money(200))
+        + ")";
   }
 
   // Updates.
@@ -213,7 +284,8 @@ public final class Workload {
           case 3 -> "note = " + maybe(0.4, () -> literal(pick(NOTES)));
           case 4 -> "ordered_at = " + maybe(0.1, () -> literal(timestamp()));
           case 5 -> "customer_id = " + customerReference();
-          default -> "status = " + literal(pick(STATUSES)) + ", total = " + maybe(0.1, () -> money(2000));
+          default ->
+              "status = " + literal(pick(STATUSES)) + ", total = " + maybe(0.1, () -> money(2000));
         };
     return "UPDATE orders SET " + set + " WHERE id = " + id;
   }
@@ -281,7 +353,10 @@ public final class Workload {
           case 1 -> "product_id = " + productReference();
           default -> "order_id = " + pickOrder();
         };
-    return "UPDATE order_items SET " + set + " WHERE ctid = (SELECT ctid FROM order_items WHERE order_id = " + order
+    return "UPDATE order_items SET "
+        + set
+        + " WHERE ctid = (SELECT ctid FROM order_items WHERE order_id = "
+        + order
         + " LIMIT 1)";
   }
 
@@ -295,7 +370,9 @@ public final class Workload {
     if (random.nextInt(4) == 0) {
       return "DELETE FROM order_items WHERE order_id = " + order;
     }
-    return "DELETE FROM order_items WHERE ctid = (SELECT ctid FROM order_items WHERE order_id = " + order + " LIMIT 1)";
+    return "DELETE FROM order_items WHERE ctid = (SELECT ctid FROM order_items WHERE order_id = "
+        + order
+        + " LIMIT 1)";
   }
 
   private String deleteOrder() {
@@ -355,7 +432,10 @@ public final class Workload {
   }
 
   private String email() {
-    return literal(name().toLowerCase(java.util.Locale.ROOT).replace(' ', '.') + random.nextInt(100) + "@example.com");
+    return literal(
+        name().toLowerCase(java.util.Locale.ROOT).replace(' ', '.')
+            + random.nextInt(100)
+            + "@example.com");
   }
 
   private String timestamp() {

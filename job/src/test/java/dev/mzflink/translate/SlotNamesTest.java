@@ -10,7 +10,8 @@ class SlotNamesTest {
   void plainNamesReadAsTheyAre() {
     assertThat(SlotNames.perTable("mz_source", "public", "orders", Optional.empty()))
         .isEqualTo("materialize_mz_source_public_orders");
-    assertThat(SlotNames.perSource("mz_source", Optional.of("prod"))).isEqualTo("materialize_mz_source_prod");
+    assertThat(SlotNames.perSource("mz_source", Optional.of("prod")))
+        .isEqualTo("materialize_mz_source_prod");
   }
 
   @Test
@@ -23,10 +24,20 @@ class SlotNamesTest {
 
   @Test
   void longNamesLeaveRoomForTheConnectorsSubtaskSuffix() {
-    String name = SlotNames.perTable("source", "a_very_long_schema_name", "an_even_longer_table_name_for_testing", Optional.of("x"));
+    String name =
+        SlotNames.perTable(
+            "source",
+            "a_very_long_schema_name",
+            "an_even_longer_table_name_for_testing",
+            Optional.of("x"));
     assertThat(name.length()).isLessThanOrEqualTo(SlotNames.MAX_LENGTH - 5);
     assertThat(name).matches("materialize_[a-z0-9_]+_[0-9a-f]{8}");
-    assertThat(SlotNames.perTable("source", "a_very_long_schema_name", "an_even_longer_table_name_for_testing", Optional.of("y")))
+    assertThat(
+            SlotNames.perTable(
+                "source",
+                "a_very_long_schema_name",
+                "an_even_longer_table_name_for_testing",
+                Optional.of("y")))
         .isNotEqualTo(name);
   }
 }

@@ -15,13 +15,14 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /**
- * Golden tests of planning and translation against a fake upstream: {@code plan} prints notices
- * and SHOW output, {@code translate} prints the Flink SQL file; both print errors as the command
- * line does.
+ * Golden tests of planning and translation against a fake upstream: {@code plan} prints notices and
+ * SHOW output, {@code translate} prints the Flink SQL file; both print errors as the command line
+ * does.
  */
 class TranslatorGoldenTest {
   private static final TranslateOptions OPTIONS =
-      new TranslateOptions("jdbc:postgresql://results:5432/results?user=mz&password=hunter2", Optional.empty());
+      new TranslateOptions(
+          "jdbc:postgresql://results:5432/results?user=mz&password=hunter2", Optional.empty());
 
   @Test
   void scriptsPlanAndTranslateAsInTheGoldenFile() throws Exception {
@@ -34,7 +35,8 @@ class TranslatorGoldenTest {
       PlanResult plan =
           Planner.plan(
               statements,
-              Purifier.purify(statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
+              Purifier.purify(
+                  statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
       switch (directive) {
         case "plan" -> {
           StringBuilder out = new StringBuilder();

@@ -2,8 +2,8 @@ package dev.mzflink.translate;
 
 import dev.mzflink.runtime.FlinkEnvironment;
 import dev.mzflink.runtime.ViewSchemas;
-import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.FlinkView;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
@@ -53,8 +53,8 @@ public final class ViewPlanning {
   }
 
   /**
-   * Runs every view of the plan on empty input into blackhole tables, so that Flink generates
-   * and compiles the code of every operator (which planning alone does not).
+   * Runs every view of the plan on empty input into blackhole tables, so that Flink generates and
+   * compiles the code of every operator (which planning alone does not).
    */
   public static void run(FlinkPlan plan) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
@@ -71,7 +71,12 @@ public final class ViewPlanning {
           view.columns().stream()
               .map(c -> Quote.flinkIdentifier(c.name()) + " " + c.type())
               .collect(Collectors.joining(", "));
-      tables.executeSql("CREATE TEMPORARY TABLE " + table + " (" + columns + ") WITH ('connector' = 'blackhole')");
+      tables.executeSql(
+          "CREATE TEMPORARY TABLE "
+              + table
+              + " ("
+              + columns
+              + ") WITH ('connector' = 'blackhole')");
       set.addInsertSql("INSERT INTO " + table + " SELECT * FROM " + view.name().quoted());
     }
     set.execute().await();
@@ -88,7 +93,8 @@ public final class ViewPlanning {
   }
 
   /** The plan's databases, and its source tables as empty changelog streams. */
-  private static void registerSources(StreamExecutionEnvironment env, StreamTableEnvironment tables, FlinkPlan plan) {
+  private static void registerSources(
+      StreamExecutionEnvironment env, StreamTableEnvironment tables, FlinkPlan plan) {
     for (String database : FlinkSqlRenderer.databases(plan)) {
       tables.executeSql(database);
     }
@@ -111,7 +117,9 @@ public final class ViewPlanning {
     LogicalType[] types = new LogicalType[columns.size()];
     String[] names = new String[columns.size()];
     for (int i = 0; i < columns.size(); i++) {
-      types[i] = LogicalTypeParser.parse(columns.get(i).type(), ViewPlanning.class.getClassLoader()).copy(!columns.get(i).notNull());
+      types[i] =
+          LogicalTypeParser.parse(columns.get(i).type(), ViewPlanning.class.getClassLoader())
+              .copy(!columns.get(i).notNull());
       names[i] = columns.get(i).name();
     }
     return TypeConversions.fromLogicalToDataType(RowType.of(types, names));

@@ -22,7 +22,8 @@ class ViewPlanningIT {
         continue;
       }
       try {
-        FlinkPlan plan = ViewTranslatorGoldenTest.translate(ViewTranslatorGoldenTest.PREAMBLE + c.input());
+        FlinkPlan plan =
+            ViewTranslatorGoldenTest.translate(ViewTranslatorGoldenTest.PREAMBLE + c.input());
         ViewPlanning.plan(plan);
         ViewPlanning.run(plan);
         planned++;
@@ -30,7 +31,11 @@ class ViewPlanningIT {
         Throwable cause = e;
         StringBuilder message = new StringBuilder();
         while (cause != null) {
-          message.append("\n  ").append(cause.getClass().getSimpleName()).append(": ").append(cause.getMessage());
+          message
+              .append("\n  ")
+              .append(cause.getClass().getSimpleName())
+              .append(": ")
+              .append(cause.getMessage());
           cause = cause.getCause();
         }
         failures.add("views.txt:" + c.line() + "\n" + c.input() + message);

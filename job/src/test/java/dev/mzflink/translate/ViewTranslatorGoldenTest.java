@@ -19,9 +19,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Golden tests of CREATE [MATERIALIZED] VIEW: each case is a script of views over the fake
- * upstream's publication {@code views} (orders, items, customers and kinds, a table with a
- * column of every type); the output is each view's Flink SQL and, for materialized views, its
- * results table (PostgreSQL types and key), or the error as the command line prints it.
+ * upstream's publication {@code views} (orders, items, customers and kinds, a table with a column
+ * of every type); the output is each view's Flink SQL and, for materialized views, its results
+ * table (PostgreSQL types and key), or the error as the command line prints it.
  */
 class ViewTranslatorGoldenTest {
   static final String PREAMBLE =
@@ -49,14 +49,23 @@ class ViewTranslatorGoldenTest {
         out.append(view).append(";\n");
       }
       for (ResultsTable table : plan.resultsTables()) {
-        if (table.name().equals("orders") || table.name().equals("items") || table.name().equals("customers") || table.name().equals("kinds")) {
+        if (table.name().equals("orders")
+            || table.name().equals("items")
+            || table.name().equals("customers")
+            || table.name().equals("kinds")) {
           continue;
         }
         out.append("-- results table ")
             .append(table.qualifiedName())
             .append(": ")
-            .append(table.columns().stream().map(ViewTranslatorGoldenTest::column).collect(Collectors.joining(", ")))
-            .append(table.primaryKey().isEmpty() ? "; no key: rows kept with their count" : "; key (" + String.join(", ", table.primaryKey()) + ")")
+            .append(
+                table.columns().stream()
+                    .map(ViewTranslatorGoldenTest::column)
+                    .collect(Collectors.joining(", ")))
+            .append(
+                table.primaryKey().isEmpty()
+                    ? "; no key: rows kept with their count"
+                    : "; key (" + String.join(", ", table.primaryKey()) + ")")
             .append('\n');
       }
       return out.toString();
@@ -68,7 +77,10 @@ class ViewTranslatorGoldenTest {
   static FlinkPlan translate(String script) {
     List<Statement> statements = Parser.parse(script);
     PlanResult plan =
-        Planner.plan(statements, Purifier.purify(statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
+        Planner.plan(
+            statements,
+            Purifier.purify(
+                statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
     return Translator.translate(plan.catalog(), OPTIONS);
   }
 
@@ -80,7 +92,10 @@ class ViewTranslatorGoldenTest {
   static List<View> views(String script) {
     List<Statement> statements = Parser.parse(script);
     PlanResult plan =
-        Planner.plan(statements, Purifier.purify(statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
+        Planner.plan(
+            statements,
+            Purifier.purify(
+                statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
     return plan.catalog().views();
   }
 }

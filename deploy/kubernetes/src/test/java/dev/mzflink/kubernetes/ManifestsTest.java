@@ -22,9 +22,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Kubernetes manifests in deploy/kubernetes, checked offline against the CustomResourceDefinitions
- * that the Flink Kubernetes Operator 1.10 ships (its API jar carries them), the way the API server
- * would check them on apply.
+ * The Kubernetes manifests in deploy/kubernetes, checked offline against the
+ * CustomResourceDefinitions that the Flink Kubernetes Operator 1.10 ships (its API jar carries
+ * them), the way the API server would check them on apply.
  */
 class ManifestsTest {
   private static final Path MANIFESTS = Path.of("").toAbsolutePath();
@@ -76,19 +76,24 @@ class ManifestsTest {
         continue;
       }
       assertThat(document.path("apiVersion").asText()).isEqualTo("flink.apache.org/v1beta1");
-      String name = document.path("kind").asText() + " " + document.path("metadata").path("name").asText();
+      String name =
+          document.path("kind").asText() + " " + document.path("metadata").path("name").asText();
       assertThat(validate(document)).as(name).isEmpty();
       checked.add(name);
     }
     assertThat(checked)
-        .containsExactlyInAnyOrder("FlinkDeployment mzflink-shop", "FlinkDeployment mzflink-session", "FlinkSessionJob mzflink-shop");
+        .containsExactlyInAnyOrder(
+            "FlinkDeployment mzflink-shop",
+            "FlinkDeployment mzflink-session",
+            "FlinkSessionJob mzflink-shop");
   }
 
   @Test
   void theCheckRejectsAManifestThatBreaksTheSchema() throws Exception {
     JsonNode application =
         documents().stream()
-            .filter(d -> d.path("kind").asText().equals("FlinkDeployment") && d.path("spec").has("job"))
+            .filter(
+                d -> d.path("kind").asText().equals("FlinkDeployment") && d.path("spec").has("job"))
             .findFirst()
             .orElseThrow();
     ObjectNode broken = application.deepCopy();
@@ -103,14 +108,18 @@ class ManifestsTest {
   void theApplicationRunsMzflinkFromTheImagesJobJar() throws Exception {
     JsonNode job =
         documents().stream()
-            .filter(d -> d.path("metadata").path("name").asText().equals("mzflink-shop") && d.path("kind").asText().equals("FlinkDeployment"))
+            .filter(
+                d ->
+                    d.path("metadata").path("name").asText().equals("mzflink-shop")
+                        && d.path("kind").asText().equals("FlinkDeployment"))
             .findFirst()
             .orElseThrow()
             .path("spec")
             .path("job");
     assertThat(job.path("entryClass").asText()).isEqualTo("dev.mzflink.cli.Main");
     assertThat(job.path("jarURI").asText()).isEqualTo("local:///opt/flink/usrlib/mzflink.jar");
-    assertThat(Files.readString(MANIFESTS.resolve("Dockerfile"))).contains("COPY job/target/mzflink.jar /opt/flink/usrlib/mzflink.jar");
+    assertThat(Files.readString(MANIFESTS.resolve("Dockerfile")))
+        .contains("COPY job/target/mzflink.jar /opt/flink/usrlib/mzflink.jar");
     assertThat(job.path("args").get(0).asText()).isEqualTo("run");
     assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
   }

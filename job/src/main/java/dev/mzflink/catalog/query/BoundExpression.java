@@ -8,8 +8,8 @@ import java.util.Optional;
 /**
  * An analyzed expression: names resolved to relation columns, every implicit conversion made
  * explicit, PostgreSQL's operator and function chosen, and its type known. What the translator
- * renders; it never needs to look at the catalog or guess a type. No positions: two expressions
- * are equal when they compute the same thing (GROUP BY matching relies on it).
+ * renders; it never needs to look at the catalog or guess a type. No positions: two expressions are
+ * equal when they compute the same thing (GROUP BY matching relies on it).
  */
 public sealed interface BoundExpression {
   SqlType type();
@@ -117,7 +117,8 @@ public sealed interface BoundExpression {
   }
 
   /** A column of a relation of the view's query (possibly of an enclosing query: correlated). */
-  record ColumnReference(int relation, String column, SqlType type, boolean nullable) implements BoundExpression {
+  record ColumnReference(int relation, String column, SqlType type, boolean nullable)
+      implements BoundExpression {
     public ColumnReference {
       requireNonNull(column, "column is null");
       requireNonNull(type, "type is null");
@@ -242,10 +243,11 @@ public sealed interface BoundExpression {
   }
 
   /**
-   * {@code operand [NOT] IN (query)}: the operand and the query's one column are compared as
-   * {@code comparisonType} (the operand is already converted to it; the column may need to be).
+   * {@code operand [NOT] IN (query)}: the operand and the query's one column are compared as {@code
+   * comparisonType} (the operand is already converted to it; the column may need to be).
    */
-  record InSubquery(BoundExpression operand, BoundQuery query, boolean negated, SqlType comparisonType)
+  record InSubquery(
+      BoundExpression operand, BoundQuery query, boolean negated, SqlType comparisonType)
       implements BoundExpression {
     public InSubquery {
       requireNonNull(operand, "operand is null");
@@ -304,7 +306,11 @@ public sealed interface BoundExpression {
    * An aggregate call; the argument already has the type the aggregate computes in (a sum of
    * integers sums bigints).
    */
-  record Aggregate(AggregateFunction function, Optional<BoundExpression> argument, boolean distinct, SqlType type)
+  record Aggregate(
+      AggregateFunction function,
+      Optional<BoundExpression> argument,
+      boolean distinct,
+      SqlType type)
       implements BoundExpression {
     public Aggregate {
       requireNonNull(function, "function is null");
@@ -329,7 +335,8 @@ public sealed interface BoundExpression {
   }
 
   /** date_trunc(unit, source): source is a timestamp or timestamptz (dates are converted). */
-  record DateTrunc(DateField unit, BoundExpression source, SqlType type) implements BoundExpression {
+  record DateTrunc(DateField unit, BoundExpression source, SqlType type)
+      implements BoundExpression {
     public DateTrunc {
       requireNonNull(unit, "unit is null");
       requireNonNull(source, "source is null");
@@ -353,7 +360,8 @@ public sealed interface BoundExpression {
   }
 
   /** extract(field FROM source), a numeric. */
-  record ExtractField(DateField field, BoundExpression source, SqlType type) implements BoundExpression {
+  record ExtractField(DateField field, BoundExpression source, SqlType type)
+      implements BoundExpression {
     public ExtractField {
       requireNonNull(field, "field is null");
       requireNonNull(source, "source is null");

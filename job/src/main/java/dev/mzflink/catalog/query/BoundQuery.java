@@ -12,9 +12,8 @@ public sealed interface BoundQuery {
   List<OutputColumn> columns();
 
   /**
-   * Output columns (by index) whose values identify a row: no two rows of the query agree on all
-   * of them, and none is ever NULL. Empty when the query may return duplicates or mzflink cannot
-   * tell.
+   * Output columns (by index) whose values identify a row: no two rows of the query agree on all of
+   * them, and none is ever NULL. Empty when the query may return duplicates or mzflink cannot tell.
    */
   Optional<List<Integer>> uniqueKey();
 
@@ -86,7 +85,8 @@ public sealed interface BoundQuery {
   }
 
   /** {@code left UNION [ALL] right}; both sides' columns already have the union's types. */
-  record BoundUnion(boolean all, BoundQuery left, BoundQuery right, List<OutputColumn> columns) implements BoundQuery {
+  record BoundUnion(boolean all, BoundQuery left, BoundQuery right, List<OutputColumn> columns)
+      implements BoundQuery {
     public BoundUnion {
       requireNonNull(left, "left is null");
       requireNonNull(right, "right is null");

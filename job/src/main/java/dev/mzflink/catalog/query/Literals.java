@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  */
 final class Literals {
   private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
-  private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+  private static final Pattern DECIMAL =
+      Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
   private static final Pattern DATE = Pattern.compile("([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})");
   private static final Pattern TIMESTAMP =
       Pattern.compile(
@@ -46,11 +47,16 @@ final class Literals {
       case BOOL -> bool(text, at);
       case TEXT, UNKNOWN -> new Constant(Optional.of(text), SqlType.TEXT);
       case VARCHAR -> new Constant(Optional.of(truncate(text, target.declaredLength())), target);
-      case BPCHAR -> new Constant(Optional.of(pad(truncate(text, target.declaredLength()), target.declaredLength())), target);
+      case BPCHAR ->
+          new Constant(
+              Optional.of(pad(truncate(text, target.declaredLength()), target.declaredLength())),
+              target);
       case DATE -> date(text, at);
       case TIMESTAMP, TIMESTAMPTZ -> timestamp(text, target, at);
       case UUID -> uuid(text, at);
-      case BYTEA, JSON, JSONB -> throw UserError.at(at, String.format("literals of type %s are not supported in views", target.pgName()));
+      case BYTEA, JSON, JSONB ->
+          throw UserError.at(
+              at, String.format("literals of type %s are not supported in views", target.pgName()));
     };
   }
 
@@ -80,19 +86,24 @@ final class Literals {
     int scale = value.scale();
     int precision = Math.max(value.precision(), scale + 1);
     if (precision > SqlType.MAX_DECIMAL_PRECISION) {
-      throw UserError.at(at, String.format("numeric constant %s has more than 38 digits", value.toPlainString()))
+      throw UserError.at(
+              at,
+              String.format("numeric constant %s has more than 38 digits", value.toPlainString()))
           .withDetail("Flink's DECIMAL holds at most 38 digits.");
     }
-    return new Constant(Optional.of(value.toPlainString()), SqlType.numeric(precision, scale, Exactness.EXACT));
+    return new Constant(
+        Optional.of(value.toPlainString()), SqlType.numeric(precision, scale, Exactness.EXACT));
   }
 
-  private static Constant integer(String text, SqlType target, SourcePosition at, long min, long max, String name) {
+  private static Constant integer(
+      String text, SqlType target, SourcePosition at, long min, long max, String name) {
     String trimmed = text.strip();
     if (!INTEGER.matcher(trimmed).matches()) {
       throw invalid(at, name, text);
     }
     BigInteger value = new BigInteger(trimmed);
-    if (value.compareTo(BigInteger.valueOf(min)) < 0 || value.compareTo(BigInteger.valueOf(max)) > 0) {
+    if (value.compareTo(BigInteger.valueOf(min)) < 0
+        || value.compareTo(BigInteger.valueOf(max)) > 0) {
       throw UserError.at(at, String.format("value \"%s\" is out of range for type %s", text, name));
     }
     return new Constant(Optional.of(value.toString()), target.withoutTypmod());
@@ -120,7 +131,8 @@ final class Literals {
         throw UserError.at(at, "numeric field overflow")
             .withDetail(
                 String.format(
-                    "A field with precision %d, scale %d must round to an absolute value less than 10^%d.", p, s, p - s));
+                    "A field with precision %d, scale %d must round to an absolute value less than 10^%d.",
+                    p, s, p - s));
       }
       return new Constant(Optional.of(value.toPlainString()), target);
     }
@@ -151,9 +163,12 @@ final class Literals {
   private static Constant bool(String text, SourcePosition at) {
     String v = text.strip().toLowerCase(Locale.ROOT);
     Boolean result = null;
-    if (v.equals("1") || v.equals("on") || (!v.isEmpty() && ("true".startsWith(v) || "yes".startsWith(v)))) {
+    if (v.equals("1")
+        || v.equals("on")
+        || (!v.isEmpty() && ("true".startsWith(v) || "yes".startsWith(v)))) {
       result = true;
-    } else if (v.equals("0") || (v.length() >= 2 && "off".startsWith(v))
+    } else if (v.equals("0")
+        || (v.length() >= 2 && "off".startsWith(v))
         || (!v.isEmpty() && ("false".startsWith(v) || "no".startsWith(v)))) {
       result = false;
     }
@@ -185,7 +200,11 @@ final class Literals {
       throw unsupportedFormat(at, "date", text, "'YYYY-MM-DD'");
     }
     try {
-      LocalDate d = LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+      LocalDate d =
+          LocalDate.of(
+              Integer.parseInt(m.group(1)),
+              Integer.parseInt(m.group(2)),
+              Integer.parseInt(m.group(3)));
       return new Constant(Optional.of(d.toString()), SqlType.DATE);
     } catch (DateTimeException e) {
       throw UserError.at(at, String.format("date/time field value out of range: \"%s\"", text));
@@ -202,14 +221,17 @@ final class Literals {
     String fraction = m.group(7) == null ? "" : m.group(7);
     if (fraction.length() > target.precision()) {
       throw UserError.at(
-          at,
-          String.format(
-              "%s literal \"%s\" has more fractional digits than the precision %d", typeName, text, target.precision()))
-          .withHint("Write at most " + target.precision() + " digits after the seconds' decimal point.");
+              at,
+              String.format(
+                  "%s literal \"%s\" has more fractional digits than the precision %d",
+                  typeName, text, target.precision()))
+          .withHint(
+              "Write at most " + target.precision() + " digits after the seconds' decimal point.");
     }
     LocalDateTime local;
     try {
-      int nanos = fraction.isEmpty() ? 0 : Integer.parseInt((fraction + "000000000").substring(0, 9));
+      int nanos =
+          fraction.isEmpty() ? 0 : Integer.parseInt((fraction + "000000000").substring(0, 9));
       LocalTime time =
           m.group(4) == null
               ? LocalTime.MIDNIGHT
@@ -220,12 +242,19 @@ final class Literals {
                   nanos);
       local =
           LocalDateTime.of(
-              LocalDate.of(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3))), time);
+              LocalDate.of(
+                  Integer.parseInt(m.group(1)),
+                  Integer.parseInt(m.group(2)),
+                  Integer.parseInt(m.group(3))),
+              time);
     } catch (DateTimeException e) {
       throw UserError.at(at, String.format("date/time field value out of range: \"%s\"", text));
     }
     String zone = m.group(8);
-    if (target.base() == Base.TIMESTAMPTZ && zone != null && !zone.equalsIgnoreCase("z") && !zone.equals("UTC")) {
+    if (target.base() == Base.TIMESTAMPTZ
+        && zone != null
+        && !zone.equalsIgnoreCase("z")
+        && !zone.equals("UTC")) {
       // To UTC: mzflink evaluates timestamptz in UTC.
       ZoneOffset offset = offset(zone, at, text);
       local = local.atOffset(offset).withOffsetSameInstant(ZoneOffset.UTC).toLocalDateTime();
@@ -272,7 +301,8 @@ final class Literals {
         throw new IllegalArgumentException();
       }
       return new Constant(
-          Optional.of(UUID.fromString(trimmed).toString()), new SqlType(Base.UUID, -1, -1, 0, Exactness.EXACT));
+          Optional.of(UUID.fromString(trimmed).toString()),
+          new SqlType(Base.UUID, -1, -1, 0, Exactness.EXACT));
     } catch (IllegalArgumentException e) {
       throw invalid(at, "uuid", text);
     }
@@ -282,9 +312,13 @@ final class Literals {
     return UserError.at(at, String.format("invalid input syntax for type %s: \"%s\"", type, text));
   }
 
-  private static UserError unsupportedFormat(SourcePosition at, String type, String text, String format) {
+  private static UserError unsupportedFormat(
+      SourcePosition at, String type, String text, String format) {
     return UserError.at(at, String.format("%s literal \"%s\" is not supported", type, text))
-        .withDetail("mzflink reads " + type + " literals in ISO format only, and no special values (now, today, infinity).")
+        .withDetail(
+            "mzflink reads "
+                + type
+                + " literals in ISO format only, and no special values (now, today, infinity).")
         .withHint("Write it as " + format + ".");
   }
 }

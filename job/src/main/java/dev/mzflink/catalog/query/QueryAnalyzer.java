@@ -50,6 +50,7 @@ import dev.mzflink.sql.Expression.TypedLiteral;
 import dev.mzflink.sql.Expression.Unary;
 import dev.mzflink.sql.Expression.UnaryOperator;
 import dev.mzflink.sql.Expression.When;
+import dev.mzflink.sql.QualifiedName;
 import dev.mzflink.sql.Query;
 import dev.mzflink.sql.Query.AllColumns;
 import dev.mzflink.sql.Query.ExpressionItem;
@@ -61,7 +62,6 @@ import dev.mzflink.sql.Query.SelectItem;
 import dev.mzflink.sql.Query.SetOperation;
 import dev.mzflink.sql.Query.SubqueryRelation;
 import dev.mzflink.sql.Query.TableRelation;
-import dev.mzflink.sql.QualifiedName;
 import dev.mzflink.sql.Quote;
 import dev.mzflink.sql.TypeName;
 import java.util.ArrayList;
@@ -80,8 +80,8 @@ import java.util.stream.Collectors;
  * Analyzes the SELECT of a view against a catalog snapshot, as PostgreSQL's parse analysis does:
  * resolves names (case as the lexer folded it, qualified and unqualified, correlated), chooses
  * operators and functions by PostgreSQL's type rules, makes every implicit conversion explicit,
- * derives output names and types, and checks grouping. Everything mzflink cannot translate
- * exactly is refused here, with the construct and its position. Pure.
+ * derives output names and types, and checks grouping. Everything mzflink cannot translate exactly
+ * is refused here, with the construct and its position. Pure.
  */
 public final class QueryAnalyzer {
   /** An analyzed view: its query and the catalog objects it reads. */
@@ -94,18 +94,51 @@ public final class QueryAnalyzer {
 
   private static final Set<String> NON_DETERMINISTIC =
       Set.of(
-          "now", "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp",
-          "clock_timestamp", "statement_timestamp", "transaction_timestamp", "timeofday", "random",
-          "random_normal", "setseed", "gen_random_uuid", "uuid_generate_v1", "uuid_generate_v4", "txid_current",
-          "pg_backend_pid", "current_user", "session_user", "user", "current_role", "current_schema",
-          "current_catalog", "current_database", "version", "nextval", "currval", "lastval", "inet_client_addr",
+          "now",
+          "current_date",
+          "current_time",
+          "current_timestamp",
+          "localtime",
+          "localtimestamp",
+          "clock_timestamp",
+          "statement_timestamp",
+          "transaction_timestamp",
+          "timeofday",
+          "random",
+          "random_normal",
+          "setseed",
+          "gen_random_uuid",
+          "uuid_generate_v1",
+          "uuid_generate_v4",
+          "txid_current",
+          "pg_backend_pid",
+          "current_user",
+          "session_user",
+          "user",
+          "current_role",
+          "current_schema",
+          "current_catalog",
+          "current_database",
+          "version",
+          "nextval",
+          "currval",
+          "lastval",
+          "inet_client_addr",
           "mz_now");
 
   /** Written without parentheses in SQL, and named so in errors. */
   private static final Set<String> SQL_VALUE_FUNCTIONS =
       Set.of(
-          "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp", "current_user",
-          "session_user", "user", "current_role", "current_catalog");
+          "current_date",
+          "current_time",
+          "current_timestamp",
+          "localtime",
+          "localtimestamp",
+          "current_user",
+          "session_user",
+          "user",
+          "current_role",
+          "current_catalog");
 
   private static final String SUPPORTED_FUNCTIONS =
       "Views can use count, sum, avg, min, max, coalesce, nullif, lower, upper, length, substr, substring, "
@@ -114,6 +147,7 @@ public final class QueryAnalyzer {
 
   private final Catalog catalog;
   private final SortedSet<ObjectName> dependencies = new TreeSet<>();
+
   /** Where each bound column reference was written, for grouping errors. */
   private final Map<BoundExpression, ColumnOrigin> origins = new IdentityHashMap<>();
 
@@ -132,7 +166,10 @@ public final class QueryAnalyzer {
     Set<String> names = new HashSet<>();
     for (OutputColumn column : bound.columns()) {
       if (!names.add(column.name())) {
-        throw UserError.at(query.position(), String.format("column %s specified more than once", Quote.pgIdentifier(column.name())))
+        throw UserError.at(
+                query.position(),
+                String.format(
+                    "column %s specified more than once", Quote.pgIdentifier(column.name())))
             .withHint("Give the columns different names with AS.");
       }
     }
@@ -152,11 +189,16 @@ public final class QueryAnalyzer {
   }
 
   /** A column as a query level sees it; an unsupported type is an error only when used. */
-  private record ScopeColumn(String name, String flinkName, Optional<SqlType> type, String typeDescription, boolean nullable) {}
+  private record ScopeColumn(
+      String name,
+      String flinkName,
+      Optional<SqlType> type,
+      String typeDescription,
+      boolean nullable) {}
 
   /**
-   * A relation of a FROM list: its reference name, the catalog object it is (when it is one and
-   * has no alias), its columns, and its unique key (indexes into columns).
+   * A relation of a FROM list: its reference name, the catalog object it is (when it is one and has
+   * no alias), its columns, and its unique key (indexes into columns).
    */
   private record ScopeRelation(
       int id,
@@ -167,7 +209,11 @@ public final class QueryAnalyzer {
       Optional<List<Integer>> key) {
     ScopeRelation nullableSide() {
       List<ScopeColumn> nullable =
-          columns.stream().map(c -> new ScopeColumn(c.name(), c.flinkName(), c.type(), c.typeDescription(), true)).toList();
+          columns.stream()
+              .map(
+                  c ->
+                      new ScopeColumn(c.name(), c.flinkName(), c.type(), c.typeDescription(), true))
+              .toList();
       return new ScopeRelation(id, alias, object, aliased, nullable, key);
     }
   }
@@ -239,12 +285,20 @@ public final class QueryAnalyzer {
     List<OutputColumn> columns = new ArrayList<>();
     List<SqlType> types = new ArrayList<>();
     for (int i = 0; i < left.columns().size(); i++) {
-      SqlType type = commonType(List.of(left.columns().get(i).type(), right.columns().get(i).type()), "UNION", s.position());
+      SqlType type =
+          commonType(
+              List.of(left.columns().get(i).type(), right.columns().get(i).type()),
+              "UNION",
+              s.position());
       if (type.base() == Base.NUMERIC && type.pgTypmod() < 0) {
         // Numeric literals keep their digits: the common shape must hold them.
         left = readUnknownColumn(left, i, s.position());
         right = readUnknownColumn(right, i, s.position());
-        type = commonType(List.of(left.columns().get(i).type(), right.columns().get(i).type()), "UNION", s.position());
+        type =
+            commonType(
+                List.of(left.columns().get(i).type(), right.columns().get(i).type()),
+                "UNION",
+                s.position());
       }
       if (!s.all() && type.isRounded()) {
         throw roundedValue(s.position());
@@ -254,7 +308,11 @@ public final class QueryAnalyzer {
       types.add(type);
       columns.add(new OutputColumn(l.name(), l.flinkName(), type, l.nullable() || r.nullable()));
     }
-    return new BoundUnion(s.all(), withColumnTypes(left, types, s.position()), withColumnTypes(right, types, s.position()), columns);
+    return new BoundUnion(
+        s.all(),
+        withColumnTypes(left, types, s.position()),
+        withColumnTypes(right, types, s.position()),
+        columns);
   }
 
   /** The query with untyped literals of column {@code i} read as numerics. */
@@ -265,7 +323,16 @@ public final class QueryAnalyzer {
       List<OutputColumn> columns = new ArrayList<>(s.columns());
       OutputColumn c = columns.get(i);
       columns.set(i, new OutputColumn(c.name(), c.flinkName(), items.get(i).type(), c.nullable()));
-      return new BoundSelect(s.distinct(), s.from(), s.where(), s.aggregated(), s.groupBy(), s.having(), items, columns, s.uniqueKey());
+      return new BoundSelect(
+          s.distinct(),
+          s.from(),
+          s.where(),
+          s.aggregated(),
+          s.groupBy(),
+          s.having(),
+          items,
+          columns,
+          s.uniqueKey());
     }
     return query;
   }
@@ -278,7 +345,11 @@ public final class QueryAnalyzer {
         OutputColumn c = u.columns().get(i);
         columns.add(new OutputColumn(c.name(), c.flinkName(), types.get(i), c.nullable()));
       }
-      return new BoundUnion(u.all(), withColumnTypes(u.left(), types, at), withColumnTypes(u.right(), types, at), columns);
+      return new BoundUnion(
+          u.all(),
+          withColumnTypes(u.left(), types, at),
+          withColumnTypes(u.right(), types, at),
+          columns);
     }
     BoundSelect s = (BoundSelect) query;
     List<BoundExpression> items = new ArrayList<>();
@@ -290,7 +361,15 @@ public final class QueryAnalyzer {
       columns.add(new OutputColumn(c.name(), c.flinkName(), types.get(i), c.nullable()));
     }
     return new BoundSelect(
-        s.distinct(), s.from(), s.where(), s.aggregated(), s.groupBy(), s.having(), items, columns, s.uniqueKey());
+        s.distinct(),
+        s.from(),
+        s.where(),
+        s.aggregated(),
+        s.groupBy(),
+        s.having(),
+        items,
+        columns,
+        s.uniqueKey());
   }
 
   private BoundSelect select(Select s, Optional<Scope> outer) {
@@ -302,7 +381,8 @@ public final class QueryAnalyzer {
     }
     checkDistinctAliases(relations, s.position());
     Scope scope = new Scope(outer, relations);
-    Set<Integer> levelRelations = relations.stream().map(ScopeRelation::id).collect(Collectors.toSet());
+    Set<Integer> levelRelations =
+        relations.stream().map(ScopeRelation::id).collect(Collectors.toSet());
 
     Optional<BoundExpression> where =
         s.where().map(w -> condition(w, new Context(scope, Clause.WHERE, false, true), "WHERE"));
@@ -332,7 +412,8 @@ public final class QueryAnalyzer {
     // GROUP BY: positions, input columns, then output names, then expressions.
     List<BoundExpression> groupBy = new ArrayList<>();
     for (Expression g : s.groupBy()) {
-      groupBy.add(groupItem(g, items, names, s.items(), new Context(scope, Clause.GROUP_BY, false, false)));
+      groupBy.add(
+          groupItem(g, items, names, s.items(), new Context(scope, Clause.GROUP_BY, false, false)));
     }
     for (int i = 0; i < groupBy.size(); i++) {
       if (groupBy.get(i).type().isRounded()) {
@@ -340,7 +421,8 @@ public final class QueryAnalyzer {
       }
     }
     Optional<BoundExpression> having =
-        s.having().map(h -> condition(h, new Context(scope, Clause.HAVING, false, false), "HAVING"));
+        s.having()
+            .map(h -> condition(h, new Context(scope, Clause.HAVING, false, false), "HAVING"));
 
     boolean aggregated =
         !groupBy.isEmpty()
@@ -372,15 +454,20 @@ public final class QueryAnalyzer {
       BoundExpression item = items.get(i);
       columns.add(new OutputColumn(name, flinkName, item.type(), item.nullable()));
     }
-    Optional<List<Integer>> key = uniqueKey(s.distinct(), aggregated, groupBy, from, relations, items);
-    return new BoundSelect(s.distinct(), from, where, aggregated, groupBy, having, items, columns, key);
+    Optional<List<Integer>> key =
+        uniqueKey(s.distinct(), aggregated, groupBy, from, relations, items);
+    return new BoundSelect(
+        s.distinct(), from, where, aggregated, groupBy, having, items, columns, key);
   }
 
   private static void checkDistinctAliases(List<ScopeRelation> relations, SourcePosition at) {
     Set<String> seen = new HashSet<>();
     for (ScopeRelation r : relations) {
       if (!seen.add(r.alias())) {
-        throw UserError.at(at, String.format("table name %s specified more than once", Quote.pgIdentifier(r.alias())))
+        throw UserError.at(
+                at,
+                String.format(
+                    "table name %s specified more than once", Quote.pgIdentifier(r.alias())))
             .withHint("Give one of them an alias: FROM t AS a JOIN t AS b ON ...");
       }
     }
@@ -397,23 +484,35 @@ public final class QueryAnalyzer {
     String name = q.get(q.size() - 1);
     for (ScopeRelation r : relations) {
       if (r.alias().equals(name)
-          && (q.size() == 1 || (!r.aliased() && r.object().isPresent() && r.object().get().schema().equals(q.get(q.size() - 2))))) {
+          && (q.size() == 1
+              || (!r.aliased()
+                  && r.object().isPresent()
+                  && r.object().get().schema().equals(q.get(q.size() - 2))))) {
         return List.of(r);
       }
     }
-    throw UserError.at(all.position(), String.format("missing FROM-clause entry for table %s", Quote.pgIdentifier(name)));
+    throw UserError.at(
+        all.position(),
+        String.format("missing FROM-clause entry for table %s", Quote.pgIdentifier(name)));
   }
 
   private BoundExpression groupItem(
-      Expression g, List<BoundExpression> items, List<String> names, List<SelectItem> selectItems, Context context) {
+      Expression g,
+      List<BoundExpression> items,
+      List<String> names,
+      List<SelectItem> selectItems,
+      Context context) {
     if (g instanceof NumberLiteral n && n.isInteger()) {
       int position = Integer.parseInt(n.text());
       if (position < 1 || position > items.size()) {
-        throw UserError.at(n.position(), String.format("GROUP BY position %d is not in select list", position));
+        throw UserError.at(
+            n.position(), String.format("GROUP BY position %d is not in select list", position));
       }
       return items.get(position - 1);
     }
-    if (g instanceof Column c && c.parts().size() == 1 && !resolvesInScope(c.name(), context.scope())) {
+    if (g instanceof Column c
+        && c.parts().size() == 1
+        && !resolvesInScope(c.name(), context.scope())) {
       for (int i = 0; i < names.size(); i++) {
         if (names.get(i).equals(c.name())) {
           return items.get(i);
@@ -424,7 +523,8 @@ public final class QueryAnalyzer {
   }
 
   private static boolean resolvesInScope(String name, Scope scope) {
-    return scope.relations.stream().anyMatch(r -> r.columns().stream().anyMatch(c -> c.name().equals(name)));
+    return scope.relations.stream()
+        .anyMatch(r -> r.columns().stream().anyMatch(c -> c.name().equals(name)));
   }
 
   private static boolean containsAggregate(BoundExpression e) {
@@ -435,7 +535,8 @@ public final class QueryAnalyzer {
   }
 
   /** PostgreSQL's rule: outside aggregates, a column of this level must be grouped. */
-  private void checkGrouped(BoundExpression e, List<BoundExpression> groupBy, Set<Integer> levelRelations) {
+  private void checkGrouped(
+      BoundExpression e, List<BoundExpression> groupBy, Set<Integer> levelRelations) {
     if (groupBy.contains(e) || e instanceof Aggregate) {
       return;
     }
@@ -444,7 +545,9 @@ public final class QueryAnalyzer {
       String display = origin == null ? c.column() : origin.display();
       UserError error =
           UserError.of(
-              String.format("column %s must appear in the GROUP BY clause or be used in an aggregate function", Quote.pgIdentifier(display)));
+              String.format(
+                  "column %s must appear in the GROUP BY clause or be used in an aggregate function",
+                  Quote.pgIdentifier(display)));
       throw origin == null ? error : error.withPosition(origin.position());
     }
     for (BoundExpression child : e.children()) {
@@ -489,7 +592,9 @@ public final class QueryAnalyzer {
       ScopeColumn c = r.columns().get(k);
       int index = -1;
       for (int i = 0; i < items.size(); i++) {
-        if (items.get(i) instanceof ColumnReference ref && ref.relation() == r.id() && ref.column().equals(c.flinkName())) {
+        if (items.get(i) instanceof ColumnReference ref
+            && ref.relation() == r.id()
+            && ref.column().equals(c.flinkName())) {
           index = i;
           break;
         }
@@ -504,7 +609,8 @@ public final class QueryAnalyzer {
 
   // FROM.
 
-  private BoundRelation relation(Relation relation, Optional<Scope> outer, List<ScopeRelation> out) {
+  private BoundRelation relation(
+      Relation relation, Optional<Scope> outer, List<ScopeRelation> out) {
     if (relation instanceof TableRelation t) {
       return table(t, out);
     }
@@ -514,7 +620,14 @@ public final class QueryAnalyzer {
       String alias = s.alias().orElse("unnamed_subquery");
       List<ScopeColumn> columns =
           query.columns().stream()
-              .map(c -> new ScopeColumn(c.name(), c.flinkName(), Optional.of(c.type()), c.type().pgName(), c.nullable()))
+              .map(
+                  c ->
+                      new ScopeColumn(
+                          c.name(),
+                          c.flinkName(),
+                          Optional.of(c.type()),
+                          c.type().pgName(),
+                          c.nullable()))
               .toList();
       out.add(new ScopeRelation(id, alias, Optional.empty(), true, columns, query.uniqueKey()));
       return new DerivedTable(id, alias, query);
@@ -528,7 +641,13 @@ public final class QueryAnalyzer {
     both.addAll(right);
     checkDistinctAliases(both, j.position());
     Optional<BoundExpression> on =
-        j.on().map(c -> condition(c, new Context(new Scope(outer, both), Clause.ON, false, false), "JOIN/ON"));
+        j.on()
+            .map(
+                c ->
+                    condition(
+                        c,
+                        new Context(new Scope(outer, both), Clause.ON, false, false),
+                        "JOIN/ON"));
     boolean leftNullable = j.type() == JoinType.RIGHT || j.type() == JoinType.FULL;
     boolean rightNullable = j.type() == JoinType.LEFT || j.type() == JoinType.FULL;
     left.forEach(x -> out.add(leftNullable ? x.nullableSide() : x));
@@ -539,7 +658,9 @@ public final class QueryAnalyzer {
   private BoundRelation table(TableRelation t, List<ScopeRelation> out) {
     QualifiedName name = t.name();
     if (name.parts().size() == 3 && !name.parts().get(0).equals("materialize")) {
-      throw UserError.at(t.position(), String.format("database %s does not exist", Quote.pgIdentifier(name.parts().get(0))))
+      throw UserError.at(
+              t.position(),
+              String.format("database %s does not exist", Quote.pgIdentifier(name.parts().get(0))))
           .withDetail("mzflink has one database, \"materialize\".");
     }
     ObjectName object = new ObjectName(name.schema().orElse(Catalog.DEFAULT_SCHEMA), name.name());
@@ -548,15 +669,20 @@ public final class QueryAnalyzer {
             .get(object)
             .orElseThrow(
                 () ->
-                    UserError.at(t.position(), String.format("relation %s does not exist", name.quoted()))
-                        .withHint("Views select from the views of sources (CREATE VIEWS) and from other views."));
+                    UserError.at(
+                            t.position(),
+                            String.format("relation %s does not exist", name.quoted()))
+                        .withHint(
+                            "Views select from the views of sources (CREATE VIEWS) and from other views."));
     int id = nextRelation++;
     List<ScopeColumn> columns = new ArrayList<>();
     Optional<List<Integer>> key;
     if (entry instanceof CatalogEntry.TableView view) {
       PgTable table = view.upstream();
       for (PgColumn c : table.columns()) {
-        columns.add(new ScopeColumn(c.name(), c.name(), SqlType.ofColumn(c.type()), c.type().describe(), !c.notNull()));
+        columns.add(
+            new ScopeColumn(
+                c.name(), c.name(), SqlType.ofColumn(c.type()), c.type().describe(), !c.notNull()));
       }
       List<Integer> k = new ArrayList<>();
       for (String column : table.primaryKey()) {
@@ -569,12 +695,15 @@ public final class QueryAnalyzer {
       key = k.isEmpty() ? Optional.empty() : Optional.of(k);
     } else if (entry instanceof CatalogEntry.View view) {
       for (OutputColumn c : view.query().columns()) {
-        columns.add(new ScopeColumn(c.name(), c.flinkName(), Optional.of(c.type()), c.type().pgName(), c.nullable()));
+        columns.add(
+            new ScopeColumn(
+                c.name(), c.flinkName(), Optional.of(c.type()), c.type().pgName(), c.nullable()));
       }
       key = view.query().uniqueKey();
     } else {
       throw UserError.at(t.position(), String.format("%s is a source, not a view", name.quoted()))
-          .withHint("Select from its views: CREATE VIEWS FROM SOURCE creates one per upstream table.");
+          .withHint(
+              "Select from its views: CREATE VIEWS FROM SOURCE creates one per upstream table.");
     }
     dependencies.add(object);
     String alias = t.alias().orElse(object.name());
@@ -594,7 +723,10 @@ public final class QueryAnalyzer {
       return coerce(e, SqlType.BOOL, at);
     }
     if (e.type().base() != Base.BOOL) {
-      throw UserError.at(at, String.format("argument of %s must be type boolean, not type %s", what, e.type().pgName()));
+      throw UserError.at(
+          at,
+          String.format(
+              "argument of %s must be type boolean, not type %s", what, e.type().pgName()));
     }
     return e;
   }
@@ -657,8 +789,10 @@ public final class QueryAnalyzer {
       BinaryOperator op = e.operator();
       if (op == BinaryOperator.AND || op == BinaryOperator.OR) {
         Context inner = op == BinaryOperator.AND ? context : context.nested();
-        BoundExpression left = requireBoolean(expression(e.left(), inner), op.sql(), e.left().position());
-        BoundExpression right = requireBoolean(expression(e.right(), inner), op.sql(), e.right().position());
+        BoundExpression left =
+            requireBoolean(expression(e.left(), inner), op.sql(), e.left().position());
+        BoundExpression right =
+            requireBoolean(expression(e.right(), inner), op.sql(), e.right().position());
         return new Call(
             op == BinaryOperator.AND ? Function.AND : Function.OR,
             List.of(left, right),
@@ -679,7 +813,8 @@ public final class QueryAnalyzer {
     @Override
     public BoundExpression visitUnary(Unary e) {
       if (e.operator() == UnaryOperator.NOT) {
-        BoundExpression operand = requireBoolean(expression(e.operand(), context), "NOT", e.operand().position());
+        BoundExpression operand =
+            requireBoolean(expression(e.operand(), context), "NOT", e.operand().position());
         return new Call(Function.NOT, List.of(operand), SqlType.BOOL, operand.nullable());
       }
       if (e.operator() == UnaryOperator.MINUS && e.operand() instanceof NumberLiteral n) {
@@ -687,17 +822,21 @@ public final class QueryAnalyzer {
       }
       BoundExpression operand = bind(e.operand());
       if (operand.type().base() == Base.UNKNOWN) {
-        throw UserError.at(e.position(), String.format("operator is not unique: %sunknown", e.operator().sql()));
+        throw UserError.at(
+            e.position(), String.format("operator is not unique: %sunknown", e.operator().sql()));
       }
       if (operand.type().base().category() != Category.NUMERIC) {
         throw UserError.at(
-            e.position(), String.format("operator does not exist: %s%s", e.operator().sql(), operand.type().pgName()));
+            e.position(),
+            String.format(
+                "operator does not exist: %s%s", e.operator().sql(), operand.type().pgName()));
       }
       if (e.operator() == UnaryOperator.PLUS) {
         return operand;
       }
       requireExact(operand, e.position());
-      return new Call(Function.NEGATE, List.of(operand), operand.type().withoutTypmod(), operand.nullable());
+      return new Call(
+          Function.NEGATE, List.of(operand), operand.type().withoutTypmod(), operand.nullable());
     }
 
     @Override
@@ -726,7 +865,10 @@ public final class QueryAnalyzer {
       BoundExpression right = bind(e.right());
       Call equal = (Call) comparison(Function.IS_DISTINCT_FROM, left, right, e.position(), "=");
       return new Call(
-          e.negated() ? Function.IS_NOT_DISTINCT_FROM : Function.IS_DISTINCT_FROM, equal.arguments(), SqlType.BOOL, false);
+          e.negated() ? Function.IS_NOT_DISTINCT_FROM : Function.IS_DISTINCT_FROM,
+          equal.arguments(),
+          SqlType.BOOL,
+          false);
     }
 
     @Override
@@ -734,7 +876,8 @@ public final class QueryAnalyzer {
       List<BoundExpression> operands = List.of(bind(e.operand()), bind(e.low()), bind(e.high()));
       List<BoundExpression> converted = comparable(operands, e.position(), ">=");
       boolean nullable = converted.stream().anyMatch(BoundExpression::nullable);
-      return new Call(e.negated() ? Function.NOT_BETWEEN : Function.BETWEEN, converted, SqlType.BOOL, nullable);
+      return new Call(
+          e.negated() ? Function.NOT_BETWEEN : Function.BETWEEN, converted, SqlType.BOOL, nullable);
     }
 
     @Override
@@ -746,7 +889,8 @@ public final class QueryAnalyzer {
       }
       List<BoundExpression> converted = comparable(operands, e.position(), "=");
       boolean nullable = converted.stream().anyMatch(BoundExpression::nullable);
-      return new Call(e.negated() ? Function.NOT_IN : Function.IN, converted, SqlType.BOOL, nullable);
+      return new Call(
+          e.negated() ? Function.NOT_IN : Function.IN, converted, SqlType.BOOL, nullable);
     }
 
     @Override
@@ -759,8 +903,10 @@ public final class QueryAnalyzer {
       }
       OutputColumn column = query.columns().get(0);
       Constant placeholder = Constant.nullOf(column.type());
-      List<BoundExpression> converted = comparable(List.of(operand, placeholder), e.position(), "=");
-      return new BoundExpression.InSubquery(converted.get(0), query, e.negated(), converted.get(0).type());
+      List<BoundExpression> converted =
+          comparable(List.of(operand, placeholder), e.position(), "=");
+      return new BoundExpression.InSubquery(
+          converted.get(0), query, e.negated(), converted.get(0).type());
     }
 
     @Override
@@ -772,14 +918,16 @@ public final class QueryAnalyzer {
     private void requireConditionPosition(SourcePosition at, String what) {
       if (!context.condition()) {
         throw UserError.at(at, String.format("%s is not supported here", what))
-            .withDetail("mzflink translates EXISTS (...) and IN (SELECT ...) as conditions of WHERE, combined with AND and NOT.");
+            .withDetail(
+                "mzflink translates EXISTS (...) and IN (SELECT ...) as conditions of WHERE, combined with AND and NOT.");
       }
     }
 
     @Override
     public BoundExpression visitScalarSubquery(ScalarSubquery e) {
       throw UserError.at(e.position(), "scalar subqueries are not supported")
-          .withHint("Join the subquery's relation instead, or aggregate it in a view of its own and join that.");
+          .withHint(
+              "Join the subquery's relation instead, or aggregate it in a view of its own and join that.");
     }
 
     @Override
@@ -789,18 +937,22 @@ public final class QueryAnalyzer {
       if (!isTextLike(operand) || !isTextLike(pattern)) {
         throw UserError.at(
             e.position(),
-            String.format("operator does not exist: %s ~~ %s", describe(operand.type()), describe(pattern.type())));
+            String.format(
+                "operator does not exist: %s ~~ %s",
+                describe(operand.type()), describe(pattern.type())));
       }
       operand = likeOperand(operand, e.position());
       pattern = likeOperand(pattern, e.position());
       if (!(pattern instanceof Constant c)) {
-        throw UserError.at(e.pattern().position(), "LIKE patterns that are not constants are not supported")
+        throw UserError.at(
+                e.pattern().position(), "LIKE patterns that are not constants are not supported")
             .withDetail(
                 "PostgreSQL lets a backslash escape any character in a pattern; Flink fails on a backslash before "
                     + "anything but %, _ and itself, which mzflink can only rewrite in a constant pattern.");
       }
       if (c.value().isPresent() && endsWithEscape(c.value().get())) {
-        throw UserError.at(e.pattern().position(), "LIKE pattern must not end with escape character");
+        throw UserError.at(
+            e.pattern().position(), "LIKE pattern must not end with escape character");
       }
       return new Call(
           e.negated() ? Function.NOT_LIKE : Function.LIKE,
@@ -835,9 +987,16 @@ public final class QueryAnalyzer {
       for (When when : e.whens()) {
         BoundExpression condition;
         if (operand.isPresent()) {
-          condition = comparison(Function.EQUAL, operand.get(), bind(when.condition()), when.condition().position(), "=");
+          condition =
+              comparison(
+                  Function.EQUAL,
+                  operand.get(),
+                  bind(when.condition()),
+                  when.condition().position(),
+                  "=");
         } else {
-          condition = requireBoolean(bind(when.condition()), "CASE/WHEN", when.condition().position());
+          condition =
+              requireBoolean(bind(when.condition()), "CASE/WHEN", when.condition().position());
         }
         conditions.add(condition);
         results.add(bind(when.result()));
@@ -852,7 +1011,9 @@ public final class QueryAnalyzer {
       }
       Optional<BoundExpression> converted = otherwise.map(o -> unified.get(unified.size() - 1));
       boolean nullable =
-          converted.isEmpty() || converted.get().nullable() || whens.stream().anyMatch(w -> w.result().nullable());
+          converted.isEmpty()
+              || converted.get().nullable()
+              || whens.stream().anyMatch(w -> w.result().nullable());
       return new BoundExpression.Case(whens, converted, type, nullable);
     }
 
@@ -871,10 +1032,14 @@ public final class QueryAnalyzer {
             .withHint("Cast the literal: extract(year FROM DATE '2024-01-31').");
       }
       if (base != Base.DATE && base != Base.TIMESTAMP && base != Base.TIMESTAMPTZ) {
-        throw UserError.at(e.position(), String.format("function extract(unknown, %s) does not exist", source.type().pgName()));
+        throw UserError.at(
+            e.position(),
+            String.format("function extract(unknown, %s) does not exist", source.type().pgName()));
       }
-      if (base == Base.DATE && (field == DateField.HOUR || field == DateField.MINUTE || field == DateField.SECOND)) {
-        throw UserError.at(e.position(), String.format("unit \"%s\" not supported for type date", e.field()));
+      if (base == Base.DATE
+          && (field == DateField.HOUR || field == DateField.MINUTE || field == DateField.SECOND)) {
+        throw UserError.at(
+            e.position(), String.format("unit \"%s\" not supported for type date", e.field()));
       }
       SqlType type =
           field == DateField.SECOND
@@ -908,14 +1073,17 @@ public final class QueryAnalyzer {
   private BoundExpression resolve(Column c, Scope scope) {
     List<String> parts = c.parts();
     if (parts.size() > 4 || (parts.size() == 4 && !parts.get(0).equals("materialize"))) {
-      throw UserError.at(c.position(), String.format("improper qualified name: %s", String.join(".", parts)));
+      throw UserError.at(
+          c.position(), String.format("improper qualified name: %s", String.join(".", parts)));
     }
     String name = c.name();
     List<String> qualifier = c.qualifier();
     if (qualifier.size() == 3) {
       qualifier = qualifier.subList(1, 3);
     }
-    for (Optional<Scope> level = Optional.of(scope); level.isPresent(); level = level.get().parent) {
+    for (Optional<Scope> level = Optional.of(scope);
+        level.isPresent();
+        level = level.get().parent) {
       List<ScopeRelation> matches = new ArrayList<>();
       for (ScopeRelation r : level.get().relations) {
         if (qualifier.isEmpty()) {
@@ -927,7 +1095,9 @@ public final class QueryAnalyzer {
         }
       }
       if (qualifier.isEmpty() && matches.size() > 1) {
-        throw UserError.at(c.position(), String.format("column reference %s is ambiguous", Quote.pgIdentifier(name)));
+        throw UserError.at(
+            c.position(),
+            String.format("column reference %s is ambiguous", Quote.pgIdentifier(name)));
       }
       if (matches.size() > 1) {
         // Relations of one level have distinct reference names (checked with the FROM list).
@@ -935,30 +1105,47 @@ public final class QueryAnalyzer {
       }
       if (matches.size() == 1) {
         ScopeRelation r = matches.get(0);
-        List<ScopeColumn> columns = r.columns().stream().filter(col -> col.name().equals(name)).toList();
+        List<ScopeColumn> columns =
+            r.columns().stream().filter(col -> col.name().equals(name)).toList();
         if (columns.isEmpty()) {
           throw UserError.at(
-              c.position(), String.format("column %s does not exist", Quote.pgIdentifier(r.alias() + "." + name)));
+              c.position(),
+              String.format(
+                  "column %s does not exist", Quote.pgIdentifier(r.alias() + "." + name)));
         }
         if (columns.size() > 1) {
-          throw UserError.at(c.position(), String.format("column reference %s is ambiguous", Quote.pgIdentifier(name)));
+          throw UserError.at(
+              c.position(),
+              String.format("column reference %s is ambiguous", Quote.pgIdentifier(name)));
         }
         return columnReference(r, columns.get(0), c.position(), r.alias());
       }
     }
     if (qualifier.isEmpty()) {
-      throw UserError.at(c.position(), String.format("column %s does not exist", Quote.pgIdentifier(name)));
+      throw UserError.at(
+          c.position(), String.format("column %s does not exist", Quote.pgIdentifier(name)));
     }
     String table = qualifier.get(qualifier.size() - 1);
-    for (Optional<Scope> level = Optional.of(scope); level.isPresent(); level = level.get().parent) {
+    for (Optional<Scope> level = Optional.of(scope);
+        level.isPresent();
+        level = level.get().parent) {
       for (ScopeRelation r : level.get().relations) {
         if (r.aliased() && r.object().isPresent() && r.object().get().name().equals(table)) {
-          throw UserError.at(c.position(), String.format("invalid reference to FROM-clause entry for table %s", Quote.pgIdentifier(table)))
-              .withHint(String.format("Perhaps you meant to reference the table alias %s.", Quote.pgIdentifier(r.alias())));
+          throw UserError.at(
+                  c.position(),
+                  String.format(
+                      "invalid reference to FROM-clause entry for table %s",
+                      Quote.pgIdentifier(table)))
+              .withHint(
+                  String.format(
+                      "Perhaps you meant to reference the table alias %s.",
+                      Quote.pgIdentifier(r.alias())));
         }
       }
     }
-    throw UserError.at(c.position(), String.format("missing FROM-clause entry for table %s", Quote.pgIdentifier(table)));
+    throw UserError.at(
+        c.position(),
+        String.format("missing FROM-clause entry for table %s", Quote.pgIdentifier(table)));
   }
 
   private static boolean matchesQualifier(ScopeRelation r, List<String> qualifier) {
@@ -969,14 +1156,19 @@ public final class QueryAnalyzer {
     if (qualifier.size() == 1) {
       return true;
     }
-    return !r.aliased() && r.object().isPresent() && r.object().get().schema().equals(qualifier.get(0));
+    return !r.aliased()
+        && r.object().isPresent()
+        && r.object().get().schema().equals(qualifier.get(0));
   }
 
-  private BoundExpression columnReference(ScopeRelation r, ScopeColumn c, SourcePosition at, String alias) {
+  private BoundExpression columnReference(
+      ScopeRelation r, ScopeColumn c, SourcePosition at, String alias) {
     if (c.type().isEmpty()) {
       throw UserError.at(
-          at,
-          String.format("column %s has type %s, which views do not support", Quote.pgIdentifier(alias + "." + c.name()), c.typeDescription()))
+              at,
+              String.format(
+                  "column %s has type %s, which views do not support",
+                  Quote.pgIdentifier(alias + "." + c.name()), c.typeDescription()))
           .withHint("Leave the column out of the view's query.");
     }
     ColumnReference ref = new ColumnReference(r.id(), c.flinkName(), c.type().get(), c.nullable());
@@ -989,9 +1181,23 @@ public final class QueryAnalyzer {
   private static SqlType resolveType(TypeName t) {
     List<Integer> m = t.modifiers();
     switch (t.name()) {
-      case "int2", "int4", "int8", "float4", "float8", "bool", "text", "date", "bytea", "uuid", "json", "jsonb" -> {
+      case "int2",
+          "int4",
+          "int8",
+          "float4",
+          "float8",
+          "bool",
+          "text",
+          "date",
+          "bytea",
+          "uuid",
+          "json",
+          "jsonb" -> {
         if (!m.isEmpty()) {
-          throw UserError.at(t.position(), String.format("type modifier is not allowed for type %s", Quote.pgIdentifier(t.name())));
+          throw UserError.at(
+              t.position(),
+              String.format(
+                  "type modifier is not allowed for type %s", Quote.pgIdentifier(t.name())));
         }
         return switch (t.name()) {
           case "int2" -> SqlType.INT2;
@@ -1016,14 +1222,21 @@ public final class QueryAnalyzer {
         int p = m.get(0);
         int s = m.size() > 1 ? m.get(1) : 0;
         if (m.size() > 2 || p < 1 || p > 1000) {
-          throw UserError.at(t.position(), String.format("NUMERIC precision %d must be between 1 and 1000", p));
+          throw UserError.at(
+              t.position(), String.format("NUMERIC precision %d must be between 1 and 1000", p));
         }
         if (s < 0 || s > p) {
-          throw UserError.at(t.position(), String.format("NUMERIC scale %d must be between 0 and precision %d", s, p))
+          throw UserError.at(
+                  t.position(),
+                  String.format("NUMERIC scale %d must be between 0 and precision %d", s, p))
               .withDetail("mzflink does not support negative scales.");
         }
         if (p > SqlType.MAX_DECIMAL_PRECISION) {
-          throw UserError.at(t.position(), String.format("numeric(%d,%d) is not supported: Flink's DECIMAL holds at most 38 digits", p, s));
+          throw UserError.at(
+              t.position(),
+              String.format(
+                  "numeric(%d,%d) is not supported: Flink's DECIMAL holds at most 38 digits",
+                  p, s));
         }
         return SqlType.declaredNumeric(p, s);
       }
@@ -1040,7 +1253,11 @@ public final class QueryAnalyzer {
         }
         int n = m.get(0);
         if (n < 1) {
-          throw UserError.at(t.position(), String.format("length for type %s must be at least 1", base == Base.VARCHAR ? "varchar" : "char"));
+          throw UserError.at(
+              t.position(),
+              String.format(
+                  "length for type %s must be at least 1",
+                  base == Base.VARCHAR ? "varchar" : "char"));
         }
         return new SqlType(base, n + 4, n, 0, Exactness.EXACT);
       }
@@ -1050,17 +1267,23 @@ public final class QueryAnalyzer {
         }
         int p = m.isEmpty() ? -1 : m.get(0);
         if (p > 6) {
-          throw UserError.at(t.position(), String.format("TIMESTAMP(%d) precision reduced to maximum allowed, 6", p))
+          throw UserError.at(
+                  t.position(),
+                  String.format("TIMESTAMP(%d) precision reduced to maximum allowed, 6", p))
               .withHint("Use a precision of at most 6.");
         }
         return SqlType.timestamp(t.name().equals("timestamptz"), p, p < 0 ? 6 : p);
       }
       case "time", "timetz", "interval" ->
-          throw UserError.at(t.position(), String.format("type %s is not supported in views", t.sql()));
-      default -> throw UserError.at(t.position(), String.format("type %s is not supported in views", Quote.pgIdentifier(t.name())))
-          .withDetail(
-              "Views compute with boolean, smallint, integer, bigint, numeric, real, double precision, text, "
-                  + "character varying, character, date, timestamp and timestamp with time zone.");
+          throw UserError.at(
+              t.position(), String.format("type %s is not supported in views", t.sql()));
+      default ->
+          throw UserError.at(
+                  t.position(),
+                  String.format("type %s is not supported in views", Quote.pgIdentifier(t.name())))
+              .withDetail(
+                  "Views compute with boolean, smallint, integer, bigint, numeric, real, double precision, text, "
+                      + "character varying, character, date, timestamp and timestamp with time zone.");
     }
   }
 
@@ -1088,11 +1311,13 @@ public final class QueryAnalyzer {
       }
       String why =
           from.base().isFloat()
-              ? castRefusal(from, SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, 0, Exactness.EXACT))
+              ? castRefusal(
+                  from, SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, 0, Exactness.EXACT))
               : from.base().isString()
                   ? "The scale of text converted to numeric is only known per value: cast to numeric(p,s) instead."
                   : "mzflink does not translate this cast.";
-      throw UserError.at(at, String.format("cannot cast type %s to numeric", from.pgName())).withDetail(why);
+      throw UserError.at(at, String.format("cannot cast type %s to numeric", from.pgName()))
+          .withDetail(why);
     }
     if (from.equals(target)) {
       return operand;
@@ -1102,7 +1327,9 @@ public final class QueryAnalyzer {
     }
     String refusal = castRefusal(from, target);
     if (refusal != null) {
-      throw UserError.at(at, String.format("cannot cast type %s to %s", from.pgName(), target.pgName())).withDetail(refusal);
+      throw UserError.at(
+              at, String.format("cannot cast type %s to %s", from.pgName(), target.pgName()))
+          .withDetail(refusal);
     }
     return new Conversion(operand, target);
   }
@@ -1130,10 +1357,12 @@ public final class QueryAnalyzer {
     if (t == Base.TEXT || t == Base.VARCHAR || t == Base.BPCHAR) {
       return switch (f) {
         case TEXT, VARCHAR, BPCHAR, UUID, JSON, JSONB, INT2, INT4, INT8, BOOL, DATE -> null;
-        case NUMERIC -> from.exactness() == Exactness.EXACT
-            ? null
-            : "PostgreSQL prints each value with its own number of decimals; mzflink only knows the column's.";
-        case FLOAT4, FLOAT8 -> "PostgreSQL and Flink print floating point numbers differently (1 and 1.0).";
+        case NUMERIC ->
+            from.exactness() == Exactness.EXACT
+                ? null
+                : "PostgreSQL prints each value with its own number of decimals; mzflink only knows the column's.";
+        case FLOAT4, FLOAT8 ->
+            "PostgreSQL and Flink print floating point numbers differently (1 and 1.0).";
         case TIMESTAMP, TIMESTAMPTZ -> "PostgreSQL and Flink print timestamps differently.";
         default -> "mzflink does not translate this cast.";
       };
@@ -1162,8 +1391,8 @@ public final class QueryAnalyzer {
   }
 
   /**
-   * The DECIMAL shape of an arithmetic operand: an integer constant takes as many digits as it
-   * has (so {@code 1 - x} does not widen x by ten digits), other integers those of their type.
+   * The DECIMAL shape of an arithmetic operand: an integer constant takes as many digits as it has
+   * (so {@code 1 - x} does not widen x by ten digits), other integers those of their type.
    */
   private static SqlType shapeOf(BoundExpression e) {
     if (e instanceof Constant c && c.value().isPresent() && c.type().base().isInteger()) {
@@ -1203,7 +1432,9 @@ public final class QueryAnalyzer {
       return read.type().equals(as) ? read : new Conversion(read, as);
     }
     if (from.isRounded()
-        && !(target.base() == Base.NUMERIC && target.scale() == from.scale() && target.precision() >= from.precision())) {
+        && !(target.base() == Base.NUMERIC
+            && target.scale() == from.scale()
+            && target.precision() >= from.precision())) {
       throw roundedValue(at);
     }
     if (e instanceof Constant c && c.value().isEmpty()) {
@@ -1223,10 +1454,15 @@ public final class QueryAnalyzer {
           case NUMERIC -> SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, 0, Exactness.EXACT);
           case TIMESTAMP, TIMESTAMPTZ -> SqlType.timestamp(base == Base.TIMESTAMPTZ, -1, 6);
           case VARCHAR, BPCHAR, UNKNOWN -> SqlType.TEXT;
-          default -> c.type().base() == base ? c.type() : new SqlType(base, -1, defaultPrecision(base), 0, Exactness.EXACT);
+          default ->
+              c.type().base() == base
+                  ? c.type()
+                  : new SqlType(base, -1, defaultPrecision(base), 0, Exactness.EXACT);
         };
     if (c.value().isEmpty()) {
-      return base == Base.NUMERIC ? Constant.nullOf(SqlType.numeric(1, 0, Exactness.EXACT)) : Constant.nullOf(as);
+      return base == Base.NUMERIC
+          ? Constant.nullOf(SqlType.numeric(1, 0, Exactness.EXACT))
+          : Constant.nullOf(as);
     }
     return Literals.read(c.value().get(), as, at);
   }
@@ -1241,14 +1477,17 @@ public final class QueryAnalyzer {
 
   /**
    * Resolves the inputs of a CASE, COALESCE or UNION column to one type: PostgreSQL's
-   * select_common_type, untyped literals read as that type (numeric literals with their own
-   * digits, so the common shape holds them), then each input converted.
+   * select_common_type, untyped literals read as that type (numeric literals with their own digits,
+   * so the common shape holds them), then each input converted.
    */
-  private List<BoundExpression> unify(List<BoundExpression> inputs, String context, SourcePosition at) {
+  private List<BoundExpression> unify(
+      List<BoundExpression> inputs, String context, SourcePosition at) {
     SqlType common = commonType(inputs.stream().map(BoundExpression::type).toList(), context, at);
     List<BoundExpression> read = new ArrayList<>();
     for (BoundExpression e : inputs) {
-      if (e.type().base() == Base.UNKNOWN && common.base() == Base.NUMERIC && common.pgTypmod() < 0) {
+      if (e.type().base() == Base.UNKNOWN
+          && common.base() == Base.NUMERIC
+          && common.pgTypmod() < 0) {
         read.add(readUnknown((Constant) e, Base.NUMERIC, at));
       } else {
         read.add(e);
@@ -1275,14 +1514,19 @@ public final class QueryAnalyzer {
       Category category = candidate.base().category();
       if (category != next.base().category() || category == Category.OTHER) {
         throw UserError.at(
-            at, String.format("%s types %s and %s cannot be matched", context, candidate.pgName(), next.pgName()));
+            at,
+            String.format(
+                "%s types %s and %s cannot be matched",
+                context, candidate.pgName(), next.pgName()));
       }
-      if ((category == Category.NUMERIC || category == Category.DATETIME) && next.base().rank() > candidate.base().rank()) {
+      if ((category == Category.NUMERIC || category == Category.DATETIME)
+          && next.base().rank() > candidate.base().rank()) {
         candidate = next;
       }
     }
     Base base = candidate.base();
-    boolean sameTypmod = known.stream().allMatch(t -> t.base() == base && t.pgTypmod() == known.get(0).pgTypmod());
+    boolean sameTypmod =
+        known.stream().allMatch(t -> t.base() == base && t.pgTypmod() == known.get(0).pgTypmod());
     int typmod = sameTypmod ? known.get(0).pgTypmod() : -1;
     switch (base) {
       case NUMERIC -> {
@@ -1296,14 +1540,17 @@ public final class QueryAnalyzer {
           intDigits = Math.max(intDigits, shape.precision() - shape.scale());
           scale = Math.max(scale, shape.scale());
           rounded |= shape.exactness() == Exactness.ROUNDED;
-          mixed |= shape.exactness() == Exactness.MIXED_SCALE || (firstScale != null && firstScale != shape.scale());
+          mixed |=
+              shape.exactness() == Exactness.MIXED_SCALE
+                  || (firstScale != null && firstScale != shape.scale());
           firstScale = firstScale == null ? shape.scale() : firstScale;
         }
         if (intDigits + scale > SqlType.MAX_DECIMAL_PRECISION) {
           throw UserError.at(
-              at,
-              String.format(
-                  "%s of numeric values needs %d digits, more than Flink's DECIMAL holds (38)", context, intDigits + scale))
+                  at,
+                  String.format(
+                      "%s of numeric values needs %d digits, more than Flink's DECIMAL holds (38)",
+                      context, intDigits + scale))
               .withHint("Cast the values to a numeric(p,s) with p at most 38.");
         }
         if (sameTypmod && typmod >= 0) {
@@ -1313,15 +1560,20 @@ public final class QueryAnalyzer {
         return SqlType.numeric(intDigits + scale, scale, e);
       }
       case TIMESTAMP, TIMESTAMPTZ -> {
-        int precision = known.stream().mapToInt(t -> t.base() == Base.DATE ? 0 : t.precision()).max().orElse(6);
+        int precision =
+            known.stream().mapToInt(t -> t.base() == Base.DATE ? 0 : t.precision()).max().orElse(6);
         return SqlType.timestamp(base == Base.TIMESTAMPTZ, typmod, precision);
       }
       case VARCHAR, BPCHAR -> {
-        boolean sameShape = known.stream().allMatch(t -> t.base() == base && t.precision() == known.get(0).precision());
-        return new SqlType(base, typmod, sameShape ? known.get(0).precision() : -1, 0, Exactness.EXACT);
+        boolean sameShape =
+            known.stream()
+                .allMatch(t -> t.base() == base && t.precision() == known.get(0).precision());
+        return new SqlType(
+            base, typmod, sameShape ? known.get(0).precision() : -1, 0, Exactness.EXACT);
       }
       default -> {
-        return new SqlType(base, typmod, candidate.precision(), candidate.scale(), candidate.exactness());
+        return new SqlType(
+            base, typmod, candidate.precision(), candidate.scale(), candidate.exactness());
       }
     }
   }
@@ -1329,7 +1581,8 @@ public final class QueryAnalyzer {
   // Operators.
 
   /** Converts operands of a comparison (or IN list, BETWEEN) to a common type. */
-  private List<BoundExpression> comparable(List<BoundExpression> operands, SourcePosition at, String operator) {
+  private List<BoundExpression> comparable(
+      List<BoundExpression> operands, SourcePosition at, String operator) {
     for (BoundExpression o : operands) {
       if (o.type().isRounded()) {
         throw roundedValue(at);
@@ -1341,13 +1594,23 @@ public final class QueryAnalyzer {
       common = commonType(types, "", at);
     } catch (UserError e) {
       SqlType a = operands.get(0).type();
-      SqlType b = operands.stream().map(BoundExpression::type).filter(t -> t.base() != a.base() && t.base() != Base.UNKNOWN).findFirst().orElse(a);
-      throw UserError.at(at, String.format("operator does not exist: %s %s %s", a.pgName(), operator, b.pgName()))
-          .withHint("No operator matches the given name and argument types. You might need to add explicit type casts.");
+      SqlType b =
+          operands.stream()
+              .map(BoundExpression::type)
+              .filter(t -> t.base() != a.base() && t.base() != Base.UNKNOWN)
+              .findFirst()
+              .orElse(a);
+      throw UserError.at(
+              at,
+              String.format("operator does not exist: %s %s %s", a.pgName(), operator, b.pgName()))
+          .withHint(
+              "No operator matches the given name and argument types. You might need to add explicit type casts.");
     }
     Base base = common.base();
     if (base == Base.JSON || base == Base.JSONB || base == Base.BYTEA && !operator.equals("=")) {
-      throw UserError.at(at, String.format("comparing values of type %s is not supported in views", common.pgName()));
+      throw UserError.at(
+          at,
+          String.format("comparing values of type %s is not supported in views", common.pgName()));
     }
     if (base.category() == Category.STRING) {
       // character(n) compares without its trailing spaces: as text, trimmed.
@@ -1358,7 +1621,10 @@ public final class QueryAnalyzer {
           out.add(new Conversion(o, SqlType.TEXT));
         } else if (o.type().base() == Base.UNKNOWN && anyBpchar) {
           Constant c = readUnknown((Constant) o, Base.TEXT, at);
-          out.add(c.value().isEmpty() ? c : new Constant(Optional.of(c.value().get().replaceAll(" +$", "")), SqlType.TEXT));
+          out.add(
+              c.value().isEmpty()
+                  ? c
+                  : new Constant(Optional.of(c.value().get().replaceAll(" +$", "")), SqlType.TEXT));
         } else {
           out.add(coerce(o, SqlType.TEXT, at));
         }
@@ -1374,7 +1640,13 @@ public final class QueryAnalyzer {
         // Numerics compare in their own shapes: Flink compares DECIMALs of any precision and scale.
         out.add(t.base() == Base.NUMERIC ? o : new Conversion(o, numericShape(t)));
       } else if (base == Base.TIMESTAMP || base == Base.TIMESTAMPTZ) {
-        out.add(t.base() == base ? o : new Conversion(o, SqlType.timestamp(base == Base.TIMESTAMPTZ, -1, t.base() == Base.DATE ? 6 : t.precision())));
+        out.add(
+            t.base() == base
+                ? o
+                : new Conversion(
+                    o,
+                    SqlType.timestamp(
+                        base == Base.TIMESTAMPTZ, -1, t.base() == Base.DATE ? 6 : t.precision())));
       } else {
         out.add(t.base() == base ? o : coerce(o, common.withoutTypmod(), at));
       }
@@ -1382,7 +1654,8 @@ public final class QueryAnalyzer {
     return out;
   }
 
-  private BoundExpression comparison(Function f, BoundExpression left, BoundExpression right, SourcePosition at, String operator) {
+  private BoundExpression comparison(
+      Function f, BoundExpression left, BoundExpression right, SourcePosition at, String operator) {
     if (left.type().base() == Base.UNKNOWN && right.type().base() == Base.UNKNOWN) {
       left = coerce(left, SqlType.TEXT, at);
       right = coerce(right, SqlType.TEXT, at);
@@ -1390,14 +1663,22 @@ public final class QueryAnalyzer {
     List<BoundExpression> converted = comparable(List.of(left, right), at, operator);
     Base base = converted.get(0).type().base();
     if (base == Base.BOOL || base.category() == Category.OTHER) {
-      if (!(f == Function.EQUAL || f == Function.NOT_EQUAL || f == Function.IS_DISTINCT_FROM) && base != Base.UUID && base != Base.BOOL) {
-        throw UserError.at(at, String.format("comparing values of type %s with %s is not supported in views", converted.get(0).type().pgName(), operator));
+      if (!(f == Function.EQUAL || f == Function.NOT_EQUAL || f == Function.IS_DISTINCT_FROM)
+          && base != Base.UUID
+          && base != Base.BOOL) {
+        throw UserError.at(
+            at,
+            String.format(
+                "comparing values of type %s with %s is not supported in views",
+                converted.get(0).type().pgName(), operator));
       }
     }
-    return new Call(f, converted, SqlType.BOOL, converted.get(0).nullable() || converted.get(1).nullable());
+    return new Call(
+        f, converted, SqlType.BOOL, converted.get(0).nullable() || converted.get(1).nullable());
   }
 
-  private BoundExpression arithmetic(BinaryOperator op, BoundExpression left, BoundExpression right, SourcePosition at) {
+  private BoundExpression arithmetic(
+      BinaryOperator op, BoundExpression left, BoundExpression right, SourcePosition at) {
     if (left.type().base() == Base.UNKNOWN && right.type().base() == Base.UNKNOWN) {
       throw UserError.at(at, String.format("operator is not unique: unknown %s unknown", op.sql()))
           .withHint("Cast the literals to a numeric type.");
@@ -1411,7 +1692,9 @@ public final class QueryAnalyzer {
     SqlType l = left.type();
     SqlType r = right.type();
     if (l.base().category() != Category.NUMERIC || r.base().category() != Category.NUMERIC) {
-      throw UserError.at(at, String.format("operator does not exist: %s %s %s", l.pgName(), op.sql(), r.pgName()))
+      throw UserError.at(
+              at,
+              String.format("operator does not exist: %s %s %s", l.pgName(), op.sql(), r.pgName()))
           .withHint(
               l.base().category() == Category.DATETIME || r.base().category() == Category.DATETIME
                   ? "Date and time arithmetic is not supported in views."
@@ -1431,14 +1714,19 @@ public final class QueryAnalyzer {
     boolean nullable = left.nullable() || right.nullable();
     if (l.base().isFloat() || r.base().isFloat()) {
       if (f == Function.MODULO) {
-        throw UserError.at(at, String.format("operator does not exist: %s %% %s", l.pgName(), r.pgName()));
+        throw UserError.at(
+            at, String.format("operator does not exist: %s %% %s", l.pgName(), r.pgName()));
       }
-      SqlType t = l.base() == Base.FLOAT4 && r.base() == Base.FLOAT4 ? SqlType.FLOAT4 : SqlType.FLOAT8;
+      SqlType t =
+          l.base() == Base.FLOAT4 && r.base() == Base.FLOAT4 ? SqlType.FLOAT4 : SqlType.FLOAT8;
       return new Call(f, List.of(coerce(left, t, at), coerce(right, t, at)), t, nullable);
     }
     if (l.base() == Base.NUMERIC || r.base() == Base.NUMERIC) {
       if (f == Function.MODULO) {
-        throw UserError.at(at, String.format("operator %% on %s and %s is not supported in views", l.pgName(), r.pgName()))
+        throw UserError.at(
+                at,
+                String.format(
+                    "operator %% on %s and %s is not supported in views", l.pgName(), r.pgName()))
             .withDetail("Flink 1.20 derives the result type of % on DECIMAL values inconsistently.")
             .withHint("Cast the operands to integers, or compute a - trunc(a / b) * b upstream.");
       }
@@ -1463,7 +1751,9 @@ public final class QueryAnalyzer {
     int p2 = b.precision();
     int s2 = b.scale();
     Exactness exactness =
-        a.exactness() == Exactness.EXACT && b.exactness() == Exactness.EXACT ? Exactness.EXACT : Exactness.MIXED_SCALE;
+        a.exactness() == Exactness.EXACT && b.exactness() == Exactness.EXACT
+            ? Exactness.EXACT
+            : Exactness.MIXED_SCALE;
     int p;
     int s;
     switch (f) {
@@ -1485,7 +1775,11 @@ public final class QueryAnalyzer {
         int scale = divisionScale(s1, s2);
         int integerDigits = SqlType.MAX_DECIMAL_PRECISION - scale - s2;
         if (integerDigits < Math.min(p1 - s1, DIVIDEND_INTEGER_DIGITS)) {
-          throw UserError.at(at, String.format("numeric division of numeric(%d,%d) by numeric(%d,%d) needs more than 38 digits", p1, s1, p2, s2))
+          throw UserError.at(
+                  at,
+                  String.format(
+                      "numeric division of numeric(%d,%d) by numeric(%d,%d) needs more than 38 digits",
+                      p1, s1, p2, s2))
               .withHint("Cast the operands to a numeric(p,s) with fewer digits.");
         }
         return SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, scale, Exactness.ROUNDED);
@@ -1496,9 +1790,10 @@ public final class QueryAnalyzer {
       int adjusted = Math.max(SqlType.MAX_DECIMAL_PRECISION - (p - s), Math.min(s, 6));
       if (adjusted < s) {
         throw UserError.at(
-            at,
-            String.format(
-                "numeric result needs %d digits with %d decimals: more than Flink's DECIMAL(38) holds without rounding", p, s))
+                at,
+                String.format(
+                    "numeric result needs %d digits with %d decimals: more than Flink's DECIMAL(38) holds without rounding",
+                    p, s))
             .withHint("Cast the operands to a numeric(p,s) with fewer digits.");
       }
       p = SqlType.MAX_DECIMAL_PRECISION;
@@ -1522,7 +1817,9 @@ public final class QueryAnalyzer {
     boolean rightString = right.type().base().isString() || right.type().base() == Base.UNKNOWN;
     if (!leftString && !rightString) {
       throw UserError.at(
-          at, String.format("operator does not exist: %s || %s", left.type().pgName(), right.type().pgName()));
+          at,
+          String.format(
+              "operator does not exist: %s || %s", left.type().pgName(), right.type().pgName()));
     }
     BoundExpression l = asText(left, at);
     BoundExpression r = asText(right, at);
@@ -1543,7 +1840,10 @@ public final class QueryAnalyzer {
     }
     String refusal = castRefusal(e.type(), SqlType.TEXT);
     if (refusal != null) {
-      throw UserError.at(at, String.format("converting %s to text is not supported in views", e.type().pgName())).withDetail(refusal);
+      throw UserError.at(
+              at,
+              String.format("converting %s to text is not supported in views", e.type().pgName()))
+          .withDetail(refusal);
     }
     return new Conversion(e, SqlType.TEXT);
   }
@@ -1561,25 +1861,32 @@ public final class QueryAnalyzer {
                 + "more), where PostgreSQL computes at least 16 significant digits: comparing, grouping or computing "
                 + "with the rounded value could give a different answer than PostgreSQL. Such values can be selected, "
                 + "passed through views, and used in min(), max(), count(), CASE results and COALESCE.")
-        .withHint("Compare sums instead of averages, e.g. sum(x) > 10 * count(x) rather than avg(x) > 10.");
+        .withHint(
+            "Compare sums instead of averages, e.g. sum(x) > 10 * count(x) rather than avg(x) > 10.");
   }
 
   // Functions.
 
   private BoundExpression function(FunctionCall e, Context context) {
     QualifiedName qualified = e.name();
-    if (qualified.parts().size() > 2 || (qualified.parts().size() == 2 && !qualified.parts().get(0).equals("pg_catalog"))) {
-      throw UserError.at(e.position(), String.format("function %s is not supported", qualified.quoted()))
+    if (qualified.parts().size() > 2
+        || (qualified.parts().size() == 2 && !qualified.parts().get(0).equals("pg_catalog"))) {
+      throw UserError.at(
+              e.position(), String.format("function %s is not supported", qualified.quoted()))
           .withDetail(SUPPORTED_FUNCTIONS);
     }
     String name = qualified.name();
     if (NON_DETERMINISTIC.contains(name)) {
-      String shown = SQL_VALUE_FUNCTIONS.contains(name) && e.arguments().isEmpty() ? name.toUpperCase(Locale.ROOT) : name + "()";
+      String shown =
+          SQL_VALUE_FUNCTIONS.contains(name) && e.arguments().isEmpty()
+              ? name.toUpperCase(Locale.ROOT)
+              : name + "()";
       throw UserError.at(e.position(), String.format("%s is not supported in views", shown))
           .withDetail(
               "Its value depends on when or where the query runs, so an incrementally maintained view cannot equal what "
                   + "PostgreSQL returns for the same SELECT.")
-          .withHint("Use a constant instead, e.g. WHERE ordered_at >= TIMESTAMPTZ '2024-01-01 00:00:00+00'.");
+          .withHint(
+              "Use a constant instead, e.g. WHERE ordered_at >= TIMESTAMPTZ '2024-01-01 00:00:00+00'.");
     }
     switch (name) {
       case "count", "sum", "avg", "min", "max" -> {
@@ -1599,13 +1906,19 @@ public final class QueryAnalyzer {
       arguments.add(expression(a, argumentContext));
     }
     if (e.distinct()) {
-      throw UserError.at(e.position(), String.format("DISTINCT specified, but %s is not an aggregate function", name));
+      throw UserError.at(
+          e.position(),
+          String.format("DISTINCT specified, but %s is not an aggregate function", name));
     }
     switch (name) {
       case "coalesce" -> {
         List<BoundExpression> converted = unify(arguments, "COALESCE", e.position());
         SqlType type = converted.get(0).type();
-        return new Call(Function.COALESCE, converted, type, converted.stream().allMatch(BoundExpression::nullable));
+        return new Call(
+            Function.COALESCE,
+            converted,
+            type,
+            converted.stream().allMatch(BoundExpression::nullable));
       }
       case "nullif" -> {
         requireArguments(e, arguments, 2, 2);
@@ -1614,7 +1927,11 @@ public final class QueryAnalyzer {
       case "lower", "upper" -> {
         requireArguments(e, arguments, 1, 1);
         BoundExpression s = textArgument(e, arguments, 0);
-        return new Call(name.equals("lower") ? Function.LOWER : Function.UPPER, List.of(s), SqlType.TEXT, s.nullable());
+        return new Call(
+            name.equals("lower") ? Function.LOWER : Function.UPPER,
+            List.of(s),
+            SqlType.TEXT,
+            s.nullable());
       }
       case "length", "char_length", "character_length" -> {
         requireArguments(e, arguments, 1, 1);
@@ -1634,27 +1951,38 @@ public final class QueryAnalyzer {
             throw noSuchFunction(e, arguments);
           }
         }
-        return new Call(Function.SUBSTR, converted, SqlType.TEXT, converted.stream().anyMatch(BoundExpression::nullable));
+        return new Call(
+            Function.SUBSTR,
+            converted,
+            SqlType.TEXT,
+            converted.stream().anyMatch(BoundExpression::nullable));
       }
       case "date_trunc" -> {
         requireArguments(e, arguments, 2, 2);
         return dateTrunc(e, arguments);
       }
-      default -> throw UserError.at(
-              e.position(), String.format("function %s(%s) is not supported", name, argumentTypes(arguments)))
-          .withDetail(SUPPORTED_FUNCTIONS);
+      default ->
+          throw UserError.at(
+                  e.position(),
+                  String.format("function %s(%s) is not supported", name, argumentTypes(arguments)))
+              .withDetail(SUPPORTED_FUNCTIONS);
     }
   }
 
-  private static void requireArguments(FunctionCall e, List<BoundExpression> arguments, int min, int max) {
+  private static void requireArguments(
+      FunctionCall e, List<BoundExpression> arguments, int min, int max) {
     if (arguments.size() < min || arguments.size() > max) {
       throw noSuchFunction(e, arguments);
     }
   }
 
   private static UserError noSuchFunction(FunctionCall e, List<BoundExpression> arguments) {
-    return UserError.at(e.position(), String.format("function %s(%s) does not exist", e.name().name(), argumentTypes(arguments)))
-        .withHint("No function matches the given name and argument types. You might need to add explicit type casts.");
+    return UserError.at(
+            e.position(),
+            String.format(
+                "function %s(%s) does not exist", e.name().name(), argumentTypes(arguments)))
+        .withHint(
+            "No function matches the given name and argument types. You might need to add explicit type casts.");
   }
 
   private static String argumentTypes(List<BoundExpression> arguments) {
@@ -1685,7 +2013,10 @@ public final class QueryAnalyzer {
     Call equal = (Call) comparison(Function.EQUAL, a, b, at, "=");
     SqlType type = equal.arguments().get(0).type();
     BoundExpression value;
-    if (a.type().base() == Base.BPCHAR && type.base() == Base.TEXT && b.type().base() != Base.TEXT && b.type().base() != Base.VARCHAR) {
+    if (a.type().base() == Base.BPCHAR
+        && type.base() == Base.TEXT
+        && b.type().base() != Base.TEXT
+        && b.type().base() != Base.VARCHAR) {
       // bpchar = bpchar keeps the first argument as it is.
       value = a;
       type = a.type();
@@ -1696,12 +2027,17 @@ public final class QueryAnalyzer {
       }
     }
     return new BoundExpression.Case(
-        List.of(new BoundExpression.When(equal, Constant.nullOf(type))), Optional.of(value), type, true);
+        List.of(new BoundExpression.When(equal, Constant.nullOf(type))),
+        Optional.of(value),
+        type,
+        true);
   }
 
   private BoundExpression dateTrunc(FunctionCall e, List<BoundExpression> arguments) {
     BoundExpression unit = arguments.get(0);
-    if (!(unit instanceof Constant c) || c.value().isEmpty() || !(c.type().base() == Base.UNKNOWN || c.type().base() == Base.TEXT)) {
+    if (!(unit instanceof Constant c)
+        || c.value().isEmpty()
+        || !(c.type().base() == Base.UNKNOWN || c.type().base() == Base.TEXT)) {
       throw UserError.at(e.position(), "date_trunc needs a constant unit")
           .withHint("Write the unit as a string literal: date_trunc('month', ordered_at).");
     }
@@ -1716,8 +2052,12 @@ public final class QueryAnalyzer {
           case "month", "months" -> DateField.MONTH;
           case "quarter", "quarters" -> DateField.QUARTER;
           case "year", "years" -> DateField.YEAR;
-          default -> throw UserError.at(e.position(), String.format("date_trunc unit \"%s\" is not supported", c.value().get()))
-              .withDetail("mzflink truncates to second, minute, hour, day, week, month, quarter and year.");
+          default ->
+              throw UserError.at(
+                      e.position(),
+                      String.format("date_trunc unit \"%s\" is not supported", c.value().get()))
+                  .withDetail(
+                      "mzflink truncates to second, minute, hour, day, week, month, quarter and year.");
         };
     BoundExpression source = arguments.get(1);
     SqlType t = source.type();
@@ -1729,8 +2069,9 @@ public final class QueryAnalyzer {
         SqlType tz = SqlType.timestamp(true, -1, 6);
         yield new DateTrunc(field, new Conversion(source, tz), tz);
       }
-      case UNKNOWN -> throw UserError.at(e.position(), "function date_trunc(unknown, unknown) is not unique")
-          .withHint("Cast the literal: date_trunc('month', TIMESTAMP '2024-01-31 10:00:00').");
+      case UNKNOWN ->
+          throw UserError.at(e.position(), "function date_trunc(unknown, unknown) is not unique")
+              .withHint("Cast the literal: date_trunc('month', TIMESTAMP '2024-01-31 10:00:00').");
       default -> throw noSuchFunction(e, arguments);
     };
   }
@@ -1748,14 +2089,18 @@ public final class QueryAnalyzer {
       case "dow" -> DateField.DOW;
       case "isodow" -> DateField.ISODOW;
       case "doy" -> DateField.DOY;
-      default -> throw UserError.at(at, String.format("extract field \"%s\" is not supported", field))
-          .withDetail("mzflink extracts year, quarter, month, week, day, hour, minute, second, dow, isodow and doy.");
+      default ->
+          throw UserError.at(at, String.format("extract field \"%s\" is not supported", field))
+              .withDetail(
+                  "mzflink extracts year, quarter, month, week, day, hour, minute, second, dow, isodow and doy.");
     };
   }
 
   private BoundExpression aggregate(FunctionCall e, String name, Context context) {
     if (!context.aggregatesAllowed()) {
-      throw UserError.at(e.position(), String.format("aggregate functions are not allowed in %s", context.clause().text));
+      throw UserError.at(
+          e.position(),
+          String.format("aggregate functions are not allowed in %s", context.clause().text));
     }
     if (context.inAggregate()) {
       throw UserError.at(e.position(), "aggregate function calls cannot be nested");
@@ -1787,20 +2132,27 @@ public final class QueryAnalyzer {
       }
     }
     boolean distinct = e.distinct();
-    if (t.isRounded() && !(name.equals("min") || name.equals("max") || (name.equals("count") && !distinct))) {
+    if (t.isRounded()
+        && !(name.equals("min") || name.equals("max") || (name.equals("count") && !distinct))) {
       throw roundedValue(e.position());
     }
     switch (name) {
       case "count" -> {
-        return new Aggregate(AggregateFunction.COUNT, Optional.of(argument), distinct, SqlType.INT8);
+        return new Aggregate(
+            AggregateFunction.COUNT, Optional.of(argument), distinct, SqlType.INT8);
       }
       case "sum" -> {
         if (base == Base.INT2 || base == Base.INT4) {
-          return new Aggregate(AggregateFunction.SUM, Optional.of(new Conversion(argument, SqlType.INT8)), distinct, SqlType.INT8);
+          return new Aggregate(
+              AggregateFunction.SUM,
+              Optional.of(new Conversion(argument, SqlType.INT8)),
+              distinct,
+              SqlType.INT8);
         }
         if (base == Base.INT8) {
           SqlType wide = SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, 0, Exactness.EXACT);
-          return new Aggregate(AggregateFunction.SUM, Optional.of(new Conversion(argument, wide)), distinct, wide);
+          return new Aggregate(
+              AggregateFunction.SUM, Optional.of(new Conversion(argument, wide)), distinct, wide);
         }
         if (base == Base.NUMERIC) {
           return new Aggregate(
@@ -1810,7 +2162,8 @@ public final class QueryAnalyzer {
               SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, t.scale(), t.exactness()));
         }
         if (base.isFloat()) {
-          return new Aggregate(AggregateFunction.SUM, Optional.of(argument), distinct, t.withoutTypmod());
+          return new Aggregate(
+              AggregateFunction.SUM, Optional.of(argument), distinct, t.withoutTypmod());
         }
         throw noSuchFunction(e, arguments);
       }
@@ -1819,7 +2172,8 @@ public final class QueryAnalyzer {
           int scale = Math.max(SqlType.MIN_ROUNDED_SCALE, numericShape(t).scale());
           SqlType shape = numericShape(t);
           if (shape.precision() - shape.scale() > SqlType.MAX_DECIMAL_PRECISION - scale) {
-            throw UserError.at(e.position(), String.format("avg(%s) needs more than 38 digits", t.pgName()));
+            throw UserError.at(
+                e.position(), String.format("avg(%s) needs more than 38 digits", t.pgName()));
           }
           SqlType wide = SqlType.numeric(SqlType.MAX_DECIMAL_PRECISION, scale, Exactness.EXACT);
           return new Aggregate(
@@ -1830,7 +2184,10 @@ public final class QueryAnalyzer {
         }
         if (base.isFloat()) {
           return new Aggregate(
-              AggregateFunction.AVG, Optional.of(coerce(argument, SqlType.FLOAT8, e.position())), distinct, SqlType.FLOAT8);
+              AggregateFunction.AVG,
+              Optional.of(coerce(argument, SqlType.FLOAT8, e.position())),
+              distinct,
+              SqlType.FLOAT8);
         }
         throw noSuchFunction(e, arguments);
       }
@@ -1838,7 +2195,17 @@ public final class QueryAnalyzer {
         // min, max
         AggregateFunction f = name.equals("min") ? AggregateFunction.MIN : AggregateFunction.MAX;
         switch (base) {
-          case INT2, INT4, INT8, NUMERIC, FLOAT4, FLOAT8, TEXT, BPCHAR, DATE, TIMESTAMP, TIMESTAMPTZ -> {
+          case INT2,
+              INT4,
+              INT8,
+              NUMERIC,
+              FLOAT4,
+              FLOAT8,
+              TEXT,
+              BPCHAR,
+              DATE,
+              TIMESTAMP,
+              TIMESTAMPTZ -> {
             return new Aggregate(f, Optional.of(argument), distinct, t.withoutTypmod());
           }
           case VARCHAR -> {

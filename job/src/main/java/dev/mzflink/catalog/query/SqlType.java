@@ -6,11 +6,11 @@ import dev.mzflink.catalog.PgType;
 import java.util.Optional;
 
 /**
- * The type of a value in a view: PostgreSQL's type (what the same SELECT returns upstream,
- * type modifier included) and the exact shape of the Flink type that carries it. The two differ
- * where PostgreSQL has no fixed shape: an unconstrained {@code numeric} is a Flink {@code
- * DECIMAL(p, s)} whose scale is the value's scale in PostgreSQL as well (sums, products, ...), or
- * a documented rounding ({@link Exactness#ROUNDED}).
+ * The type of a value in a view: PostgreSQL's type (what the same SELECT returns upstream, type
+ * modifier included) and the exact shape of the Flink type that carries it. The two differ where
+ * PostgreSQL has no fixed shape: an unconstrained {@code numeric} is a Flink {@code DECIMAL(p, s)}
+ * whose scale is the value's scale in PostgreSQL as well (sums, products, ...), or a documented
+ * rounding ({@link Exactness#ROUNDED}).
  *
  * @param base the PostgreSQL base type
  * @param pgTypmod PostgreSQL's type modifier, -1 when none: what {@code format_type} shows
@@ -92,8 +92,8 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
     /** The same value, with the same display scale in PostgreSQL ({@code 1.50} prints as 1.50). */
     EXACT,
     /**
-     * The same value; PostgreSQL may print it with fewer decimals (a CASE of {@code 1.5} and
-     * {@code 2.25} is DECIMAL(3, 2) in Flink, while PostgreSQL keeps each value's own scale).
+     * The same value; PostgreSQL may print it with fewer decimals (a CASE of {@code 1.5} and {@code
+     * 2.25} is DECIMAL(3, 2) in Flink, while PostgreSQL keeps each value's own scale).
      */
     MIXED_SCALE,
     /**
@@ -135,12 +135,14 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
 
   /** {@code numeric(precision, scale)} as declared. */
   public static SqlType declaredNumeric(int precision, int scale) {
-    return new SqlType(Base.NUMERIC, ((precision << 16) | scale) + 4, precision, scale, Exactness.EXACT);
+    return new SqlType(
+        Base.NUMERIC, ((precision << 16) | scale) + 4, precision, scale, Exactness.EXACT);
   }
 
   /** timestamp or timestamptz with PostgreSQL's type modifier and Flink's precision. */
   public static SqlType timestamp(boolean withTimeZone, int pgTypmod, int precision) {
-    return new SqlType(withTimeZone ? Base.TIMESTAMPTZ : Base.TIMESTAMP, pgTypmod, precision, 0, Exactness.EXACT);
+    return new SqlType(
+        withTimeZone ? Base.TIMESTAMPTZ : Base.TIMESTAMP, pgTypmod, precision, 0, Exactness.EXACT);
   }
 
   /** The type of an upstream column, or empty when views cannot compute with it. */
@@ -156,11 +158,15 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
       case "float4" -> Optional.of(FLOAT4);
       case "float8" -> Optional.of(FLOAT8);
       case "numeric" ->
-          type.numericPrecision().isPresent() && type.numericScale().isPresent() && type.numericScale().get() >= 0
-              ? Optional.of(declaredNumeric(type.numericPrecision().get(), type.numericScale().get()))
+          type.numericPrecision().isPresent()
+                  && type.numericScale().isPresent()
+                  && type.numericScale().get() >= 0
+              ? Optional.of(
+                  declaredNumeric(type.numericPrecision().get(), type.numericScale().get()))
               : Optional.empty();
       case "text" -> Optional.of(TEXT);
-      case "varchar" -> Optional.of(new SqlType(Base.VARCHAR, type.typmod(), -1, 0, Exactness.EXACT));
+      case "varchar" ->
+          Optional.of(new SqlType(Base.VARCHAR, type.typmod(), -1, 0, Exactness.EXACT));
       case "bpchar" -> Optional.of(new SqlType(Base.BPCHAR, type.typmod(), -1, 0, Exactness.EXACT));
       case "bytea" -> Optional.of(of(Base.BYTEA));
       case "date" -> Optional.of(DATE);
@@ -173,7 +179,9 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
     };
   }
 
-  /** The same type without PostgreSQL's type modifier (what aggregates and most functions return). */
+  /**
+   * The same type without PostgreSQL's type modifier (what aggregates and most functions return).
+   */
   public SqlType withoutTypmod() {
     return new SqlType(base, -1, precision, scale, exactness);
   }
@@ -188,17 +196,23 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
 
   /** The declared numeric precision, when the type modifier gives one. */
   public Optional<Integer> declaredPrecision() {
-    return base == Base.NUMERIC && pgTypmod >= 4 ? Optional.of(((pgTypmod - 4) >> 16) & 0xffff) : Optional.empty();
+    return base == Base.NUMERIC && pgTypmod >= 4
+        ? Optional.of(((pgTypmod - 4) >> 16) & 0xffff)
+        : Optional.empty();
   }
 
   /** The declared numeric scale, when the type modifier gives one. */
   public Optional<Integer> declaredScale() {
-    return base == Base.NUMERIC && pgTypmod >= 4 ? Optional.of((pgTypmod - 4) & 0xffff) : Optional.empty();
+    return base == Base.NUMERIC && pgTypmod >= 4
+        ? Optional.of((pgTypmod - 4) & 0xffff)
+        : Optional.empty();
   }
 
   /** The declared character length of varchar(n) and char(n). */
   public Optional<Integer> declaredLength() {
-    return (base == Base.VARCHAR || base == Base.BPCHAR) && pgTypmod >= 4 ? Optional.of(pgTypmod - 4) : Optional.empty();
+    return (base == Base.VARCHAR || base == Base.BPCHAR) && pgTypmod >= 4
+        ? Optional.of(pgTypmod - 4)
+        : Optional.empty();
   }
 
   /** The type as PostgreSQL's {@code format_type} prints it. */
@@ -208,16 +222,22 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
       case INT2 -> "smallint";
       case INT4 -> "integer";
       case INT8 -> "bigint";
-      case NUMERIC -> declaredPrecision().map(p -> "numeric(" + p + "," + declaredScale().get() + ")").orElse("numeric");
+      case NUMERIC ->
+          declaredPrecision()
+              .map(p -> "numeric(" + p + "," + declaredScale().get() + ")")
+              .orElse("numeric");
       case FLOAT4 -> "real";
       case FLOAT8 -> "double precision";
       case TEXT, UNKNOWN -> "text";
-      case VARCHAR -> declaredLength().map(n -> "character varying(" + n + ")").orElse("character varying");
+      case VARCHAR ->
+          declaredLength().map(n -> "character varying(" + n + ")").orElse("character varying");
       case BPCHAR -> declaredLength().map(n -> "character(" + n + ")").orElse("bpchar");
       case BYTEA -> "bytea";
       case DATE -> "date";
-      case TIMESTAMP -> (pgTypmod >= 0 ? "timestamp(" + pgTypmod + ")" : "timestamp") + " without time zone";
-      case TIMESTAMPTZ -> (pgTypmod >= 0 ? "timestamp(" + pgTypmod + ")" : "timestamp") + " with time zone";
+      case TIMESTAMP ->
+          (pgTypmod >= 0 ? "timestamp(" + pgTypmod + ")" : "timestamp") + " without time zone";
+      case TIMESTAMPTZ ->
+          (pgTypmod >= 0 ? "timestamp(" + pgTypmod + ")" : "timestamp") + " with time zone";
       case UUID -> "uuid";
       case JSON -> "json";
       case JSONB -> "jsonb";
@@ -225,8 +245,8 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
   }
 
   /**
-   * The column type of a results table holding these values: PostgreSQL's type, except that
-   * rounded numerics say how they are rounded ({@code numeric(38,6)}).
+   * The column type of a results table holding these values: PostgreSQL's type, except that rounded
+   * numerics say how they are rounded ({@code numeric(38,6)}).
    */
   public String resultsColumnType() {
     return isRounded() ? "numeric(" + precision + "," + scale + ")" : pgName();
@@ -254,6 +274,9 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
 
   @Override
   public String toString() {
-    return pgName() + "/" + flinkType() + (base == Base.NUMERIC && exactness != Exactness.EXACT ? "/" + exactness : "");
+    return pgName()
+        + "/"
+        + flinkType()
+        + (base == Base.NUMERIC && exactness != Exactness.EXACT ? "/" + exactness : "");
   }
 }

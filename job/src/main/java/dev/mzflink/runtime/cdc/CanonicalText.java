@@ -102,7 +102,8 @@ public final class CanonicalText {
       if (d.isInfinite()) {
         return d > 0 ? "Infinity" : "-Infinity";
       }
-      throw new IllegalArgumentException("a numeric value arrived as the double " + d + ", which may have been rounded");
+      throw new IllegalArgumentException(
+          "a numeric value arrived as the double " + d + ", which may have been rounded");
     }
     if (raw instanceof Long || raw instanceof Integer || raw instanceof Short) {
       return raw.toString();
@@ -146,7 +147,8 @@ public final class CanonicalText {
       return PgText.date(d);
     }
     if (raw instanceof java.util.Date || raw instanceof Number) {
-      throw new IllegalArgumentException("a date arrived as " + raw.getClass().getName() + ", which mzflink cannot read exactly");
+      throw new IllegalArgumentException(
+          "a date arrived as " + raw.getClass().getName() + ", which mzflink cannot read exactly");
     }
     String s = raw.toString().trim();
     if (isInfinity(s)) {
@@ -163,7 +165,10 @@ public final class CanonicalText {
     if (!m.matches()) {
       throw new IllegalArgumentException("not a PostgreSQL date: " + s);
     }
-    return LocalDate.of(isoYear(Integer.parseInt(m.group(1)), m.group(4) != null), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)));
+    return LocalDate.of(
+        isoYear(Integer.parseInt(m.group(1)), m.group(4) != null),
+        Integer.parseInt(m.group(2)),
+        Integer.parseInt(m.group(3)));
   }
 
   private static int isoYear(int year, boolean bc) {
@@ -180,7 +185,8 @@ public final class CanonicalText {
 
   // time
 
-  private static final Pattern TIME = Pattern.compile("(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?");
+  private static final Pattern TIME =
+      Pattern.compile("(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?");
 
   static String time(Object raw) {
     if (raw instanceof java.sql.Time) {
@@ -197,7 +203,10 @@ public final class CanonicalText {
       throw new IllegalArgumentException("not a PostgreSQL time: " + s);
     }
     return formatTime(
-        Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), micros(m.group(4)));
+        Integer.parseInt(m.group(1)),
+        Integer.parseInt(m.group(2)),
+        Integer.parseInt(m.group(3)),
+        micros(m.group(4)));
   }
 
   private static int micros(String fraction) {
@@ -214,7 +223,8 @@ public final class CanonicalText {
   }
 
   private static final Pattern TIMETZ =
-      Pattern.compile("(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?([+-])(\\d{2})(?::?(\\d{2}))?(?::?(\\d{2}))?");
+      Pattern.compile(
+          "(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?([+-])(\\d{2})(?::?(\\d{2}))?(?::?(\\d{2}))?");
 
   /**
    * A time with time zone as PostgreSQL prints it: the time, then the offset as {@code +HH}, with
@@ -223,7 +233,9 @@ public final class CanonicalText {
   static String timetz(Object raw) {
     if (raw instanceof java.sql.Time || raw instanceof java.time.OffsetTime) {
       throw new IllegalArgumentException(
-          "a time with time zone arrived as " + raw.getClass().getName() + ", which loses its offset or microseconds");
+          "a time with time zone arrived as "
+              + raw.getClass().getName()
+              + ", which loses its offset or microseconds");
     }
     String s = raw.toString().trim();
     Matcher m = TIMETZ.matcher(s);
@@ -232,7 +244,11 @@ public final class CanonicalText {
     }
     StringBuilder out =
         new StringBuilder(
-            formatTime(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), micros(m.group(4))));
+            formatTime(
+                Integer.parseInt(m.group(1)),
+                Integer.parseInt(m.group(2)),
+                Integer.parseInt(m.group(3)),
+                micros(m.group(4))));
     out.append(m.group(5)).append(m.group(6));
     int minutes = m.group(7) == null ? 0 : Integer.parseInt(m.group(7));
     int seconds = m.group(8) == null ? 0 : Integer.parseInt(m.group(8));
@@ -304,7 +320,10 @@ public final class CanonicalText {
       }
       t = l;
     } else if (raw instanceof java.util.Date || raw instanceof Number) {
-      throw new IllegalArgumentException("a timestamp arrived as " + raw.getClass().getName() + ", which mzflink cannot read exactly");
+      throw new IllegalArgumentException(
+          "a timestamp arrived as "
+              + raw.getClass().getName()
+              + ", which mzflink cannot read exactly");
     } else {
       String s = raw.toString().trim();
       if (isInfinity(s)) {
@@ -320,9 +339,9 @@ public final class CanonicalText {
   }
 
   /**
-   * The JVM's zone decides how JDBC turns a timestamp without time zone into a
-   * java.sql.Timestamp; in a zone with daylight saving time, local times in the spring gap move
-   * by an hour. Refuse to read them that way rather than shift them.
+   * The JVM's zone decides how JDBC turns a timestamp without time zone into a java.sql.Timestamp;
+   * in a zone with daylight saving time, local times in the spring gap move by an hour. Refuse to
+   * read them that way rather than shift them.
    */
   private static void requireFixedOffsetZone() {
     ZoneId zone = ZoneId.systemDefault();
@@ -370,7 +389,9 @@ public final class CanonicalText {
       instant = i;
     } else if (raw instanceof java.util.Date || raw instanceof Number) {
       throw new IllegalArgumentException(
-          "a timestamp with time zone arrived as " + raw.getClass().getName() + ", which mzflink cannot read exactly");
+          "a timestamp with time zone arrived as "
+              + raw.getClass().getName()
+              + ", which mzflink cannot read exactly");
     } else {
       String s = raw.toString().trim();
       if (isInfinity(s)) {
@@ -386,8 +407,8 @@ public final class CanonicalText {
   }
 
   /**
-   * The calendar fields of a java.util.Date that JDBC built from PostgreSQL's fields, with the
-   * era: {@code toLocalDateTime()} drops it and turns 4713 BC into 4713 AD. ISO years: 1 BC is 0.
+   * The calendar fields of a java.util.Date that JDBC built from PostgreSQL's fields, with the era:
+   * {@code toLocalDateTime()} drops it and turns 4713 BC into 4713 AD. ISO years: 1 BC is 0.
    */
   private static LocalDateTime fields(java.util.Date d, int nanos) {
     java.util.GregorianCalendar calendar = new java.util.GregorianCalendar();
@@ -455,7 +476,9 @@ public final class CanonicalText {
     }
     long months = (long) interval.getYears() * 12 + interval.getMonths();
     long micros =
-        ((((long) interval.getHours() * 60 + interval.getMinutes()) * 60) + interval.getWholeSeconds()) * 1_000_000L
+        ((((long) interval.getHours() * 60 + interval.getMinutes()) * 60)
+                    + interval.getWholeSeconds())
+                * 1_000_000L
             + interval.getMicroSeconds();
     return formatInterval(months, interval.getDays(), micros);
   }
@@ -488,7 +511,11 @@ public final class CanonicalText {
     if (value == 0) {
       return;
     }
-    out.append(state[0] ? "" : " ").append(state[1] && value > 0 ? "+" : "").append(value).append(' ').append(unit);
+    out.append(state[0] ? "" : " ")
+        .append(state[1] && value > 0 ? "+" : "")
+        .append(value)
+        .append(' ')
+        .append(unit);
     if (value != 1) {
       out.append('s');
     }
@@ -509,8 +536,8 @@ public final class CanonicalText {
   // arrays
 
   /**
-   * An array's text with each element in its canonical text, in PostgreSQL's array syntax
-   * (any number of dimensions, an explicit {@code [lo:hi]=} prefix kept).
+   * An array's text with each element in its canonical text, in PostgreSQL's array syntax (any
+   * number of dimensions, an explicit {@code [lo:hi]=} prefix kept).
    */
   static String array(PgValueKind element, String text) {
     String s = text.trim();
@@ -553,8 +580,18 @@ public final class CanonicalText {
     boolean quote = value.isEmpty() || value.equalsIgnoreCase("NULL");
     for (int i = 0; i < value.length() && !quote; i++) {
       char c = value.charAt(i);
-      quote = c == '"' || c == '\\' || c == '{' || c == '}' || c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r'
-          || c == '\u000b' || c == '\f';
+      quote =
+          c == '"'
+              || c == '\\'
+              || c == '{'
+              || c == '}'
+              || c == ','
+              || c == ' '
+              || c == '\t'
+              || c == '\n'
+              || c == '\r'
+              || c == '\u000b'
+              || c == '\f';
     }
     if (!quote) {
       out.append(value);

@@ -1,7 +1,7 @@
 package dev.mzflink.runtime.cdc;
 
-import io.debezium.data.Envelope;
 import dev.mzflink.sink.SourceStatuses;
+import io.debezium.data.Envelope;
 import io.debezium.relational.TableId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,29 +26,37 @@ import org.apache.kafka.connect.source.SourceRecord;
 
 /**
  * Turns the connector's records into {@link ChangeRecord}s: finds the table from the record's
- * source block, converts rows with Flink CDC's converters for the table's row type, marks
- * unchanged TOASTed values, splits updates of key-less tables into a delete and an insert, passes
- * TRUNCATE through, and stops the job when a table's columns changed upstream.
+ * source block, converts rows with Flink CDC's converters for the table's row type, marks unchanged
+ * TOASTed values, splits updates of key-less tables into a delete and an insert, passes TRUNCATE
+ * through, and stops the job when a table's columns changed upstream.
  */
 final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRecord> {
   /** The commit time upstream of the change being deserialized (0 for snapshot rows). */
   private transient long commitMillis;
 
   private static final long serialVersionUID = 1L;
-  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ChangeDeserializer.class);
+  private static final org.slf4j.Logger LOG =
+      org.slf4j.LoggerFactory.getLogger(ChangeDeserializer.class);
 
-  /** Debezium's value for a TOASTed column an UPDATE left unchanged (unavailable.value.placeholder). */
+  /**
+   * Debezium's value for a TOASTed column an UPDATE left unchanged (unavailable.value.placeholder).
+   */
   static final String UNAVAILABLE = "__debezium_unavailable_value";
 
-  private static final byte[] UNAVAILABLE_BYTES = UNAVAILABLE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] UNAVAILABLE_BYTES =
+      UNAVAILABLE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final SourceLayout layout;
   private transient RowDataDebeziumDeserializeSchema[] converters;
+
   /** Per table, the last record schema whose columns matched (Debezium reuses schema objects). */
   private transient Schema[] checkedSchemas;
+
   /** Per table: its schema changed upstream, its changes are dropped. */
   private transient boolean[] errored;
+
   private transient Capture capture;
+
   /** The chunk of the snapshot rows being read, 0 while streaming (set by the record emitter). */
   private transient long chunk;
 
@@ -96,7 +104,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
               .setUserDefinedConverterFactory(PostgreSQLDeserializationConverterFactory.instance())
               // Keyed tables: the normalizer holds the old row, so the new row is enough (and
               // REPLICA IDENTITY DEFAULT carries no old row). Key-less tables need the old row.
-              .setChangelogMode(t.keyed() ? DebeziumChangelogMode.UPSERT : DebeziumChangelogMode.ALL)
+              .setChangelogMode(
+                  t.keyed() ? DebeziumChangelogMode.UPSERT : DebeziumChangelogMode.ALL)
               .setValueValidator((row, kind) -> {})
               .build();
     }
@@ -105,7 +114,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
 
   @Override
   public void deserialize(SourceRecord record, Collector<ChangeRecord> out) throws Exception {
-    if (!(record.value() instanceof Struct value) || value.schema().field(Envelope.FieldName.SOURCE) == null) {
+    if (!(record.value() instanceof Struct value)
+        || value.schema().field(Envelope.FieldName.SOURCE) == null) {
       return;
     }
     Struct source = value.getStruct(Envelope.FieldName.SOURCE);
@@ -116,7 +126,10 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
     Long lsnValue = source.schema().field("lsn") != null ? source.getInt64("lsn") : null;
     long lsn = lsnValue == null ? 0 : lsnValue;
     Envelope.Operation op = Envelope.operationFor(record);
-    Long committed = op == Envelope.Operation.READ ? null : source.schema().field("ts_ms") == null ? null : source.getInt64("ts_ms");
+    Long committed =
+        op == Envelope.Operation.READ
+            ? null
+            : source.schema().field("ts_ms") == null ? null : source.getInt64("ts_ms");
     commitMillis = committed == null ? 0 : committed;
     for (int index : indexes) {
       TableLayout table = layout.table(index);
@@ -141,7 +154,8 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
       List<RowData> rows = new ArrayList<>(capture.rows);
       switch (op) {
         case READ -> {
-          ChangeRecord row = new ChangeRecord(index, ChangeRecord.SNAPSHOT, table.serialize(rows.get(0)), lsn);
+          ChangeRecord row =
+              new ChangeRecord(index, ChangeRecord.SNAPSHOT, table.serialize(rows.get(0)), lsn);
           row.chunk = chunk;
           emit(out, table, row, rows.get(0));
         }
@@ -163,20 +177,31 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
                         table.replicaIdentityFull ? "FULL" : "DEFAULT",
                         table.qualifiedName)));
           }
-          emit(out, table, new ChangeRecord(index, ChangeRecord.INSERT, table.serialize(rows.get(0)), lsn), rows.get(0));
+          emit(
+              out,
+              table,
+              new ChangeRecord(index, ChangeRecord.INSERT, table.serialize(rows.get(0)), lsn),
+              rows.get(0));
         }
-        case DELETE -> emit(out, table, new ChangeRecord(index, ChangeRecord.DELETE, table.serialize(rows.get(0)), lsn), rows.get(0));
+        case DELETE ->
+            emit(
+                out,
+                table,
+                new ChangeRecord(index, ChangeRecord.DELETE, table.serialize(rows.get(0)), lsn),
+                rows.get(0));
         case UPDATE -> {
           if (table.keyed()) {
             RowData after = rows.get(rows.size() - 1);
-            ChangeRecord update = new ChangeRecord(index, ChangeRecord.UPDATE, table.serialize(after), lsn);
+            ChangeRecord update =
+                new ChangeRecord(index, ChangeRecord.UPDATE, table.serialize(after), lsn);
             update.unchangedToast = unchangedToast(table, after);
             emit(out, table, update, after);
           } else {
             RowData before = rows.get(0);
             RowData after = rows.get(1);
             if (before == null || before.getRowKind() != RowKind.UPDATE_BEFORE) {
-              throw new IllegalStateException("update of " + table.qualifiedName + " without its old row");
+              throw new IllegalStateException(
+                  "update of " + table.qualifiedName + " without its old row");
             }
             if (unchangedToast(table, after) != 0) {
               throw stop(
@@ -186,16 +211,27 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
                           "table %s has no primary key and an update did not carry a TOASTed value: set REPLICA IDENTITY FULL upstream",
                           table.qualifiedName)));
             }
-            emit(out, table, new ChangeRecord(index, ChangeRecord.DELETE, table.serialize(before), lsn), before);
-            emit(out, table, new ChangeRecord(index, ChangeRecord.INSERT, table.serialize(after), lsn), after);
+            emit(
+                out,
+                table,
+                new ChangeRecord(index, ChangeRecord.DELETE, table.serialize(before), lsn),
+                before);
+            emit(
+                out,
+                table,
+                new ChangeRecord(index, ChangeRecord.INSERT, table.serialize(after), lsn),
+                after);
           }
         }
-        default -> throw new IllegalStateException("unexpected operation " + op + " on " + table.qualifiedName);
+        default ->
+            throw new IllegalStateException(
+                "unexpected operation " + op + " on " + table.qualifiedName);
       }
     }
   }
 
-  private void emit(Collector<ChangeRecord> out, TableLayout table, ChangeRecord change, RowData row) {
+  private void emit(
+      Collector<ChangeRecord> out, TableLayout table, ChangeRecord change, RowData row) {
     change.key = row == null ? null : table.partitionKey(row);
     change.commitMillis = commitMillis;
     out.collect(change);
@@ -256,7 +292,11 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
         change.append("column(s) ").append(quoted(added)).append(" added");
       }
       if (!dropped.isEmpty()) {
-        change.append(change.length() > 0 ? ", " : "").append("column(s) ").append(quoted(dropped)).append(" dropped or renamed");
+        change
+            .append(change.length() > 0 ? ", " : "")
+            .append("column(s) ")
+            .append(quoted(dropped))
+            .append(" dropped or renamed");
       }
       if (change.length() == 0) {
         change.append("columns reordered");
@@ -274,10 +314,11 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
   }
 
   /**
-   * The table's schema changed upstream: it is errored in the status table, the normalizer is
-   * told, and its later changes are dropped. The other tables of the source keep flowing.
+   * The table's schema changed upstream: it is errored in the status table, the normalizer is told,
+   * and its later changes are dropped. The other tables of the source keep flowing.
    */
-  private void tableErrored(Collector<ChangeRecord> out, TableLayout table, long lsn, String change) {
+  private void tableErrored(
+      Collector<ChangeRecord> out, TableLayout table, long lsn, String change) {
     String message =
         String.format(
             "table %s changed upstream: %s. mzflink does not apply schema changes: the table's changes are no longer"
@@ -286,7 +327,12 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
             table.qualifiedName, change);
     LOG.error("{}", message);
     errored[table.index] = true;
-    SourceStatuses.mark(layout.resultsUrl, layout.source, List.of(table.qualifiedName), SourceStatuses.Status.ERRORED, message);
+    SourceStatuses.mark(
+        layout.resultsUrl,
+        layout.source,
+        List.of(table.qualifiedName),
+        SourceStatuses.Status.ERRORED,
+        message);
     ChangeRecord record = new ChangeRecord(table.index, ChangeRecord.TABLE_ERRORED, null, lsn);
     record.key = table.id;
     record.error = message;
@@ -295,7 +341,12 @@ final class ChangeDeserializer implements DebeziumDeserializationSchema<ChangeRe
 
   /** Records the table as errored in the status table, and stops the job with {@code error}. */
   private SuppressRestartsException stop(TableLayout table, RuntimeException error) {
-    SourceStatuses.mark(layout.resultsUrl, layout.source, List.of(table.qualifiedName), SourceStatuses.Status.ERRORED, error.getMessage());
+    SourceStatuses.mark(
+        layout.resultsUrl,
+        layout.source,
+        List.of(table.qualifiedName),
+        SourceStatuses.Status.ERRORED,
+        error.getMessage());
     return new SuppressRestartsException(error);
   }
 

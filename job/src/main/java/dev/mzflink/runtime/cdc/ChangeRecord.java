@@ -8,30 +8,38 @@ package dev.mzflink.runtime.cdc;
 public final class ChangeRecord {
   /** A row read by Flink CDC's incremental snapshot. */
   public static final byte SNAPSHOT = 0;
+
   /** A row inserted upstream. */
   public static final byte INSERT = 1;
+
   /** The new row of an update of a keyed table (the old row is in the normalizer's state). */
   public static final byte UPDATE = 2;
+
   /** A row deleted upstream; {@link #row} holds at least the key. */
   public static final byte DELETE = 3;
+
   /** The table was truncated upstream. */
   public static final byte TRUNCATE = 4;
+
   /** A row read by mzflink's locked snapshot. */
   public static final byte LOCKED_SNAPSHOT = 5;
+
   /** The locked snapshot of the table is complete; {@link #lsn} is its hand-over point. */
   public static final byte LOCKED_SNAPSHOT_DONE = 6;
+
   /**
    * The table needs no hand-over: Flink CDC's incremental snapshot reads it, or its snapshot was
    * complete before the job was restored. Its streamed changes pass unless a hand-over point is
    * already set.
    */
   public static final byte SNAPSHOT_KNOWN = 7;
+
   /** Every row of snapshot chunk {@link #chunk} of the table has been sent before this record. */
   public static final byte CHUNK_DONE = 8;
 
   /**
-   * The table stopped replicating (its schema changed upstream): its later changes are dropped,
-   * the normalizer reports the error in {@link #error}.
+   * The table stopped replicating (its schema changed upstream): its later changes are dropped, the
+   * normalizer reports the error in {@link #error}.
    */
   public static final byte TABLE_ERRORED = 9;
 
@@ -53,7 +61,9 @@ public final class ChangeRecord {
   /** The partitioning key: table id and key text (or the whole row for key-less tables). */
   public String key;
 
-  /** Of a snapshot row and a CHUNK_DONE: the chunk of Flink CDC's snapshot (a hash of its split id). */
+  /**
+   * Of a snapshot row and a CHUNK_DONE: the chunk of Flink CDC's snapshot (a hash of its split id).
+   */
   public long chunk;
 
   /** Of a streamed change: when its transaction committed upstream (ms since the epoch), else 0. */

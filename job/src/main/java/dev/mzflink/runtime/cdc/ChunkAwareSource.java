@@ -21,8 +21,8 @@ import org.apache.kafka.connect.source.SourceRecord;
  * snapshot row carries the chunk (split) it was read in, and the end of a chunk is a {@link
  * ChangeRecord#CHUNK_DONE} record after its last row. The normalizer holds a chunk's rows back
  * until then: a checkpoint taken while a chunk is half emitted must not keep its rows, because
- * after a restore the chunk is read again and changes between the two reads are not streamed
- * (Flink CDC filters changes older than the new read), so a row deleted in between would stay.
+ * after a restore the chunk is read again and changes between the two reads are not streamed (Flink
+ * CDC filters changes older than the new read), so a row deleted in between would stay.
  */
 final class ChunkAwareSource extends PostgresIncrementalSource<ChangeRecord> {
   private static final long serialVersionUID = 1L;
@@ -30,7 +30,10 @@ final class ChunkAwareSource extends PostgresIncrementalSource<ChangeRecord> {
   private final ChangeDeserializer deserializer;
 
   ChunkAwareSource(
-      PostgresSourceConfigFactory config, ChangeDeserializer deserializer, PostgresOffsetFactory offsets, PostgresDialect dialect) {
+      PostgresSourceConfigFactory config,
+      ChangeDeserializer deserializer,
+      PostgresOffsetFactory offsets,
+      PostgresDialect dialect) {
     super(config, deserializer, offsets, dialect);
     this.deserializer = deserializer;
   }
@@ -38,7 +41,8 @@ final class ChunkAwareSource extends PostgresIncrementalSource<ChangeRecord> {
   @Override
   protected RecordEmitter<SourceRecords, ChangeRecord, SourceSplitState> createRecordEmitter(
       SourceConfig config, SourceReaderMetrics metrics) {
-    return new ChunkRecordEmitter(deserializer, metrics, config.isIncludeSchemaChanges(), offsetFactory);
+    return new ChunkRecordEmitter(
+        deserializer, metrics, config.isIncludeSchemaChanges(), offsetFactory);
   }
 
   /** Tells the deserializer which chunk a snapshot row belongs to, and marks each chunk's end. */
@@ -48,13 +52,17 @@ final class ChunkAwareSource extends PostgresIncrementalSource<ChangeRecord> {
     private SnapshotSplit lastSplit;
 
     ChunkRecordEmitter(
-        ChangeDeserializer deserializer, SourceReaderMetrics metrics, boolean includeSchemaChanges, OffsetFactory offsets) {
+        ChangeDeserializer deserializer,
+        SourceReaderMetrics metrics,
+        boolean includeSchemaChanges,
+        OffsetFactory offsets) {
       super(deserializer, metrics, includeSchemaChanges, offsets);
       this.deserializer = deserializer;
     }
 
     @Override
-    protected void processElement(SourceRecord element, SourceOutput<ChangeRecord> output, SourceSplitState state)
+    protected void processElement(
+        SourceRecord element, SourceOutput<ChangeRecord> output, SourceSplitState state)
         throws Exception {
       SnapshotSplit split = null;
       if (state.isSnapshotSplitState()) {

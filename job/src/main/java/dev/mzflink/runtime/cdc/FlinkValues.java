@@ -12,8 +12,8 @@ import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 
 /**
- * Flink's internal value for the canonical text of a value ({@link CanonicalText}); the inverse
- * of {@link PgText}. Values a Flink type cannot hold are refused with {@link
+ * Flink's internal value for the canonical text of a value ({@link CanonicalText}); the inverse of
+ * {@link PgText}. Values a Flink type cannot hold are refused with {@link
  * UnrepresentableValueException}, never turned into NULL or rounded.
  */
 public final class FlinkValues {
@@ -57,7 +57,8 @@ public final class FlinkValues {
       value = new BigDecimal(text);
     } catch (NumberFormatException e) {
       throw new UnrepresentableValueException(
-          String.format("the numeric value %s cannot be carried as %s", text, type.asSummaryString()));
+          String.format(
+              "the numeric value %s cannot be carried as %s", text, type.asSummaryString()));
     }
     DecimalData d = DecimalData.fromBigDecimal(value, type.getPrecision(), type.getScale());
     if (d == null || d.toBigDecimal().compareTo(value) != 0) {

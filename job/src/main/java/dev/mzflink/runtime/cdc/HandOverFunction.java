@@ -14,11 +14,11 @@ import org.apache.flink.util.Collector;
 /**
  * Joins each table's snapshot and its streamed changes exactly, keyed by table id. A table's
  * streamed changes wait until the table has a hand-over point: a locked snapshot's WAL position
- * (changes before it are in the snapshot and are dropped, those at or after it pass), or zero for
- * a table whose snapshot needs no hand-over ({@link ChangeRecord#SNAPSHOT_KNOWN}). Locked
- * snapshot rows pass at once. A table the pipeline did not know when its state was saved gets no
- * such marker and waits for its locked snapshot. See {@link LockedSnapshotSource} for why the
- * position is exact.
+ * (changes before it are in the snapshot and are dropped, those at or after it pass), or zero for a
+ * table whose snapshot needs no hand-over ({@link ChangeRecord#SNAPSHOT_KNOWN}). Locked snapshot
+ * rows pass at once. A table the pipeline did not know when its state was saved gets no such marker
+ * and waits for its locked snapshot. See {@link LockedSnapshotSource} for why the position is
+ * exact.
  */
 final class HandOverFunction extends KeyedProcessFunction<String, ChangeRecord, ChangeRecord> {
   private static final long serialVersionUID = 1L;
@@ -33,14 +33,17 @@ final class HandOverFunction extends KeyedProcessFunction<String, ChangeRecord, 
 
   @Override
   public void open(Configuration parameters) {
-    handOver = getRuntimeContext().getState(new ValueStateDescriptor<>("hand-over-lsn", Long.class));
+    handOver =
+        getRuntimeContext().getState(new ValueStateDescriptor<>("hand-over-lsn", Long.class));
     waiting =
         getRuntimeContext()
-            .getListState(new ListStateDescriptor<>("waiting", TypeInformation.of(ChangeRecord.class)));
+            .getListState(
+                new ListStateDescriptor<>("waiting", TypeInformation.of(ChangeRecord.class)));
   }
 
   @Override
-  public void processElement(ChangeRecord change, Context context, Collector<ChangeRecord> out) throws Exception {
+  public void processElement(ChangeRecord change, Context context, Collector<ChangeRecord> out)
+      throws Exception {
     switch (change.kind) {
       case ChangeRecord.LOCKED_SNAPSHOT -> out.collect(change);
       case ChangeRecord.LOCKED_SNAPSHOT_DONE -> {

@@ -1,5 +1,6 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.translate.PgValueKind;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,12 +15,11 @@ import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
-import dev.mzflink.translate.PgValueKind;
 
 /**
  * Reads JDBC result rows into Flink's internal row format, value for value as Flink CDC's
- * converters produce them from the replication stream (a locked-snapshot row and the WAL's image
- * of the same row must be equal, or deletes would not find it).
+ * converters produce them from the replication stream (a locked-snapshot row and the WAL's image of
+ * the same row must be equal, or deletes would not find it).
  */
 final class JdbcRows {
   private JdbcRows() {}
@@ -30,9 +30,20 @@ final class JdbcRows {
     for (int i = 0; i < type.getFieldCount(); i++) {
       PgValueKind kind = table.kinds[i];
       if (kind.convertedFromText()) {
-        row.setField(i, converted(rs, i + 1, kind, table.elements[i], type.getTypeAt(i), table.qualifiedName, type.getFieldNames().get(i)));
+        row.setField(
+            i,
+            converted(
+                rs,
+                i + 1,
+                kind,
+                table.elements[i],
+                type.getTypeAt(i),
+                table.qualifiedName,
+                type.getFieldNames().get(i)));
       } else {
-        row.setField(i, value(rs, i + 1, type.getTypeAt(i), table.qualifiedName, type.getFieldNames().get(i)));
+        row.setField(
+            i,
+            value(rs, i + 1, type.getTypeAt(i), table.qualifiedName, type.getFieldNames().get(i)));
       }
     }
     return row;
@@ -43,7 +54,13 @@ final class JdbcRows {
    * as {@link PgTextConverter} and Flink CDC's converters make it from the replication stream.
    */
   private static Object converted(
-      ResultSet rs, int column, PgValueKind kind, PgValueKind element, LogicalType type, String table, String name)
+      ResultSet rs,
+      int column,
+      PgValueKind kind,
+      PgValueKind element,
+      LogicalType type,
+      String table,
+      String name)
       throws SQLException {
     String text = rs.getString(column);
     if (text == null) {
@@ -52,11 +69,13 @@ final class JdbcRows {
     try {
       return FlinkValues.of(kind, type, CanonicalText.of(kind, element, text));
     } catch (FlinkValues.UnrepresentableValueException e) {
-      throw new FlinkValues.UnrepresentableValueException(String.format("column %s of %s: %s", name, table, e.getMessage()));
+      throw new FlinkValues.UnrepresentableValueException(
+          String.format("column %s of %s: %s", name, table, e.getMessage()));
     }
   }
 
-  private static Object value(ResultSet rs, int column, LogicalType type, String table, String name) throws SQLException {
+  private static Object value(ResultSet rs, int column, LogicalType type, String table, String name)
+      throws SQLException {
     Object value =
         switch (type.getTypeRoot()) {
           case BOOLEAN -> rs.getBoolean(column);
@@ -92,7 +111,8 @@ final class JdbcRows {
     return rs.wasNull() ? null : value;
   }
 
-  private static DecimalData decimal(BigDecimal value, DecimalType type, String table, String column) {
+  private static DecimalData decimal(
+      BigDecimal value, DecimalType type, String table, String column) {
     if (value == null) {
       return null;
     }

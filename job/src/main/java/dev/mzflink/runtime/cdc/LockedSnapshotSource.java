@@ -23,25 +23,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * mzflink's own snapshot of the tables Flink CDC's incremental snapshot cannot read exactly
- * (tables without a primary key, whose duplicate rows it collapses, and tables whose names it
- * cannot checkpoint), and of tables that joined the pipeline after its state was saved (Flink
- * CDC snapshots only the tables it knew at the first start).
+ * mzflink's own snapshot of the tables Flink CDC's incremental snapshot cannot read exactly (tables
+ * without a primary key, whose duplicate rows it collapses, and tables whose names it cannot
+ * checkpoint), and of tables that joined the pipeline after its state was saved (Flink CDC
+ * snapshots only the tables it knew at the first start).
  *
  * <p>Once the source's replication slot is streaming, each such table is read whole under {@code
  * LOCK TABLE ... IN SHARE MODE}: the lock waits for every transaction that wrote the table and
  * keeps writers out while the rows are read, so the rows are exactly the table as of the WAL
  * position read right after the lock was granted. That position travels with the rows; {@link
- * HandOverFunction} drops the table's streamed changes before it and keeps those after. The rows
- * of a table are emitted under the checkpoint lock, so a checkpoint holds a table entirely or not
- * at all.
+ * HandOverFunction} drops the table's streamed changes before it and keeps those after. The rows of
+ * a table are emitted under the checkpoint lock, so a checkpoint holds a table entirely or not at
+ * all.
  *
  * <p>Its state is the ids of the tables whose snapshot is taken care of: on a first start the
- * tables of Flink CDC's incremental snapshot, then each table it has read. At every start it
- * tells {@link HandOverFunction} about those tables, so their streamed changes pass.
+ * tables of Flink CDC's incremental snapshot, then each table it has read. At every start it tells
+ * {@link HandOverFunction} about those tables, so their streamed changes pass.
  */
 @SuppressWarnings("deprecation")
-final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord> implements CheckpointedFunction {
+final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord>
+    implements CheckpointedFunction {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(LockedSnapshotSource.class);
 
@@ -61,7 +62,9 @@ final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord> implem
   @Override
   public void initializeState(FunctionInitializationContext context) throws Exception {
     doneState =
-        context.getOperatorStateStore().getListState(new ListStateDescriptor<>("snapshotted-tables", String.class));
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("snapshotted-tables", String.class));
     done = new LinkedHashSet<>();
     if (context.isRestored()) {
       for (String id : doneState.get()) {
@@ -139,10 +142,13 @@ final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord> implem
     }
   }
 
-  private void snapshot(Connection c, TableLayout table, SourceContext<ChangeRecord> context) throws Exception {
+  private void snapshot(Connection c, TableLayout table, SourceContext<ChangeRecord> context)
+      throws Exception {
     String name = table.qualifiedName;
     String columns =
-        table.rowType.getFieldNames().stream().map(Quote::pgIdentifier).collect(Collectors.joining(", "));
+        table.rowType.getFieldNames().stream()
+            .map(Quote::pgIdentifier)
+            .collect(Collectors.joining(", "));
     c.setAutoCommit(false);
     long rows = 0;
     try (Statement s = c.createStatement()) {
@@ -159,7 +165,9 @@ final class LockedSnapshotSource extends RichSourceFunction<ChangeRecord> implem
         try (ResultSet r = s.executeQuery("SELECT " + columns + " FROM " + name)) {
           while (r.next()) {
             var row = JdbcRows.read(r, table);
-            ChangeRecord change = new ChangeRecord(table.index, ChangeRecord.LOCKED_SNAPSHOT, table.serialize(row), lsn);
+            ChangeRecord change =
+                new ChangeRecord(
+                    table.index, ChangeRecord.LOCKED_SNAPSHOT, table.serialize(row), lsn);
             change.key = table.partitionKey(row);
             context.collect(change);
             rows++;

@@ -10,14 +10,12 @@ import java.util.Map;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
-import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
-import org.apache.flink.util.OutputTag;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -26,26 +24,28 @@ import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.types.RowKind;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Holds every table's current rows in keyed state (by primary key, or by the whole row with a
- * count for key-less tables) and turns the connector's changes into an exact changelog:
+ * Holds every table's current rows in keyed state (by primary key, or by the whole row with a count
+ * for key-less tables) and turns the connector's changes into an exact changelog:
  *
  * <ul>
  *   <li>keyed tables are upserted: a change that repeats the current row emits nothing, so the
  *       at-least-once hand-over from snapshot to stream is exact; updates emit the stored old row
  *       and the new one, whatever the replica identity;
  *   <li>Flink CDC's snapshot rows wait in state until their chunk is complete ({@link
- *       ChangeRecord#CHUNK_DONE}); pending rows found in a restored state belong to a chunk that
- *       is read again and are dropped (see {@link ChunkAwareSource});
+ *       ChangeRecord#CHUNK_DONE}); pending rows found in a restored state belong to a chunk that is
+ *       read again and are dropped (see {@link ChunkAwareSource});
  *   <li>snapshot rows and streamed changes reach it by different paths, so a row read before a
- *       change can arrive after it. The stream delivers every change since before the snapshot,
- *       and each carries the whole row, so once a key had a streamed change (or was deleted: a
- *       tombstone kept for an hour) its snapshot rows are ignored, as are snapshot rows read
- *       before a TRUNCATE of the table;
+ *       change can arrive after it. The stream delivers every change since before the snapshot, and
+ *       each carries the whole row, so once a key had a streamed change (or was deleted: a
+ *       tombstone kept for an hour) its snapshot rows are ignored, as are snapshot rows read before
+ *       a TRUNCATE of the table;
  *   <li>unchanged TOASTed values that an UPDATE did not carry are filled from the stored row;
  *   <li>key-less tables keep a count per distinct row, duplicates included;
  *   <li>TRUNCATE retracts every stored row of the table (every subtask receives it, see {@link
@@ -56,12 +56,14 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     implements OneInputStreamOperator<ChangeRecord, TableChange> {
   private static final long serialVersionUID = 1L;
 
-  static final ValueStateDescriptor<StoredRow> ROWS = new ValueStateDescriptor<>("rows", StoredRow.class);
+  static final ValueStateDescriptor<StoredRow> ROWS =
+      new ValueStateDescriptor<>("rows", StoredRow.class);
 
   /** How long a deleted key of a keyed table remembers its deletion (see the class comment). */
   static final Duration TOMBSTONE_TTL = Duration.ofHours(1);
 
-  static final ValueStateDescriptor<Boolean> DELETED = new ValueStateDescriptor<>("deleted", Boolean.class);
+  static final ValueStateDescriptor<Boolean> DELETED =
+      new ValueStateDescriptor<>("deleted", Boolean.class);
 
   static {
     DELETED.enableTimeToLive(
@@ -72,15 +74,19 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
             .build());
   }
 
-  /** Snapshot rows of keyed tables whose chunk is not complete yet; the chunk is in {@code count}. */
-  static final ValueStateDescriptor<PendingRow> PENDING = new ValueStateDescriptor<>("pending", PendingRow.class);
+  /**
+   * Snapshot rows of keyed tables whose chunk is not complete yet; the chunk is in {@code count}.
+   */
+  static final ValueStateDescriptor<PendingRow> PENDING =
+      new ValueStateDescriptor<>("pending", PendingRow.class);
 
   /** Per table id, the WAL position of its latest TRUNCATE, in every subtask. */
   private static final ListStateDescriptor<String> TRUNCATED =
       new ListStateDescriptor<>("truncated-at", String.class);
 
   /** Where each subtask reports its {@link TableProgress} every {@link #REPORT_MILLIS}. */
-  static final OutputTag<TableProgress> PROGRESS = new OutputTag<>("progress", TypeInformation.of(TableProgress.class));
+  static final OutputTag<TableProgress> PROGRESS =
+      new OutputTag<>("progress", TypeInformation.of(TableProgress.class));
 
   static final long REPORT_MILLIS = 2000;
 
@@ -88,16 +94,20 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   private transient TableProgress[] progress;
   private transient Counter[] snapshotRowsMetric;
   private transient Counter[] changesMetric;
+
   /** Per table: milliseconds from the upstream commit of its last change to its normalization. */
   private transient long[] lagMillis;
+
   private transient ValueState<StoredRow> rows;
   private transient ValueState<Boolean> deleted;
   private transient ValueState<PendingRow> pending;
   private transient ListState<String> truncatedState;
   private transient Map<String, Long> truncatedAt;
   private transient boolean restored;
+
   /** Pending snapshot rows in this subtask (0: no pending state to look at). */
   private transient long pendingRows;
+
   private transient RowData.FieldGetter[][] getters;
 
   NormalizerOperator(SourceLayout layout) {
@@ -133,7 +143,11 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     if (restored) {
       // Rows of chunks that were not complete: Flink CDC reads those chunks again.
       getKeyedStateBackend()
-          .applyToAllKeys(VoidNamespace.INSTANCE, VoidNamespaceSerializer.INSTANCE, PENDING, (key, state) -> state.clear());
+          .applyToAllKeys(
+              VoidNamespace.INSTANCE,
+              VoidNamespaceSerializer.INSTANCE,
+              PENDING,
+              (key, state) -> state.clear());
     }
     pendingRows = 0;
     progress = new TableProgress[layout.tables.size()];
@@ -235,7 +249,9 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     }
   }
 
-  /** A row of Flink CDC's snapshot of a keyed table: applied unless the stream has news of the key. */
+  /**
+   * A row of Flink CDC's snapshot of a keyed table: applied unless the stream has news of the key.
+   */
   private void snapshotRow(TableLayout table, ChangeRecord change) throws Exception {
     Long truncated = truncatedAt.get(table.id);
     if (truncated != null && change.lsn < truncated) {
@@ -272,16 +288,21 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
             PENDING,
             (key, state) -> {
               PendingRow row = state.value();
-              if (row != null && row.chunk == chunk && key instanceof String k && k.startsWith(prefix)) {
+              if (row != null
+                  && row.chunk == chunk
+                  && key instanceof String k
+                  && k.startsWith(prefix)) {
                 state.clear();
                 pendingRows--;
-                ChangeRecord change = new ChangeRecord(table.index, ChangeRecord.SNAPSHOT, row.row, 0);
+                ChangeRecord change =
+                    new ChangeRecord(table.index, ChangeRecord.SNAPSHOT, row.row, 0);
                 upsert(table, change, rows.value(), false);
               }
             });
   }
 
-  private void upsert(TableLayout table, ChangeRecord change, StoredRow current, boolean streamed) throws Exception {
+  private void upsert(TableLayout table, ChangeRecord change, StoredRow current, boolean streamed)
+      throws Exception {
     byte[] row = change.row;
     if (change.unchangedToast != 0) {
       if (current == null) {
@@ -290,7 +311,12 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
                 "an UPDATE of table %s left a TOASTed value unchanged, and mzflink does not hold the row. Run ALTER TABLE %s"
                     + " REPLICA IDENTITY FULL; upstream and start the pipeline again from scratch (without --from-savepoint)",
                 table.qualifiedName, table.qualifiedName);
-        SourceStatuses.mark(layout.resultsUrl, layout.source, List.of(table.qualifiedName), SourceStatuses.Status.ERRORED, error);
+        SourceStatuses.mark(
+            layout.resultsUrl,
+            layout.source,
+            List.of(table.qualifiedName),
+            SourceStatuses.Status.ERRORED,
+            error);
         throw new SuppressRestartsException(new IllegalStateException(error));
       }
       row = fillToast(table, change.unchangedToast, row, current.row);
@@ -329,7 +355,9 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
 
   private void addCopy(TableLayout table, byte[] row) throws Exception {
     StoredRow current = rows.value();
-    rows.update(new StoredRow(current == null ? row : current.row, current == null ? 1 : current.count + 1, false));
+    rows.update(
+        new StoredRow(
+            current == null ? row : current.row, current == null ? 1 : current.count + 1, false));
     emit(table, RowKind.INSERT, row);
   }
 

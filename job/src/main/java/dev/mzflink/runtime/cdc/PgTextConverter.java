@@ -11,14 +11,14 @@ import java.util.Properties;
 import org.apache.kafka.connect.data.SchemaBuilder;
 
 /**
- * mzflink's Debezium converter (property {@code converters=mzflink}): for the columns named in
- * its {@code columns} option ({@link ConvertedColumns}) it replaces Debezium's conversion, which
- * turns numeric NaN and arrays holding it into NULL, reads BC timestamps in the wrong calendar,
- * loses infinities, rounds interval seconds, cuts time to milliseconds in snapshots and drops
- * arrays of some types altogether. It receives the value as the replication stream or JDBC gave
- * it, makes PostgreSQL's text of it ({@link CanonicalText}) and hands over what Flink CDC's
- * converters read exactly for the column's Flink type ({@link #connectValue}): the same on both
- * runtime paths, {@code mzflink run} and the postgres-cdc SQL connector.
+ * mzflink's Debezium converter (property {@code converters=mzflink}): for the columns named in its
+ * {@code columns} option ({@link ConvertedColumns}) it replaces Debezium's conversion, which turns
+ * numeric NaN and arrays holding it into NULL, reads BC timestamps in the wrong calendar, loses
+ * infinities, rounds interval seconds, cuts time to milliseconds in snapshots and drops arrays of
+ * some types altogether. It receives the value as the replication stream or JDBC gave it, makes
+ * PostgreSQL's text of it ({@link CanonicalText}) and hands over what Flink CDC's converters read
+ * exactly for the column's Flink type ({@link #connectValue}): the same on both runtime paths,
+ * {@code mzflink run} and the postgres-cdc SQL connector.
  *
  * <p>Options: {@code columns}, and {@code unavailable}: the text that stands for a TOASTed value an
  * update left unchanged (Debezium's {@code unavailable.value.placeholder}).
@@ -32,7 +32,8 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
 
   @Override
   public void configure(Properties properties) {
-    for (ConvertedColumns.Column c : ConvertedColumns.decode(properties.getProperty("columns", ""))) {
+    for (ConvertedColumns.Column c :
+        ConvertedColumns.decode(properties.getProperty("columns", ""))) {
       columns.put(key(c.schema() + "." + c.table(), c.column()), c);
     }
     unavailable = properties.getProperty("unavailable", DEFAULT_UNAVAILABLE);
@@ -43,7 +44,8 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
   }
 
   @Override
-  public void converterFor(RelationalColumn field, ConverterRegistration<SchemaBuilder> registration) {
+  public void converterFor(
+      RelationalColumn field, ConverterRegistration<SchemaBuilder> registration) {
     ConvertedColumns.Column c = column(field.dataCollection(), field.name());
     if (c == null) {
       return;
@@ -63,7 +65,8 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
           if (raw == null) {
             return null;
           }
-          if (raw == UnchangedToastedReplicationMessageColumn.UNCHANGED_TOAST_VALUE || placeholder.equals(raw)) {
+          if (raw == UnchangedToastedReplicationMessageColumn.UNCHANGED_TOAST_VALUE
+              || placeholder.equals(raw)) {
             return placeholder;
           }
           String text;
@@ -71,7 +74,10 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
             text = CanonicalText.of(kind, element, raw);
           } catch (RuntimeException e) {
             throw new IllegalStateException(
-                String.format("cannot read column %s of %s (%s): %s", field.name(), field.dataCollection(), kind, e.getMessage()), e);
+                String.format(
+                    "cannot read column %s of %s (%s): %s",
+                    field.name(), field.dataCollection(), kind, e.getMessage()),
+                e);
           }
           return connectValue(kind, text, column);
         });
@@ -82,15 +88,17 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
    * the column's Flink type (both {@code mzflink run} and the postgres-cdc SQL connector use them).
    */
   static SchemaBuilder schema(PgValueKind kind) {
-    return kind == PgValueKind.DATE ? SchemaBuilder.int32().optional() : SchemaBuilder.string().optional();
+    return kind == PgValueKind.DATE
+        ? SchemaBuilder.int32().optional()
+        : SchemaBuilder.string().optional();
   }
 
   /**
    * The value handed to Flink CDC for canonical {@code text}: epoch days for a DATE (±infinity as
-   * {@link dev.mzflink.sink.PgText#DATE_INFINITY} and its negative), an ISO-8601 instant in UTC
-   * for a TIMESTAMP or TIMESTAMP_LTZ (Flink CDC parses it with {@code Instant.parse} in the server
-   * time zone UTC; ±infinity as instants beyond PostgreSQL's range), plain digits for a DECIMAL,
-   * and the canonical text itself for every STRING.
+   * {@link dev.mzflink.sink.PgText#DATE_INFINITY} and its negative), an ISO-8601 instant in UTC for
+   * a TIMESTAMP or TIMESTAMP_LTZ (Flink CDC parses it with {@code Instant.parse} in the server time
+   * zone UTC; ±infinity as instants beyond PostgreSQL's range), plain digits for a DECIMAL, and the
+   * canonical text itself for every STRING.
    */
   static Object connectValue(PgValueKind kind, String text, String column) {
     switch (kind) {
@@ -122,7 +130,8 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
     }
     // Debezium may put the database in front: "db.schema.table".
     for (ConvertedColumns.Column candidate : columns.values()) {
-      if (candidate.column().equals(name) && dataCollection.endsWith("." + candidate.schema() + "." + candidate.table())) {
+      if (candidate.column().equals(name)
+          && dataCollection.endsWith("." + candidate.schema() + "." + candidate.table())) {
         return candidate;
       }
     }

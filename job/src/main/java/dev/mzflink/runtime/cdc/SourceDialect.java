@@ -22,12 +22,12 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
  * Flink CDC's PostgreSQL dialect, with two changes:
  *
  * <ul>
- *   <li>the tables mzflink snapshots itself are not given to the incremental snapshot. They stay
- *       in the connector's table filter, so the stream still delivers their changes ("pure
- *       stream" tables without snapshot splits);
+ *   <li>the tables mzflink snapshots itself are not given to the incremental snapshot. They stay in
+ *       the connector's table filter, so the stream still delivers their changes ("pure stream"
+ *       tables without snapshot splits);
  *   <li>every time the stream starts (first start, failover, resume) it checks that the source's
- *       replication slot still holds the WAL from where the stream resumes. Debezium would create
- *       a missing slot at the current position, and PostgreSQL streams from a slot's confirmed
+ *       replication slot still holds the WAL from where the stream resumes. Debezium would create a
+ *       missing slot at the current position, and PostgreSQL streams from a slot's confirmed
  *       position whatever is asked: either way the changes in between would be skipped without a
  *       word. Instead the source is marked errored and the job stops.
  * </ul>
@@ -71,7 +71,8 @@ final class SourceDialect extends PostgresDialect {
 
   @Override
   public FetchTask<SourceSplitBase> createFetchTask(SourceSplitBase split) {
-    if (split.isStreamSplit() && split.asStreamSplit().getStartingOffset() instanceof PostgresOffset offset) {
+    if (split.isStreamSplit()
+        && split.asStreamSplit().getStartingOffset() instanceof PostgresOffset offset) {
       if (offset.getLsn() != null && offset.getLsn().isValid()) {
         checkSlot(offset.getLsn().asLong());
       }
@@ -98,7 +99,10 @@ final class SourceDialect extends PostgresDialect {
               String.format(
                   "replication slot %s of source %s has confirmed WAL up to %s, past %s where the job resumes reading: the changes"
                       + " in between are gone. Resume from the newest savepoint or checkpoint, or start the pipeline from scratch",
-                  slot, source, ResumeLsn.text(r.getBigDecimal(1).longValueExact()), ResumeLsn.text(resumeLsn));
+                  slot,
+                  source,
+                  ResumeLsn.text(r.getBigDecimal(1).longValueExact()),
+                  ResumeLsn.text(resumeLsn));
         } else {
           return;
         }

@@ -7,16 +7,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The tables of one source, by index, and by upstream name (one upstream table may feed several views). */
+/**
+ * The tables of one source, by index, and by upstream name (one upstream table may feed several
+ * views).
+ */
 final class SourceLayout implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The source's replication slot. */
   final String slot;
+
   /** The source's name, quoted, for messages and the status table. */
   final String source;
+
   /** The results database, where errors that stop the source are recorded. */
   final String resultsUrl;
+
   final List<TableLayout> tables;
   private final HashMap<String, List<Integer>> byUpstream = new HashMap<>();
   private final HashMap<String, TableLayout> byId = new HashMap<>();
@@ -29,14 +35,21 @@ final class SourceLayout implements Serializable {
     for (int i = 0; i < stream.tables().size(); i++) {
       TableLayout layout = new TableLayout(i, stream.tables().get(i));
       layouts.add(layout);
-      byUpstream.computeIfAbsent(upstreamKey(layout.schema, layout.name), k -> new ArrayList<>()).add(i);
+      byUpstream
+          .computeIfAbsent(upstreamKey(layout.schema, layout.name), k -> new ArrayList<>())
+          .add(i);
     }
     this.tables = List.copyOf(layouts);
     for (TableLayout t : tables) {
       TableLayout other = byId.putIfAbsent(t.id, t);
       if (other != null) {
         throw new IllegalStateException(
-            "tables " + other.qualifiedName + " and " + t.qualifiedName + " have the same state id " + t.id);
+            "tables "
+                + other.qualifiedName
+                + " and "
+                + t.qualifiedName
+                + " have the same state id "
+                + t.id);
       }
     }
   }

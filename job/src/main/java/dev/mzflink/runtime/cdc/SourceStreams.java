@@ -2,10 +2,10 @@ package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.sql.Quote;
 import dev.mzflink.translate.ConvertedColumns;
-import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.FlinkPlan.Option;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
+import dev.mzflink.translate.FlinkTypes;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,8 +32,8 @@ import org.apache.flink.types.Row;
 
 /**
  * Builds the one-slot reading of each source and registers every table of it in the table
- * environment under the name of its Flink source table, so the script's views and sinks run on
- * it unchanged.
+ * environment under the name of its Flink source table, so the script's views and sinks run on it
+ * unchanged.
  *
  * <pre>
  *  postgres (one slot) ─ deserialize ─┬──────────────────────────────┬─ fan out TRUNCATE ─ key by row ─ normalize ─ route ─▶ one table per view
@@ -54,9 +54,9 @@ public final class SourceStreams {
   private SourceStreams() {}
 
   /**
-   * Adds the sources to {@code env} and registers their tables in {@code tables}; each source
-   * keeps its rows of the status table in the results database at {@code resultsUrl} current and
-   * reports a slot retaining more than {@code walWarningBytes} as stalled.
+   * Adds the sources to {@code env} and registers their tables in {@code tables}; each source keeps
+   * its rows of the status table in the results database at {@code resultsUrl} current and reports
+   * a slot retaining more than {@code walWarningBytes} as stalled.
    */
   public static void register(
       StreamExecutionEnvironment env,
@@ -70,16 +70,27 @@ public final class SourceStreams {
       // The slot name is unique per source, stable, and made of [a-z0-9_].
       String id = stream.slot();
       DataStream<ChangeRecord> changes =
-          env.fromSource(source(stream, layout), WatermarkStrategy.noWatermarks(), "postgres " + stream.source().quoted())
+          env.fromSource(
+                  source(stream, layout),
+                  WatermarkStrategy.noWatermarks(),
+                  "postgres " + stream.source().quoted())
               .uid(sourceUid(stream));
       // Flink CDC's snapshot rows go straight to the normalizer; streamed changes wait in the
       // hand-over until their table's snapshot (Flink CDC's or a locked one) is in place.
       DataStream<ChangeRecord> snapshotRows =
-          changes.filter(SourceStreams::snapshotPath).uid("mzflink-snapshot-rows-" + id).name("snapshot rows");
+          changes
+              .filter(SourceStreams::snapshotPath)
+              .uid("mzflink-snapshot-rows-" + id)
+              .name("snapshot rows");
       DataStream<ChangeRecord> streamed =
-          changes.filter(c -> !snapshotPath(c)).uid("mzflink-streamed-" + id).name("streamed changes");
+          changes
+              .filter(c -> !snapshotPath(c))
+              .uid("mzflink-streamed-" + id)
+              .name("streamed changes");
       DataStream<ChangeRecord> lockedSnapshot =
-          env.addSource(new LockedSnapshotSource(layout, jdbcUrl(stream), jdbcProperties(stream)), "locked snapshot " + stream.source().quoted())
+          env.addSource(
+                  new LockedSnapshotSource(layout, jdbcUrl(stream), jdbcProperties(stream)),
+                  "locked snapshot " + stream.source().quoted())
               .returns(TypeInformation.of(ChangeRecord.class))
               .setParallelism(1)
               .uid("mzflink-locked-snapshot-" + id);
@@ -98,7 +109,10 @@ public final class SourceStreams {
               .uid("mzflink-truncate-fan-out-" + id)
               .name("fan out TRUNCATE")
               .keyBy(c -> c.key, Types.STRING)
-              .transform("normalize " + stream.source().quoted(), TypeInformation.of(TableChange.class), new NormalizerOperator(layout))
+              .transform(
+                  "normalize " + stream.source().quoted(),
+                  TypeInformation.of(TableChange.class),
+                  new NormalizerOperator(layout))
               .uid("mzflink-normalize-" + id)
               .setParallelism(parallelism)
               .setMaxParallelism(MAX_PARALLELISM);
@@ -107,22 +121,36 @@ public final class SourceStreams {
           .transform(
               "status of " + stream.source().quoted(),
               TypeInformation.of(Void.class),
-              new StatusReporter(layout, stream.source().quoted(), jdbcUrl(stream), jdbcProperties(stream), resultsUrl, walWarningBytes))
+              new StatusReporter(
+                  layout,
+                  stream.source().quoted(),
+                  jdbcUrl(stream),
+                  jdbcProperties(stream),
+                  resultsUrl,
+                  walWarningBytes))
           .setParallelism(1)
           .setMaxParallelism(1)
           .uid("mzflink-status-" + id);
       TableRouter router = new TableRouter(layout);
       SingleOutputStreamOperator<Row> routed =
-          normalized.process(router).uid("mzflink-route-" + id).name("route tables " + stream.source().quoted());
+          normalized
+              .process(router)
+              .uid("mzflink-route-" + id)
+              .name("route tables " + stream.source().quoted());
       for (TableLayout t : layout.tables) {
         StreamTable table = stream.tables().get(t.index);
         Schema.Builder schema = Schema.newBuilder().fromRowDataType(TableRouter.dataType(t));
         if (!table.primaryKey().isEmpty()) {
           schema.primaryKey(table.primaryKey());
         }
-        Table view = tables.fromChangelogStream(routed.getSideOutput(router.tag(t.index)), schema.build(), ChangelogMode.all());
+        Table view =
+            tables.fromChangelogStream(
+                routed.getSideOutput(router.tag(t.index)), schema.build(), ChangelogMode.all());
         tables.createTemporaryView(
-            Quote.flinkIdentifier(table.flinkName().database()) + "." + Quote.flinkIdentifier(table.flinkName().name()), view);
+            Quote.flinkIdentifier(table.flinkName().database())
+                + "."
+                + Quote.flinkIdentifier(table.flinkName().name()),
+            view);
       }
     }
   }
@@ -142,7 +170,8 @@ public final class SourceStreams {
     return source(stream, new SourceLayout(stream, "")).getSplitSerializer();
   }
 
-  private static PostgresIncrementalSource<ChangeRecord> source(SourceStream stream, SourceLayout layout) {
+  private static PostgresIncrementalSource<ChangeRecord> source(
+      SourceStream stream, SourceLayout layout) {
     Set<String> schemas = new LinkedHashSet<>();
     Set<String> tableList = new LinkedHashSet<>();
     Set<String> excluded = new LinkedHashSet<>();
@@ -162,9 +191,13 @@ public final class SourceStreams {
     debezium.setProperty("unavailable.value.placeholder", ChangeDeserializer.UNAVAILABLE);
     // Values Debezium would convert lossily are converted by mzflink from what it receives.
     debezium.setProperty("converters", ConvertedColumns.CONVERTER_NAME);
-    debezium.setProperty(ConvertedColumns.CONVERTER_NAME + ".type", PgTextConverter.class.getName());
-    debezium.setProperty(ConvertedColumns.CONVERTER_NAME + ".columns", ConvertedColumns.encode(convertedColumns(stream)));
-    debezium.setProperty(ConvertedColumns.CONVERTER_NAME + ".unavailable", ChangeDeserializer.UNAVAILABLE);
+    debezium.setProperty(
+        ConvertedColumns.CONVERTER_NAME + ".type", PgTextConverter.class.getName());
+    debezium.setProperty(
+        ConvertedColumns.CONVERTER_NAME + ".columns",
+        ConvertedColumns.encode(convertedColumns(stream)));
+    debezium.setProperty(
+        ConvertedColumns.CONVERTER_NAME + ".unavailable", ChangeDeserializer.UNAVAILABLE);
     // Otherwise Debezium streams NULL for types it does not know by name (name, ...).
     debezium.setProperty("include.unknown.datatypes", "true");
     for (Option option : stream.debeziumProperties()) {
@@ -193,7 +226,13 @@ public final class SourceStreams {
         factory,
         deserializer,
         new PostgresOffsetFactory(),
-        new SourceDialect(factory.create(0), excluded, layout.source, jdbcUrl(stream), jdbcProperties(stream), layout.resultsUrl));
+        new SourceDialect(
+            factory.create(0),
+            excluded,
+            layout.source,
+            jdbcUrl(stream),
+            jdbcProperties(stream),
+            layout.resultsUrl));
   }
 
   /** The columns whose values mzflink converts from what Debezium receives. */
@@ -205,7 +244,11 @@ public final class SourceStreams {
         if (carried.kind().convertedFromText()) {
           columns.add(
               new ConvertedColumns.Column(
-                  table.schema(), table.name(), table.columns().get(i).name(), carried.kind(), carried.element()));
+                  table.schema(),
+                  table.name(),
+                  table.columns().get(i).name(),
+                  carried.kind(),
+                  carried.element()));
         }
       }
     }
@@ -221,8 +264,15 @@ public final class SourceStreams {
   }
 
   private static String jdbcUrl(SourceStream stream) {
-    String host = stream.hostname().contains(":") ? "[" + stream.hostname() + "]" : stream.hostname();
-    return "jdbc:postgresql://" + host + ":" + stream.port() + "/" + java.net.URLEncoder.encode(stream.database(), java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    String host =
+        stream.hostname().contains(":") ? "[" + stream.hostname() + "]" : stream.hostname();
+    return "jdbc:postgresql://"
+        + host
+        + ":"
+        + stream.port()
+        + "/"
+        + java.net.URLEncoder.encode(stream.database(), java.nio.charset.StandardCharsets.UTF_8)
+            .replace("+", "%20");
   }
 
   private static Properties jdbcProperties(SourceStream stream) {

@@ -26,13 +26,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a source's rows of {@code mz_source_statuses} current (one subtask per source): adds up
- * the normalizer's {@link TableProgress}, reads the replication slot's state upstream and
- * PostgreSQL's row estimates, and writes every table's status every two seconds. A slot that
- * PostgreSQL invalidated ({@code wal_status = lost}: its WAL was removed) errors the source and
- * stops the job: the changes in between are gone, and resuming would hide that.
+ * Keeps a source's rows of {@code mz_source_statuses} current (one subtask per source): adds up the
+ * normalizer's {@link TableProgress}, reads the replication slot's state upstream and PostgreSQL's
+ * row estimates, and writes every table's status every two seconds. A slot that PostgreSQL
+ * invalidated ({@code wal_status = lost}: its WAL was removed) errors the source and stops the job:
+ * the changes in between are gone, and resuming would hide that.
  */
-final class StatusReporter extends AbstractStreamOperator<Void> implements OneInputStreamOperator<TableProgress, Void> {
+final class StatusReporter extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<TableProgress, Void> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(StatusReporter.class);
 
@@ -50,10 +51,13 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
 
   private transient ListState<String> countsState;
   private transient ListState<String> errorsState;
+
   /** Per table id: why it stopped replicating. */
   private transient Map<String, String> errors;
+
   /** Per table id: snapshot rows, changes, last change (ms), locked snapshot done (0/1). */
   private transient Map<String, long[]> counts;
+
   private transient Connection upstream;
   private transient Connection results;
   private transient Map<String, Long> estimates;
@@ -63,7 +67,12 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
   private transient boolean sawStreaming;
 
   StatusReporter(
-      SourceLayout layout, String source, String upstreamUrl, Properties upstreamProperties, String resultsUrl, long walWarningBytes) {
+      SourceLayout layout,
+      String source,
+      String upstreamUrl,
+      Properties upstreamProperties,
+      String resultsUrl,
+      long walWarningBytes) {
     this.layout = layout;
     this.source = source;
     this.upstreamUrl = upstreamUrl;
@@ -75,7 +84,10 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    countsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("table-counts", String.class));
+    countsState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("table-counts", String.class));
     counts = new HashMap<>();
     for (String entry : countsState.get()) {
       String[] parts = entry.split("=", 2);
@@ -86,7 +98,10 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
       }
       counts.put(parts[0], c);
     }
-    errorsState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("table-errors", String.class));
+    errorsState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("table-errors", String.class));
     errors = new HashMap<>();
     for (String entry : errorsState.get()) {
       String[] parts = entry.split("\u0000", 2);
@@ -134,7 +149,8 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
   }
 
   /** The replication slot as PostgreSQL sees it. */
-  private record Slot(boolean exists, boolean active, boolean streaming, String walStatus, long retainedBytes) {}
+  private record Slot(
+      boolean exists, boolean active, boolean streaming, String walStatus, long retainedBytes) {}
 
   private void report() {
     try {
@@ -181,7 +197,10 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
               "replication slot %s retains %s of WAL, more than the warning threshold of %s",
               layout.slot, bytes(slot.retainedBytes()), bytes(walWarningBytes));
     } else if (now - activeAt > INACTIVE_MILLIS) {
-      slotProblem = String.format("replication slot %s has had no reader for %d s", layout.slot, (now - activeAt) / 1000);
+      slotProblem =
+          String.format(
+              "replication slot %s has had no reader for %d s",
+              layout.slot, (now - activeAt) / 1000);
     }
     List<Row> rows = new ArrayList<>();
     List<String> erroredTables = new ArrayList<>();
@@ -212,11 +231,20 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
       sourceLastChange = Math.max(sourceLastChange, c[2]);
       rows.add(
           new Row(
-              source, t.qualifiedName, status, error != null ? error : slotProblem, c[2], c[0], estimates.getOrDefault(t.qualifiedName, -1L),
-              slot.retainedBytes(), layout.slot));
+              source,
+              t.qualifiedName,
+              status,
+              error != null ? error : slotProblem,
+              c[2],
+              c[0],
+              estimates.getOrDefault(t.qualifiedName, -1L),
+              slot.retainedBytes(),
+              layout.slot));
     }
     Status sourceStatus =
-        !slotProblem.isEmpty() ? Status.STALLED : allRunning ? Status.RUNNING : snapshotted > 0 ? Status.SNAPSHOTTING : Status.STARTING;
+        !slotProblem.isEmpty()
+            ? Status.STALLED
+            : allRunning ? Status.RUNNING : snapshotted > 0 ? Status.SNAPSHOTTING : Status.STARTING;
     String sourceError = slotProblem;
     if (!erroredTables.isEmpty()) {
       sourceError =
@@ -224,14 +252,27 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
               + "not replicating (errored): "
               + String.join(", ", erroredTables);
     }
-    rows.add(new Row(source, "", sourceStatus, sourceError, sourceLastChange, snapshotted, -1, slot.retainedBytes(), layout.slot));
+    rows.add(
+        new Row(
+            source,
+            "",
+            sourceStatus,
+            sourceError,
+            sourceLastChange,
+            snapshotted,
+            -1,
+            slot.retainedBytes(),
+            layout.slot));
     SourceStatuses.write(results(), rows);
     if (sourceStatus == Status.SNAPSHOTTING && now - lastLog > 10_000) {
       lastLog = now;
       for (Row row : rows) {
         if (!row.table().isEmpty() && row.status() == Status.SNAPSHOTTING) {
           LOG.info(
-              "Snapshot of {}: {} of about {} rows", row.table(), row.snapshotRows(), Math.max(0, row.snapshotRowsEstimated()));
+              "Snapshot of {}: {} of about {} rows",
+              row.table(),
+              row.snapshotRows(),
+              Math.max(0, row.snapshotRowsEstimated()));
         }
       }
     }
@@ -274,7 +315,9 @@ final class StatusReporter extends AbstractStreamOperator<Void> implements OneIn
 
   private void readEstimates() throws SQLException {
     try (PreparedStatement s =
-        upstream().prepareStatement("SELECT reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+        upstream()
+            .prepareStatement(
+                "SELECT reltuples::bigint FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
       for (TableLayout t : layout.tables) {
         s.setString(1, t.schema);
         s.setString(2, t.name);

@@ -28,23 +28,30 @@ final class TableLayout implements Serializable {
   private static final long serialVersionUID = 1L;
 
   final int index;
+
   /**
    * The table's identity in state, stable across restarts and job changes: a hash of the upstream
-   * table, the view it feeds, and its columns and key. A table whose id is not in a restored
-   * state is new to the pipeline (or changed) and is snapshotted again.
+   * table, the view it feeds, and its columns and key. A table whose id is not in a restored state
+   * is new to the pipeline (or changed) and is snapshotted again.
    */
   final String id;
+
   final String schema;
   final String name;
+
   /** {@code "schema"."name"}, for messages and SQL. */
   final String qualifiedName;
+
   final boolean lockedSnapshot;
   final boolean replicaIdentityFull;
   final RowType rowType;
+
   /** How each column's values are carried; converted-from-text kinds are read by mzflink. */
   final PgValueKind[] kinds;
+
   /** Each array column's element kind (null for other columns). */
   final PgValueKind[] elements;
+
   final int[] key;
   private transient RowDataSerializer serializer;
   private transient RowData.FieldGetter[] text;
@@ -67,8 +74,10 @@ final class TableLayout implements Serializable {
     }
     this.rowType = RowType.of(types, names);
     this.kinds = table.values().stream().map(FlinkTypes.Carried::kind).toArray(PgValueKind[]::new);
-    this.elements = table.values().stream().map(v -> v.element().orElse(null)).toArray(PgValueKind[]::new);
-    this.key = table.primaryKey().stream().mapToInt(k -> rowType.getFieldNames().indexOf(k)).toArray();
+    this.elements =
+        table.values().stream().map(v -> v.element().orElse(null)).toArray(PgValueKind[]::new);
+    this.key =
+        table.primaryKey().stream().mapToInt(k -> rowType.getFieldNames().indexOf(k)).toArray();
     this.id = stateId(table);
   }
 
@@ -78,12 +87,18 @@ final class TableLayout implements Serializable {
     identity.append(table.schema()).append('\u0000').append(table.name()).append('\u0000');
     identity.append(table.flinkName().quoted()).append('\u0000');
     for (FlinkColumn c : table.columns()) {
-      identity.append(c.name()).append(' ').append(c.type()).append(c.notNull() ? " NOT NULL" : "").append('\u0000');
+      identity
+          .append(c.name())
+          .append(' ')
+          .append(c.type())
+          .append(c.notNull() ? " NOT NULL" : "")
+          .append('\u0000');
     }
     identity.append(String.join(",", table.primaryKey()));
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(identity.toString().getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256")
+              .digest(identity.toString().getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);

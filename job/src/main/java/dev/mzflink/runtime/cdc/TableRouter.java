@@ -1,15 +1,15 @@
 package dev.mzflink.runtime.cdc;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.data.conversion.DataStructureConverter;
 import org.apache.flink.table.data.conversion.DataStructureConverters;
 import org.apache.flink.table.runtime.typeutils.ExternalTypeInfo;
 import org.apache.flink.table.types.DataType;
-import java.util.ArrayList;
-import java.util.List;
-import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.types.utils.DataTypeUtils;
 import org.apache.flink.types.Row;
 import org.apache.flink.types.RowKind;
@@ -34,16 +34,17 @@ final class TableRouter extends ProcessFunction<TableChange, Row> {
   }
 
   /**
-   * The table's row type with every field bridged to Flink's internal data structures (an int for
-   * a DATE, TimestampData for a TIMESTAMP): the rows reach the table environment without a
-   * conversion to java.time, which cannot hold the values that stand for PostgreSQL's infinities.
+   * The table's row type with every field bridged to Flink's internal data structures (an int for a
+   * DATE, TimestampData for a TIMESTAMP): the rows reach the table environment without a conversion
+   * to java.time, which cannot hold the values that stand for PostgreSQL's infinities.
    */
   static DataType dataType(TableLayout table) {
     List<DataTypes.Field> fields = new ArrayList<>();
     for (int i = 0; i < table.rowType.getFieldCount(); i++) {
       fields.add(
           DataTypes.FIELD(
-              table.rowType.getFieldNames().get(i), DataTypeUtils.toInternalDataType(table.rowType.getTypeAt(i))));
+              table.rowType.getFieldNames().get(i),
+              DataTypeUtils.toInternalDataType(table.rowType.getTypeAt(i))));
     }
     return DataTypes.ROW(fields.toArray(new DataTypes.Field[0]));
   }

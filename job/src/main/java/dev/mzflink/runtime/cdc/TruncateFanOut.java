@@ -6,8 +6,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Sends a TRUNCATE and a CHUNK_DONE to every subtask of the normalizer, in line with the table's
- * other changes: one copy per subtask, each with a key that the key-by assigns to that subtask.
- * The other records pass unchanged.
+ * other changes: one copy per subtask, each with a key that the key-by assigns to that subtask. The
+ * other records pass unchanged.
  */
 final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord> {
   private static final long serialVersionUID = 1L;
@@ -20,7 +20,8 @@ final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord
     int found = 0;
     for (int n = 0; found < parallelism; n++) {
       String key = "truncate:" + n;
-      int subtask = KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, parallelism);
+      int subtask =
+          KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, parallelism);
       if (subtaskKeys[subtask] == null) {
         subtaskKeys[subtask] = key;
         found++;

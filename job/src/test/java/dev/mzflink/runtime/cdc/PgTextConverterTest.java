@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 class PgTextConverterTest {
   @Test
   void numericNaNInADecimalColumnIsAnErrorNamingTheColumn() {
-    assertThatThrownBy(() -> PgTextConverter.connectValue(PgValueKind.NUMERIC, "NaN", "public.orders.total"))
+    assertThatThrownBy(
+            () -> PgTextConverter.connectValue(PgValueKind.NUMERIC, "NaN", "public.orders.total"))
         .isInstanceOf(FlinkValues.UnrepresentableValueException.class)
         .hasMessage(
             "column public.orders.total holds the numeric value NaN, which Flink's DECIMAL cannot carry: declare the column"
@@ -21,16 +22,22 @@ class PgTextConverterTest {
   @Test
   void datesBecomeEpochDaysAndInfinitiesTheDaysBeyondPostgresRange() {
     assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "1970-01-02", "c")).isEqualTo(1);
-    assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "0001-01-01 BC", "c")).isEqualTo(-719528);
-    assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "infinity", "c")).isEqualTo(PgText.DATE_INFINITY);
-    assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "-infinity", "c")).isEqualTo(PgText.DATE_MINUS_INFINITY);
+    assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "0001-01-01 BC", "c"))
+        .isEqualTo(-719528);
+    assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "infinity", "c"))
+        .isEqualTo(PgText.DATE_INFINITY);
+    assertThat(PgTextConverter.connectValue(PgValueKind.DATE, "-infinity", "c"))
+        .isEqualTo(PgText.DATE_MINUS_INFINITY);
   }
 
   @Test
   void timestampsBecomeIsoInstantsInUtc() {
-    assertThat(PgTextConverter.connectValue(PgValueKind.TIMESTAMPTZ, "2024-01-01 08:00:00.000001+00", "c"))
+    assertThat(
+            PgTextConverter.connectValue(
+                PgValueKind.TIMESTAMPTZ, "2024-01-01 08:00:00.000001+00", "c"))
         .isEqualTo("2024-01-01T08:00:00.000001Z");
-    assertThat(PgTextConverter.connectValue(PgValueKind.TIMESTAMP, "4713-01-01 00:00:00.123 BC", "c"))
+    assertThat(
+            PgTextConverter.connectValue(PgValueKind.TIMESTAMP, "4713-01-01 00:00:00.123 BC", "c"))
         .isEqualTo("-4712-01-01T00:00:00.123Z");
   }
 
@@ -40,6 +47,7 @@ class PgTextConverterTest {
     assertThat(CanonicalText.timetz("12:34:56.123400+05:30")).isEqualTo("12:34:56.1234+05:30");
     assertThat(CanonicalText.timetz("00:00:00+00:00")).isEqualTo("00:00:00+00");
     assertThatThrownBy(() -> CanonicalText.timetz(java.time.OffsetTime.parse("10:00Z")))
-        .hasMessage("a time with time zone arrived as java.time.OffsetTime, which loses its offset or microseconds");
+        .hasMessage(
+            "a time with time zone arrived as java.time.OffsetTime, which loses its offset or microseconds");
   }
 }
