@@ -1,6 +1,6 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.cli.CompiledScript;
+import dev.mzflink.compile.CompiledScript;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;

@@ -2,7 +2,6 @@ package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.mzflink.catalog.query.BoundQuery;
 import dev.mzflink.sql.Statement;
 import java.util.Collections;
 import java.util.SortedSet;

@@ -2,6 +2,7 @@ package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.pg.PgIntrospector;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

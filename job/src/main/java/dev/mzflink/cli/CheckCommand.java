@@ -1,5 +1,6 @@
 package dev.mzflink.cli;
 
+import dev.mzflink.compile.Prerequisites;
 import dev.mzflink.doctor.Doctor;
 import dev.mzflink.doctor.Problem;
 import java.io.PrintWriter;

@@ -1,9 +1,10 @@
 package dev.mzflink.cli;
 
-import dev.mzflink.catalog.ShowOutput;
+import dev.mzflink.compile.CompiledScript;
 import dev.mzflink.demo.Comparison;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.demo.ShopSample;
+import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;

@@ -2,9 +2,10 @@ package dev.mzflink.cli;
 
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.ConnectionInfo;
-import dev.mzflink.catalog.PgConnections;
-import dev.mzflink.catalog.ShowOutput;
-import dev.mzflink.runtime.ReplicationSlots;
+import dev.mzflink.pg.PasswordFiles;
+import dev.mzflink.pg.PgConnections;
+import dev.mzflink.pg.ReplicationSlots;
+import dev.mzflink.plan.ShowOutput;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package dev.mzflink.cli;
 
-import dev.mzflink.catalog.PgConnections;
-import dev.mzflink.sink.SourceStatuses;
+import dev.mzflink.pg.PgConnections;
+import dev.mzflink.status.SourceStatuses;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

@@ -1,9 +1,9 @@
 package dev.mzflink.cli;
 
 import dev.mzflink.UserError;
-import dev.mzflink.catalog.PgConnections;
-import dev.mzflink.catalog.ShowOutput;
-import dev.mzflink.sink.SourceStatuses;
+import dev.mzflink.pg.PgConnections;
+import dev.mzflink.plan.ShowOutput;
+import dev.mzflink.status.SourceStatuses;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -1,6 +1,7 @@
 package dev.mzflink.cli;
 
-import dev.mzflink.catalog.ShowOutput;
+import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.IOException;

@@ -2,7 +2,7 @@ package dev.mzflink.runtime;
 
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.Source;
-import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.translate.FlinkPlan;

@@ -1,6 +1,7 @@
 package dev.mzflink.runtime;
 
 import dev.mzflink.catalog.CatalogEntry.Source;
+import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import java.io.IOException;
 import java.nio.file.Files;

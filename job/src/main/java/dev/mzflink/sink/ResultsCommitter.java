@@ -1,7 +1,8 @@
 package dev.mzflink.sink;
 
-import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.pg.PgConnections;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.values.CopyText;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

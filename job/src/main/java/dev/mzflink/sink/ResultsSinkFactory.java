@@ -1,5 +1,6 @@
 package dev.mzflink.sink;
 
+import dev.mzflink.values.PgText;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

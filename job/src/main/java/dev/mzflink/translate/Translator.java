@@ -1,6 +1,7 @@
 package dev.mzflink.translate;
 
 import dev.mzflink.UserError;
+import dev.mzflink.catalog.BoundQuery.OutputColumn;
 import dev.mzflink.catalog.Catalog;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
@@ -9,7 +10,6 @@ import dev.mzflink.catalog.ConnectionInfo;
 import dev.mzflink.catalog.ObjectName;
 import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgTable;
-import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.FlinkName;

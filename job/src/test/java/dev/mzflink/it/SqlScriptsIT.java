@@ -2,10 +2,10 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mzflink.catalog.ShowOutput;
-import dev.mzflink.cli.CompiledScript;
+import dev.mzflink.compile.CompiledScript;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.demo.ShopSample;
+import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.TestSsl;

@@ -2,6 +2,7 @@ package dev.mzflink.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mzflink.values.PgText;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.flink.table.data.GenericRowData;

@@ -1,6 +1,6 @@
 package dev.mzflink.testing;
 
-import dev.mzflink.cli.CompiledScript;
+import dev.mzflink.compile.CompiledScript;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;

@@ -2,9 +2,9 @@ package dev.mzflink.translate;
 
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.View;
-import dev.mzflink.catalog.PlanResult;
-import dev.mzflink.catalog.Planner;
-import dev.mzflink.catalog.Purifier;
+import dev.mzflink.plan.PlanResult;
+import dev.mzflink.plan.Planner;
+import dev.mzflink.plan.Purifier;
 import dev.mzflink.sql.Parser;
 import dev.mzflink.sql.Statement;
 import dev.mzflink.testing.FakeUpstream;

@@ -1,6 +1,6 @@
 package dev.mzflink.runtime.cdc;
 
-import dev.mzflink.sink.SourceStatuses;
+import dev.mzflink.status.SourceStatuses;
 import io.debezium.data.Envelope;
 import io.debezium.relational.TableId;
 import java.util.ArrayList;

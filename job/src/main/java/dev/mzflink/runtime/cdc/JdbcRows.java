@@ -1,6 +1,8 @@
 package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.translate.PgValueKind;
+import dev.mzflink.values.CanonicalText;
+import dev.mzflink.values.FlinkValues;
 import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -1,6 +1,6 @@
 package dev.mzflink.runtime.cdc;
 
-import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.pg.PgConnections;
 import dev.mzflink.sql.Quote;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

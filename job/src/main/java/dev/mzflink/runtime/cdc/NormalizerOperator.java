@@ -1,6 +1,6 @@
 package dev.mzflink.runtime.cdc;
 
-import dev.mzflink.sink.SourceStatuses;
+import dev.mzflink.status.SourceStatuses;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -2,6 +2,8 @@ package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.translate.ConvertedColumns;
 import dev.mzflink.translate.PgValueKind;
+import dev.mzflink.values.CanonicalText;
+import dev.mzflink.values.FlinkValues;
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;
 import io.debezium.spi.converter.RelationalColumn;
@@ -95,10 +97,10 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
 
   /**
    * The value handed to Flink CDC for canonical {@code text}: epoch days for a DATE (±infinity as
-   * {@link dev.mzflink.sink.PgText#DATE_INFINITY} and its negative), an ISO-8601 instant in UTC for
-   * a TIMESTAMP or TIMESTAMP_LTZ (Flink CDC parses it with {@code Instant.parse} in the server time
-   * zone UTC; ±infinity as instants beyond PostgreSQL's range), plain digits for a DECIMAL, and the
-   * canonical text itself for every STRING.
+   * {@link dev.mzflink.values.PgText#DATE_INFINITY} and its negative), an ISO-8601 instant in UTC
+   * for a TIMESTAMP or TIMESTAMP_LTZ (Flink CDC parses it with {@code Instant.parse} in the server
+   * time zone UTC; ±infinity as instants beyond PostgreSQL's range), plain digits for a DECIMAL,
+   * and the canonical text itself for every STRING.
    */
   static Object connectValue(PgValueKind kind, String text, String column) {
     switch (kind) {

@@ -1,9 +1,9 @@
 package dev.mzflink.runtime.cdc;
 
-import dev.mzflink.catalog.PgConnections;
-import dev.mzflink.sink.SourceStatuses;
-import dev.mzflink.sink.SourceStatuses.Row;
-import dev.mzflink.sink.SourceStatuses.Status;
+import dev.mzflink.pg.PgConnections;
+import dev.mzflink.status.SourceStatuses;
+import dev.mzflink.status.SourceStatuses.Row;
+import dev.mzflink.status.SourceStatuses.Status;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,10 +1,10 @@
 package dev.mzflink.runtime.cdc;
 
-import dev.mzflink.sink.PgText;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
 import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.PgValueKind;
+import dev.mzflink.values.PgText;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;

@@ -3,8 +3,10 @@ package dev.mzflink.runtime.cdc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mzflink.sink.PgText;
 import dev.mzflink.translate.PgValueKind;
+import dev.mzflink.values.CanonicalText;
+import dev.mzflink.values.FlinkValues;
+import dev.mzflink.values.PgText;
 import org.junit.jupiter.api.Test;
 
 /** What mzflink's converter hands Flink CDC, and the error for a value a DECIMAL cannot hold. */

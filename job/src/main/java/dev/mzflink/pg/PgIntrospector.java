@@ -1,7 +1,14 @@
-package dev.mzflink.catalog;
+package dev.mzflink.pg;
 
 import dev.mzflink.UserError;
+import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.PgColumn;
+import dev.mzflink.catalog.PgPublication;
+import dev.mzflink.catalog.PgServerFacts;
+import dev.mzflink.catalog.PgTable;
 import dev.mzflink.catalog.PgTable.ReplicaIdentity;
+import dev.mzflink.catalog.PgType;
+import dev.mzflink.catalog.UpstreamSnapshot;
 import dev.mzflink.sql.Quote;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

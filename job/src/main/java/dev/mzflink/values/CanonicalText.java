@@ -1,6 +1,5 @@
-package dev.mzflink.runtime.cdc;
+package dev.mzflink.values;
 
-import dev.mzflink.sink.PgText;
 import dev.mzflink.translate.PgValueKind;
 import io.debezium.connector.postgresql.PostgresValueConverter;
 import io.debezium.data.SpecialValueDecimal;
@@ -230,7 +229,7 @@ public final class CanonicalText {
    * A time with time zone as PostgreSQL prints it: the time, then the offset as {@code +HH}, with
    * {@code :MM} and {@code :SS} when not zero. The offset is kept as given, not moved to UTC.
    */
-  static String timetz(Object raw) {
+  public static String timetz(Object raw) {
     if (raw instanceof java.sql.Time || raw instanceof java.time.OffsetTime) {
       throw new IllegalArgumentException(
           "a time with time zone arrived as "

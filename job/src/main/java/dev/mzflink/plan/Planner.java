@@ -1,12 +1,18 @@
-package dev.mzflink.catalog;
+package dev.mzflink.plan;
 
 import dev.mzflink.SourcePosition;
 import dev.mzflink.UserError;
+import dev.mzflink.analyze.QueryAnalyzer;
+import dev.mzflink.catalog.BoundQuery.OutputColumn;
+import dev.mzflink.catalog.Catalog;
+import dev.mzflink.catalog.CatalogEntry;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
 import dev.mzflink.catalog.CatalogEntry.View;
-import dev.mzflink.catalog.query.BoundQuery.OutputColumn;
-import dev.mzflink.catalog.query.QueryAnalyzer;
+import dev.mzflink.catalog.ObjectName;
+import dev.mzflink.catalog.PgColumn;
+import dev.mzflink.catalog.PgPublication;
+import dev.mzflink.catalog.PgTable;
 import dev.mzflink.sql.QualifiedName;
 import dev.mzflink.sql.Quote;
 import dev.mzflink.sql.Statement;

@@ -1,13 +1,14 @@
-package dev.mzflink.cli;
+package dev.mzflink.compile;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.mzflink.catalog.CatalogEntry.Source;
-import dev.mzflink.catalog.PgIntrospector;
-import dev.mzflink.catalog.PlanResult;
-import dev.mzflink.catalog.Planner;
-import dev.mzflink.catalog.PurifiedSource;
-import dev.mzflink.catalog.Purifier;
+import dev.mzflink.pg.PasswordFiles;
+import dev.mzflink.pg.PgIntrospector;
+import dev.mzflink.plan.PlanResult;
+import dev.mzflink.plan.Planner;
+import dev.mzflink.plan.PurifiedSource;
+import dev.mzflink.plan.Purifier;
 import dev.mzflink.sql.Parser;
 import dev.mzflink.sql.Statement;
 import dev.mzflink.translate.FlinkPlan;

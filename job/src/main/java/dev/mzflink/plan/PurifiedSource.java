@@ -1,6 +1,9 @@
-package dev.mzflink.catalog;
+package dev.mzflink.plan;
 
 import static java.util.Objects.requireNonNull;
+
+import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.UpstreamSnapshot;
 
 /**
  * What purification learned for one CREATE SOURCE statement: its connection parameters with

@@ -1,8 +1,7 @@
-package dev.mzflink.catalog.query;
+package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.mzflink.catalog.PgType;
 import java.util.Optional;
 
 /**
@@ -60,7 +59,7 @@ public record SqlType(Base base, int pgTypmod, int precision, int scale, Exactne
     }
 
     /** Rank within the numeric and date/time categories: a mix resolves to the highest. */
-    int rank() {
+    public int rank() {
       return ordinal();
     }
 

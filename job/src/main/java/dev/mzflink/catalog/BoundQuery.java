@@ -1,8 +1,7 @@
-package dev.mzflink.catalog.query;
+package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.mzflink.catalog.ObjectName;
 import dev.mzflink.sql.Query.JoinType;
 import java.util.List;
 import java.util.Optional;

@@ -1,6 +1,7 @@
-package dev.mzflink.sink;
+package dev.mzflink.status;
 
-import dev.mzflink.catalog.PgConnections;
+import dev.mzflink.pg.PgConnections;
+import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.sql.Quote;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

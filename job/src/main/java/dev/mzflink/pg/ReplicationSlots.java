@@ -1,7 +1,6 @@
-package dev.mzflink.runtime;
+package dev.mzflink.pg;
 
 import dev.mzflink.catalog.ConnectionInfo;
-import dev.mzflink.catalog.PgConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

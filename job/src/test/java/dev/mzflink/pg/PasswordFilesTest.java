@@ -1,4 +1,4 @@
-package dev.mzflink.cli;
+package dev.mzflink.pg;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

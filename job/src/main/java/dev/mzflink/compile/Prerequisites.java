@@ -1,18 +1,18 @@
-package dev.mzflink.cli;
+package dev.mzflink.compile;
 
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
 import dev.mzflink.catalog.ConnectionInfo;
-import dev.mzflink.catalog.PgIntrospector;
 import dev.mzflink.catalog.PgServerFacts;
 import dev.mzflink.catalog.PgTable;
-import dev.mzflink.catalog.PlanResult;
-import dev.mzflink.catalog.Planner;
-import dev.mzflink.catalog.Purifier;
 import dev.mzflink.doctor.Doctor;
 import dev.mzflink.doctor.Problem;
 import dev.mzflink.doctor.SourceCheck;
+import dev.mzflink.pg.PgIntrospector;
+import dev.mzflink.plan.PlanResult;
+import dev.mzflink.plan.Planner;
+import dev.mzflink.plan.Purifier;
 import dev.mzflink.sql.Parser;
 import dev.mzflink.sql.Quote;
 import dev.mzflink.sql.Statement;
@@ -28,11 +28,12 @@ import java.util.Optional;
  * the script to learn which tables and slots it uses, and hands everything to the pure {@link
  * Doctor}. Used by {@code mzflink check} and at the start of {@code mzflink run}.
  */
-final class Prerequisites {
+public final class Prerequisites {
   private Prerequisites() {}
 
   /** Every problem of the script's sources; parse errors of the script are thrown. */
-  static List<Problem> check(String text, Doctor.Reading reading, Optional<String> slotSuffix) {
+  public static List<Problem> check(
+      String text, Doctor.Reading reading, Optional<String> slotSuffix) {
     List<Statement> statements = Parser.parse(text);
     Map<String, String> environment = System.getenv();
     String osUser = System.getProperty("user.name", "postgres");

@@ -1,4 +1,4 @@
-package dev.mzflink.sink;
+package dev.mzflink.values;
 
 import java.time.Instant;
 import java.time.LocalDate;

@@ -1,6 +1,5 @@
-package dev.mzflink.runtime.cdc;
+package dev.mzflink.values;
 
-import dev.mzflink.sink.PgText;
 import dev.mzflink.translate.PgValueKind;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
@@ -68,7 +67,7 @@ public final class FlinkValues {
     return d;
   }
 
-  static int date(String text) {
+  public static int date(String text) {
     switch (text) {
       case "infinity":
         return PgText.DATE_INFINITY;
@@ -79,7 +78,7 @@ public final class FlinkValues {
     }
   }
 
-  static TimestampData timestamp(String text) {
+  public static TimestampData timestamp(String text) {
     switch (text) {
       case "infinity":
         return TimestampData.fromEpochMillis(PgText.TIMESTAMP_INFINITY_MILLIS);
@@ -90,7 +89,7 @@ public final class FlinkValues {
     }
   }
 
-  static TimestampData timestamptz(String text) {
+  public static TimestampData timestamptz(String text) {
     switch (text) {
       case "infinity":
         return TimestampData.fromEpochMillis(PgText.TIMESTAMP_INFINITY_MILLIS);

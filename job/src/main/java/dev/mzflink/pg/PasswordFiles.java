@@ -1,4 +1,4 @@
-package dev.mzflink.cli;
+package dev.mzflink.pg;
 
 import dev.mzflink.catalog.PasswordFile;
 import java.io.IOException;
@@ -15,7 +15,7 @@ import java.util.Set;
  * Reads libpq password files for the core, as libpq does: a missing file is no file, and a file
  * that group or others may access is ignored with libpq's warning.
  */
-final class PasswordFiles implements PasswordFile.Reader {
+public final class PasswordFiles implements PasswordFile.Reader {
   private static final Set<PosixFilePermission> TOO_OPEN =
       EnumSet.of(
           PosixFilePermission.GROUP_READ,
@@ -32,7 +32,7 @@ final class PasswordFiles implements PasswordFile.Reader {
   }
 
   /** Password files read for this process, warnings on standard error. */
-  static PasswordFiles forProcess() {
+  public static PasswordFiles forProcess() {
     return new PasswordFiles(System.err);
   }
 

@@ -1,12 +1,12 @@
-package dev.mzflink.sink;
+package dev.mzflink.values;
 
 import java.util.List;
 
 /** Rows in PostgreSQL's COPY text format: tab-separated, {@code \N} for NULL, backslash escapes. */
-final class CopyText {
+public final class CopyText {
   private CopyText() {}
 
-  static void appendRow(StringBuilder out, List<String> values) {
+  public static void appendRow(StringBuilder out, List<String> values) {
     for (int i = 0; i < values.size(); i++) {
       if (i > 0) {
         out.append('\t');

@@ -1,4 +1,4 @@
-package dev.mzflink.catalog.query;
+package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 

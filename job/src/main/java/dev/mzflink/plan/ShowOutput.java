@@ -1,4 +1,4 @@
-package dev.mzflink.catalog;
+package dev.mzflink.plan;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,6 +1,7 @@
-package dev.mzflink.catalog;
+package dev.mzflink.pg;
 
 import dev.mzflink.UserError;
+import dev.mzflink.catalog.ConnectionInfo;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;

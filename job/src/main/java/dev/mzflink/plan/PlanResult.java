@@ -1,7 +1,8 @@
-package dev.mzflink.catalog;
+package dev.mzflink.plan;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.catalog.Catalog;
 import dev.mzflink.catalog.CatalogEntry.Source;
 import java.util.List;
 

@@ -1,10 +1,11 @@
-package dev.mzflink.catalog.query;
+package dev.mzflink.analyze;
 
 import dev.mzflink.SourcePosition;
 import dev.mzflink.UserError;
-import dev.mzflink.catalog.query.BoundExpression.Constant;
-import dev.mzflink.catalog.query.SqlType.Base;
-import dev.mzflink.catalog.query.SqlType.Exactness;
+import dev.mzflink.catalog.BoundExpression.Constant;
+import dev.mzflink.catalog.SqlType;
+import dev.mzflink.catalog.SqlType.Base;
+import dev.mzflink.catalog.SqlType.Exactness;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.RoundingMode;

@@ -1,4 +1,4 @@
-package dev.mzflink.sink;
+package dev.mzflink.values;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,6 +1,9 @@
-package dev.mzflink.catalog;
+package dev.mzflink.plan;
 
 import dev.mzflink.UserError;
+import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.PasswordFile;
+import dev.mzflink.catalog.UpstreamSnapshot;
 import dev.mzflink.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.List;
