@@ -1,12 +1,12 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.sql.Quote;
-import dev.mzflink.translate.TranslateOptions;
+import dev.mzflink.testing.Scripts;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -162,14 +162,13 @@ final class Bench {
       int parallelism,
       Duration checkpointInterval,
       Optional<String> savepoint,
-      RunOptions.SourceReading reading) {
+      SourceReading reading) {
     String url = server.jdbcUrl(resultsDatabase);
-    CompiledScript compiled =
-        CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
+    Compilation compiled = Scripts.compile(script, url);
     RunOptions options =
         new RunOptions(url, Optional.empty(), checkpointInterval, parallelism, savepoint, "bench")
             .withSourceReading(reading);
-    return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    return PipelineRunner.start(compiled.flinkPlan(), options);
   }
 
   /** Polls {@code condition} every {@code pollMillis} until true; fails after {@code timeout}. */

@@ -1,7 +1,7 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.translate.SourceReading;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.time.Duration;
@@ -66,7 +66,7 @@ final class FreshnessMeasure {
                   parallelism,
                   checkpoint,
                   Optional.empty(),
-                  RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                  SourceReading.ONE_SLOT_PER_SOURCE);
           Connection c = bench.connect(results)) {
         Bench.await(
             "the snapshot of f",

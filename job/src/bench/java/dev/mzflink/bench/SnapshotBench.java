@@ -1,11 +1,11 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
-import dev.mzflink.translate.TranslateOptions;
+import dev.mzflink.testing.Scripts;
 import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -86,14 +86,12 @@ public final class SnapshotBench {
             + "' PUBLICATION 'p';\n"
             + "CREATE VIEWS FROM SOURCE s;\n";
     String url = server.jdbcUrl(results);
-    CompiledScript compiled =
-        CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
+    Compilation compiled = Scripts.compile(script, url);
     long start = System.nanoTime();
     RunOptions options =
         new RunOptions(
             url, Optional.empty(), Duration.ofSeconds(2), parallelism, Optional.empty(), "bench");
-    try (RunningPipeline pipeline =
-            PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    try (RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), options);
         Connection c = server.connect(results)) {
       while (true) {
         try (Statement s = c.createStatement();

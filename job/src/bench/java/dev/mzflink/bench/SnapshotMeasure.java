@@ -1,7 +1,7 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.translate.SourceReading;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -125,7 +125,7 @@ final class SnapshotMeasure {
                   parallelism,
                   Duration.ofSeconds(2),
                   Optional.empty(),
-                  RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                  SourceReading.ONE_SLOT_PER_SOURCE);
           Connection c = bench.connect(results)) {
         awaitRows(c, rows);
         clock.stop(series, run, rows);

@@ -1,11 +1,11 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
-import dev.mzflink.translate.TranslateOptions;
+import dev.mzflink.testing.Scripts;
 import java.io.DataInputStream;
 import java.io.InputStream;
 import java.net.URI;
@@ -95,15 +95,13 @@ public final class StateSizeBench {
                 + "' PUBLICATION 'p';\n"
                 + "CREATE VIEWS FROM SOURCE s;\n";
         String url = server.jdbcUrl(database + "_results");
-        CompiledScript compiled =
-            CompiledScript.compile(script, new TranslateOptions(url, Optional.empty()));
+        Compilation compiled = Scripts.compile(script, url);
         String normalizerUid = "mzflink-normalize-" + compiled.flinkPlan().streams().get(0).slot();
         RunOptions options =
             new RunOptions(
                 url, Optional.empty(), Duration.ofSeconds(2), 1, Optional.empty(), "state bench");
         long start = System.nanoTime();
-        try (RunningPipeline pipeline =
-                PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+        try (RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), options);
             Connection results = server.connect(database + "_results")) {
           awaitRows(results, rows);
           double seconds = (System.nanoTime() - start) / 1e9;

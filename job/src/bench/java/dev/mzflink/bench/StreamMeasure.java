@@ -1,7 +1,7 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.translate.SourceReading;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -86,7 +86,7 @@ final class StreamMeasure {
                 parallelism,
                 Duration.ofSeconds(2),
                 Optional.empty(),
-                RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                SourceReading.ONE_SLOT_PER_SOURCE);
         try (Connection c = bench.connect(results)) {
           Bench.await(
               "the snapshot of s",
@@ -136,7 +136,7 @@ final class StreamMeasure {
                     parallelism,
                     Duration.ofSeconds(2),
                     Optional.of(savepointPaths.get(run - 1)),
-                    RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                    SourceReading.ONE_SLOT_PER_SOURCE);
             Connection c = bench.connect(results);
             Connection upstream = bench.connect(db)) {
           Bench.await(

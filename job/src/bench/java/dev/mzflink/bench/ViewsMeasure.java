@@ -3,6 +3,7 @@ package dev.mzflink.bench;
 import dev.mzflink.runtime.FlinkEnvironment;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.translate.SourceReading;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -160,7 +161,7 @@ final class ViewsMeasure {
                   parallelism,
                   Duration.ofSeconds(2),
                   Optional.empty(),
-                  RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                  SourceReading.ONE_SLOT_PER_SOURCE);
           String mzSavepoint;
           try {
             awaitAnswer(bench, db, mzResults, Optional.empty());
@@ -223,7 +224,7 @@ final class ViewsMeasure {
                       parallelism,
                       Duration.ofSeconds(2),
                       Optional.of(mzSavepoint),
-                      RunOptions.SourceReading.ONE_SLOT_PER_SOURCE)) {
+                      SourceReading.ONE_SLOT_PER_SOURCE)) {
                 awaitAnswer(bench, db, mzResults, Optional.of(marker));
                 clock.stop(mzSeries, run, made);
               }

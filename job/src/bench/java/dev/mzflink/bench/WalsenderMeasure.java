@@ -1,7 +1,7 @@
 package dev.mzflink.bench;
 
-import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.translate.SourceReading;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,7 +72,7 @@ final class WalsenderMeasure {
                     1,
                     Duration.ofSeconds(1),
                     Optional.empty(),
-                    RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+                    SourceReading.ONE_SLOT_PER_SOURCE);
           } else {
             // The translated per-table SQL (one postgres-cdc table and slot per table), written out
             // with Flink's JDBC sink: mzflink's own per-table path deadlocks at 20 tables in one

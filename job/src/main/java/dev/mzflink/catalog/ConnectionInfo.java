@@ -2,6 +2,7 @@ package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -392,7 +393,7 @@ public final class ConnectionInfo {
             out.append(' ');
           }
           out.append(k).append('=');
-          String shown = k.equals("password") ? "********" : v;
+          String shown = k.equals("password") ? Redaction.PLACEHOLDER : v;
           if (shown.isEmpty() || shown.matches(".*[\\s'\\\\].*")) {
             out.append('\'').append(shown.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
           } else {

@@ -2,7 +2,9 @@ package dev.mzflink.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.UserError;
 import dev.mzflink.pg.PgIntrospector;
+import dev.mzflink.sql.Quote;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,7 @@ import java.util.Optional;
  * @param replicationSlots the names of the server's replication slots
  * @param maxWalSenders {@code max_wal_senders}
  * @param walSenders the WAL sender processes running
+ * @param encrypted whether the connection that read the facts negotiated SSL
  */
 public record PgServerFacts(
     int serverVersionNumber,
@@ -47,7 +50,8 @@ public record PgServerFacts(
     int maxReplicationSlots,
     List<String> replicationSlots,
     int maxWalSenders,
-    int walSenders) {
+    int walSenders,
+    boolean encrypted) {
   public PgServerFacts {
     requireNonNull(database, "database is null");
     requireNonNull(user, "user is null");
@@ -61,6 +65,34 @@ public record PgServerFacts(
 
   /** The snapshot planning uses, when the publication exists. */
   public Optional<UpstreamSnapshot> upstream() {
-    return publication.map(p -> new UpstreamSnapshot(serverVersionNumber, database, p));
+    return publication.map(p -> new UpstreamSnapshot(serverVersionNumber, database, p, encrypted));
+  }
+
+  /**
+   * The snapshot planning uses; an error when the server is too old for pgoutput or the publication
+   * {@code name} does not exist (listing those that do).
+   */
+  public UpstreamSnapshot requireUpstream(String name) {
+    if (serverVersionNumber < 100000) {
+      throw UserError.of("PostgreSQL " + serverVersionNumber / 10000 + " is not supported")
+          .withDetail("Logical replication with pgoutput needs PostgreSQL 10 or later.");
+    }
+    return upstream()
+        .orElseThrow(
+            () ->
+                UserError.of(
+                        String.format("publication %s does not exist", Quote.pgIdentifier(name)))
+                    .withDetail(
+                        publications.isEmpty()
+                            ? "The database has no publications."
+                            : "Existing publications: "
+                                + String.join(
+                                    ", ", publications.stream().map(Quote::pgIdentifier).toList())
+                                + ".")
+                    .withHint(
+                        String.format(
+                            "Create it upstream: CREATE PUBLICATION %s FOR ALL TABLES; (or FOR TABLE"
+                                + " t1, t2).",
+                            Quote.pgIdentifier(name))));
   }
 }

@@ -1,8 +1,9 @@
 package dev.mzflink.cli;
 
-import dev.mzflink.compile.Prerequisites;
-import dev.mzflink.doctor.Doctor;
+import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.doctor.Problem;
+import dev.mzflink.translate.SourceReading;
+import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -44,10 +45,12 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     String text = script.read();
     List<Problem> problems =
-        Prerequisites.check(
-            text,
-            perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE,
-            slotSuffix);
+        ScriptCompiler.compile(
+                text,
+                new TranslateOptions(TranslateCommand.DEFAULT_RESULTS_URL, slotSuffix),
+                perTableSlots ? SourceReading.PER_TABLE_SQL : SourceReading.ONE_SLOT_PER_SOURCE,
+                ProcessContext.compile())
+            .problems();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     boolean errors = problems.stream().anyMatch(Problem::isError);

@@ -1,6 +1,7 @@
 package dev.mzflink.cli;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
+import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.demo.Comparison;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.demo.ShopSample;
@@ -9,6 +10,7 @@ import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.translate.SourceReading;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -73,8 +75,12 @@ final class DemoCommand implements Callable<Integer> {
       script.lines().forEach(l -> out.println("  " + l));
       out.println();
       String resultsUrl = server.jdbcUrl("results");
-      CompiledScript compiled =
-          CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
+      Compilation compiled =
+          ScriptCompiler.compile(
+              script,
+              new TranslateOptions(resultsUrl, Optional.empty()),
+              SourceReading.ONE_SLOT_PER_SOURCE,
+              ProcessContext.compile());
       for (ShowOutput show : compiled.plan().outputs()) {
         out.println(show.render());
       }
@@ -86,8 +92,7 @@ final class DemoCommand implements Callable<Integer> {
               1,
               Optional.empty(),
               "mzflink demo");
-      RunningPipeline pipeline =
-          PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+      RunningPipeline pipeline = PipelineRunner.start(compiled.flinkPlan(), options);
       AtomicBoolean writing = new AtomicBoolean(true);
       Thread writer = startWriter(server, writing, out);
       out.printf(

@@ -1,11 +1,9 @@
 package dev.mzflink.cli;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
-import dev.mzflink.catalog.CatalogEntry.Source;
-import dev.mzflink.catalog.PgTable;
-import dev.mzflink.compile.CompiledScript;
-import dev.mzflink.compile.Prerequisites;
-import dev.mzflink.doctor.Doctor;
+import dev.mzflink.compile.Compilation;
+import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.doctor.Problem;
 import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.plan.ShowOutput;
@@ -13,7 +11,9 @@ import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.status.SourceStatuses;
-import dev.mzflink.translate.SlotNames;
+import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.FlinkPlan.UpstreamSource;
+import dev.mzflink.translate.SourceReading;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
 import java.sql.SQLException;
@@ -112,21 +112,20 @@ final class RunCommand implements Callable<Integer> {
     String text = script.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    SourceReading reading =
+        perTableSlots ? SourceReading.PER_TABLE_SQL : SourceReading.ONE_SLOT_PER_SOURCE;
+    Compilation compiled =
+        ScriptCompiler.compile(
+            text, new TranslateOptions(resultsUrl, slotSuffix), reading, ProcessContext.compile());
     // The prerequisites first: every problem at once, errors stop here, warnings are printed.
-    List<Problem> problems =
-        Prerequisites.check(
-            text,
-            perTableSlots ? Doctor.Reading.PER_TABLE_SQL : Doctor.Reading.ONE_SLOT_PER_SOURCE,
-            slotSuffix);
-    if (!problems.isEmpty()) {
-      err.println(Problem.renderAll(problems));
+    if (!compiled.problems().isEmpty()) {
+      err.println(Problem.renderAll(compiled.problems()));
       err.flush();
     }
-    if (problems.stream().anyMatch(Problem::isError)) {
+    if (compiled.hasErrors()) {
       return Errors.USER_ERROR;
     }
-    CompiledScript compiled =
-        CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
+    FlinkPlan plan = compiled.flinkPlan();
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
     for (ShowOutput show : compiled.plan().outputs()) {
       out.println(show.render());
@@ -139,23 +138,19 @@ final class RunCommand implements Callable<Integer> {
             parallelism,
             fromSavepoint,
             "mzflink " + script.name(),
-            perTableSlots
-                ? RunOptions.SourceReading.PER_TABLE_SQL
-                : RunOptions.SourceReading.ONE_SLOT_PER_SOURCE,
+            reading,
             jobManager,
             Sizes.parse(walWarning));
-    dropSources(compiled, out);
-    if (compiled.flinkPlan().inserts().isEmpty() && !compiled.plan().droppedSources().isEmpty()) {
+    dropSources(plan, out);
+    if (plan.inserts().isEmpty() && !plan.droppedSources().isEmpty()) {
       out.flush();
       return Errors.OK;
     }
-    RunningPipeline pipeline =
-        PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    RunningPipeline pipeline = PipelineRunner.start(plan, options);
     if (!pipeline.isLocal()) {
       out.printf("Submitted Flink job %s.%n", pipeline.jobId());
       out.printf(
-          "Results: %s (%d tables)%n",
-          PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
+          "Results: %s (%d tables)%n", Redaction.url(resultsUrl), plan.resultsTables().size());
       out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
       out.println(
           "The job runs on the cluster. Stop it with a savepoint (its replication slots stay, for --from-savepoint):");
@@ -170,15 +165,12 @@ final class RunCommand implements Callable<Integer> {
       return Errors.OK;
     }
     out.printf("Started Flink job %s.%n", pipeline.jobId());
-    out.printf(
-        "Results: %s (%d tables)%n",
-        PipelineRunner.redactUrl(resultsUrl), compiled.flinkPlan().resultsTables().size());
+    out.printf("Results: %s (%d tables)%n", Redaction.url(resultsUrl), plan.resultsTables().size());
     out.printf("Checkpoints: %s%n", pipeline.checkpointDirectory());
     out.println(
         "Press Ctrl-C to stop; the pipeline's replication slots are dropped on the way out.");
     out.flush();
-    List<String> sources =
-        compiled.flinkPlan().streams().stream().map(st -> st.source().quoted()).toList();
+    List<String> sources = plan.streams().stream().map(st -> st.name().quoted()).toList();
     if (!perTableSlots) {
       SnapshotProgress.startInBackground(resultsUrl, sources, out, err);
     }
@@ -190,14 +182,9 @@ final class RunCommand implements Callable<Integer> {
    * DROP SOURCE in a script: the source's replication slots go upstream (the per-source slot of run
    * and the per-table slots of the translated SQL), and its status rows say dropped.
    */
-  private void dropSources(CompiledScript compiled, PrintWriter out) {
-    for (Source source : compiled.plan().droppedSources()) {
-      List<String> names = new ArrayList<>();
-      names.add(SlotNames.perSource(source.name().name(), slotSuffix));
-      for (PgTable table : source.publication().tables()) {
-        names.add(
-            SlotNames.perTable(source.name().name(), table.schema(), table.name(), slotSuffix));
-      }
+  private void dropSources(FlinkPlan plan, PrintWriter out) {
+    for (UpstreamSource source : plan.droppedSources()) {
+      List<String> names = source.allSlots();
       List<String> dropped = new ArrayList<>();
       for (String name : names) {
         try {

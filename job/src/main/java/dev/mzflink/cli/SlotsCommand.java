@@ -6,6 +6,7 @@ import dev.mzflink.pg.PasswordFiles;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.plan.ShowOutput;
+import dev.mzflink.translate.UpstreamConnection;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -76,7 +77,7 @@ final class SlotsCommand {
   static ConnectionInfo connection(String host) {
     return ConnectionInfo.parse(host)
         .withDefaults(System.getenv(), System.getProperty("user.name", "postgres"))
-        .withPasswordFile(PasswordFiles.forProcess(), System.getenv());
+        .withPasswordFile(new PasswordFiles(System.err), System.getenv());
   }
 
   /** Which pipeline writes about each slot, from the status table of a results database. */
@@ -244,7 +245,10 @@ final class SlotsCommand {
         Map<String, String> values = new LinkedHashMap<>(server.values());
         values.put("dbname", slot.database());
         java.util.List<String> dropped =
-            ReplicationSlots.drop(ConnectionInfo.of(values), slot.name(), Duration.ofSeconds(5));
+            ReplicationSlots.drop(
+                UpstreamConnection.of(ConnectionInfo.of(values)),
+                slot.name(),
+                Duration.ofSeconds(5));
         out.println("Dropped " + String.join(", ", dropped) + ".");
       }
       out.flush();

@@ -1,8 +1,10 @@
 package dev.mzflink.cli;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
+import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.translate.FlinkSqlRenderer;
+import dev.mzflink.translate.SourceReading;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -24,6 +26,9 @@ import picocli.CommandLine.Spec;
     description =
         "Prints the Flink SQL a script runs, for the Flink SQL client. Reads the upstream catalog.")
 final class TranslateCommand implements Callable<Integer> {
+  /** The results database the SQL file writes to when none is given. */
+  static final String DEFAULT_RESULTS_URL = "jdbc:postgresql://localhost:5432/results";
+
   @Spec CommandSpec spec;
 
   @Mixin ScriptSource script;
@@ -37,7 +42,7 @@ final class TranslateCommand implements Callable<Integer> {
   @Option(
       names = "--results-url",
       paramLabel = "JDBC_URL",
-      defaultValue = "jdbc:postgresql://localhost:5432/results",
+      defaultValue = DEFAULT_RESULTS_URL,
       description = "JDBC URL of the results database (default: ${DEFAULT-VALUE}).")
   String resultsUrl;
 
@@ -53,8 +58,12 @@ final class TranslateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     String text = script.read();
-    CompiledScript compiled =
-        CompiledScript.compile(text, new TranslateOptions(resultsUrl, slotSuffix));
+    Compilation compiled =
+        ScriptCompiler.compile(
+            text,
+            new TranslateOptions(resultsUrl, slotSuffix),
+            SourceReading.PER_TABLE_SQL,
+            ProcessContext.compile());
     PrintWriter err = spec.commandLine().getErr();
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
     for (ShowOutput show : compiled.plan().outputs()) {

@@ -9,6 +9,7 @@ import dev.mzflink.catalog.PgPublication;
 import dev.mzflink.catalog.PgServerFacts;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.translate.FlinkTypes;
+import dev.mzflink.translate.SourceReading;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,18 +25,10 @@ import java.util.Set;
 public final class Doctor {
   private static final String RESTART = "then restart PostgreSQL (a reload is not enough)";
 
-  /** How the pipeline reads sources, which decides the slots and WAL senders it needs. */
-  public enum Reading {
-    /** {@code mzflink run}: one slot and WAL sender per source, mzflink's normalizer. */
-    ONE_SLOT_PER_SOURCE,
-    /** The translated Flink SQL: one postgres-cdc table, slot and WAL sender per table. */
-    PER_TABLE_SQL
-  }
-
   private Doctor() {}
 
   /** Every problem of these sources, in a stable order (by source, then by kind of check). */
-  public static List<Problem> check(List<SourceCheck> sources, Reading reading) {
+  public static List<Problem> check(List<SourceCheck> sources, SourceReading reading) {
     Set<Problem> problems = new LinkedHashSet<>();
     for (SourceCheck source : sources) {
       problems.addAll(server(source));
@@ -237,7 +230,7 @@ public final class Doctor {
             fix));
   }
 
-  private static List<Problem> identities(SourceCheck s, Reading reading) {
+  private static List<Problem> identities(SourceCheck s, SourceReading reading) {
     List<Problem> problems = new ArrayList<>();
     boolean changes =
         s.facts().publication().map(p -> p.publishesUpdate() || p.publishesDelete()).orElse(true);
@@ -277,7 +270,7 @@ public final class Doctor {
                     toastable.size() == 1 ? "" : "s",
                     String.join(", ", toastable),
                     t.replicaIdentity().name()),
-                reading == Reading.PER_TABLE_SQL
+                reading == SourceReading.PER_TABLE_SQL
                     ? "An UPDATE that leaves a large (TOASTed) value unchanged does not carry it: the per-table Flink SQL would"
                         + " write Debezium's placeholder __debezium_unavailable_value instead."
                     : "mzflink run keeps such values from its state, but an UPDATE that changes the primary key and leaves a"

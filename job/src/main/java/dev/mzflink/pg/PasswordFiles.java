@@ -27,13 +27,8 @@ public final class PasswordFiles implements PasswordFile.Reader {
 
   private final PrintStream warnings;
 
-  PasswordFiles(PrintStream warnings) {
+  public PasswordFiles(PrintStream warnings) {
     this.warnings = warnings;
-  }
-
-  /** Password files read for this process, warnings on standard error. */
-  public static PasswordFiles forProcess() {
-    return new PasswordFiles(System.err);
   }
 
   @Override

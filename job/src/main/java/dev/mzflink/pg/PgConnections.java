@@ -1,7 +1,9 @@
 package dev.mzflink.pg;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.translate.UpstreamConnection;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -19,13 +21,14 @@ public final class PgConnections {
 
   /** Connects with the parameters of a libpq connection string. */
   public static Connection open(ConnectionInfo info) {
-    Properties properties = info.jdbcProperties();
+    return open(UpstreamConnection.of(info));
+  }
+
+  /** Connects to a source's upstream database. */
+  public static Connection open(UpstreamConnection connection) {
+    Properties properties = connection.jdbcProperties();
     properties.putIfAbsent("connectTimeout", "10");
-    String describe =
-        String.format(
-            "%s:%d (database \"%s\", user \"%s\")",
-            info.host(), info.port(), info.database(), info.user());
-    return open(info.jdbcUrl(), properties, describe);
+    return open(connection.jdbcUrl(), properties, connection.describe());
   }
 
   /** Connects to a JDBC URL, as given for the results database. */
@@ -45,9 +48,7 @@ public final class PgConnections {
   public static Connection connect(String jdbcUrl, Properties properties) throws SQLException {
     Connection c = DRIVER.connect(jdbcUrl, properties);
     if (c == null) {
-      throw new SQLException(
-          "not a PostgreSQL JDBC URL: " + jdbcUrl.replaceAll("(?i)(password=)[^&]*", "$1<secret>"),
-          "08001");
+      throw new SQLException("not a PostgreSQL JDBC URL: " + Redaction.url(jdbcUrl), "08001");
     }
     return c;
   }

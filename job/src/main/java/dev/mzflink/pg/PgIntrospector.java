@@ -8,7 +8,6 @@ import dev.mzflink.catalog.PgServerFacts;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.catalog.PgTable.ReplicaIdentity;
 import dev.mzflink.catalog.PgType;
-import dev.mzflink.catalog.UpstreamSnapshot;
 import dev.mzflink.sql.Quote;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -31,15 +30,6 @@ public final class PgIntrospector {
 
   public PgIntrospector(Connection connection) {
     this.connection = connection;
-  }
-
-  /** Connects with {@code info}, reads the publication and disconnects. */
-  public static UpstreamSnapshot introspect(ConnectionInfo info, String publication) {
-    try (Connection connection = PgConnections.open(info)) {
-      return new PgIntrospector(connection).snapshot(publication);
-    } catch (SQLException e) {
-      throw UserError.of("could not read the upstream catalog").withDetail(e.getMessage());
-    }
   }
 
   /**
@@ -65,6 +55,7 @@ public final class PgIntrospector {
     boolean replication;
     boolean rdsReplication;
     boolean connect;
+    boolean encrypted;
     try (PreparedStatement s =
             connection.prepareStatement(
                 "SELECT current_setting('server_version_num')::int, current_database(), current_user,"
@@ -72,7 +63,8 @@ public final class PgIntrospector {
                     + " current_setting('max_wal_senders')::int, r.rolsuper, r.rolreplication,"
                     + " EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'rds_replication')"
                     + " AND pg_has_role(current_user, (SELECT oid FROM pg_roles WHERE rolname = 'rds_replication'), 'MEMBER'),"
-                    + " has_database_privilege(current_database(), 'CONNECT')"
+                    + " has_database_privilege(current_database(), 'CONNECT'),"
+                    + " coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)"
                     + " FROM pg_roles r WHERE r.rolname = current_user");
         ResultSet r = s.executeQuery()) {
       r.next();
@@ -86,6 +78,7 @@ public final class PgIntrospector {
       replication = r.getBoolean(8);
       rdsReplication = r.getBoolean(9);
       connect = r.getBoolean(10);
+      encrypted = r.getBoolean(11);
     }
     List<String> publications = new ArrayList<>();
     try (PreparedStatement s =
@@ -148,28 +141,8 @@ public final class PgIntrospector {
         maxSlots,
         slots,
         maxSenders,
-        senders);
-  }
-
-  public UpstreamSnapshot snapshot(String publication) throws SQLException {
-    int version;
-    String database;
-    boolean encrypted;
-    try (PreparedStatement s =
-            connection.prepareStatement(
-                "SELECT current_setting('server_version_num')::int, current_database(),"
-                    + " coalesce((SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()), false)");
-        ResultSet r = s.executeQuery()) {
-      r.next();
-      version = r.getInt(1);
-      database = r.getString(2);
-      encrypted = r.getBoolean(3);
-    }
-    if (version < 100000) {
-      throw UserError.of("PostgreSQL " + version / 10000 + " is not supported")
-          .withDetail("Logical replication with pgoutput needs PostgreSQL 10 or later.");
-    }
-    return new UpstreamSnapshot(version, database, publication(publication), encrypted);
+        senders,
+        encrypted);
   }
 
   private PgPublication publication(String name) throws SQLException {
@@ -186,7 +159,7 @@ public final class PgIntrospector {
       s.setString(1, name);
       try (ResultSet r = s.executeQuery()) {
         if (!r.next()) {
-          throw missingPublication(name);
+          throw new IllegalStateException("publication " + name + " disappeared while being read");
         }
         allTables = r.getBoolean(1);
         insert = r.getBoolean(2);
@@ -196,26 +169,6 @@ public final class PgIntrospector {
       }
     }
     return new PgPublication(name, allTables, insert, update, delete, truncate, tables(name));
-  }
-
-  private UserError missingPublication(String name) throws SQLException {
-    List<String> existing = new ArrayList<>();
-    try (PreparedStatement s =
-            connection.prepareStatement("SELECT pubname FROM pg_publication ORDER BY 1");
-        ResultSet r = s.executeQuery()) {
-      while (r.next()) {
-        existing.add(Quote.pgIdentifier(r.getString(1)));
-      }
-    }
-    return UserError.of(String.format("publication %s does not exist", Quote.pgIdentifier(name)))
-        .withDetail(
-            existing.isEmpty()
-                ? "The database has no publications."
-                : "Existing publications: " + String.join(", ", existing) + ".")
-        .withHint(
-            String.format(
-                "Create it upstream: CREATE PUBLICATION %s FOR ALL TABLES; (or FOR TABLE t1, t2).",
-                Quote.pgIdentifier(name)));
   }
 
   private boolean hasColumn(String catalogTable, String column) throws SQLException {

@@ -1,6 +1,6 @@
 package dev.mzflink.pg;
 
-import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.translate.UpstreamConnection;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,7 +21,7 @@ public final class ReplicationSlots {
    * Drops {@code slot} and the connector's temporary {@code slot_<n>} snapshot slots in the
    * database of {@code connection}. Returns the names dropped.
    */
-  public static List<String> drop(ConnectionInfo connection, String slot, Duration wait)
+  public static List<String> drop(UpstreamConnection connection, String slot, Duration wait)
       throws SQLException {
     List<String> dropped = new ArrayList<>();
     long deadline = System.nanoTime() + wait.toNanos();

@@ -1,14 +1,16 @@
 package dev.mzflink.runtime;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
-import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
+import dev.mzflink.translate.FlinkPlan.UpstreamSource;
 import dev.mzflink.translate.FlinkSqlRenderer;
+import dev.mzflink.translate.SourceReading;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,8 +42,8 @@ public final class PipelineRunner {
    * Creates (fresh start) or verifies (resume) the results tables, then submits the job and returns
    * once it is submitted.
    */
-  public static RunningPipeline start(FlinkPlan plan, List<Source> sources, RunOptions requested) {
-    checkResultsDatabase(requested.resultsUrl(), sources);
+  public static RunningPipeline start(FlinkPlan plan, RunOptions requested) {
+    checkResultsDatabase(requested.resultsUrl(), plan.sources());
     // A savepoint given to flink run (-s) or by the Kubernetes operator counts as --from-savepoint.
     Optional<String> savepoint =
         requested
@@ -53,8 +55,8 @@ public final class PipelineRunner {
                         .getOptional(StateRecoveryOptions.SAVEPOINT_PATH));
     RunOptions options = requested.withFromSavepoint(savepoint.map(ResumeCheck::resolve));
     if (options.fromSavepoint().isPresent()
-        && options.sourceReading() == RunOptions.SourceReading.ONE_SLOT_PER_SOURCE) {
-      ResumeCheck.check(options.fromSavepoint().get(), plan.streams(), sources);
+        && options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
+      ResumeCheck.check(options.fromSavepoint().get(), plan.streams());
     }
     try (Connection results = openResults(options.resultsUrl())) {
       for (String created :
@@ -84,7 +86,7 @@ public final class PipelineRunner {
     StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
     List<String> ddl = new ArrayList<>();
-    if (options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL) {
+    if (options.sourceReading() == SourceReading.PER_TABLE_SQL) {
       ddl.addAll(FlinkSqlRenderer.ddl(plan, true));
     } else {
       for (String statement : FlinkSqlRenderer.databases(plan)) {
@@ -110,12 +112,7 @@ public final class PipelineRunner {
       inserts.addInsertSql(FlinkSqlRenderer.insert(insert));
     }
     inserts.attachAsDataStream();
-    List<ReplicationSlot> slots =
-        options.sourceReading() == RunOptions.SourceReading.PER_TABLE_SQL
-            ? plan.slots()
-            : plan.streams().stream()
-                .map(st -> new ReplicationSlot(st.slot(), st.source()))
-                .toList();
+    List<ReplicationSlot> slots = plan.slots(options.sourceReading());
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(options.jobName());
     JobClient job;
@@ -126,22 +123,7 @@ public final class PipelineRunner {
     }
     LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
     return new RunningPipeline(
-        job,
-        slots,
-        sources,
-        checkpointDirectory.orElse("(the cluster's)"),
-        temporaryCheckpoints,
-        local);
-  }
-
-  static Source sourceOf(List<Source> sources, ReplicationSlot slot) {
-    return sources.stream()
-        .filter(s -> s.name().equals(slot.source()))
-        .findFirst()
-        .orElseThrow(
-            () ->
-                new IllegalStateException(
-                    "no source " + slot.source() + " for slot " + slot.name()));
+        job, slots, checkpointDirectory.orElse("(the cluster's)"), temporaryCheckpoints, local);
   }
 
   private static String firstLine(String statement) {
@@ -150,27 +132,22 @@ public final class PipelineRunner {
   }
 
   static Connection openResults(String url) {
-    return PgConnections.open(url, new Properties(), "the results database " + redactUrl(url));
-  }
-
-  /** The URL with any password replaced. */
-  public static String redactUrl(String url) {
-    return url.replaceAll("(?i)(password=)[^&]*", "$1********");
+    return PgConnections.open(url, new Properties(), "the results database " + Redaction.url(url));
   }
 
   /**
    * Refuses a results database that is also the upstream database of a source whose publication is
    * FOR ALL TABLES: results written there would be replicated back into the pipeline.
    */
-  static void checkResultsDatabase(String resultsUrl, List<Source> sources) {
+  static void checkResultsDatabase(String resultsUrl, List<UpstreamSource> sources) {
     String fingerprint;
     try (Connection results = openResults(resultsUrl)) {
       fingerprint = fingerprint(results);
     } catch (SQLException e) {
       throw UserError.of("could not read the results database").withDetail(e.getMessage());
     }
-    for (Source source : sources) {
-      if (!source.publication().allTables()) {
+    for (UpstreamSource source : sources) {
+      if (!source.allTables()) {
         continue;
       }
       try (Connection upstream = PgConnections.open(source.connection())) {
@@ -182,7 +159,7 @@ public final class PipelineRunner {
               .withDetail(
                   String.format(
                       "Publication \"%s\" is FOR ALL TABLES, so the results tables would be replicated back into the pipeline.",
-                      source.publication().name()))
+                      source.publication()))
               .withHint(
                   "Write results to another database: --results-url jdbc:postgresql://host:port/results.");
         }

@@ -1,7 +1,6 @@
 package dev.mzflink.runtime;
 
 import dev.mzflink.UserError;
-import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.ResumeLsn;
 import dev.mzflink.runtime.cdc.SourceStreams;
@@ -106,19 +105,17 @@ public final class ResumeCheck {
    * Refuses to resume {@code streams} from {@code savepoint} when a slot is missing or moved past
    * the WAL position the savepoint's state resumes from.
    */
-  public static void check(String savepoint, List<SourceStream> streams, List<Source> sources) {
+  public static void check(String savepoint, List<SourceStream> streams) {
     CheckpointMetadata metadata = load(savepoint);
     for (SourceStream stream : streams) {
-      Source source =
-          sources.stream().filter(s -> s.name().equals(stream.source())).findFirst().orElseThrow();
       OptionalLong resumeLsn = resumeLsn(metadata, stream);
-      try (Connection c = PgConnections.open(source.connection())) {
+      try (Connection c = PgConnections.open(stream.connection())) {
         Optional<Long> confirmed = confirmedFlushLsn(c, stream.slot());
         if (confirmed.isEmpty()) {
           throw UserError.of(
                   String.format(
                       "cannot resume source %s: its replication slot %s does not exist upstream",
-                      stream.source().quoted(), stream.slot()))
+                      stream.name().quoted(), stream.slot()))
               .withDetail(
                   "The changes made since the savepoint were kept only by that slot; a new slot starts at the current WAL"
                       + " position, so they would never arrive.")
@@ -137,7 +134,7 @@ public final class ResumeCheck {
                   String.format(
                       "cannot resume source %s from %s: replication slot %s has confirmed WAL up to %s, past %s where the saved"
                           + " state resumes",
-                      stream.source().quoted(),
+                      stream.name().quoted(),
                       savepoint,
                       stream.slot(),
                       lsn(confirmed.get()),
@@ -151,7 +148,7 @@ public final class ResumeCheck {
         }
         LOG.info(
             "Resuming {} at WAL {}; slot {} confirmed {}",
-            stream.source(),
+            stream.name(),
             lsn(resumeLsn.getAsLong()),
             stream.slot(),
             lsn(confirmed.get()));

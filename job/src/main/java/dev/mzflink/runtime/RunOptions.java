@@ -2,6 +2,7 @@ package dev.mzflink.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.translate.SourceReading;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -32,14 +33,6 @@ public record RunOptions(
     long walWarningBytes) {
   /** The default retained-WAL warning threshold: 1 GiB. */
   public static final long DEFAULT_WAL_WARNING_BYTES = 1L << 30;
-
-  /** How the job reads its sources. */
-  public enum SourceReading {
-    /** One replication slot per source, with mzflink's normalizer (the default). */
-    ONE_SLOT_PER_SOURCE,
-    /** The translated Flink SQL as is: one postgres-cdc table and replication slot per table. */
-    PER_TABLE_SQL
-  }
 
   /** Options for a local run that reads each source through one slot. */
   public RunOptions(

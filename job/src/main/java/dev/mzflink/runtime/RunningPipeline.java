@@ -1,6 +1,5 @@
 package dev.mzflink.runtime;
 
-import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import java.io.IOException;
@@ -28,7 +27,6 @@ public final class RunningPipeline implements AutoCloseable {
 
   private final JobClient job;
   private final List<ReplicationSlot> slots;
-  private final List<Source> sources;
   private final String checkpointDirectory;
   private final Optional<Path> temporaryCheckpoints;
   private final boolean local;
@@ -37,13 +35,11 @@ public final class RunningPipeline implements AutoCloseable {
   RunningPipeline(
       JobClient job,
       List<ReplicationSlot> slots,
-      List<Source> sources,
       String checkpointDirectory,
       Optional<Path> temporaryCheckpoints,
       boolean local) {
     this.job = job;
     this.slots = List.copyOf(slots);
-    this.sources = List.copyOf(sources);
     this.checkpointDirectory = checkpointDirectory;
     this.temporaryCheckpoints = temporaryCheckpoints;
     this.local = local;
@@ -154,10 +150,9 @@ public final class RunningPipeline implements AutoCloseable {
   private List<String> dropSlots() {
     List<String> dropped = new ArrayList<>();
     for (ReplicationSlot slot : slots) {
-      Source source = PipelineRunner.sourceOf(sources, slot);
       try {
         dropped.addAll(
-            ReplicationSlots.drop(source.connection(), slot.name(), Duration.ofSeconds(15)));
+            ReplicationSlots.drop(slot.connection(), slot.name(), Duration.ofSeconds(15)));
       } catch (Exception e) {
         LOG.warn("Could not drop replication slot {}", slot.name(), e);
       }

@@ -28,7 +28,11 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
   private static final Logger LOG = LoggerFactory.getLogger(ResultsCommitter.class);
 
   private final String url;
+
+  /** The table's quoted name. */
   private final String table;
+
+  private final String schema;
   private final Optional<String> definition;
   private final String typesSql;
   private final List<String> columns;
@@ -38,13 +42,14 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
 
   ResultsCommitter(
       String url,
-      String table,
+      ResultsTableName name,
       Optional<String> definition,
       String typesSql,
       List<String> columns,
       int[] keyPositions) {
     this.url = url;
-    this.table = table;
+    this.table = name.quoted();
+    this.schema = name.schema();
     this.definition = definition;
     this.typesSql = typesSql;
     this.columns = List.copyOf(columns);
@@ -353,7 +358,7 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       c.setAutoCommit(false);
       Map<String, String> actual = ResultsTables.columnTypes(c, table);
       if (actual.isEmpty() && definition.isPresent()) {
-        ResultsTables.createIfMissing(c, table, schemaOf(table), typesSql, definition.get());
+        ResultsTables.createIfMissing(c, table, schema, typesSql, definition.get());
         actual = ResultsTables.columnTypes(c, table);
       }
       if (actual.isEmpty()) {
@@ -378,17 +383,6 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
       connection = c;
     }
     return connection;
-  }
-
-  /** The schema of a quoted {@code "schema"."table"} name. */
-  static String schemaOf(String qualifiedName) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("^\"((?:[^\"]|\"\")*)\"\\.").matcher(qualifiedName);
-    if (!m.find()) {
-      throw new IllegalStateException(
-          "results table name " + qualifiedName + " is not \"schema\".\"table\"");
-    }
-    return m.group(1).replace("\"\"", "\"");
   }
 
   private void closeQuietly() {

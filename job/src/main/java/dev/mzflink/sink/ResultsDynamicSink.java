@@ -1,5 +1,6 @@
 package dev.mzflink.sink;
 
+import dev.mzflink.values.KeyText;
 import java.util.List;
 import java.util.Optional;
 import org.apache.flink.api.java.functions.KeySelector;
@@ -19,7 +20,7 @@ import org.apache.flink.types.RowKind;
  */
 final class ResultsDynamicSink implements DynamicTableSink {
   private final String url;
-  private final String table;
+  private final ResultsTableName table;
   private final Optional<String> definition;
   private final String types;
   private final List<String> columns;
@@ -28,7 +29,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   ResultsDynamicSink(
       String url,
-      String table,
+      ResultsTableName table,
       Optional<String> definition,
       String types,
       List<String> columns,
@@ -88,26 +89,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
     @Override
     public String getKey(RowData row) {
-      StringBuilder out = new StringBuilder();
-      if (key.length > 0) {
-        for (int k : key) {
-          append(out, (String) fields[k].getFieldOrNull(row));
-        }
-      } else {
-        for (RowData.FieldGetter f : fields) {
-          append(out, (String) f.getFieldOrNull(row));
-        }
-      }
-      return out.toString();
-    }
-
-    private static void append(StringBuilder out, String value) {
-      // Length-prefixed so that ("a,b") and ("a", "b") differ; NULL is -1.
-      if (value == null) {
-        out.append("-1:");
-      } else {
-        out.append(value.length()).append(':').append(value);
-      }
+      return KeyText.append(new StringBuilder(), row, fields, key).toString();
     }
   }
 

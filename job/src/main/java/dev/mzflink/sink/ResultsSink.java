@@ -24,7 +24,7 @@ final class ResultsSink
   private static final long serialVersionUID = 1L;
 
   private final String url;
-  private final String table;
+  private final ResultsTableName table;
 
   /** The table's CREATE TABLE column list, to create it when missing; null when not given. */
   private final String definition;
@@ -36,7 +36,7 @@ final class ResultsSink
 
   ResultsSink(
       String url,
-      String table,
+      ResultsTableName table,
       String definition,
       String types,
       List<String> columns,

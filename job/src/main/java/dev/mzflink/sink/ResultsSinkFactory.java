@@ -26,11 +26,17 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
           .noDefaultValue()
           .withDescription("JDBC URL of the results database");
 
+  public static final ConfigOption<String> SCHEMA_NAME =
+      ConfigOptions.key("schema-name")
+          .stringType()
+          .noDefaultValue()
+          .withDescription("The results table's schema (its name, not quoted)");
+
   public static final ConfigOption<String> TABLE_NAME =
       ConfigOptions.key("table-name")
           .stringType()
           .noDefaultValue()
-          .withDescription("The results table as a quoted PostgreSQL name: \"schema\".\"table\"");
+          .withDescription("The results table's name (not quoted)");
 
   public static final ConfigOption<String> TABLE_DEFINITION =
       ConfigOptions.key("table-definition")
@@ -55,7 +61,7 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
 
   @Override
   public Set<ConfigOption<?>> requiredOptions() {
-    return Set.of(URL, TABLE_NAME);
+    return Set.of(URL, SCHEMA_NAME, TABLE_NAME);
   }
 
   @Override
@@ -82,7 +88,8 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
             .orElse(new int[0]);
     return new ResultsDynamicSink(
         helper.getOptions().get(URL),
-        helper.getOptions().get(TABLE_NAME),
+        new ResultsTableName(
+            helper.getOptions().get(SCHEMA_NAME), helper.getOptions().get(TABLE_NAME)),
         helper.getOptions().getOptional(TABLE_DEFINITION),
         helper.getOptions().getOptional(TABLE_TYPES).orElse(""),
         names,

@@ -2,6 +2,7 @@ package dev.mzflink.sink;
 
 import dev.mzflink.UserError;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.status.ResultsSchema;
 import dev.mzflink.translate.FlinkPlan.ResultsTable;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -20,32 +21,18 @@ import java.util.Map;
  * earlier run's rows are recognised.
  */
 public final class ResultsTables {
-  /** The schema of mzflink's own bookkeeping tables in the results database. */
-  public static final String SCHEMA = "mzflink";
-
-  static final String PROGRESS_TABLE = Quote.pgQualified(SCHEMA, "sink_progress");
+  static final String PROGRESS_TABLE = ResultsSchema.table("sink_progress");
 
   private ResultsTables() {}
 
   /** Creates the bookkeeping schema and table if missing; safe to run concurrently. */
   public static void createProgressTable(Connection connection) throws SQLException {
-    boolean autoCommit = connection.getAutoCommit();
-    connection.setAutoCommit(false);
-    try (Statement s = connection.createStatement()) {
-      s.execute("SELECT pg_advisory_xact_lock(4242424242)");
-      s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(SCHEMA));
-      s.execute(
-          "CREATE TABLE IF NOT EXISTS "
-              + PROGRESS_TABLE
-              + " (sink text NOT NULL, subtask integer NOT NULL, lineage text NOT NULL, sequence bigint NOT NULL,"
-              + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sink, subtask))");
-      connection.commit();
-    } catch (SQLException e) {
-      connection.rollback();
-      throw e;
-    } finally {
-      connection.setAutoCommit(autoCommit);
-    }
+    ResultsSchema.create(
+        connection,
+        "CREATE TABLE IF NOT EXISTS "
+            + PROGRESS_TABLE
+            + " (sink text NOT NULL, subtask integer NOT NULL, lineage text NOT NULL, sequence bigint NOT NULL,"
+            + " updated_at timestamptz NOT NULL DEFAULT now(), PRIMARY KEY (sink, subtask))");
   }
 
   /**
@@ -134,7 +121,7 @@ public final class ResultsTables {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement s = connection.createStatement()) {
-      s.execute("SELECT pg_advisory_xact_lock(4242424242)");
+      ResultsSchema.lockDdl(s);
       s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(schema));
       if (!types.isEmpty()) {
         s.execute(types);

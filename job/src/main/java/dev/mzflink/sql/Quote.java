@@ -33,6 +33,11 @@ public final class Quote {
     return '`' + name.replace("`", "``") + '`';
   }
 
+  /** A Flink object name {@code `database`.`name`}. */
+  public static String flinkQualified(String database, String name) {
+    return flinkIdentifier(database) + "." + flinkIdentifier(name);
+  }
+
   /** A Flink SQL string literal: {@code 'it''s'}. */
   public static String flinkLiteral(String value) {
     return '\'' + value.replace("'", "''") + '\'';

@@ -1,8 +1,6 @@
 package dev.mzflink.status;
 
 import dev.mzflink.pg.PgConnections;
-import dev.mzflink.sink.ResultsTables;
-import dev.mzflink.sql.Quote;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -23,7 +21,7 @@ public final class SourceStatuses {
   private static final Logger LOG = LoggerFactory.getLogger(SourceStatuses.class);
 
   /** The status table. */
-  public static final String TABLE = Quote.pgQualified(ResultsTables.SCHEMA, "mz_source_statuses");
+  public static final String TABLE = ResultsSchema.table("mz_source_statuses");
 
   /** The statuses, in the order of a source's life. */
   public enum Status {
@@ -75,14 +73,10 @@ public final class SourceStatuses {
 
   /** Writes {@code rows} (insert or update), creating the table if needed. */
   public static void write(Connection c, List<Row> rows) throws SQLException {
-    ResultsTables.createProgressTable(c);
+    ResultsSchema.create(c, DDL);
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
-      try (Statement s = c.createStatement()) {
-        s.execute("SELECT pg_advisory_xact_lock(4242424242)");
-        s.execute(DDL);
-      }
       try (PreparedStatement p =
           c.prepareStatement(
               "INSERT INTO "
@@ -135,10 +129,7 @@ public final class SourceStatuses {
   public static void mark(
       String resultsUrl, String source, List<String> tables, Status status, String error) {
     try (Connection c = PgConnections.connect(resultsUrl, new Properties())) {
-      ResultsTables.createProgressTable(c);
-      try (Statement s = c.createStatement()) {
-        s.execute(DDL);
-      }
+      ResultsSchema.create(c, DDL);
       List<String> targets = new ArrayList<>(tables);
       if (targets.isEmpty()) {
         try (PreparedStatement p =

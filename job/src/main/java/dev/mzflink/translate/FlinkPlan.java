@@ -18,7 +18,8 @@ public record FlinkPlan(
     List<FlinkTable> sinkTables,
     List<ResultsTable> resultsTables,
     List<FlinkInsert> inserts,
-    List<ReplicationSlot> slots,
+    List<UpstreamSource> sources,
+    List<UpstreamSource> droppedSources,
     List<SourceStream> streams,
     List<FlinkView> views) {
   public FlinkPlan {
@@ -27,13 +28,27 @@ public record FlinkPlan(
     sinkTables = List.copyOf(requireNonNull(sinkTables, "sinkTables is null"));
     resultsTables = List.copyOf(requireNonNull(resultsTables, "resultsTables is null"));
     inserts = List.copyOf(requireNonNull(inserts, "inserts is null"));
-    slots = List.copyOf(requireNonNull(slots, "slots is null"));
+    sources = List.copyOf(requireNonNull(sources, "sources is null"));
+    droppedSources = List.copyOf(requireNonNull(droppedSources, "droppedSources is null"));
     streams = List.copyOf(requireNonNull(streams, "streams is null"));
     views = List.copyOf(requireNonNull(views, "views is null"));
   }
 
   /** The catalog that holds the sink tables, so they keep the schema and name of their view. */
   public static final String RESULTS_CATALOG = "mz_results";
+
+  /**
+   * The replication slots the pipeline opens upstream when it reads its sources as {@code reading}.
+   */
+  public List<ReplicationSlot> slots(SourceReading reading) {
+    List<ReplicationSlot> slots = new java.util.ArrayList<>();
+    for (UpstreamSource source : sources) {
+      for (String slot : source.slots(reading)) {
+        slots.add(new ReplicationSlot(slot, source.name(), source.connection()));
+      }
+    }
+    return slots;
+  }
 
   /** A Flink object name: catalog (empty for the session's current catalog), database, name. */
   public record FlinkName(Optional<String> catalog, String database, String name) {
@@ -45,9 +60,7 @@ public record FlinkPlan(
 
     public String quoted() {
       return catalog.map(c -> Quote.flinkIdentifier(c) + ".").orElse("")
-          + Quote.flinkIdentifier(database)
-          + "."
-          + Quote.flinkIdentifier(name);
+          + Quote.flinkQualified(database, name);
     }
   }
 
@@ -80,6 +93,16 @@ public record FlinkPlan(
 
     public boolean secret() {
       return redacted.isPresent();
+    }
+
+    /** The value as it may be printed: the redacted form of a secret. */
+    public String printable() {
+      return redacted.orElse(value);
+    }
+
+    @Override
+    public String toString() {
+      return key + "=" + printable();
     }
   }
 
@@ -219,42 +242,100 @@ public record FlinkPlan(
   }
 
   /**
+   * A source of the script as the runtime needs it: where it connects, its publication, and the
+   * replication slots each way of reading it opens (named in one place, {@link SlotNames}).
+   *
+   * @param name the source
+   * @param connection how to connect upstream
+   * @param publication the publication
+   * @param allTables whether the publication is {@code FOR ALL TABLES} (its database must not hold
+   *     the results)
+   * @param slot the one slot of {@code mzflink run}
+   * @param tableSlots the slots of the per-table Flink SQL, one per upstream table read
+   * @param readsTables whether any view reads the source (otherwise it opens no slot)
+   */
+  public record UpstreamSource(
+      ObjectName name,
+      UpstreamConnection connection,
+      String publication,
+      boolean allTables,
+      String slot,
+      List<String> tableSlots,
+      boolean readsTables) {
+    public UpstreamSource {
+      requireNonNull(name, "name is null");
+      requireNonNull(connection, "connection is null");
+      requireNonNull(publication, "publication is null");
+      requireNonNull(slot, "slot is null");
+      tableSlots = List.copyOf(requireNonNull(tableSlots, "tableSlots is null"));
+    }
+
+    /** The slots the source opens when read as {@code reading}. */
+    public List<String> slots(SourceReading reading) {
+      if (!readsTables) {
+        return List.of();
+      }
+      return switch (reading) {
+        case ONE_SLOT_PER_SOURCE -> List.of(slot);
+        case PER_TABLE_SQL -> tableSlots;
+      };
+    }
+
+    /** Every slot the source may have opened, both ways of reading it (for DROP SOURCE). */
+    public List<String> allSlots() {
+      List<String> all = new java.util.ArrayList<>();
+      all.add(slot);
+      all.addAll(tableSlots);
+      return all;
+    }
+  }
+
+  /**
    * How {@code mzflink run} reads one source: every table through one replication slot, each table
    * registered under the name of its Flink source table.
    *
-   * @param source the source
-   * @param slot the source's one replication slot
-   * @param hostname upstream host
-   * @param port upstream port
-   * @param database upstream database
-   * @param username upstream user
-   * @param password upstream password (empty when none)
-   * @param publication the publication
-   * @param debeziumProperties extra connector properties (SSL settings), in order
+   * @param source the source, with its connection and slot
    * @param tables the tables read, in plan order
+   * @param snapshotChunkRows rows per snapshot chunk
    */
   public record SourceStream(
-      ObjectName source,
-      String slot,
-      String hostname,
-      int port,
-      String database,
-      String username,
-      String password,
-      String publication,
-      List<Option> debeziumProperties,
-      List<StreamTable> tables) {
+      UpstreamSource source, List<StreamTable> tables, int snapshotChunkRows) {
     public SourceStream {
       requireNonNull(source, "source is null");
-      requireNonNull(slot, "slot is null");
-      requireNonNull(hostname, "hostname is null");
-      requireNonNull(database, "database is null");
-      requireNonNull(username, "username is null");
-      requireNonNull(password, "password is null");
-      requireNonNull(publication, "publication is null");
-      debeziumProperties =
-          List.copyOf(requireNonNull(debeziumProperties, "debeziumProperties is null"));
       tables = List.copyOf(requireNonNull(tables, "tables is null"));
+      if (snapshotChunkRows < 1) {
+        throw new IllegalArgumentException("snapshotChunkRows must be positive");
+      }
+    }
+
+    /** The source's name. */
+    public ObjectName name() {
+      return source.name();
+    }
+
+    /** The source's one replication slot. */
+    public String slot() {
+      return source.slot();
+    }
+
+    public UpstreamConnection connection() {
+      return source.connection();
+    }
+
+    public String publication() {
+      return source.publication();
+    }
+
+    /**
+     * The columns whose values mzflink converts from the text PostgreSQL printed, instead of the
+     * connector's converters (see {@link PgValueKind#convertedFromText()}).
+     */
+    public List<ConvertedColumns.Column> convertedColumns() {
+      List<ConvertedColumns.Column> columns = new java.util.ArrayList<>();
+      for (StreamTable table : tables) {
+        columns.addAll(table.convertedColumns());
+      }
+      return columns;
     }
   }
 
@@ -296,13 +377,28 @@ public record FlinkPlan(
     public String qualifiedName() {
       return Quote.pgQualified(schema, name);
     }
+
+    /** The table's columns whose values mzflink converts from PostgreSQL's text. */
+    public List<ConvertedColumns.Column> convertedColumns() {
+      List<ConvertedColumns.Column> converted = new java.util.ArrayList<>();
+      for (int i = 0; i < columns.size(); i++) {
+        FlinkTypes.Carried carried = values.get(i);
+        if (carried.kind().convertedFromText()) {
+          converted.add(
+              new ConvertedColumns.Column(
+                  schema, name, columns.get(i).name(), carried.kind(), carried.element()));
+        }
+      }
+      return converted;
+    }
   }
 
-  /** A replication slot the pipeline opens upstream, and the source it belongs to. */
-  public record ReplicationSlot(String name, ObjectName source) {
+  /** A replication slot the pipeline opens upstream: its source and how to reach it. */
+  public record ReplicationSlot(String name, ObjectName source, UpstreamConnection connection) {
     public ReplicationSlot {
       requireNonNull(name, "name is null");
       requireNonNull(source, "source is null");
+      requireNonNull(connection, "connection is null");
     }
   }
 }

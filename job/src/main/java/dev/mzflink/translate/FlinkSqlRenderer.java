@@ -138,7 +138,7 @@ public final class FlinkSqlRenderer {
       out.append(
           String.format(
               "--   source %s: slot %s, publication %s, %d table%s%n",
-              stream.source().quoted(),
+              stream.name().quoted(),
               stream.slot(),
               Quote.pgLiteral(stream.publication()),
               stream.tables().size(),
@@ -198,6 +198,6 @@ public final class FlinkSqlRenderer {
   }
 
   private static String shown(Option option, boolean withSecrets) {
-    return withSecrets ? option.value() : option.redacted().orElse(option.value());
+    return withSecrets ? option.value() : option.printable();
   }
 }

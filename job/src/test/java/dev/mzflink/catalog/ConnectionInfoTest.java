@@ -89,7 +89,7 @@ class ConnectionInfoTest {
   void passwordsAreRedactedWhenPrinted() {
     ConnectionInfo info = ConnectionInfo.parse("host=h user=u password=hunter2");
     assertThat(info.redacted())
-        .isEqualTo("host=h user=u password=********")
+        .isEqualTo("host=h user=u password=<secret>")
         .doesNotContain("hunter2");
     assertThat(info.toString()).doesNotContain("hunter2");
   }

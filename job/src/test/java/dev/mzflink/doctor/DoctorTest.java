@@ -8,6 +8,7 @@ import dev.mzflink.catalog.PgServerFacts;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.catalog.PgTable.ReplicaIdentity;
 import dev.mzflink.testing.FakeUpstream;
+import dev.mzflink.translate.SourceReading;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,7 +34,8 @@ class DoctorTest {
         maxSlots,
         slots,
         maxSenders,
-        senders);
+        senders,
+        false);
   }
 
   private static PgPublication publication(PgTable... tables) {
@@ -71,7 +73,7 @@ class DoctorTest {
     assertThat(
             Doctor.check(
                 List.of(source("s", f, List.of("materialize_s"))),
-                Doctor.Reading.ONE_SLOT_PER_SOURCE))
+                SourceReading.ONE_SLOT_PER_SOURCE))
         .isEmpty();
   }
 
@@ -85,7 +87,7 @@ class DoctorTest {
                 source("a", f, List.of("materialize_a")),
                 source("b", f, List.of("materialize_b")),
                 source("c", f, List.of("materialize_c"))),
-            Doctor.Reading.ONE_SLOT_PER_SOURCE);
+            SourceReading.ONE_SLOT_PER_SOURCE);
     assertThat(problems).hasSize(1);
     assertThat(problems.get(0).primary())
         .isEqualTo(
@@ -98,7 +100,7 @@ class DoctorTest {
     PgServerFacts f = facts(publication(FakeUpstream.orders()), 10, List.of(), 2, 2);
     List<Problem> problems =
         Doctor.check(
-            List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.ONE_SLOT_PER_SOURCE);
+            List.of(source("s", f, List.of("materialize_s"))), SourceReading.ONE_SLOT_PER_SOURCE);
     assertThat(problems)
         .extracting(Problem::primary)
         .containsExactly(
@@ -112,11 +114,10 @@ class DoctorTest {
     Problem run =
         Doctor.check(
                 List.of(source("s", f, List.of("materialize_s"))),
-                Doctor.Reading.ONE_SLOT_PER_SOURCE)
+                SourceReading.ONE_SLOT_PER_SOURCE)
             .get(0);
     Problem sql =
-        Doctor.check(
-                List.of(source("s", f, List.of("materialize_s"))), Doctor.Reading.PER_TABLE_SQL)
+        Doctor.check(List.of(source("s", f, List.of("materialize_s"))), SourceReading.PER_TABLE_SQL)
             .get(0);
     assertThat(run.isError()).isFalse();
     assertThat(run.primary())
@@ -129,7 +130,7 @@ class DoctorTest {
         .isEqualTo("ALTER TABLE \"public\".\"docs\" REPLICA IDENTITY FULL;");
     PgServerFacts full =
         facts(publication(keyedWithText(ReplicaIdentity.FULL)), 10, List.of(), 10, 0);
-    assertThat(Doctor.check(List.of(source("s", full, List.of())), Doctor.Reading.PER_TABLE_SQL))
+    assertThat(Doctor.check(List.of(source("s", full, List.of())), SourceReading.PER_TABLE_SQL))
         .isEmpty();
   }
 
@@ -140,7 +141,7 @@ class DoctorTest {
     List<Problem> problems =
         Doctor.check(
             List.of(source("s", facts(p, 10, List.of(), 10, 0), List.of())),
-            Doctor.Reading.ONE_SLOT_PER_SOURCE);
+            SourceReading.ONE_SLOT_PER_SOURCE);
     assertThat(problems)
         .extracting(Problem::primary)
         .containsExactly("publication \"p\" does not publish truncate");

@@ -161,7 +161,7 @@ class DoctorIT {
     assertThat(o.err())
         .contains("error: role \"app\" may not replicate")
         .contains("FIX: ALTER ROLE \"app\" WITH REPLICATION;")
-        .contains("password=********")
+        .contains("password=<secret>")
         .doesNotContain("app-secret");
   }
 

@@ -4,13 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mzflink.demo.Comparison;
 import dev.mzflink.demo.EmbeddedPostgresServer;
-import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.TestSsl;
+import dev.mzflink.translate.SourceReading;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,9 +50,8 @@ class DocumentationExamplesIT {
   }
 
   @ParameterizedTest
-  @EnumSource(RunOptions.SourceReading.class)
-  void twoTablesNamedFooReplicateUnderTwoNamesOverSsl(RunOptions.SourceReading reading)
-      throws Exception {
+  @EnumSource(SourceReading.class)
+  void twoTablesNamedFooReplicateUnderTwoNamesOverSsl(SourceReading reading) throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
     String resultsDatabase = "results_" + reading.name().toLowerCase(Locale.ROOT);
     server.createDatabase(resultsDatabase);

@@ -3,13 +3,13 @@ package dev.mzflink.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
-import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
+import dev.mzflink.translate.SourceReading;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
@@ -43,9 +43,8 @@ class MaterializedSourceIT {
    * that users run in the SQL client.
    */
   @ParameterizedTest
-  @EnumSource(RunOptions.SourceReading.class)
-  void publicationTablesStayEqualUpstreamAndInResults(RunOptions.SourceReading reading)
-      throws Exception {
+  @EnumSource(SourceReading.class)
+  void publicationTablesStayEqualUpstreamAndInResults(SourceReading reading) throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
     String database = "app_" + reading.name().toLowerCase(java.util.Locale.ROOT);
     server.createDatabase(database);

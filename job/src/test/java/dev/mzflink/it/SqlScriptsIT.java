@@ -2,22 +2,21 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.demo.ShopSample;
 import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Scripts;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.TestSsl;
 import dev.mzflink.translate.FlinkSqlRenderer;
-import dev.mzflink.translate.TranslateOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -93,10 +92,7 @@ class SqlScriptsIT {
       String local =
           text.replace("port=5432", "port=" + on.port())
               .replace(DOCUMENTATION_HOST, "host=127.0.0.1 ");
-      CompiledScript compiled =
-          CompiledScript.compile(
-              local,
-              new TranslateOptions("jdbc:postgresql://localhost:5432/results", Optional.empty()));
+      Compilation compiled = Scripts.compile(local, "jdbc:postgresql://localhost:5432/results");
       String flink =
           FlinkSqlRenderer.file(compiled.flinkPlan(), script.getFileName().toString(), false)
               .replace("'port' = '" + on.port() + "'", "'port' = '5432'");

@@ -3,12 +3,12 @@ package dev.mzflink.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
-import dev.mzflink.runtime.RunOptions.SourceReading;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
+import dev.mzflink.translate.SourceReading;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.sql.Connection;

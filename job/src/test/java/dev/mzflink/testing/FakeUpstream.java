@@ -2,15 +2,18 @@ package dev.mzflink.testing;
 
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.ConnectionInfo;
+import dev.mzflink.catalog.PasswordFile;
 import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgPublication;
+import dev.mzflink.catalog.PgServerFacts;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.catalog.PgTable.ReplicaIdentity;
 import dev.mzflink.catalog.PgType;
-import dev.mzflink.catalog.UpstreamSnapshot;
-import dev.mzflink.plan.Purifier;
+import dev.mzflink.compile.CompileContext;
+import dev.mzflink.compile.UpstreamReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,7 +22,7 @@ import java.util.Optional;
  * IDENTITY DEFAULT) and tables named {@code foo} in two schemas; {@code odd_types} holds columns of
  * unsupported types; {@code empty} holds nothing.
  */
-public final class FakeUpstream implements Purifier.Introspector {
+public final class FakeUpstream implements UpstreamReader {
   public static final FakeUpstream INSTANCE = new FakeUpstream();
 
   private FakeUpstream() {}
@@ -147,7 +150,7 @@ public final class FakeUpstream implements Purifier.Introspector {
   }
 
   @Override
-  public UpstreamSnapshot introspect(ConnectionInfo connection, String publication) {
+  public PgServerFacts read(ConnectionInfo connection, String publication) {
     List<PgTable> tables = new ArrayList<>();
     switch (publication) {
       case "mz_source" -> {
@@ -187,9 +190,37 @@ public final class FakeUpstream implements Purifier.Introspector {
       default ->
           throw UserError.of(String.format("publication \"%s\" does not exist", publication));
     }
-    return new UpstreamSnapshot(
-        170006,
+    return facts(
         connection.database(),
+        connection.user(),
         new PgPublication(publication, false, true, true, true, true, tables));
+  }
+
+  /** A PostgreSQL 17 server where {@code user} may do everything and {@code publication} exists. */
+  public static PgServerFacts facts(String database, String user, PgPublication publication) {
+    return new PgServerFacts(
+        170006,
+        database,
+        user,
+        "logical",
+        true,
+        true,
+        false,
+        true,
+        Optional.of(publication),
+        List.of(publication.name()),
+        Map.of(),
+        Map.of(),
+        10,
+        List.of(),
+        10,
+        0,
+        false);
+  }
+
+  /** Compiles scripts against this fake, with PGPASSWORD=secret and user postgres. */
+  public static CompileContext context() {
+    return new CompileContext(
+        Map.of("PGPASSWORD", "secret"), "postgres", PasswordFile.Reader.NONE, INSTANCE);
   }
 }

@@ -1,10 +1,10 @@
 package dev.mzflink.testing;
 
-import dev.mzflink.compile.CompiledScript;
+import dev.mzflink.compile.Compilation;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
-import dev.mzflink.translate.TranslateOptions;
+import dev.mzflink.translate.SourceReading;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
@@ -20,8 +20,7 @@ public final class Pipelines {
   /** Starts a script, resuming from {@code savepoint} if given. */
   public static RunningPipeline start(
       String script, String resultsUrl, int parallelism, Optional<String> savepoint) {
-    return start(
-        script, resultsUrl, parallelism, savepoint, RunOptions.SourceReading.ONE_SLOT_PER_SOURCE);
+    return start(script, resultsUrl, parallelism, savepoint, SourceReading.ONE_SLOT_PER_SOURCE);
   }
 
   /** Starts a script with its sources read as {@code reading} says. */
@@ -30,9 +29,8 @@ public final class Pipelines {
       String resultsUrl,
       int parallelism,
       Optional<String> savepoint,
-      RunOptions.SourceReading reading) {
-    CompiledScript compiled =
-        CompiledScript.compile(script, new TranslateOptions(resultsUrl, Optional.empty()));
+      SourceReading reading) {
+    Compilation compiled = Scripts.compile(script, resultsUrl, reading);
     RunOptions options =
         new RunOptions(
                 resultsUrl,
@@ -42,7 +40,7 @@ public final class Pipelines {
                 savepoint,
                 "test")
             .withSourceReading(reading);
-    return PipelineRunner.start(compiled.flinkPlan(), compiled.sources(), options);
+    return PipelineRunner.start(compiled.flinkPlan(), options);
   }
 
   /** The script of a materialized source named like the database, over all its tables. */

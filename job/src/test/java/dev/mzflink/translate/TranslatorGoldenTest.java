@@ -1,16 +1,12 @@
 package dev.mzflink.translate;
 
 import dev.mzflink.UserError;
+import dev.mzflink.compile.Compilation;
+import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.plan.PlanResult;
-import dev.mzflink.plan.Planner;
-import dev.mzflink.plan.Purifier;
 import dev.mzflink.plan.ShowOutput;
-import dev.mzflink.sql.Parser;
-import dev.mzflink.sql.Statement;
 import dev.mzflink.testing.FakeUpstream;
 import dev.mzflink.testing.GoldenFile;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -31,12 +27,10 @@ class TranslatorGoldenTest {
 
   static String run(String directive, String input) {
     try {
-      List<Statement> statements = Parser.parse(input);
-      PlanResult plan =
-          Planner.plan(
-              statements,
-              Purifier.purify(
-                  statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
+      Compilation compiled =
+          ScriptCompiler.compile(
+              input, OPTIONS, SourceReading.PER_TABLE_SQL, FakeUpstream.context());
+      PlanResult plan = compiled.plan();
       switch (directive) {
         case "plan" -> {
           StringBuilder out = new StringBuilder();
@@ -47,7 +41,7 @@ class TranslatorGoldenTest {
           return out.length() == 0 ? "ok" : out.toString();
         }
         case "translate" -> {
-          FlinkPlan flink = Translator.translate(plan.catalog(), OPTIONS);
+          FlinkPlan flink = compiled.flinkPlan();
           return FlinkSqlRenderer.file(flink, "script.sql", false);
         }
         default -> throw new IllegalArgumentException("unknown directive " + directive);

@@ -2,17 +2,14 @@ package dev.mzflink.translate;
 
 import dev.mzflink.UserError;
 import dev.mzflink.catalog.CatalogEntry.View;
+import dev.mzflink.compile.Compilation;
+import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.plan.PlanResult;
-import dev.mzflink.plan.Planner;
-import dev.mzflink.plan.Purifier;
-import dev.mzflink.sql.Parser;
-import dev.mzflink.sql.Statement;
 import dev.mzflink.testing.FakeUpstream;
 import dev.mzflink.testing.GoldenFile;
 import dev.mzflink.translate.FlinkPlan.ResultsColumn;
 import dev.mzflink.translate.FlinkPlan.ResultsTable;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -75,13 +72,11 @@ class ViewTranslatorGoldenTest {
   }
 
   static FlinkPlan translate(String script) {
-    List<Statement> statements = Parser.parse(script);
-    PlanResult plan =
-        Planner.plan(
-            statements,
-            Purifier.purify(
-                statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
-    return Translator.translate(plan.catalog(), OPTIONS);
+    Compilation compiled =
+        ScriptCompiler.compile(
+            script, OPTIONS, SourceReading.PER_TABLE_SQL, FakeUpstream.context());
+    PlanResult plan = compiled.plan();
+    return compiled.flinkPlan();
   }
 
   private static String column(ResultsColumn c) {
@@ -90,12 +85,10 @@ class ViewTranslatorGoldenTest {
 
   /** The views of a script, for other tests. */
   static List<View> views(String script) {
-    List<Statement> statements = Parser.parse(script);
-    PlanResult plan =
-        Planner.plan(
-            statements,
-            Purifier.purify(
-                statements, Map.of("PGPASSWORD", "secret"), "postgres", FakeUpstream.INSTANCE));
+    Compilation compiled =
+        ScriptCompiler.compile(
+            script, OPTIONS, SourceReading.PER_TABLE_SQL, FakeUpstream.context());
+    PlanResult plan = compiled.plan();
     return plan.catalog().views();
   }
 }

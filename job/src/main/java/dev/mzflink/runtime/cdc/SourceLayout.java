@@ -29,7 +29,7 @@ final class SourceLayout implements Serializable {
 
   SourceLayout(SourceStream stream, String resultsUrl) {
     this.slot = stream.slot();
-    this.source = stream.source().quoted();
+    this.source = stream.name().quoted();
     this.resultsUrl = resultsUrl;
     List<TableLayout> layouts = new ArrayList<>();
     for (int i = 0; i < stream.tables().size(); i++) {

@@ -1,11 +1,8 @@
 package dev.mzflink.runtime.cdc;
 
-import dev.mzflink.sql.Quote;
 import dev.mzflink.translate.ConvertedColumns;
-import dev.mzflink.translate.FlinkPlan.Option;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
-import dev.mzflink.translate.FlinkTypes;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -48,9 +45,6 @@ public final class SourceStreams {
   /** The normalizer's max parallelism: fixed, because its state is partitioned by it. */
   static final int MAX_PARALLELISM = 128;
 
-  /** Rows per incremental snapshot chunk (see the translator for why it is large). */
-  static final int CHUNK_ROWS = 100_000;
-
   private SourceStreams() {}
 
   /**
@@ -73,7 +67,7 @@ public final class SourceStreams {
           env.fromSource(
                   source(stream, layout),
                   WatermarkStrategy.noWatermarks(),
-                  "postgres " + stream.source().quoted())
+                  "postgres " + stream.name().quoted())
               .uid(sourceUid(stream));
       // Flink CDC's snapshot rows go straight to the normalizer; streamed changes wait in the
       // hand-over until their table's snapshot (Flink CDC's or a locked one) is in place.
@@ -90,7 +84,7 @@ public final class SourceStreams {
       DataStream<ChangeRecord> lockedSnapshot =
           env.addSource(
                   new LockedSnapshotSource(layout, jdbcUrl(stream), jdbcProperties(stream)),
-                  "locked snapshot " + stream.source().quoted())
+                  "locked snapshot " + stream.name().quoted())
               .returns(TypeInformation.of(ChangeRecord.class))
               .setParallelism(1)
               .uid("mzflink-locked-snapshot-" + id);
@@ -110,7 +104,7 @@ public final class SourceStreams {
               .name("fan out TRUNCATE")
               .keyBy(c -> c.key, Types.STRING)
               .transform(
-                  "normalize " + stream.source().quoted(),
+                  "normalize " + stream.name().quoted(),
                   TypeInformation.of(TableChange.class),
                   new NormalizerOperator(layout))
               .uid("mzflink-normalize-" + id)
@@ -119,11 +113,11 @@ public final class SourceStreams {
       normalized
           .getSideOutput(NormalizerOperator.PROGRESS)
           .transform(
-              "status of " + stream.source().quoted(),
+              "status of " + stream.name().quoted(),
               TypeInformation.of(Void.class),
               new StatusReporter(
                   layout,
-                  stream.source().quoted(),
+                  stream.name().quoted(),
                   jdbcUrl(stream),
                   jdbcProperties(stream),
                   resultsUrl,
@@ -136,7 +130,7 @@ public final class SourceStreams {
           normalized
               .process(router)
               .uid("mzflink-route-" + id)
-              .name("route tables " + stream.source().quoted());
+              .name("route tables " + stream.name().quoted());
       for (TableLayout t : layout.tables) {
         StreamTable table = stream.tables().get(t.index);
         Schema.Builder schema = Schema.newBuilder().fromRowDataType(TableRouter.dataType(t));
@@ -146,11 +140,7 @@ public final class SourceStreams {
         Table view =
             tables.fromChangelogStream(
                 routed.getSideOutput(router.tag(t.index)), schema.build(), ChangelogMode.all());
-        tables.createTemporaryView(
-            Quote.flinkIdentifier(table.flinkName().database())
-                + "."
-                + Quote.flinkIdentifier(table.flinkName().name()),
-            view);
+        tables.createTemporaryView(table.flinkName().quoted(), view);
       }
     }
   }
@@ -195,29 +185,27 @@ public final class SourceStreams {
         ConvertedColumns.CONVERTER_NAME + ".type", PgTextConverter.class.getName());
     debezium.setProperty(
         ConvertedColumns.CONVERTER_NAME + ".columns",
-        ConvertedColumns.encode(convertedColumns(stream)));
+        ConvertedColumns.encode(stream.convertedColumns()));
     debezium.setProperty(
         ConvertedColumns.CONVERTER_NAME + ".unavailable", ChangeDeserializer.UNAVAILABLE);
     // Otherwise Debezium streams NULL for types it does not know by name (name, ...).
     debezium.setProperty("include.unknown.datatypes", "true");
-    for (Option option : stream.debeziumProperties()) {
-      debezium.setProperty(option.key(), option.value());
-    }
+    stream.connection().ssl().forEach((key, v) -> debezium.setProperty("database." + key, v));
     ChangeDeserializer deserializer = new ChangeDeserializer(layout);
     PostgresSourceBuilder<ChangeRecord> builder =
         PostgresIncrementalSource.<ChangeRecord>builder()
-            .hostname(stream.hostname())
-            .port(stream.port())
-            .database(stream.database())
+            .hostname(stream.connection().host())
+            .port(stream.connection().port())
+            .database(stream.connection().database())
             .schemaList(schemas.toArray(new String[0]))
             .tableList(tableList.toArray(new String[0]))
-            .username(stream.username())
-            .password(stream.password())
+            .username(stream.connection().user())
+            .password(stream.connection().password().value())
             .slotName(stream.slot())
             .decodingPluginName("pgoutput")
             .debeziumProperties(debezium)
             .deserializer(deserializer)
-            .splitSize(CHUNK_ROWS)
+            .splitSize(stream.snapshotChunkRows())
             .skipSnapshotBackfill(true)
             .heartbeatInterval(Duration.ofSeconds(30))
             .startupOptions(StartupOptions.initial());
@@ -235,26 +223,6 @@ public final class SourceStreams {
             layout.resultsUrl));
   }
 
-  /** The columns whose values mzflink converts from what Debezium receives. */
-  static List<ConvertedColumns.Column> convertedColumns(SourceStream stream) {
-    List<ConvertedColumns.Column> columns = new java.util.ArrayList<>();
-    for (StreamTable table : stream.tables()) {
-      for (int i = 0; i < table.columns().size(); i++) {
-        FlinkTypes.Carried carried = table.values().get(i);
-        if (carried.kind().convertedFromText()) {
-          columns.add(
-              new ConvertedColumns.Column(
-                  table.schema(),
-                  table.name(),
-                  table.columns().get(i).name(),
-                  carried.kind(),
-                  carried.element()));
-        }
-      }
-    }
-    return columns;
-  }
-
   /** A Debezium include-list entry that matches exactly {@code name}. */
   static String regex(String name) {
     if (name.contains(",")) {
@@ -264,29 +232,12 @@ public final class SourceStreams {
   }
 
   private static String jdbcUrl(SourceStream stream) {
-    String host =
-        stream.hostname().contains(":") ? "[" + stream.hostname() + "]" : stream.hostname();
-    return "jdbc:postgresql://"
-        + host
-        + ":"
-        + stream.port()
-        + "/"
-        + java.net.URLEncoder.encode(stream.database(), java.nio.charset.StandardCharsets.UTF_8)
-            .replace("+", "%20");
+    return stream.connection().jdbcUrl();
   }
 
   private static Properties jdbcProperties(SourceStream stream) {
-    Properties p = new Properties();
-    p.setProperty("user", stream.username());
-    if (!stream.password().isEmpty()) {
-      p.setProperty("password", stream.password());
-    }
+    Properties p = stream.connection().jdbcProperties();
     p.setProperty("ApplicationName", "mzflink locked snapshot");
-    for (Option option : stream.debeziumProperties()) {
-      if (option.key().startsWith("database.ssl")) {
-        p.setProperty(option.key().substring("database.".length()), option.value());
-      }
-    }
     return p;
   }
 }

@@ -4,6 +4,7 @@ import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
 import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.PgValueKind;
+import dev.mzflink.values.KeyText;
 import dev.mzflink.values.PgText;
 import java.io.IOException;
 import java.io.Serializable;
@@ -146,24 +147,6 @@ final class TableLayout implements Serializable {
         text[i] = PgText.getter(rowType.getTypeAt(i), i);
       }
     }
-    StringBuilder out = new StringBuilder().append(id).append(':');
-    if (keyed()) {
-      for (int k : key) {
-        append(out, (String) text[k].getFieldOrNull(row));
-      }
-    } else {
-      for (RowData.FieldGetter getter : text) {
-        append(out, (String) getter.getFieldOrNull(row));
-      }
-    }
-    return out.toString();
-  }
-
-  private static void append(StringBuilder out, String value) {
-    if (value == null) {
-      out.append("-1:");
-    } else {
-      out.append(value.length()).append(':').append(value);
-    }
+    return KeyText.append(new StringBuilder().append(id).append(':'), row, text, key).toString();
   }
 }
