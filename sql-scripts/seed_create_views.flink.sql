@@ -143,7 +143,8 @@ CREATE TABLE `mz_results`.`otherschema`.`foo` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"otherschema"."foo"',
+  'schema-name' = 'otherschema',
+  'table-name' = 'foo',
   'table-definition' = '"id" integer NOT NULL, "note" text, "at" timestamp with time zone, PRIMARY KEY ("id")'
 );
 
@@ -154,7 +155,8 @@ CREATE TABLE `mz_results`.`public`.`a` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."a"',
+  'schema-name' = 'public',
+  'table-name' = 'a',
   'table-definition' = '"id" integer NOT NULL, "name" text NOT NULL, PRIMARY KEY ("id")'
 );
 
@@ -166,7 +168,8 @@ CREATE TABLE `mz_results`.`public`.`b` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."b"',
+  'schema-name' = 'public',
+  'table-name' = 'b',
   'table-definition' = '"id" integer NOT NULL, "a_id" integer NOT NULL, "amount" numeric(10,2), PRIMARY KEY ("id")'
 );
 
@@ -177,7 +180,8 @@ CREATE TABLE `mz_results`.`public`.`foo` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."foo"',
+  'schema-name' = 'public',
+  'table-name' = 'foo',
   'table-definition' = '"id" integer NOT NULL, "label" text, PRIMARY KEY ("id")'
 );
 

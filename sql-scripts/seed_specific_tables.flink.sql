@@ -80,7 +80,8 @@ CREATE TABLE `mz_results`.`public`.`a` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."a"',
+  'schema-name' = 'public',
+  'table-name' = 'a',
   'table-definition' = '"id" integer NOT NULL, "name" text NOT NULL, PRIMARY KEY ("id")'
 );
 
@@ -92,7 +93,8 @@ CREATE TABLE `mz_results`.`public`.`b` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."b"',
+  'schema-name' = 'public',
+  'table-name' = 'b',
   'table-definition' = '"id" integer NOT NULL, "a_id" integer NOT NULL, "amount" numeric(10,2), PRIMARY KEY ("id")'
 );
 

@@ -80,7 +80,8 @@ CREATE TABLE `mz_results`.`public`.`foo` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."foo"',
+  'schema-name' = 'public',
+  'table-name' = 'foo',
   'table-definition' = '"id" integer NOT NULL, "label" text, PRIMARY KEY ("id")'
 );
 
@@ -92,7 +93,8 @@ CREATE TABLE `mz_results`.`public`.`foo2` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."foo2"',
+  'schema-name' = 'public',
+  'table-name' = 'foo2',
   'table-definition' = '"id" integer NOT NULL, "note" text, "at" timestamp with time zone, PRIMARY KEY ("id")'
 );
 

@@ -117,7 +117,8 @@ CREATE TABLE `mz_results`.`public`.`customers` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."customers"',
+  'schema-name' = 'public',
+  'table-name' = 'customers',
   'table-definition' = '"id" integer NOT NULL, "name" text NOT NULL, "email" text, "created_at" timestamp with time zone NOT NULL, PRIMARY KEY ("id")'
 );
 
@@ -129,7 +130,8 @@ CREATE TABLE `mz_results`.`public`.`order_items` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."order_items"',
+  'schema-name' = 'public',
+  'table-name' = 'order_items',
   'table-definition' = '"order_id" bigint NOT NULL, "product" text NOT NULL, "quantity" integer NOT NULL, "price" numeric(10,2) NOT NULL'
 );
 
@@ -143,7 +145,8 @@ CREATE TABLE `mz_results`.`public`.`orders` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."orders"',
+  'schema-name' = 'public',
+  'table-name' = 'orders',
   'table-definition' = '"id" bigint NOT NULL, "customer_id" integer NOT NULL, "status" text NOT NULL, "total" numeric(12,2) NOT NULL, "ordered_at" timestamp with time zone NOT NULL, PRIMARY KEY ("id")'
 );
 

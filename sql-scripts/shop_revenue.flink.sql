@@ -146,7 +146,9 @@ CREATE TABLE `mz_results`.`public`.`customer_revenue` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."customer_revenue"'
+  'schema-name' = 'public',
+  'table-name' = 'customer_revenue',
+  'table-definition' = '"id" integer NOT NULL, "name" text NOT NULL, "orders" bigint, "revenue" numeric, "average_order" numeric(38,6), "last_order" timestamp with time zone, PRIMARY KEY ("id", "name")'
 );
 
 CREATE TABLE `mz_results`.`public`.`monthly_product_sales` (
@@ -159,7 +161,9 @@ CREATE TABLE `mz_results`.`public`.`monthly_product_sales` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."monthly_product_sales"'
+  'schema-name' = 'public',
+  'table-name' = 'monthly_product_sales',
+  'table-definition' = '"month" timestamp with time zone NOT NULL, "product" text NOT NULL, "units" bigint, "revenue" numeric, "orders" bigint, PRIMARY KEY ("month", "product")'
 );
 
 BEGIN STATEMENT SET;

@@ -162,7 +162,9 @@ CREATE TABLE `mz_results`.`public`.`pricing_summary` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."pricing_summary"'
+  'schema-name' = 'public',
+  'table-name' = 'pricing_summary',
+  'table-definition' = '"l_returnflag" character(1) NOT NULL, "l_linestatus" character(1) NOT NULL, "sum_qty" numeric, "sum_base_price" numeric, "sum_disc_price" numeric, "sum_charge" numeric, "avg_qty" numeric(38,6), "avg_price" numeric(38,6), "avg_disc" numeric(38,6), "count_order" bigint, PRIMARY KEY ("l_returnflag", "l_linestatus")'
 );
 
 BEGIN STATEMENT SET;

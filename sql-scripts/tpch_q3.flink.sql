@@ -152,7 +152,9 @@ CREATE TABLE `mz_results`.`public`.`shipping_priority` (
 ) WITH (
   'connector' = 'mzflink-results',
   'url' = 'jdbc:postgresql://localhost:5432/results',
-  'table-name' = '"public"."shipping_priority"'
+  'schema-name' = 'public',
+  'table-name' = 'shipping_priority',
+  'table-definition' = '"l_orderkey" integer NOT NULL, "revenue" numeric, "o_orderdate" date NOT NULL, "o_shippriority" integer NOT NULL, PRIMARY KEY ("l_orderkey", "o_orderdate", "o_shippriority")'
 );
 
 BEGIN STATEMENT SET;

@@ -52,9 +52,8 @@ public final class ScriptCompiler {
     Optional<PlanResult> plan = Optional.empty();
     Optional<FlinkPlan> flinkPlan = Optional.empty();
     try {
-      PlanResult planned = Planner.plan(statements, purified(reads));
-      plan = Optional.of(planned);
-      flinkPlan = Optional.of(Translator.translate(planned, options));
+      plan = Optional.of(Planner.plan(statements, purified(reads)));
+      flinkPlan = Optional.of(Translator.translate(plan.get(), options));
     } catch (UserError e) {
       error = Optional.of(e);
     }
@@ -73,10 +72,14 @@ public final class ScriptCompiler {
         serversRead = false;
       }
     }
-    if (serversRead && error.isPresent()) {
+    List<Problem> checked = Doctor.check(checks(reads, plan, flinkPlan, reading, options), reading);
+    // A script that plans but does not translate has a problem the doctor names itself (a column
+    // type mzflink cannot carry); otherwise the error is the script's.
+    boolean named = plan.isPresent() && checked.stream().anyMatch(Problem::isError);
+    if (serversRead && error.isPresent() && !named) {
       problems.add(Doctor.scriptError(error.get().render(Optional.of(text))));
     }
-    problems.addAll(Doctor.check(checks(reads, plan, flinkPlan, reading, options), reading));
+    problems.addAll(checked);
     return new Compilation(text, statements, reads, problems, plan, flinkPlan, error);
   }
 
