@@ -1,6 +1,6 @@
 /**
- * What mzflink knows about the world: the connection parameters of a source, the upstream
- * publication's tables as an immutable snapshot (pure records), and the one class that reads them
- * from PostgreSQL over JDBC ({@link dev.mzflink.pg.PgIntrospector}).
+ * The model, as pure records: mzflink's catalog (schemas, sources, views of upstream tables,
+ * views with their analyzed queries), what was read upstream (publications, tables, columns,
+ * types, server facts), and libpq connection strings and password files parsed from text.
  */
 package dev.mzflink.catalog;
