@@ -1,6 +1,7 @@
 /**
- * The view analyzer: resolves, types and binds the SELECT of a view against the catalog as
- * PostgreSQL would (scopes and names, typing rules and casts, functions and aggregates), into the
- * bound queries of the catalog model. Pure.
+ * The analyzer of view queries: resolves, types and binds the SELECT of a view against the catalog
+ * as PostgreSQL would, into a {@link dev.mzflink.catalog.BoundQuery}, and refuses what mzflink
+ * cannot translate exactly. Entry point: {@link dev.mzflink.analyze.QueryAnalyzer}. Pure: no I/O,
+ * no Flink, no JDBC.
  */
 package dev.mzflink.analyze;

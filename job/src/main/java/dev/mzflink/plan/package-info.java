@@ -1,5 +1,6 @@
 /**
- * Planning: a pure function of a script's statements and what was read for its sources. One
- * small planner per statement kind builds the catalog, the notices and the SHOW output.
+ * Planning, after Materialize: a pure planner that applies the statements of a script in order to a
+ * catalog, one small {@link dev.mzflink.plan.StatementPlanner} per kind of statement, from what was
+ * read upstream for each source (its {@link dev.mzflink.plan.PurifiedSource}).
  */
 package dev.mzflink.plan;

@@ -1,5 +1,7 @@
 package dev.mzflink.sql;
 
+import static dev.mzflink.sql.TokenCursor.syntaxError;
+
 import dev.mzflink.SourcePosition;
 import dev.mzflink.UserError;
 import dev.mzflink.sql.Statement.CreateSchema;
@@ -21,11 +23,10 @@ import java.util.Optional;
  * UserError} with the position of the offending token and what was expected there.
  */
 public final class Parser {
-  private final List<Token> tokens;
-  private int index;
+  private final TokenCursor cursor;
 
   private Parser(String text) {
-    this.tokens = Lexer.tokenize(text);
+    this.cursor = new TokenCursor(Lexer.tokenize(text));
   }
 
   /** The statements of {@code script}, in order. */
@@ -36,16 +37,16 @@ public final class Parser {
   private List<Statement> statements() {
     List<Statement> result = new ArrayList<>();
     while (true) {
-      while (peek().kind() == Kind.SEMICOLON) {
-        index++;
+      while (cursor.peek().kind() == Kind.SEMICOLON) {
+        cursor.advance();
       }
-      if (peek().kind() == Kind.END) {
+      if (cursor.peek().kind() == Kind.END) {
         return result;
       }
       result.add(statement());
-      Token after = peek();
+      Token after = cursor.peek();
       if (after.kind() == Kind.SEMICOLON) {
-        index++;
+        cursor.advance();
       } else if (after.kind() != Kind.END) {
         throw syntaxError(after, "expected \";\" or end of input");
       }
@@ -53,17 +54,17 @@ public final class Parser {
   }
 
   private Statement statement() {
-    Token first = peek();
+    Token first = cursor.peek();
     if (first.isKeyword("create")) {
-      index++;
+      cursor.advance();
       return create(first.position());
     }
     if (first.isKeyword("drop")) {
-      index++;
+      cursor.advance();
       return drop(first.position());
     }
     if (first.isKeyword("show")) {
-      index++;
+      cursor.advance();
       return show(first.position());
     }
     throw unsupportedStatement(first);
@@ -104,28 +105,28 @@ public final class Parser {
   // CREATE ...
 
   private Statement create(SourcePosition start) {
-    boolean materialized = acceptKeyword("materialized");
-    Token what = peek();
+    boolean materialized = cursor.acceptKeyword("materialized");
+    Token what = cursor.peek();
     if (what.isKeyword("source")) {
-      index++;
+      cursor.advance();
       return createSource(start, materialized);
     }
     if (what.isKeyword("views")) {
-      index++;
+      cursor.advance();
       if (materialized) {
         throw syntaxError(what, "expected SOURCE or VIEW after MATERIALIZED");
       }
       return createViews(start);
     }
     if (what.isKeyword("view")) {
-      index++;
+      cursor.advance();
       return createView(start, materialized);
     }
     if (what.isKeyword("schema") && !materialized) {
-      index++;
+      cursor.advance();
       boolean ifNotExists = ifNotExists();
-      SourcePosition at = peek().position();
-      QualifiedName name = name("schema name");
+      SourcePosition at = cursor.peek().position();
+      QualifiedName name = cursor.qualifiedName("schema name");
       if (name.parts().size() > 2) {
         throw UserError.at(at, "schema name " + name + " has too many parts")
             .withDetail(
@@ -157,17 +158,17 @@ public final class Parser {
   }
 
   private boolean ifNotExists() {
-    if (acceptKeyword("if")) {
-      expectKeyword("not");
-      expectKeyword("exists");
+    if (cursor.acceptKeyword("if")) {
+      cursor.expectKeyword("not");
+      cursor.expectKeyword("exists");
       return true;
     }
     return false;
   }
 
   private boolean ifExists() {
-    if (acceptKeyword("if")) {
-      expectKeyword("exists");
+    if (cursor.acceptKeyword("if")) {
+      cursor.expectKeyword("exists");
       return true;
     }
     return false;
@@ -175,9 +176,9 @@ public final class Parser {
 
   private CreateSource createSource(SourcePosition start, boolean materialized) {
     boolean ifNotExists = ifNotExists();
-    QualifiedName name = name("source name");
-    expectKeyword("from");
-    Token kind = peek();
+    QualifiedName name = cursor.qualifiedName("source name");
+    cursor.expectKeyword("from");
+    Token kind = cursor.peek();
     if (!kind.isKeyword("postgres")) {
       if (kind.isIdentifier()) {
         throw UserError.at(
@@ -190,20 +191,20 @@ public final class Parser {
       }
       throw syntaxError(kind, "expected POSTGRES");
     }
-    index++;
+    cursor.advance();
     String connection = null;
     SourcePosition connectionAt = start;
     String publication = null;
     // HOST and PUBLICATION, in either order, each once.
     for (int i = 0; i < 2; i++) {
-      Token option = peek();
+      Token option = cursor.peek();
       if (option.isKeyword("host") && connection == null) {
-        index++;
-        connectionAt = peek().position();
-        connection = string("connection string");
+        cursor.advance();
+        connectionAt = cursor.peek().position();
+        connection = cursor.string("connection string");
       } else if (option.isKeyword("publication") && publication == null) {
-        index++;
-        publication = string("publication name");
+        cursor.advance();
+        publication = cursor.string("publication name");
       } else if (option.isKeyword("connection")) {
         throw UserError.at(option.position(), "CONNECTION objects are not supported")
             .withHint(
@@ -218,51 +219,49 @@ public final class Parser {
 
   private CreateViews createViews(SourcePosition start) {
     boolean ifNotExists = ifNotExists();
-    expectKeyword("from");
+    cursor.expectKeyword("from");
     // Materialize's own examples write both CREATE VIEWS FROM SOURCE s and CREATE VIEWS FROM s.
-    if (peek().isKeyword("source") && tokens.get(index + 1).isIdentifier()) {
-      index++;
+    if (cursor.peek().isKeyword("source") && cursor.peek(1).isIdentifier()) {
+      cursor.advance();
     }
-    QualifiedName source = name("source name");
+    QualifiedName source = cursor.qualifiedName("source name");
     List<ViewTarget> targets = new ArrayList<>();
-    if (peek().kind() == Kind.LEFT_PAREN) {
-      index++;
+    if (cursor.peek().kind() == Kind.LEFT_PAREN) {
+      cursor.advance();
       do {
-        Token at = peek();
-        QualifiedName upstream = name("table name");
+        Token at = cursor.peek();
+        QualifiedName upstream = cursor.qualifiedName("table name");
         Optional<QualifiedName> alias = Optional.empty();
-        if (acceptKeyword("as")) {
-          alias = Optional.of(name("view name"));
+        if (cursor.acceptKeyword("as")) {
+          alias = Optional.of(cursor.qualifiedName("view name"));
         }
         targets.add(new ViewTarget(upstream, alias, at.position()));
-      } while (accept(Kind.COMMA));
-      expect(Kind.RIGHT_PAREN, "expected \",\" or \")\"");
+      } while (cursor.accept(Kind.COMMA));
+      cursor.expect(Kind.RIGHT_PAREN, "expected \",\" or \")\"");
     }
     return new CreateViews(ifNotExists, source, targets, start);
   }
 
   private CreateView createView(SourcePosition start, boolean materialized) {
     boolean ifNotExists = ifNotExists();
-    QualifiedName name = name("view name");
-    if (peek().kind() == Kind.LEFT_PAREN) {
-      throw UserError.at(peek().position(), "column lists in CREATE VIEW are not supported")
+    QualifiedName name = cursor.qualifiedName("view name");
+    if (cursor.peek().kind() == Kind.LEFT_PAREN) {
+      throw UserError.at(cursor.peek().position(), "column lists in CREATE VIEW are not supported")
           .withHint("Name the columns with AS in the SELECT list.");
     }
-    expectKeyword("as");
-    Token first = peek();
+    cursor.expectKeyword("as");
+    Token first = cursor.peek();
     if (first.kind() == Kind.END || first.kind() == Kind.SEMICOLON) {
       throw syntaxError(first, "expected a query");
     }
-    QueryParser parser = new QueryParser(tokens, index);
-    Query query = parser.viewQuery();
-    index = parser.index();
+    Query query = new QueryParser(cursor).viewQuery();
     return new CreateView(name, materialized, ifNotExists, query, start);
   }
 
   // DROP ...
 
   private Drop drop(SourcePosition start) {
-    Token what = peek();
+    Token what = cursor.peek();
     ObjectKind kind;
     if (what.isKeyword("source")) {
       kind = ObjectKind.SOURCE;
@@ -276,17 +275,17 @@ public final class Parser {
     } else {
       throw syntaxError(what, "expected SOURCE, VIEW or SCHEMA");
     }
-    index++;
+    cursor.advance();
     boolean ifExists = ifExists();
     List<QualifiedName> names = new ArrayList<>();
     do {
-      names.add(name(kind.noun() + " name"));
-    } while (accept(Kind.COMMA));
+      names.add(cursor.qualifiedName(kind.noun() + " name"));
+    } while (cursor.accept(Kind.COMMA));
     boolean cascade = false;
-    if (acceptKeyword("cascade")) {
+    if (cursor.acceptKeyword("cascade")) {
       cascade = true;
     } else {
-      acceptKeyword("restrict");
+      cursor.acceptKeyword("restrict");
     }
     return new Drop(kind, ifExists, names, cascade, start);
   }
@@ -294,48 +293,58 @@ public final class Parser {
   // SHOW ...
 
   private Show show(SourcePosition start) {
-    Token what = peek();
+    Token what = cursor.peek();
     if (what.isKeyword("sources")) {
-      index++;
+      cursor.advance();
       return new Show(ShowKind.SOURCES, false, false, fromSchema(), start);
     }
     if (what.isKeyword("schemas")) {
-      index++;
+      cursor.advance();
       return new Show(ShowKind.SCHEMAS, false, false, Optional.empty(), start);
     }
     if (what.isKeyword("create")) {
-      index++;
-      Token kind = peek();
+      cursor.advance();
+      Token kind = cursor.peek();
       if (kind.isKeyword("source")) {
-        index++;
+        cursor.advance();
         return new Show(
-            ShowKind.CREATE_SOURCE, false, false, Optional.of(name("source name")), start);
+            ShowKind.CREATE_SOURCE,
+            false,
+            false,
+            Optional.of(cursor.qualifiedName("source name")),
+            start);
       }
       if (kind.isKeyword("view") || kind.isKeyword("materialized")) {
-        index++;
+        cursor.advance();
         if (kind.isKeyword("materialized")) {
-          expectKeyword("view");
+          cursor.expectKeyword("view");
         }
-        return new Show(ShowKind.CREATE_VIEW, false, false, Optional.of(name("view name")), start);
+        return new Show(
+            ShowKind.CREATE_VIEW,
+            false,
+            false,
+            Optional.of(cursor.qualifiedName("view name")),
+            start);
       }
       throw syntaxError(kind, "expected SOURCE or VIEW");
     }
     if (what.isKeyword("columns")) {
-      index++;
-      if (!acceptKeyword("from") && !acceptKeyword("in")) {
-        throw syntaxError(peek(), "expected FROM or IN");
+      cursor.advance();
+      if (!cursor.acceptKeyword("from") && !cursor.acceptKeyword("in")) {
+        throw syntaxError(cursor.peek(), "expected FROM or IN");
       }
-      return new Show(ShowKind.COLUMNS, false, false, Optional.of(name("object name")), start);
+      return new Show(
+          ShowKind.COLUMNS, false, false, Optional.of(cursor.qualifiedName("object name")), start);
     }
-    boolean full = acceptKeyword("full");
-    boolean materialized = acceptKeyword("materialized");
-    Token views = peek();
+    boolean full = cursor.acceptKeyword("full");
+    boolean materialized = cursor.acceptKeyword("materialized");
+    Token views = cursor.peek();
     if (views.isKeyword("views")) {
-      index++;
+      cursor.advance();
       return new Show(ShowKind.VIEWS, full, materialized, fromSchema(), start);
     }
     if (views.isKeyword("sources") && full && !materialized) {
-      index++;
+      cursor.advance();
       return new Show(ShowKind.SOURCES, true, false, fromSchema(), start);
     }
     throw syntaxError(
@@ -346,92 +355,9 @@ public final class Parser {
   }
 
   private Optional<QualifiedName> fromSchema() {
-    if (acceptKeyword("from") || acceptKeyword("in")) {
-      return Optional.of(name("schema name"));
+    if (cursor.acceptKeyword("from") || cursor.acceptKeyword("in")) {
+      return Optional.of(cursor.qualifiedName("schema name"));
     }
     return Optional.empty();
-  }
-
-  // Tokens.
-
-  private Token peek() {
-    return tokens.get(index);
-  }
-
-  private boolean accept(Kind kind) {
-    if (peek().kind() == kind) {
-      index++;
-      return true;
-    }
-    return false;
-  }
-
-  private void expect(Kind kind, String expected) {
-    if (!accept(kind)) {
-      throw syntaxError(peek(), expected);
-    }
-  }
-
-  private boolean acceptKeyword(String word) {
-    if (peek().isKeyword(word)) {
-      index++;
-      return true;
-    }
-    return false;
-  }
-
-  private void expectKeyword(String word) {
-    if (!acceptKeyword(word)) {
-      throw syntaxError(peek(), "expected " + word.toUpperCase(java.util.Locale.ROOT));
-    }
-  }
-
-  /** PostgreSQL's reserved key words: never a name unless quoted. */
-  private static final java.util.Set<String> RESERVED = Keywords.RESERVED;
-
-  private String identifier(String what) {
-    Token t = peek();
-    if (!t.isIdentifier() || (t.kind() == Kind.IDENTIFIER && RESERVED.contains(t.value()))) {
-      throw syntaxError(t, "expected " + what);
-    }
-    index++;
-    return t.value();
-  }
-
-  private QualifiedName name(String what) {
-    SourcePosition at = peek().position();
-    List<String> parts = new ArrayList<>();
-    parts.add(identifier(what));
-    while (accept(Kind.DOT)) {
-      parts.add(identifier(what));
-    }
-    if (parts.size() > 3) {
-      throw UserError.at(
-          at,
-          String.format(
-              "improper qualified name (too many dotted names): %s", String.join(".", parts)));
-    }
-    return new QualifiedName(parts);
-  }
-
-  private String string(String what) {
-    Token t = peek();
-    if (t.kind() != Kind.STRING) {
-      throw syntaxError(t, "expected " + what + " as a string literal");
-    }
-    index++;
-    return t.value();
-  }
-
-  private static UserError syntaxError(Token at, String expected) {
-    String near =
-        at.kind() == Kind.END
-            ? "syntax error at end of input"
-            : "syntax error at or near " + at.describe();
-    return UserError.at(at.position(), near).withDetail(capitalize(expected) + ".");
-  }
-
-  private static String capitalize(String s) {
-    return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
   }
 }
