@@ -220,7 +220,12 @@ public final class PgIntrospector {
           PgType type = type(r.getLong(10), typmod, r.getString(12));
           b.columns.add(
               new PgColumn(
-                  r.getString(7), r.getInt(6), type, r.getBoolean(8), !"p".equals(r.getString(9))));
+                  r.getString(7),
+                  r.getInt(6),
+                  type,
+                  r.getBoolean(8),
+                  !"p".equals(r.getString(9)),
+                  r.getLong(10)));
         }
       }
     }

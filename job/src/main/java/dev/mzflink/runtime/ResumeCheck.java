@@ -4,6 +4,9 @@ import dev.mzflink.UserError;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.ResumeLsn;
 import dev.mzflink.runtime.cdc.SourceStreams;
+import dev.mzflink.source.PgSplit;
+import dev.mzflink.source.PgSplitSerializer;
+import dev.mzflink.source.StreamSplit;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -21,8 +24,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.typeutils.base.array.BytePrimitiveArraySerializer;
-import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
-import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffset;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.apache.flink.core.io.SimpleVersionedSerialization;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -184,7 +185,7 @@ public final class ResumeCheck {
    */
   private static OptionalLong resumeLsn(CheckpointMetadata metadata, SourceStream stream) {
     OperatorID id = operatorId(SourceStreams.sourceUid(stream));
-    SimpleVersionedSerializer<SourceSplitBase> serializer = SourceStreams.splitSerializer(stream);
+    SimpleVersionedSerializer<PgSplit> serializer = new PgSplitSerializer();
     OptionalLong lsn = OptionalLong.empty();
     for (OperatorState operator : metadata.getOperatorStates()) {
       if (!operator.getOperatorID().equals(id)) {
@@ -203,13 +204,10 @@ public final class ResumeCheck {
               byte[] bytes =
                   BytePrimitiveArraySerializer.INSTANCE.deserialize(
                       new DataInputViewStreamWrapper(in));
-              SourceSplitBase split =
+              PgSplit split =
                   SimpleVersionedSerialization.readVersionAndDeSerialize(serializer, bytes);
-              if (split.isStreamSplit()
-                  && split.asStreamSplit().getStartingOffset() instanceof PostgresOffset offset) {
-                if (offset.getLsn() != null && offset.getLsn().isValid()) {
-                  lsn = OptionalLong.of(offset.getLsn().asLong());
-                }
+              if (split instanceof StreamSplit s) {
+                lsn = OptionalLong.of(s.startLsn());
               }
             }
           } catch (IOException e) {

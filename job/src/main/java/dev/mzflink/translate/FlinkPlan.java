@@ -342,25 +342,28 @@ public record FlinkPlan(
   /**
    * One upstream table of a {@link SourceStream}.
    *
+   * @param oid the table's oid, to recognise it in replication messages
    * @param schema upstream schema
    * @param name upstream table name
    * @param flinkName the Flink table it is registered as (the name of its view)
    * @param columns Flink columns in upstream order
    * @param primaryKey primary key columns, empty for a key-less table
    * @param replicaIdentityFull whether updates and deletes carry the whole old row
-   * @param lockedSnapshot whether mzflink snapshots it itself (under a SHARE lock, exactly,
-   *     duplicates included) instead of Flink CDC's incremental snapshot
    * @param values how each column's values are carried, in column order
+   * @param typeOids each column's type oid upstream (0 when not known), to notice a changed type
+   * @param typmods each column's type modifier upstream
    */
   public record StreamTable(
+      long oid,
       String schema,
       String name,
       FlinkName flinkName,
       List<FlinkColumn> columns,
       List<String> primaryKey,
       boolean replicaIdentityFull,
-      boolean lockedSnapshot,
-      List<FlinkTypes.Carried> values) {
+      List<FlinkTypes.Carried> values,
+      List<Long> typeOids,
+      List<Integer> typmods) {
     public StreamTable {
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
@@ -368,8 +371,12 @@ public record FlinkPlan(
       columns = List.copyOf(requireNonNull(columns, "columns is null"));
       primaryKey = List.copyOf(requireNonNull(primaryKey, "primaryKey is null"));
       values = List.copyOf(requireNonNull(values, "values is null"));
-      if (values.size() != columns.size()) {
-        throw new IllegalArgumentException("one value kind per column");
+      typeOids = List.copyOf(requireNonNull(typeOids, "typeOids is null"));
+      typmods = List.copyOf(requireNonNull(typmods, "typmods is null"));
+      if (values.size() != columns.size()
+          || typeOids.size() != columns.size()
+          || typmods.size() != columns.size()) {
+        throw new IllegalArgumentException("one value kind, type oid and typmod per column");
       }
     }
 

@@ -146,15 +146,12 @@ public final class FlinkSqlRenderer {
       for (StreamTable table : stream.tables()) {
         out.append(
             String.format(
-                "--     %s as %s: %s, %s%n",
+                "--     %s as %s: %s%n",
                 table.qualifiedName(),
                 table.flinkName().quoted(),
                 table.primaryKey().isEmpty()
                     ? "no primary key"
-                    : "primary key (" + String.join(", ", table.primaryKey()) + ")",
-                table.lockedSnapshot()
-                    ? "snapshot read whole under a SHARE lock"
-                    : "incremental snapshot"));
+                    : "primary key (" + String.join(", ", table.primaryKey()) + ")"));
       }
     }
     return out.toString();

@@ -7,6 +7,7 @@ import dev.mzflink.catalog.CatalogEntry.Source;
 import dev.mzflink.catalog.CatalogEntry.TableView;
 import dev.mzflink.catalog.CatalogEntry.View;
 import dev.mzflink.catalog.ObjectName;
+import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.plan.PlanResult;
 import dev.mzflink.sql.Quote;
@@ -180,14 +181,16 @@ public final class Translator {
   private static StreamTable streamTable(TableView view) {
     PgTable table = view.upstream();
     return new StreamTable(
+        table.oid(),
         table.schema(),
         table.name(),
         new FlinkName(Optional.empty(), view.name().schema(), view.name().name()),
         columns(table),
         table.primaryKey(),
         table.replicaIdentity() == PgTable.ReplicaIdentity.FULL,
-        !PerTableSql.incrementalSnapshot(table),
-        table.columns().stream().map(c -> carried(c.type())).toList());
+        table.columns().stream().map(c -> carried(c.type())).toList(),
+        table.columns().stream().map(PgColumn::typeOid).toList(),
+        table.columns().stream().map(c -> c.type().typmod()).toList());
   }
 
   /** Views after the views they read; otherwise by name. */

@@ -141,6 +141,7 @@ class PgRowDecoderTest {
   void aPlanTableGivesItsColumnsKindsAndTypes() throws IOException {
     FlinkPlan.StreamTable table =
         new FlinkPlan.StreamTable(
+            16384,
             "s",
             "t",
             new FlinkPlan.FlinkName(Optional.empty(), "s", "t"),
@@ -149,10 +150,11 @@ class PgRowDecoderTest {
                 new FlinkPlan.FlinkColumn("d", "DATE", false)),
             List.of("id"),
             false,
-            false,
             List.of(
                 new FlinkTypes.Carried("INT", PgValueKind.INT4, Optional.empty()),
-                new FlinkTypes.Carried("DATE", PgValueKind.DATE, Optional.empty())));
+                new FlinkTypes.Carried("DATE", PgValueKind.DATE, Optional.empty())),
+            List.of(23L, 1082L),
+            List.of(-1, -1));
     PgRowDecoder decoder = PgRowDecoder.of(table);
     assertThat(decoder.rowType().asSummaryString()).isEqualTo("ROW<`id` INT NOT NULL, `d` DATE>");
     assertThat(decoder.decode(row("1\tinfinity\n")))

@@ -1,5 +1,8 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.source.ChangeRecord;
+import dev.mzflink.source.SourceLayout;
+import dev.mzflink.source.TableLayout;
 import dev.mzflink.status.SourceStatuses;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,22 +35,20 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Holds every table's current rows in keyed state (by primary key, or by the whole row with a count
- * for key-less tables) and turns the connector's changes into an exact changelog:
+ * for key-less tables) and turns the source's changes into an exact changelog:
  *
  * <ul>
- *   <li>keyed tables are upserted: a change that repeats the current row emits nothing, so the
- *       at-least-once hand-over from snapshot to stream is exact; updates emit the stored old row
- *       and the new one, whatever the replica identity;
- *   <li>Flink CDC's snapshot rows wait in state until their chunk is complete ({@link
- *       ChangeRecord#CHUNK_DONE}); pending rows found in a restored state belong to a chunk that is
- *       read again and are dropped (see {@link ChunkAwareSource});
- *   <li>snapshot rows and streamed changes reach it by different paths, so a row read before a
- *       change can arrive after it. The stream delivers every change since before the snapshot, and
- *       each carries the whole row, so once a key had a streamed change (or was deleted: a
- *       tombstone kept for an hour) its snapshot rows are ignored, as are snapshot rows read before
- *       a TRUNCATE of the table;
+ *   <li>keyed tables are upserted: a change that repeats the current row emits nothing; updates
+ *       emit the stored old row and the new one, whatever the replica identity;
+ *   <li>snapshot rows and streamed changes come from different readers, so a row read in the
+ *       snapshot can arrive after a streamed change of it. The stream holds every change after the
+ *       snapshot's point, each with the whole row, so once a key had a streamed change (or was
+ *       deleted: a tombstone kept for an hour) its snapshot rows are ignored, as are snapshot rows
+ *       read before a TRUNCATE of the table; key-less tables count copies, in any order;
+ *   <li>a table snapshotted again has a later generation ({@link ChangeRecord#gen}): rows of an
+ *       earlier generation are retracted when the table's {@link ChangeRecord#RESET} arrives, or
+ *       when a record of the later generation meets them first;
  *   <li>unchanged TOASTed values that an UPDATE did not carry are filled from the stored row;
- *   <li>key-less tables keep a count per distinct row, duplicates included;
  *   <li>TRUNCATE retracts every stored row of the table (every subtask receives it, see {@link
  *       TruncateFanOut}).
  * </ul>
@@ -62,8 +63,9 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   /** How long a deleted key of a keyed table remembers its deletion (see the class comment). */
   static final Duration TOMBSTONE_TTL = Duration.ofHours(1);
 
-  static final ValueStateDescriptor<Boolean> DELETED =
-      new ValueStateDescriptor<>("deleted", Boolean.class);
+  /** A deleted key's tombstone: the generation it was deleted in. */
+  static final ValueStateDescriptor<Long> DELETED =
+      new ValueStateDescriptor<>("deleted-in", Long.class);
 
   static {
     DELETED.enableTimeToLive(
@@ -74,15 +76,13 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
             .build());
   }
 
-  /**
-   * Snapshot rows of keyed tables whose chunk is not complete yet; the chunk is in {@code count}.
-   */
-  static final ValueStateDescriptor<PendingRow> PENDING =
-      new ValueStateDescriptor<>("pending", PendingRow.class);
-
   /** Per table id, the WAL position of its latest TRUNCATE, in every subtask. */
   private static final ListStateDescriptor<String> TRUNCATED =
       new ListStateDescriptor<>("truncated-at", String.class);
+
+  /** Per table id, the generation of its latest RESET, in every subtask. */
+  private static final ListStateDescriptor<String> RESETS =
+      new ListStateDescriptor<>("reset-to", String.class);
 
   /** Where each subtask reports its {@link TableProgress} every {@link #REPORT_MILLIS}. */
   static final OutputTag<TableProgress> PROGRESS =
@@ -99,15 +99,11 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   private transient long[] lagMillis;
 
   private transient ValueState<StoredRow> rows;
-  private transient ValueState<Boolean> deleted;
-  private transient ValueState<PendingRow> pending;
+  private transient ValueState<Long> deleted;
   private transient ListState<String> truncatedState;
+  private transient ListState<String> resetState;
   private transient Map<String, Long> truncatedAt;
-  private transient boolean restored;
-
-  /** Pending snapshot rows in this subtask (0: no pending state to look at). */
-  private transient long pendingRows;
-
+  private transient Map<String, Long> resetTo;
   private transient RowData.FieldGetter[][] getters;
 
   NormalizerOperator(SourceLayout layout) {
@@ -117,21 +113,32 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
-    restored = context.isRestored();
     truncatedState = context.getOperatorStateStore().getUnionListState(TRUNCATED);
-    truncatedAt = new HashMap<>();
-    for (String entry : truncatedState.get()) {
+    truncatedAt = read(truncatedState);
+    resetState = context.getOperatorStateStore().getUnionListState(RESETS);
+    resetTo = read(resetState);
+  }
+
+  private static Map<String, Long> read(ListState<String> state) throws Exception {
+    Map<String, Long> values = new HashMap<>();
+    for (String entry : state.get()) {
       int at = entry.lastIndexOf('=');
-      truncatedAt.merge(entry.substring(0, at), Long.parseLong(entry.substring(at + 1)), Math::max);
+      values.merge(entry.substring(0, at), Long.parseLong(entry.substring(at + 1)), Math::max);
     }
+    return values;
+  }
+
+  private static void write(ListState<String> state, Map<String, Long> values) throws Exception {
+    List<String> entries = new ArrayList<>();
+    values.forEach((id, lsn) -> entries.add(id + "=" + lsn));
+    state.update(entries);
   }
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
-    List<String> entries = new ArrayList<>();
-    truncatedAt.forEach((id, lsn) -> entries.add(id + "=" + lsn));
-    truncatedState.update(entries);
+    write(truncatedState, truncatedAt);
+    write(resetState, resetTo);
   }
 
   @Override
@@ -139,17 +146,6 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     super.open();
     rows = getPartitionedState(ROWS);
     deleted = getPartitionedState(DELETED);
-    pending = getPartitionedState(PENDING);
-    if (restored) {
-      // Rows of chunks that were not complete: Flink CDC reads those chunks again.
-      getKeyedStateBackend()
-          .applyToAllKeys(
-              VoidNamespace.INSTANCE,
-              VoidNamespaceSerializer.INSTANCE,
-              PENDING,
-              (key, state) -> state.clear());
-    }
-    pendingRows = 0;
     progress = new TableProgress[layout.tables.size()];
     snapshotRowsMetric = new Counter[layout.tables.size()];
     changesMetric = new Counter[layout.tables.size()];
@@ -189,9 +185,12 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   }
 
   private void count(ChangeRecord change) {
+    if (change.table < 0) {
+      return;
+    }
     TableProgress p = progress[change.table];
     switch (change.kind) {
-      case ChangeRecord.SNAPSHOT, ChangeRecord.LOCKED_SNAPSHOT -> {
+      case ChangeRecord.SNAPSHOT -> {
         p.snapshotRows++;
         snapshotRowsMetric[change.table].inc();
       }
@@ -203,7 +202,6 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
           lagMillis[change.table] = Math.max(0, p.lastChangeMillis - change.commitMillis);
         }
       }
-      case ChangeRecord.LOCKED_SNAPSHOT_DONE -> p.snapshotDone = true;
       case ChangeRecord.TABLE_ERRORED -> p.error = change.error;
       default -> {
         // markers
@@ -214,34 +212,35 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   @Override
   public void processElement(StreamRecord<ChangeRecord> element) throws Exception {
     ChangeRecord change = element.getValue();
-    TableLayout table = layout.table(change.table);
     count(change);
+    if (change.kind == ChangeRecord.RESET) {
+      reset(change.table, change.gen);
+      return;
+    }
+    TableLayout table = layout.table(change.table);
     switch (change.kind) {
-      case ChangeRecord.LOCKED_SNAPSHOT_DONE, ChangeRecord.TABLE_ERRORED -> {
+      case ChangeRecord.TABLE_ERRORED -> {
         // counted above
       }
       case ChangeRecord.SNAPSHOT -> {
         if (table.keyed()) {
           snapshotRow(table, change);
         } else {
-          addCopy(table, change.row);
+          addCopies(table, change, 1);
         }
       }
-      case ChangeRecord.CHUNK_DONE -> completeChunk(table, change.chunk);
-      case ChangeRecord.INSERT, ChangeRecord.UPDATE, ChangeRecord.LOCKED_SNAPSHOT -> {
+      case ChangeRecord.INSERT, ChangeRecord.UPDATE -> {
         if (table.keyed()) {
-          dropPending();
-          upsert(table, change, rows.value(), true);
+          upsert(table, change, current(table, change.gen), true);
         } else {
-          addCopy(table, change.row);
+          addCopies(table, change, 1);
         }
       }
       case ChangeRecord.DELETE -> {
         if (table.keyed()) {
-          dropPending();
-          deleteKey(table);
+          deleteKey(table, change.gen);
         } else {
-          removeCopy(table, change.row);
+          addCopies(table, change, -1);
         }
       }
       case ChangeRecord.TRUNCATE -> truncate(table, change.lsn);
@@ -250,55 +249,38 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   }
 
   /**
-   * A row of Flink CDC's snapshot of a keyed table: applied unless the stream has news of the key.
+   * The key's stored row, when it belongs to generation {@code gen} (or an earlier one's, which is
+   * retracted first: the table was snapshotted again); null if none.
    */
+  private StoredRow current(TableLayout table, long gen) throws Exception {
+    StoredRow stored = rows.value();
+    if (stored != null && stored.gen < gen) {
+      retract(table, stored);
+      rows.clear();
+      return null;
+    }
+    return stored;
+  }
+
+  /** A snapshot row of a keyed table: applied unless the stream has news of the key. */
   private void snapshotRow(TableLayout table, ChangeRecord change) throws Exception {
     Long truncated = truncatedAt.get(table.id);
     if (truncated != null && change.lsn < truncated) {
       return;
     }
-    StoredRow current = rows.value();
-    if (current != null ? current.streamed : deleted.value() != null) {
+    StoredRow stored = rows.value();
+    if (stored != null && stored.gen > change.gen) {
+      return; // of a snapshot taken again since
+    }
+    StoredRow current = current(table, change.gen);
+    if (current != null && current.streamed) {
       return;
     }
-    if (pending.value() == null) {
-      pendingRows++;
-    }
-    pending.update(new PendingRow(change.row, change.chunk));
-  }
-
-  /** A streamed change of the current key wins over a snapshot row still waiting for its chunk. */
-  private void dropPending() throws Exception {
-    if (pendingRows > 0 && pending.value() != null) {
-      pending.clear();
-      pendingRows--;
-    }
-  }
-
-  /** Applies the waiting rows of a complete chunk of {@code table}. */
-  private void completeChunk(TableLayout table, long chunk) throws Exception {
-    if (pendingRows == 0) {
+    Long deletedIn = deleted.value();
+    if (current == null && deletedIn != null && deletedIn >= change.gen) {
       return;
     }
-    String prefix = table.id + ":";
-    getKeyedStateBackend()
-        .applyToAllKeys(
-            VoidNamespace.INSTANCE,
-            VoidNamespaceSerializer.INSTANCE,
-            PENDING,
-            (key, state) -> {
-              PendingRow row = state.value();
-              if (row != null
-                  && row.chunk == chunk
-                  && key instanceof String k
-                  && k.startsWith(prefix)) {
-                state.clear();
-                pendingRows--;
-                ChangeRecord change =
-                    new ChangeRecord(table.index, ChangeRecord.SNAPSHOT, row.row, 0);
-                upsert(table, change, rows.value(), false);
-              }
-            });
+    upsert(table, change, current, false);
   }
 
   private void upsert(TableLayout table, ChangeRecord change, StoredRow current, boolean streamed)
@@ -308,8 +290,9 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
       if (current == null) {
         String error =
             String.format(
-                "an UPDATE of table %s left a TOASTed value unchanged, and mzflink does not hold the row. Run ALTER TABLE %s"
-                    + " REPLICA IDENTITY FULL; upstream and start the pipeline again from scratch (without --from-savepoint)",
+                "an UPDATE of table %s left a TOASTed value unchanged, and mzflink does not hold the"
+                    + " row. Run ALTER TABLE %s REPLICA IDENTITY FULL; upstream and start the"
+                    + " pipeline again from scratch (without --from-savepoint)",
                 table.qualifiedName, table.qualifiedName);
         SourceStatuses.mark(
             layout.resultsUrl,
@@ -329,7 +312,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     } else if (current.streamed || !streamed) {
       return;
     }
-    rows.update(new StoredRow(row, 1, streamed));
+    rows.update(new StoredRow(row, 1, streamed, change.gen));
   }
 
   private byte[] fillToast(TableLayout table, long mask, byte[] newRow, byte[] oldRow) {
@@ -344,57 +327,96 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     return table.serialize(merged);
   }
 
-  private void deleteKey(TableLayout table) throws Exception {
-    StoredRow current = rows.value();
+  private void deleteKey(TableLayout table, long gen) throws Exception {
+    StoredRow current = current(table, gen);
     if (current != null) {
       emit(table, RowKind.DELETE, current.row);
       rows.clear();
     }
-    deleted.update(Boolean.TRUE);
+    deleted.update(gen);
   }
 
-  private void addCopy(TableLayout table, byte[] row) throws Exception {
-    StoredRow current = rows.value();
-    rows.update(
-        new StoredRow(
-            current == null ? row : current.row, current == null ? 1 : current.count + 1, false));
-    emit(table, RowKind.INSERT, row);
-  }
-
-  private void removeCopy(TableLayout table, byte[] row) throws Exception {
-    StoredRow current = rows.value();
-    if (current == null || current.count <= 0) {
-      throw new IllegalStateException(
-          String.format(
-              "a row deleted from %s upstream was never replicated; the table's copy in mzflink is no longer exact",
-              table.qualifiedName));
+  /**
+   * Adds {@code delta} copies of a key-less table's row. Copies arrive in any order (a snapshot row
+   * after the streamed delete of it), so the count may dip below zero for a while; only copies that
+   * exist are emitted.
+   */
+  private void addCopies(TableLayout table, ChangeRecord change, int delta) throws Exception {
+    if (change.kind == ChangeRecord.SNAPSHOT) {
+      Long truncated = truncatedAt.get(table.id);
+      if (truncated != null && change.lsn < truncated) {
+        return;
+      }
     }
-    if (current.count == 1) {
+    StoredRow stored = rows.value();
+    if (stored != null && stored.gen > change.gen) {
+      return; // of a snapshot taken again since
+    }
+    StoredRow current = current(table, change.gen);
+    int before = current == null ? 0 : current.count;
+    int after = before + delta;
+    byte[] row = current == null ? change.row : current.row;
+    for (int i = Math.max(before, 0); i < Math.max(after, 0); i++) {
+      emit(table, RowKind.INSERT, row);
+    }
+    for (int i = Math.max(after, 0); i < Math.max(before, 0); i++) {
+      emit(table, RowKind.DELETE, row);
+    }
+    if (after == 0) {
       rows.clear();
     } else {
-      rows.update(new StoredRow(current.row, current.count - 1, false));
+      rows.update(new StoredRow(row, after, false, change.gen));
     }
-    emit(table, RowKind.DELETE, current.row);
+  }
+
+  /** Emits the deletion of every copy of {@code stored} that the changelog holds. */
+  private void retract(TableLayout table, StoredRow stored) {
+    int copies = table.keyed() ? 1 : Math.max(stored.count, 0);
+    for (int i = 0; i < copies; i++) {
+      emit(table, RowKind.DELETE, stored.row);
+    }
   }
 
   private void truncate(TableLayout table, long lsn) throws Exception {
     truncatedAt.merge(table.id, lsn, Math::max);
-    String prefix = table.id + ":";
+    clearTable(table.id, Long.MAX_VALUE);
+  }
+
+  /** Forgets (and retracts) the rows of earlier generations of one table, or of every table. */
+  private void reset(int tableIndex, long gen) throws Exception {
+    String id = tableIndex < 0 ? "*" : layout.table(tableIndex).id;
+    Long done = resetTo.get(id);
+    if (done != null && done >= gen) {
+      return;
+    }
+    resetTo.put(id, gen);
+    clearTable(tableIndex < 0 ? null : id, gen);
+  }
+
+  /**
+   * Retracts and clears the stored rows of the table with state id {@code tableId} (every table
+   * when null) whose generation is before {@code gen}.
+   */
+  private void clearTable(String tableId, long gen) throws Exception {
+    String prefix = tableId == null ? null : tableId + ":";
     getKeyedStateBackend()
         .applyToAllKeys(
             VoidNamespace.INSTANCE,
             VoidNamespaceSerializer.INSTANCE,
             ROWS,
             (key, state) -> {
-              if (key instanceof String k && k.startsWith(prefix)) {
-                StoredRow stored = state.value();
-                if (stored != null) {
-                  for (int i = 0; i < stored.count; i++) {
-                    emit(table, RowKind.DELETE, stored.row);
-                  }
-                  state.clear();
-                }
+              if (!(key instanceof String k) || (prefix != null && !k.startsWith(prefix))) {
+                return;
               }
+              StoredRow stored = state.value();
+              if (stored == null || stored.gen >= gen) {
+                return;
+              }
+              TableLayout table = layout.tableWithId(k.substring(0, k.indexOf(':')));
+              if (table != null) {
+                retract(table, stored);
+              }
+              state.clear();
             });
   }
 

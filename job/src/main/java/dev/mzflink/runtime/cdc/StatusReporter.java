@@ -1,6 +1,8 @@
 package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.pg.PgConnections;
+import dev.mzflink.source.SourceLayout;
+import dev.mzflink.source.TableLayout;
 import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.status.SourceStatuses.Row;
 import dev.mzflink.status.SourceStatuses.Status;
@@ -44,8 +46,6 @@ final class StatusReporter extends AbstractStreamOperator<Void>
 
   private final SourceLayout layout;
   private final String source;
-  private final String upstreamUrl;
-  private final Properties upstreamProperties;
   private final String resultsUrl;
   private final long walWarningBytes;
 
@@ -66,18 +66,10 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   private transient long lastLog;
   private transient boolean sawStreaming;
 
-  StatusReporter(
-      SourceLayout layout,
-      String source,
-      String upstreamUrl,
-      Properties upstreamProperties,
-      String resultsUrl,
-      long walWarningBytes) {
+  StatusReporter(SourceLayout layout, long walWarningBytes) {
     this.layout = layout;
-    this.source = source;
-    this.upstreamUrl = upstreamUrl;
-    this.upstreamProperties = upstreamProperties;
-    this.resultsUrl = resultsUrl;
+    this.source = layout.source;
+    this.resultsUrl = layout.resultsUrl;
     this.walWarningBytes = walWarningBytes;
   }
 
@@ -209,9 +201,8 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     boolean allRunning = true;
     for (TableLayout t : layout.tables) {
       long[] c = counts.getOrDefault(t.id, new long[4]);
-      // Flink CDC streams only once its snapshot of every keyed table is complete; mzflink's
-      // locked snapshot of a table reports its end itself.
-      boolean snapshotDone = t.lockedSnapshot ? c[3] == 1 : sawStreaming || c[1] > 0;
+      // The source streams only once its first snapshot is complete.
+      boolean snapshotDone = sawStreaming || c[1] > 0;
       Status status;
       String error = errors.get(t.id);
       if (error != null) {
@@ -332,10 +323,8 @@ final class StatusReporter extends AbstractStreamOperator<Void>
 
   private Connection upstream() throws SQLException {
     if (upstream == null || upstream.isClosed()) {
-      Properties p = new Properties();
-      p.putAll(upstreamProperties);
-      p.setProperty("ApplicationName", "mzflink status");
-      upstream = PgConnections.connect(upstreamUrl, p);
+      upstream =
+          PgConnections.connect(layout.jdbcUrl, layout.connectionProperties("mzflink status"));
     }
     return upstream;
   }

@@ -1,5 +1,7 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.source.SourceLayout;
+import dev.mzflink.source.TableLayout;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;

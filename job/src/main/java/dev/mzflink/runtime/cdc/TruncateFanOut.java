@@ -1,13 +1,14 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.source.ChangeRecord;
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.util.Collector;
 
 /**
- * Sends a TRUNCATE and a CHUNK_DONE to every subtask of the normalizer, in line with the table's
- * other changes: one copy per subtask, each with a key that the key-by assigns to that subtask. The
- * other records pass unchanged.
+ * Sends a TRUNCATE and a RESET to every subtask of the normalizer, in line with the table's other
+ * changes: one copy per subtask, each with a key that the key-by assigns to that subtask. The other
+ * records pass unchanged.
  */
 final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord> {
   private static final long serialVersionUID = 1L;
@@ -31,7 +32,7 @@ final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord
 
   @Override
   public void flatMap(ChangeRecord change, Collector<ChangeRecord> out) {
-    if (change.kind != ChangeRecord.TRUNCATE && change.kind != ChangeRecord.CHUNK_DONE) {
+    if (change.kind != ChangeRecord.TRUNCATE && change.kind != ChangeRecord.RESET) {
       out.collect(change);
       return;
     }

@@ -1,12 +1,17 @@
-package dev.mzflink.runtime.cdc;
+package dev.mzflink.source;
 
 /**
- * One change of one table of a source, as it travels between mzflink's operators. Rows are
+ * One change of one table of a source, as it travels from the source to the normalizer. Rows are
  * serialized with the table's {@code RowDataSerializer} (see {@link TableLayout}), so one record
  * type serves every table. A Flink POJO: public fields and a no-argument constructor.
+ *
+ * <p>Every record carries its table's <em>generation</em>: the WAL position of the snapshot the
+ * table's rows were read at. A table snapshotted again (a retaken snapshot, a table added while
+ * running) gets a later generation, and the normalizer forgets whatever an earlier generation left
+ * of it; snapshot rows and streamed changes of one generation may arrive in any order.
  */
 public final class ChangeRecord {
-  /** A row read by Flink CDC's incremental snapshot. */
+  /** A row of a table's snapshot. */
   public static final byte SNAPSHOT = 0;
 
   /** A row inserted upstream. */
@@ -21,21 +26,11 @@ public final class ChangeRecord {
   /** The table was truncated upstream. */
   public static final byte TRUNCATE = 4;
 
-  /** A row read by mzflink's locked snapshot. */
-  public static final byte LOCKED_SNAPSHOT = 5;
-
-  /** The locked snapshot of the table is complete; {@link #lsn} is its hand-over point. */
-  public static final byte LOCKED_SNAPSHOT_DONE = 6;
-
   /**
-   * The table needs no hand-over: Flink CDC's incremental snapshot reads it, or its snapshot was
-   * complete before the job was restored. Its streamed changes pass unless a hand-over point is
-   * already set.
+   * The table (or every table, {@link #table} -1) is snapshotted again at generation {@link #gen}:
+   * rows of earlier generations are retracted. Sent to every normalizer subtask.
    */
-  public static final byte SNAPSHOT_KNOWN = 7;
-
-  /** Every row of snapshot chunk {@link #chunk} of the table has been sent before this record. */
-  public static final byte CHUNK_DONE = 8;
+  public static final byte RESET = 5;
 
   /**
    * The table stopped replicating (its schema changed upstream): its later changes are dropped, the
@@ -43,7 +38,7 @@ public final class ChangeRecord {
    */
   public static final byte TABLE_ERRORED = 9;
 
-  /** The table's index in the source's layout. */
+  /** The table's index in the source's layout; -1 for a RESET of every table. */
   public int table;
 
   /** One of the kinds above. */
@@ -52,19 +47,20 @@ public final class ChangeRecord {
   /** The row, serialized; null for TRUNCATE and the markers. */
   public byte[] row;
 
-  /** The WAL position of the change (0 for snapshot rows). */
+  /**
+   * The WAL position of the change: the commit LSN of its transaction, or for a snapshot row the
+   * position its snapshot was taken at.
+   */
   public long lsn;
+
+  /** The table's generation (see the class comment). */
+  public long gen;
 
   /** Bit i set: column i of an UPDATE is an unchanged TOASTed value the WAL did not carry. */
   public long unchangedToast;
 
   /** The partitioning key: table id and key text (or the whole row for key-less tables). */
   public String key;
-
-  /**
-   * Of a snapshot row and a CHUNK_DONE: the chunk of Flink CDC's snapshot (a hash of its split id).
-   */
-  public long chunk;
 
   /** Of a streamed change: when its transaction committed upstream (ms since the epoch), else 0. */
   public long commitMillis;
@@ -74,18 +70,19 @@ public final class ChangeRecord {
 
   public ChangeRecord() {}
 
-  ChangeRecord(int table, byte kind, byte[] row, long lsn) {
+  public ChangeRecord(int table, byte kind, byte[] row, long lsn, long gen) {
     this.table = table;
     this.kind = kind;
     this.row = row;
     this.lsn = lsn;
+    this.gen = gen;
   }
 
-  ChangeRecord copy() {
-    ChangeRecord c = new ChangeRecord(table, kind, row, lsn);
+  /** A copy, for fanning a record out to every subtask. */
+  public ChangeRecord copy() {
+    ChangeRecord c = new ChangeRecord(table, kind, row, lsn, gen);
     c.unchangedToast = unchangedToast;
     c.key = key;
-    c.chunk = chunk;
     c.commitMillis = commitMillis;
     c.error = error;
     return c;
@@ -93,6 +90,16 @@ public final class ChangeRecord {
 
   @Override
   public String toString() {
-    return "ChangeRecord{table=" + table + ", kind=" + kind + ", lsn=" + lsn + ", key=" + key + "}";
+    return "ChangeRecord{table="
+        + table
+        + ", kind="
+        + kind
+        + ", lsn="
+        + lsn
+        + ", gen="
+        + gen
+        + ", key="
+        + key
+        + "}";
   }
 }

@@ -1,10 +1,11 @@
-package dev.mzflink.runtime.cdc;
+package dev.mzflink.source;
 
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
 import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.PgValueKind;
 import dev.mzflink.values.KeyText;
+import dev.mzflink.values.PgRowDecoder;
 import dev.mzflink.values.PgText;
 import java.io.IOException;
 import java.io.Serializable;
@@ -22,38 +23,49 @@ import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
 
 /**
- * Everything the operators need to know about one table of a source: its Flink row type, key,
- * replica identity, and how to serialize its rows and compute their partitioning key.
+ * Everything the source and the operators after it need to know about one table of a source: its
+ * upstream identity and column types, its Flink row type, key and replica identity, and how to
+ * decode, serialize and partition its rows.
  */
-final class TableLayout implements Serializable {
+public final class TableLayout implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  final int index;
+  public final int index;
 
   /**
    * The table's identity in state, stable across restarts and job changes: a hash of the upstream
    * table, the view it feeds, and its columns and key. A table whose id is not in a restored state
    * is new to the pipeline (or changed) and is snapshotted again.
    */
-  final String id;
+  public final String id;
 
-  final String schema;
-  final String name;
+  /** The table's oid upstream, as the plan read it. */
+  public final long oid;
+
+  public final String schema;
+  public final String name;
 
   /** {@code "schema"."name"}, for messages and SQL. */
-  final String qualifiedName;
+  public final String qualifiedName;
 
-  final boolean lockedSnapshot;
-  final boolean replicaIdentityFull;
-  final RowType rowType;
+  public final boolean replicaIdentityFull;
+  public final RowType rowType;
 
-  /** How each column's values are carried; converted-from-text kinds are read by mzflink. */
-  final PgValueKind[] kinds;
+  /** How each column's values are carried. */
+  public final PgValueKind[] kinds;
+
+  /** Each column's type oid upstream (0 when not known) and type modifier. */
+  public final long[] typeOids;
+
+  public final int[] typmods;
+
+  /** The primary key's column positions; empty for a key-less table. */
+  public final int[] key;
 
   /** Each array column's element kind (null for other columns). */
-  final PgValueKind[] elements;
+  private final PgValueKind[] elements;
 
-  final int[] key;
+  private transient PgRowDecoder decoder;
   private transient RowDataSerializer serializer;
   private transient RowData.FieldGetter[] text;
 
@@ -62,7 +74,7 @@ final class TableLayout implements Serializable {
     this.schema = table.schema();
     this.name = table.name();
     this.qualifiedName = table.qualifiedName();
-    this.lockedSnapshot = table.lockedSnapshot();
+    this.oid = table.oid();
     this.replicaIdentityFull = table.replicaIdentityFull();
     List<FlinkColumn> columns = table.columns();
     LogicalType[] types = new LogicalType[columns.size()];
@@ -75,6 +87,8 @@ final class TableLayout implements Serializable {
     }
     this.rowType = RowType.of(types, names);
     this.kinds = table.values().stream().map(FlinkTypes.Carried::kind).toArray(PgValueKind[]::new);
+    this.typeOids = table.typeOids().stream().mapToLong(Long::longValue).toArray();
+    this.typmods = table.typmods().stream().mapToInt(Integer::intValue).toArray();
     this.elements =
         table.values().stream().map(v -> v.element().orElse(null)).toArray(PgValueKind[]::new);
     this.key =
@@ -83,7 +97,7 @@ final class TableLayout implements Serializable {
   }
 
   /** Eight hex digits of SHA-256 over everything that decides how the table's rows are stored. */
-  static String stateId(StreamTable table) {
+  public static String stateId(StreamTable table) {
     StringBuilder identity = new StringBuilder();
     identity.append(table.schema()).append('\u0000').append(table.name()).append('\u0000');
     identity.append(table.flinkName().quoted()).append('\u0000');
@@ -106,11 +120,28 @@ final class TableLayout implements Serializable {
     }
   }
 
-  boolean keyed() {
+  /** Turns PostgreSQL's text of a row into a Flink row. */
+  public PgRowDecoder decoder() {
+    if (decoder == null) {
+      List<PgRowDecoder.Column> columns = new java.util.ArrayList<>();
+      for (int i = 0; i < arity(); i++) {
+        columns.add(
+            new PgRowDecoder.Column(
+                rowType.getFieldNames().get(i),
+                kinds[i],
+                java.util.Optional.ofNullable(elements[i]),
+                rowType.getTypeAt(i)));
+      }
+      decoder = PgRowDecoder.of(qualifiedName, columns);
+    }
+    return decoder;
+  }
+
+  public boolean keyed() {
     return key.length > 0;
   }
 
-  int arity() {
+  public int arity() {
     return rowType.getFieldCount();
   }
 
@@ -121,7 +152,7 @@ final class TableLayout implements Serializable {
     return serializer;
   }
 
-  byte[] serialize(RowData row) {
+  public byte[] serialize(RowData row) {
     try {
       DataOutputSerializer out = new DataOutputSerializer(64);
       serializer().serialize(row, out);
@@ -131,7 +162,7 @@ final class TableLayout implements Serializable {
     }
   }
 
-  RowData deserialize(byte[] bytes) {
+  public RowData deserialize(byte[] bytes) {
     try {
       return serializer().deserialize(new DataInputDeserializer(bytes));
     } catch (IOException e) {
@@ -140,7 +171,7 @@ final class TableLayout implements Serializable {
   }
 
   /** The partitioning key: the table's id and the text of the key columns (all columns if none). */
-  String partitionKey(RowData row) {
+  public String partitionKey(RowData row) {
     if (text == null) {
       text = new RowData.FieldGetter[arity()];
       for (int i = 0; i < arity(); i++) {

@@ -1,35 +1,47 @@
-package dev.mzflink.runtime.cdc;
+package dev.mzflink.source;
 
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.Properties;
 
 /**
- * The tables of one source, by index, and by upstream name (one upstream table may feed several
- * views).
+ * One source as the job reads it: how to connect upstream, its slot and publication, and its
+ * tables, by index and by upstream name (one upstream table may feed several views).
  */
-final class SourceLayout implements Serializable {
+public final class SourceLayout implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The source's replication slot. */
-  final String slot;
+  public final String slot;
 
   /** The source's name, quoted, for messages and the status table. */
-  final String source;
+  public final String source;
+
+  /** The publication it reads. */
+  public final String publication;
+
+  /** pgjdbc's URL of the upstream database. */
+  public final String jdbcUrl;
+
+  /** pgjdbc's connection properties, the password included: never printed. */
+  private final Properties properties;
 
   /** The results database, where errors that stop the source are recorded. */
-  final String resultsUrl;
+  public final String resultsUrl;
 
-  final List<TableLayout> tables;
+  public final List<TableLayout> tables;
   private final HashMap<String, List<Integer>> byUpstream = new HashMap<>();
   private final HashMap<String, TableLayout> byId = new HashMap<>();
 
-  SourceLayout(SourceStream stream, String resultsUrl) {
+  public SourceLayout(SourceStream stream, String resultsUrl) {
     this.slot = stream.slot();
     this.source = stream.name().quoted();
+    this.publication = stream.publication();
+    this.jdbcUrl = stream.connection().jdbcUrl();
+    this.properties = stream.connection().jdbcProperties();
     this.resultsUrl = resultsUrl;
     List<TableLayout> layouts = new ArrayList<>();
     for (int i = 0; i < stream.tables().size(); i++) {
@@ -54,25 +66,32 @@ final class SourceLayout implements Serializable {
     }
   }
 
-  static String upstreamKey(String schema, String table) {
+  private static String upstreamKey(String schema, String table) {
     return schema + "\u0000" + table;
   }
 
   /** The indexes of the tables that read upstream table {@code schema.table}; empty if none. */
-  List<Integer> indexesOf(String schema, String table) {
+  public List<Integer> indexesOf(String schema, String table) {
     return byUpstream.getOrDefault(upstreamKey(schema, table), List.of());
   }
 
-  TableLayout table(int index) {
+  public TableLayout table(int index) {
     return tables.get(index);
   }
 
   /** The table with state id {@code id}, or null if the pipeline no longer reads it. */
-  TableLayout tableWithId(String id) {
+  public TableLayout tableWithId(String id) {
     return byId.get(id);
   }
 
-  Map<String, List<Integer>> upstreamTables() {
-    return Map.copyOf(byUpstream);
+  /**
+   * A copy of the connection properties for a connection named {@code applicationName} (as {@code
+   * pg_stat_activity} shows it).
+   */
+  public Properties connectionProperties(String applicationName) {
+    Properties p = new Properties();
+    p.putAll(properties);
+    p.setProperty("ApplicationName", applicationName);
+    return p;
   }
 }

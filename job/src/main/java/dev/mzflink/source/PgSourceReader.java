@@ -1,0 +1,217 @@
+package dev.mzflink.source;
+
+import dev.mzflink.source.ReaderQueues.SnapshotBatch;
+import dev.mzflink.source.ReaderQueues.StreamBatch;
+import dev.mzflink.source.SourceEvents.SplitFinished;
+import dev.mzflink.source.SourceEvents.StreamGo;
+import dev.mzflink.source.SourceEvents.StreamReady;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.connector.source.ReaderOutput;
+import org.apache.flink.api.connector.source.SourceEvent;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.core.io.InputStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A reader of a source, on a TaskManager: reads the snapshot ranges it is given (a worker thread
+ * COPYs them) and, on one reader, the source's stream (a worker thread reads the slot), and emits
+ * their records on the task thread.
+ *
+ * <p>A checkpoint never falls inside an upstream transaction: once the task thread starts emitting
+ * a transaction it does not return to Flink (which takes checkpoints between calls) until the
+ * transaction's last record is out, and the position it checkpoints is the end of the last
+ * transaction it emitted whole. That position is confirmed to the slot when the checkpoint
+ * completes, and not before.
+ */
+final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
+  private static final Logger LOG = LoggerFactory.getLogger(PgSourceReader.class);
+
+  private final SourceReaderContext context;
+  private final SourceLayout layout;
+  private final ReaderQueues queues = new ReaderQueues();
+  private final List<Thread> threads = new ArrayList<>();
+  private SnapshotWorker snapshots;
+  private StreamWorker streamWorker;
+
+  /** The stream this reader reads, with the position of the last transaction emitted whole. */
+  private StreamSplit stream;
+
+  /** A stream restored from a checkpoint, waiting for the enumerator's go. */
+  private boolean waitingForGo;
+
+  private boolean started;
+
+  /** Per checkpoint taken and not yet completed, the stream position it holds. */
+  private final NavigableMap<Long, Long> checkpointed = new TreeMap<>();
+
+  PgSourceReader(SourceReaderContext context, SourceLayout layout) {
+    this.context = context;
+    this.layout = layout;
+  }
+
+  @Override
+  public void start() {
+    started = true;
+    if (stream != null) {
+      // Restored: the enumerator may snapshot tables anew, whose hand-over points the stream must
+      // know before it reads.
+      waitingForGo = true;
+      context.sendSourceEventToCoordinator(new StreamReady());
+    }
+    context.sendSplitRequest();
+  }
+
+  @Override
+  public void addSplits(List<PgSplit> splits) {
+    for (PgSplit split : splits) {
+      if (split instanceof SnapshotSplit s) {
+        if (!started) {
+          continue; // of a snapshot that is gone: the enumerator takes it again
+        }
+        snapshotWorker().add(s);
+      } else if (split instanceof StreamSplit s) {
+        stream = s;
+        if (started) {
+          startStream();
+        }
+      }
+    }
+  }
+
+  private SnapshotWorker snapshotWorker() {
+    if (snapshots == null) {
+      snapshots = new SnapshotWorker(layout, queues);
+      spawn(snapshots, "snapshot");
+    }
+    return snapshots;
+  }
+
+  private void startStream() {
+    streamWorker = new StreamWorker(layout, queues, stream.startLsn(), stream.handOver());
+    spawn(streamWorker, "stream");
+  }
+
+  private void spawn(Runnable worker, String what) {
+    Thread t =
+        new Thread(
+            worker, "mzflink " + what + " " + layout.slot + " #" + context.getIndexOfSubtask());
+    t.setDaemon(true);
+    threads.add(t);
+    t.start();
+  }
+
+  @Override
+  public void handleSourceEvents(SourceEvent event) {
+    if (event instanceof StreamGo go) {
+      stream = stream.withHandOver(go.handOver());
+      waitingForGo = false;
+      startStream();
+    } else {
+      throw new IllegalStateException("unexpected source event " + event);
+    }
+  }
+
+  @Override
+  public InputStatus pollNext(ReaderOutput<ChangeRecord> output) throws Exception {
+    queues.rethrow();
+    StreamBatch batch = queues.stream.poll();
+    if (batch != null) {
+      emitTransaction(batch, output);
+      return InputStatus.MORE_AVAILABLE;
+    }
+    SnapshotBatch rows = queues.snapshot.poll();
+    if (rows != null) {
+      for (ChangeRecord record : rows.records()) {
+        output.collect(record);
+      }
+      if (rows.finishedSplit() != null) {
+        context.sendSourceEventToCoordinator(new SplitFinished(rows.finishedSplit()));
+        context.sendSplitRequest();
+      }
+      return InputStatus.MORE_AVAILABLE;
+    }
+    return InputStatus.NOTHING_AVAILABLE;
+  }
+
+  /**
+   * Emits {@code first} and, when it does not end its transaction, the batches after it up to the
+   * one that does, before returning: no checkpoint between them.
+   */
+  private void emitTransaction(StreamBatch first, ReaderOutput<ChangeRecord> output)
+      throws Exception {
+    StreamBatch batch = first;
+    while (true) {
+      for (ChangeRecord record : batch.records()) {
+        output.collect(record);
+      }
+      if (batch.endOfTransaction()) {
+        stream = stream.at(Math.max(stream.startLsn(), batch.endLsn()));
+        return;
+      }
+      StreamBatch next = null;
+      while (next == null) {
+        queues.rethrow();
+        next = queues.stream.poll(100, TimeUnit.MILLISECONDS);
+      }
+      batch = next;
+    }
+  }
+
+  @Override
+  public List<PgSplit> snapshotState(long checkpointId) {
+    if (stream == null) {
+      // Snapshot ranges are not kept: a snapshot does not survive a restart and is taken again.
+      return List.of();
+    }
+    checkpointed.put(checkpointId, stream.startLsn());
+    return List.of(stream);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    Map.Entry<Long, Long> latest = checkpointed.floorEntry(checkpointId);
+    if (latest == null) {
+      return;
+    }
+    long lsn = latest.getValue();
+    checkpointed.headMap(checkpointId, true).clear();
+    if (streamWorker != null && !waitingForGo) {
+      streamWorker.confirm(lsn);
+    }
+  }
+
+  @Override
+  public CompletableFuture<Void> isAvailable() {
+    return queues.available();
+  }
+
+  @Override
+  public void notifyNoMoreSplits() {}
+
+  @Override
+  public void close() throws Exception {
+    if (snapshots != null) {
+      snapshots.stop();
+    }
+    if (streamWorker != null) {
+      streamWorker.stop();
+    }
+    for (Thread t : threads) {
+      t.interrupt();
+    }
+    for (Thread t : threads) {
+      t.join(10_000);
+      if (t.isAlive()) {
+        LOG.warn("{} did not stop within 10 s", t.getName());
+      }
+    }
+  }
+}

@@ -1,0 +1,38 @@
+package dev.mzflink.source;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.connector.source.SourceEvent;
+
+/** The messages between the split enumerator and the readers of a source. */
+final class SourceEvents {
+  private SourceEvents() {}
+
+  /** A reader emitted every row of a snapshot split. */
+  record SplitFinished(String splitId) implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+
+    SplitFinished {
+      requireNonNull(splitId, "splitId is null");
+    }
+  }
+
+  /**
+   * A reader restored the stream from a checkpoint and waits, before reading it, for the hand-over
+   * points of the tables the enumerator snapshots anew.
+   */
+  record StreamReady() implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+  }
+
+  /** The restored stream may go on, with these tables' new hand-over points. */
+  record StreamGo(Map<String, Long> handOver) implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+
+    StreamGo {
+      handOver = new TreeMap<>(requireNonNull(handOver, "handOver is null"));
+    }
+  }
+}
