@@ -74,6 +74,12 @@ public final class PgOutputSlot implements AutoCloseable {
    */
   public List<PgOutputMessage> read(Connection app, String publication, Duration timeout)
       throws Exception {
+    return read(app, publication, timeout, List.of());
+  }
+
+  /** {@link #read}, with {@code session} statements run on the replication connection first. */
+  public List<PgOutputMessage> read(
+      Connection app, String publication, Duration timeout, List<String> session) throws Exception {
     try (PreparedStatement s =
         app.prepareStatement("SELECT pg_logical_emit_message(false, ?, 'end')")) {
       s.setString(1, END);
@@ -81,6 +87,7 @@ public final class PgOutputSlot implements AutoCloseable {
     }
     List<PgOutputMessage> messages = new ArrayList<>();
     try (Connection c = replicationConnection(server, database)) {
+      Sql.execute(c, session.toArray(new String[0]));
       PgTextSettings.apply(c);
       try (PGReplicationStream stream =
           c.unwrap(PGConnection.class)
