@@ -19,7 +19,8 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeParser;
 /**
  * Turns rows of PostgreSQL's text of values ({@link TextRow}: a COPY row, a pgoutput tuple) into
  * Flink rows of one table, column {@code i} of the text row into field {@code i}, each value by its
- * column's {@link PgTextDecoder}. Errors name the column and the table.
+ * column's {@link PgTextDecoder}. Errors name the column and the table. Serializable, to be built
+ * where the plan is and used where the rows are read.
  */
 public final class PgRowDecoder implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -49,17 +50,18 @@ public final class PgRowDecoder implements Serializable {
   }
 
   private final String table;
-  private final List<Column> columns;
+  private final String[] names;
   private final PgTextDecoder[] decoders;
   private final RowData.FieldGetter[] getters;
 
   private PgRowDecoder(String table, List<Column> columns) {
     this.table = table;
-    this.columns = columns;
+    this.names = new String[columns.size()];
     this.decoders = new PgTextDecoder[columns.size()];
     this.getters = new RowData.FieldGetter[columns.size()];
     for (int i = 0; i < decoders.length; i++) {
       Column c = columns.get(i);
+      names[i] = c.name();
       decoders[i] = PgTextDecoder.of(c.kind(), c.element(), c.type());
       getters[i] = RowData.createFieldGetter(c.type(), i);
     }
@@ -91,14 +93,21 @@ public final class PgRowDecoder implements Serializable {
   }
 
   public List<Column> columns() {
-    return columns;
+    List<Column> columns = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      PgTextDecoder d = decoders[i];
+      columns.add(new Column(names[i], d.kind(), d.element(), d.type()));
+    }
+    return List.copyOf(columns);
   }
 
   /** The Flink row type of the decoded rows. */
   public RowType rowType() {
-    return RowType.of(
-        columns.stream().map(Column::type).toArray(LogicalType[]::new),
-        columns.stream().map(Column::name).toArray(String[]::new));
+    LogicalType[] types = new LogicalType[decoders.length];
+    for (int i = 0; i < types.length; i++) {
+      types[i] = decoders[i].type();
+    }
+    return RowType.of(types, names.clone());
   }
 
   /**
@@ -165,7 +174,7 @@ public final class PgRowDecoder implements Serializable {
   }
 
   private String where(int column) {
-    return String.format("column %s of %s", Quote.pgIdentifier(columns.get(column).name()), table);
+    return String.format("column %s of %s", Quote.pgIdentifier(names[column]), table);
   }
 
   private void checkColumnCount(TextRow row) {

@@ -110,6 +110,11 @@ public final class PgTextDecoder implements Serializable {
     return kind;
   }
 
+  /** An array's element kind; empty for other kinds. */
+  public Optional<PgValueKind> element() {
+    return Optional.ofNullable(element);
+  }
+
   public LogicalType type() {
     return type;
   }

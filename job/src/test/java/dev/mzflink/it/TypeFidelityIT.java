@@ -39,7 +39,7 @@ class TypeFidelityIT {
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
 
   /** Column name, type. */
-  private static final String[][] COLUMNS = {
+  static final String[][] COLUMNS = {
     {"b", "bool"},
     {"i2", "int2"},
     {"i4", "int4"},
@@ -95,7 +95,7 @@ class TypeFidelityIT {
   };
 
   /** Rows of edge values, one value per column of {@link #COLUMNS}, as SQL expressions. */
-  private static final String[][] ROWS = {
+  static final String[][] ROWS = {
     // maxima, infinities, special values
     {
       "true",
@@ -386,7 +386,7 @@ class TypeFidelityIT {
             || type.equals("timetz"));
   }
 
-  private static String createTable(String name, boolean incremental) {
+  static String createTable(String name, boolean incremental) {
     List<String> columns = new ArrayList<>();
     columns.add("id int PRIMARY KEY");
     for (String[] c : COLUMNS) {
@@ -399,33 +399,38 @@ class TypeFidelityIT {
 
   private static void insertRows(Connection app, int firstId) throws Exception {
     for (String table : List.of("everything", "incremental")) {
-      boolean incremental = table.equals("incremental");
-      for (int r = 0; r < ROWS.length; r++) {
-        if (ROWS[r] != null && ROWS[r].length != COLUMNS.length) {
-          throw new IllegalStateException(
-              "row " + r + " has " + ROWS[r].length + " values for " + COLUMNS.length + " columns");
-        }
-        List<String> names = new ArrayList<>();
-        List<String> values = new ArrayList<>();
-        names.add("id");
-        values.add(Integer.toString(firstId + r + 1));
-        for (int i = 0; i < COLUMNS.length; i++) {
-          if (skipped(COLUMNS[i][1], incremental)) {
-            continue;
-          }
-          names.add(COLUMNS[i][0]);
-          values.add(ROWS[r] == null ? "NULL" : ROWS[r][i]);
-        }
-        Sql.execute(
-            app,
-            "INSERT INTO "
-                + table
-                + " ("
-                + String.join(", ", names)
-                + ") VALUES ("
-                + String.join(", ", values)
-                + ")");
+      insertRows(app, table, table.equals("incremental"), firstId);
+    }
+  }
+
+  /** Inserts {@link #ROWS} into {@code table}, with ids from {@code firstId + 1}. */
+  static void insertRows(Connection app, String table, boolean incremental, int firstId)
+      throws Exception {
+    for (int r = 0; r < ROWS.length; r++) {
+      if (ROWS[r] != null && ROWS[r].length != COLUMNS.length) {
+        throw new IllegalStateException(
+            "row " + r + " has " + ROWS[r].length + " values for " + COLUMNS.length + " columns");
       }
+      List<String> names = new ArrayList<>();
+      List<String> values = new ArrayList<>();
+      names.add("id");
+      values.add(Integer.toString(firstId + r + 1));
+      for (int i = 0; i < COLUMNS.length; i++) {
+        if (skipped(COLUMNS[i][1], incremental)) {
+          continue;
+        }
+        names.add(COLUMNS[i][0]);
+        values.add(ROWS[r] == null ? "NULL" : ROWS[r][i]);
+      }
+      Sql.execute(
+          app,
+          "INSERT INTO "
+              + table
+              + " ("
+              + String.join(", ", names)
+              + ") VALUES ("
+              + String.join(", ", values)
+              + ")");
     }
   }
 

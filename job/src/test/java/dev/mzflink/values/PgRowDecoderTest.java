@@ -8,7 +8,10 @@ import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.PgValueKind;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
@@ -135,6 +138,22 @@ class PgRowDecoderTest {
     assertThatThrownBy(() -> DECODER.decode(row("1\t2\n")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("a row of 2 columns for \"public\".\"t\", which has 5");
+  }
+
+  @Test
+  void aDecoderSurvivesSerialization() throws Exception {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(DECODER);
+    }
+    PgRowDecoder copy;
+    try (ObjectInputStream in =
+        new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      copy = (PgRowDecoder) in.readObject();
+    }
+    assertThat(copy.columns()).isEqualTo(DECODER.columns());
+    String text = "7\t12.50\tx\t2024-01-01 10:00:00+00\t{}\n";
+    assertThat(copy.decode(row(text))).isEqualTo(DECODER.decode(row(text)));
   }
 
   @Test

@@ -17,7 +17,7 @@ public final class PgTextSettings {
   /** The SET statements, in order; each works as a simple query on a replication connection. */
   public static final List<String> SET_STATEMENTS =
       List.of(
-          "SET DateStyle = 'ISO'",
+          "SET DateStyle = 'ISO, MDY'",
           "SET IntervalStyle = 'postgres'",
           "SET TimeZone = 'UTC'",
           "SET extra_float_digits = 3",
