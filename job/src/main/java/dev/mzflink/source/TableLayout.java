@@ -63,13 +63,13 @@ public final class TableLayout implements Serializable {
   public final int[] key;
 
   /** Each array column's element kind (null for other columns). */
-  private final PgValueKind[] elements;
+  public final PgValueKind[] elements;
 
   private transient PgRowDecoder decoder;
   private transient RowDataSerializer serializer;
   private transient RowData.FieldGetter[] text;
 
-  TableLayout(int index, StreamTable table) {
+  public TableLayout(int index, StreamTable table) {
     this.index = index;
     this.schema = table.schema();
     this.name = table.name();

@@ -6,11 +6,12 @@ import dev.mzflink.catalog.PgColumn;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.pg.PgIntrospector;
-import dev.mzflink.runtime.cdc.JdbcRowsForTests;
+import dev.mzflink.source.TableLayout;
 import dev.mzflink.source.pgoutput.PgOutputMessage;
 import dev.mzflink.source.pgoutput.PgTextSettings;
 import dev.mzflink.source.pgoutput.TupleData;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.testing.JdbcReference;
 import dev.mzflink.testing.PgOutputSlot;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
@@ -41,10 +42,11 @@ import org.postgresql.copy.PGCopyInputStream;
  * Every type of {@link TypeFidelityIT} with its edge values gives the same Flink rows on the two
  * text paths of mzflink's own source, value by value: read by {@code COPY (SELECT ...) TO STDOUT}
  * through {@link CopyTextReader}, and streamed through pgoutput; and both are what {@code mzflink
- * run} makes of the same rows today (JdbcRows: CanonicalText and FlinkValues for the kinds
- * converted from text, JDBC's getters for the others). Updates that leave TOASTed values alone take
- * them from the old row. Also on a server whose own settings print values differently: the pinned
- * sessions ({@link PgTextSettings}) read them the same.
+ * run} makes of the same rows before mzflink had a source of its own ({@link JdbcReference}:
+ * CanonicalText and FlinkValues for the kinds converted from text, JDBC's getters for the others).
+ * Updates that leave TOASTed values alone take them from the old row. Also on a server whose own
+ * settings print values differently: the pinned sessions ({@link PgTextSettings}) read them the
+ * same.
  */
 class TextPathsFidelityIT {
   @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
@@ -108,7 +110,7 @@ class TextPathsFidelityIT {
           "CREATE PUBLICATION fidelity FOR TABLE everything");
       PgTable table =
           new PgIntrospector(app)
-              .snapshot("fidelity").publication().tables().stream()
+              .serverFacts("fidelity").publication().orElseThrow().tables().stream()
                   .filter(t -> t.name().equals("everything"))
                   .findFirst()
                   .orElseThrow();
@@ -191,14 +193,16 @@ class TextPathsFidelityIT {
       values.add(carried);
     }
     return new FlinkPlan.StreamTable(
+        table.oid(),
         table.schema(),
         table.name(),
         new FlinkPlan.FlinkName(Optional.empty(), table.schema(), table.name()),
         columns,
         table.primaryKey(),
         table.replicaIdentity() == PgTable.ReplicaIdentity.FULL,
-        true,
-        values);
+        values,
+        table.columns().stream().map(PgColumn::typeOid).toList(),
+        table.columns().stream().map(c -> c.type().typmod()).toList());
   }
 
   /** The table's rows by COPY text, in a pinned session, through a ctid range. */
@@ -244,7 +248,7 @@ class TextPathsFidelityIT {
       PgTextSettings.apply(c);
       try (ResultSet r = s.executeQuery("SELECT " + columns + " FROM everything")) {
         while (r.next()) {
-          GenericRowData row = JdbcRowsForTests.read(r, plan);
+          GenericRowData row = JdbcReference.read(r, new TableLayout(0, plan));
           rows.put((Integer) row.getField(0), row);
         }
       }
