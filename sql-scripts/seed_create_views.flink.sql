@@ -6,10 +6,10 @@
 -- Upstream cost: this file opens 4 replication slots and walsenders (one per table, and each walsender
 -- decodes the whole WAL). mzflink run reads each source through one slot instead:
 --   source "public"."mz_source": slot materialize_mz_source, publication 'mz_source', 4 tables
---     "otherschema"."foo" as `otherschema`.`foo`: primary key (id), incremental snapshot
---     "public"."a" as `public`.`a`: primary key (id), incremental snapshot
---     "public"."b" as `public`.`b`: primary key (id), incremental snapshot
---     "public"."foo" as `public`.`foo`: primary key (id), incremental snapshot
+--     "otherschema"."foo" as `otherschema`.`foo`: primary key (id)
+--     "public"."a" as `public`.`a`: primary key (id)
+--     "public"."b" as `public`.`b`: primary key (id)
+--     "public"."foo" as `public`.`foo`: primary key (id)
 
 SET 'execution.checkpointing.interval' = '2s';
 

@@ -6,8 +6,8 @@
 -- Upstream cost: this file opens 2 replication slots and walsenders (one per table, and each walsender
 -- decodes the whole WAL). mzflink run reads each source through one slot instead:
 --   source "public"."mz_source": slot materialize_mz_source, publication 'mz_source', 2 tables
---     "public"."a" as `public`.`a`: primary key (id), incremental snapshot
---     "public"."b" as `public`.`b`: primary key (id), incremental snapshot
+--     "public"."a" as `public`.`a`: primary key (id)
+--     "public"."b" as `public`.`b`: primary key (id)
 
 SET 'execution.checkpointing.interval' = '2s';
 

@@ -6,9 +6,9 @@
 -- Upstream cost: this file opens 3 replication slots and walsenders (one per table, and each walsender
 -- decodes the whole WAL). mzflink run reads each source through one slot instead:
 --   source "public"."mz_source": slot materialize_mz_source, publication 'mz_source', 3 tables
---     "public"."customers" as `public`.`customers`: primary key (id), incremental snapshot
---     "public"."order_items" as `public`.`order_items`: no primary key, snapshot read whole under a SHARE lock
---     "public"."orders" as `public`.`orders`: primary key (id), incremental snapshot
+--     "public"."customers" as `public`.`customers`: primary key (id)
+--     "public"."order_items" as `public`.`order_items`: no primary key
+--     "public"."orders" as `public`.`orders`: primary key (id)
 
 SET 'execution.checkpointing.interval' = '2s';
 

@@ -6,9 +6,9 @@
 -- Upstream cost: this file opens 3 replication slots and walsenders (one per table, and each walsender
 -- decodes the whole WAL). mzflink run reads each source through one slot instead:
 --   source "public"."tpch": slot materialize_tpch, publication 'tpch', 3 tables
---     "public"."customer" as `public`.`customer`: primary key (c_custkey), incremental snapshot
---     "public"."lineitem" as `public`.`lineitem`: primary key (l_orderkey, l_linenumber), incremental snapshot
---     "public"."orders" as `public`.`orders`: primary key (o_orderkey), incremental snapshot
+--     "public"."customer" as `public`.`customer`: primary key (c_custkey)
+--     "public"."lineitem" as `public`.`lineitem`: primary key (l_orderkey, l_linenumber)
+--     "public"."orders" as `public`.`orders`: primary key (o_orderkey)
 
 SET 'execution.checkpointing.interval' = '2s';
 SET 'table.local-time-zone' = 'UTC';

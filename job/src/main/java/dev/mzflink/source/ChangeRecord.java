@@ -33,6 +33,12 @@ public final class ChangeRecord {
   public static final byte RESET = 5;
 
   /**
+   * The table's snapshot is complete: {@link #count} rows. Sent to every normalizer subtask, in the
+   * stream, once the stream holds every later change of the table.
+   */
+  public static final byte SNAPSHOT_DONE = 6;
+
+  /**
    * The table stopped replicating (its schema changed upstream): its later changes are dropped, the
    * normalizer reports the error in {@link #error}.
    */
@@ -68,6 +74,9 @@ public final class ChangeRecord {
   /** Of a TABLE_ERRORED: the message. */
   public String error;
 
+  /** Of a SNAPSHOT_DONE: the rows the snapshot read. */
+  public long count;
+
   public ChangeRecord() {}
 
   public ChangeRecord(int table, byte kind, byte[] row, long lsn, long gen) {
@@ -85,6 +94,7 @@ public final class ChangeRecord {
     c.key = key;
     c.commitMillis = commitMillis;
     c.error = error;
+    c.count = count;
     return c;
   }
 

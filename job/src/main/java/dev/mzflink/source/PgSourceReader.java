@@ -2,6 +2,7 @@ package dev.mzflink.source;
 
 import dev.mzflink.source.ReaderQueues.SnapshotBatch;
 import dev.mzflink.source.ReaderQueues.StreamBatch;
+import dev.mzflink.source.SourceEvents.SnapshotsDone;
 import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
@@ -48,6 +49,9 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   private boolean waitingForGo;
 
   private boolean started;
+
+  /** Markers to emit between two transactions of the stream. */
+  private final List<ChangeRecord> markers = new ArrayList<>();
 
   /** Per checkpoint taken and not yet completed, the stream position it holds. */
   private final NavigableMap<Long, Long> checkpointed = new TreeMap<>();
@@ -114,6 +118,21 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       stream = stream.withHandOver(go.handOver());
       waitingForGo = false;
       startStream();
+    } else if (event instanceof SnapshotsDone done) {
+      for (TableLayout t : layout.tables) {
+        Long rows = done.rows().get(t.id);
+        if (rows != null) {
+          ChangeRecord marker =
+              new ChangeRecord(
+                  t.index,
+                  ChangeRecord.SNAPSHOT_DONE,
+                  null,
+                  stream.startLsn(),
+                  stream.handOver().getOrDefault(t.id, 0L));
+          marker.count = rows;
+          markers.add(marker);
+        }
+      }
     } else {
       throw new IllegalStateException("unexpected source event " + event);
     }
@@ -122,6 +141,14 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   @Override
   public InputStatus pollNext(ReaderOutput<ChangeRecord> output) throws Exception {
     queues.rethrow();
+    if (!markers.isEmpty()) {
+      // Between two transactions of the stream.
+      for (ChangeRecord marker : markers) {
+        output.collect(marker);
+      }
+      markers.clear();
+      return InputStatus.MORE_AVAILABLE;
+    }
     StreamBatch batch = queues.stream.poll();
     if (batch != null) {
       emitTransaction(batch, output);
@@ -133,7 +160,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
         output.collect(record);
       }
       if (rows.finishedSplit() != null) {
-        context.sendSourceEventToCoordinator(new SplitFinished(rows.finishedSplit()));
+        context.sendSourceEventToCoordinator(new SplitFinished(rows.finishedSplit(), rows.rows()));
         context.sendSplitRequest();
       }
       return InputStatus.MORE_AVAILABLE;
@@ -190,7 +217,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
 
   @Override
   public CompletableFuture<Void> isAvailable() {
-    return queues.available();
+    return markers.isEmpty() ? queues.available() : CompletableFuture.completedFuture(null);
   }
 
   @Override

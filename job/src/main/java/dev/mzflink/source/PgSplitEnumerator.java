@@ -1,6 +1,7 @@
 package dev.mzflink.source;
 
 import dev.mzflink.source.PgReplication.CreatedSlot;
+import dev.mzflink.source.SourceEvents.SnapshotsDone;
 import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
@@ -60,6 +61,16 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private final Deque<SnapshotSplit> pending = new ArrayDeque<>();
   private final Set<String> outstanding = new LinkedHashSet<>();
   private final Map<String, Integer> remainingOfTable = new HashMap<>();
+  private final Map<String, Long> rowsOfTable = new HashMap<>();
+
+  /** The reader that streams, once known. */
+  private int streamSubtask = -1;
+
+  /**
+   * The tables of the first snapshot that are complete, with their rows, until the stream starts.
+   */
+  private final Map<String, Long> firstSnapshot = new TreeMap<>();
+
   private final Set<Integer> waiting = new LinkedHashSet<>();
   private boolean preparing;
   private long initialLsn;
@@ -185,7 +196,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   @Override
   public void handleSourceEvent(int subtask, SourceEvent event) {
     if (event instanceof SplitFinished finished) {
-      splitFinished(subtask, finished.splitId());
+      splitFinished(subtask, finished.splitId(), finished.rows());
     } else if (event instanceof StreamReady) {
       streamReady(subtask);
     } else {
@@ -193,30 +204,43 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     }
   }
 
-  private void splitFinished(int subtask, String splitId) {
+  private void splitFinished(int subtask, String splitId, long rows) {
     if (!outstanding.remove(splitId)) {
       return;
     }
     String tableId = tableIdOf(splitId);
+    long tableRows = rowsOfTable.merge(tableId, rows, Long::sum);
+    Map<String, Long> done = new TreeMap<>();
     if (remainingOfTable.merge(tableId, -1, Integer::sum) == 0) {
       remainingOfTable.remove(tableId);
+      rowsOfTable.remove(tableId);
       snapshotted.add(tableId);
-      LOG.info("Snapshot of table {} of {} complete", tableId, layout.source);
+      done.put(tableId, tableRows);
+      LOG.info("Snapshot of table {} of {} complete: {} rows", tableId, layout.source, tableRows);
     }
-    if (!outstanding.isEmpty() || !pending.isEmpty()) {
-      return;
-    }
-    closeExporting();
-    if (!streaming) {
-      // Every range of the first snapshot is read: the stream takes over at the slot's start.
-      Map<String, Long> handOver = new TreeMap<>();
-      for (TableLayout table : layout.tables) {
-        handOver.put(table.id, initialLsn);
+    if (outstanding.isEmpty() && pending.isEmpty()) {
+      closeExporting();
+      if (!streaming) {
+        // Every range of the first snapshot is read: the stream takes over at the slot's start.
+        Map<String, Long> handOver = new TreeMap<>();
+        for (TableLayout table : layout.tables) {
+          handOver.put(table.id, initialLsn);
+        }
+        streaming = true;
+        streamSubtask = subtask;
+        context.assignSplit(new StreamSplit(initialLsn, handOver), subtask);
+        context.setIsProcessingBacklog(false);
+        LOG.info("Source {} streams from {}", layout.source, PgReplication.lsn(initialLsn));
+        done.putAll(firstSnapshot);
+        firstSnapshot.clear();
       }
-      streaming = true;
-      context.assignSplit(new StreamSplit(initialLsn, handOver), subtask);
-      context.setIsProcessingBacklog(false);
-      LOG.info("Source {} streams from {}", layout.source, PgReplication.lsn(initialLsn));
+    }
+    if (!done.isEmpty()) {
+      if (streamSubtask < 0) {
+        firstSnapshot.putAll(done); // told when the stream starts
+      } else {
+        context.sendEventToSourceReader(streamSubtask, new SnapshotsDone(done));
+      }
     }
   }
 
@@ -232,6 +256,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
    * are dropped; then the stream goes on.
    */
   private void streamReady(int subtask) {
+    streamSubtask = subtask;
     List<TableLayout> unread = new ArrayList<>();
     for (TableLayout table : layout.tables) {
       if (!snapshotted.contains(table.id)) {

@@ -25,8 +25,11 @@ final class ReaderQueues {
    */
   record StreamBatch(List<ChangeRecord> records, boolean endOfTransaction, long endLsn) {}
 
-  /** Rows of a snapshot range; the last batch of the range names it in {@code finishedSplit}. */
-  record SnapshotBatch(List<ChangeRecord> records, String finishedSplit) {}
+  /**
+   * Rows of a snapshot range; the last batch of the range names it in {@code finishedSplit}, with
+   * the number of rows the range had.
+   */
+  record SnapshotBatch(List<ChangeRecord> records, String finishedSplit, long rows) {}
 
   final BlockingQueue<StreamBatch> stream = new ArrayBlockingQueue<>(CAPACITY);
   final BlockingQueue<SnapshotBatch> snapshot = new ArrayBlockingQueue<>(CAPACITY);

@@ -125,7 +125,7 @@ final class SnapshotWorker implements Runnable {
         batch.add(change);
         rows++;
         if (batch.size() >= ReaderQueues.BATCH) {
-          queues.put(new SnapshotBatch(batch, null));
+          queues.put(new SnapshotBatch(batch, null, 0));
           batch = new ArrayList<>();
         }
       }
@@ -133,7 +133,7 @@ final class SnapshotWorker implements Runnable {
     } finally {
       connection = null;
     }
-    queues.put(new SnapshotBatch(batch, split.splitId()));
+    queues.put(new SnapshotBatch(batch, split.splitId(), rows));
     LOG.info(
         "Snapshot range {} of {}: {} rows in {} ms",
         split.splitId(),

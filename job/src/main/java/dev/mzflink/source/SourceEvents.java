@@ -10,12 +10,24 @@ import org.apache.flink.api.connector.source.SourceEvent;
 final class SourceEvents {
   private SourceEvents() {}
 
-  /** A reader emitted every row of a snapshot split. */
-  record SplitFinished(String splitId) implements SourceEvent {
+  /** A reader emitted every row of a snapshot split: {@code rows} of them. */
+  record SplitFinished(String splitId, long rows) implements SourceEvent {
     private static final long serialVersionUID = 1L;
 
     SplitFinished {
       requireNonNull(splitId, "splitId is null");
+    }
+  }
+
+  /**
+   * The snapshots of these tables (by state id) are complete, with so many rows each: the stream
+   * reader tells the tables' normalizers, in the stream.
+   */
+  record SnapshotsDone(Map<String, Long> rows) implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+
+    SnapshotsDone {
+      rows = new TreeMap<>(requireNonNull(rows, "rows is null"));
     }
   }
 

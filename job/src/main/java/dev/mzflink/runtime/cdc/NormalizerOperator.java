@@ -203,6 +203,10 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
         }
       }
       case ChangeRecord.TABLE_ERRORED -> p.error = change.error;
+      case ChangeRecord.SNAPSHOT_DONE -> {
+        p.snapshotDone = true;
+        p.snapshotTotal = change.count;
+      }
       default -> {
         // markers
       }
@@ -219,7 +223,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     }
     TableLayout table = layout.table(change.table);
     switch (change.kind) {
-      case ChangeRecord.TABLE_ERRORED -> {
+      case ChangeRecord.TABLE_ERRORED, ChangeRecord.SNAPSHOT_DONE -> {
         // counted above
       }
       case ChangeRecord.SNAPSHOT -> {

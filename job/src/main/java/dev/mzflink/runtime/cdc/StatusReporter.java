@@ -64,7 +64,6 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   private transient long estimatedAt;
   private transient long activeAt;
   private transient long lastLog;
-  private transient boolean sawStreaming;
 
   StatusReporter(SourceLayout layout, long walWarningBytes) {
     this.layout = layout;
@@ -129,12 +128,15 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   public void processElement(StreamRecord<TableProgress> element) {
     TableProgress p = element.getValue();
     long[] c = counts.computeIfAbsent(layout.table(p.table).id, id -> new long[4]);
-    c[0] += p.snapshotRows;
+    if (p.snapshotDone) {
+      // The exact count, from the source; rows still on their way to other subtasks are in it.
+      c[0] = p.snapshotTotal;
+      c[3] = 1;
+    } else if (c[3] == 0) {
+      c[0] += p.snapshotRows;
+    }
     c[1] += p.changes;
     c[2] = Math.max(c[2], p.lastChangeMillis);
-    if (p.snapshotDone) {
-      c[3] = 1;
-    }
     if (p.error != null) {
       errors.put(layout.table(p.table).id, p.error);
     }
@@ -170,7 +172,6 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     if (slot.active()) {
       activeAt = now;
     }
-    sawStreaming |= slot.streaming();
     if (now - estimatedAt > 60_000) {
       readEstimates();
       estimatedAt = now;
@@ -201,8 +202,7 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     boolean allRunning = true;
     for (TableLayout t : layout.tables) {
       long[] c = counts.getOrDefault(t.id, new long[4]);
-      // The source streams only once its first snapshot is complete.
-      boolean snapshotDone = sawStreaming || c[1] > 0;
+      boolean snapshotDone = c[3] == 1;
       Status status;
       String error = errors.get(t.id);
       if (error != null) {

@@ -6,9 +6,9 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.util.Collector;
 
 /**
- * Sends a TRUNCATE and a RESET to every subtask of the normalizer, in line with the table's other
- * changes: one copy per subtask, each with a key that the key-by assigns to that subtask. The other
- * records pass unchanged.
+ * Sends a TRUNCATE, a RESET and a SNAPSHOT_DONE to every subtask of the normalizer, in line with
+ * the table's other changes: one copy per subtask, each with a key that the key-by assigns to that
+ * subtask. The other records pass unchanged.
  */
 final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord> {
   private static final long serialVersionUID = 1L;
@@ -32,7 +32,9 @@ final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord
 
   @Override
   public void flatMap(ChangeRecord change, Collector<ChangeRecord> out) {
-    if (change.kind != ChangeRecord.TRUNCATE && change.kind != ChangeRecord.RESET) {
+    if (change.kind != ChangeRecord.TRUNCATE
+        && change.kind != ChangeRecord.RESET
+        && change.kind != ChangeRecord.SNAPSHOT_DONE) {
       out.collect(change);
       return;
     }
