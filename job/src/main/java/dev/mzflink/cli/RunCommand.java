@@ -226,6 +226,8 @@ final class RunCommand implements Callable<Integer> {
         throws Exception {
       CountDownLatch interrupted = new CountDownLatch(1);
       Signals.onInterrupt(interrupted::countDown);
+      java.util.concurrent.atomic.AtomicBoolean ended =
+          new java.util.concurrent.atomic.AtomicBoolean();
       Thread waiter =
           new Thread(
               () -> {
@@ -234,14 +236,16 @@ final class RunCommand implements Callable<Integer> {
                 } catch (Exception e) {
                   // reported below
                 }
+                // The job ended by itself: asking the local cluster about it now fails, since it
+                // shuts down with its job.
+                ended.set(true);
                 interrupted.countDown();
               },
               "mzflink-job-waiter");
       waiter.setDaemon(true);
       waiter.start();
       interrupted.await();
-      boolean jobEnded = pipeline.status().isGloballyTerminalState();
-      if (jobEnded) {
+      if (ended.get()) {
         try {
           pipeline.await();
         } catch (Exception failure) {

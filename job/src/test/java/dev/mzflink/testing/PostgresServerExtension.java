@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class PostgresServerExtension implements BeforeAllCallback, AfterAllCallback {
   private final Map<String, String> settings;
+  private final int version;
   private EmbeddedPostgresServer server;
 
   public PostgresServerExtension() {
@@ -27,12 +28,18 @@ public final class PostgresServerExtension implements BeforeAllCallback, AfterAl
   }
 
   public PostgresServerExtension(Map<String, String> settings) {
+    this(settings, 17);
+  }
+
+  /** A server of PostgreSQL {@code version} (13 to 17, see {@link PostgresVersions}). */
+  public PostgresServerExtension(Map<String, String> settings, int version) {
     this.settings = settings;
+    this.version = version;
   }
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
-    server = EmbeddedPostgresServer.start(settings);
+    server = EmbeddedPostgresServer.start(settings, PostgresVersions.binaries(version));
   }
 
   @Override

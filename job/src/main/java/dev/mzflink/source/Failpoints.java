@@ -1,0 +1,63 @@
+package dev.mzflink.source;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Named places in the source where a test can make the job fail once, to prove that a restart at
+ * exactly that moment loses and doubles nothing (after Materialize's fail points). A fail point is
+ * armed by the JVM system property {@code mzflink.failpoint.<name>}; it fires the first time it is
+ * reached in that JVM, and never when the property is not set.
+ */
+public final class Failpoints {
+  /** Right after the first snapshot: the stream is assigned, nothing streamed yet. */
+  public static final String AFTER_SNAPSHOT = "after-snapshot";
+
+  /** In the first second of streaming: after the stream's first transaction was handed over. */
+  public static final String FIRST_TRANSACTION = "first-transaction";
+
+  /** In the middle of a large transaction's records (after 10,000 of them). */
+  public static final String INSIDE_TRANSACTION = "inside-transaction";
+
+  /** In the middle of a snapshot range (after 10,000 of its rows). */
+  public static final String INSIDE_SNAPSHOT = "inside-snapshot";
+
+  /** Steady state: after 100 transactions streamed. */
+  public static final String STEADY_STATE = "steady-state";
+
+  private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
+
+  private Failpoints() {}
+
+  /** Arms fail point {@code name} in this JVM (a local run's tasks run here): it fires once. */
+  public static void arm(String name) {
+    FIRED.remove(name);
+    System.setProperty("mzflink.failpoint." + name, "true");
+  }
+
+  /** Disarms fail point {@code name}. */
+  public static void disarm(String name) {
+    System.clearProperty("mzflink.failpoint." + name);
+  }
+
+  /** Whether fail point {@code name} fired since it was armed. */
+  public static boolean fired(String name) {
+    return FIRED.contains(name);
+  }
+
+  /** Fails here, once, if the fail point {@code name} is armed. */
+  static void hit(String name) {
+    if (Boolean.getBoolean("mzflink.failpoint." + name) && FIRED.add(name)) {
+      throw new InjectedFailure(name);
+    }
+  }
+
+  /** The failure a fail point injects. */
+  public static final class InjectedFailure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    InjectedFailure(String name) {
+      super("fail point " + name + " was hit");
+    }
+  }
+}
