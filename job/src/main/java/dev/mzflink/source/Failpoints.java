@@ -22,7 +22,7 @@ public final class Failpoints {
   /** In the middle of a snapshot range (after 10,000 of its rows). */
   public static final String INSIDE_SNAPSHOT = "inside-snapshot";
 
-  /** Steady state: after 100 transactions streamed. */
+  /** Steady state: after two checkpoints of the stream completed and 100 transactions. */
   public static final String STEADY_STATE = "steady-state";
 
   private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();

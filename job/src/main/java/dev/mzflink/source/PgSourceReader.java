@@ -55,6 +55,8 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
 
   private long transactionsEmitted;
 
+  private long streamCheckpoints;
+
   /** Markers to emit between two transactions of the stream. */
   private final List<ChangeRecord> markers = new ArrayList<>();
 
@@ -196,7 +198,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
         if (emitted > 0) {
           transactionsEmitted++;
           Failpoints.hit(Failpoints.FIRST_TRANSACTION);
-          if (transactionsEmitted >= 100) {
+          if (transactionsEmitted >= 100 && streamCheckpoints >= 2) {
             Failpoints.hit(Failpoints.STEADY_STATE);
           }
         }
@@ -232,6 +234,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
     }
     long lsn = latest.getValue();
     checkpointed.headMap(checkpointId, true).clear();
+    streamCheckpoints++;
     if (streamWorker != null && !waitingForGo) {
       streamWorker.confirm(lsn);
     }
