@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -323,8 +325,38 @@ class TypeFidelityIT {
   @ParameterizedTest
   @EnumSource(SourceReading.class)
   void everyTypeArrivesExactly(SourceReading reading) throws Exception {
-    EmbeddedPostgresServer server = POSTGRES.server();
-    String database = "fidelity_" + reading.name().toLowerCase(Locale.ROOT);
+    assertEveryTypeArrivesExactly(
+        POSTGRES.server(), "fidelity_" + reading.name().toLowerCase(Locale.ROOT), reading);
+  }
+
+  /**
+   * A server whose own settings print values differently: dates, intervals, floats and bytea, in
+   * another time zone. The source pins the settings it reads text under.
+   */
+  @RegisterExtension
+  static final PostgresServerExtension ODD_POSTGRES =
+      new PostgresServerExtension(
+          Map.of(
+              "datestyle", "SQL,DMY",
+              "intervalstyle", "iso_8601",
+              "timezone", "America/New_York",
+              "extra_float_digits", "0",
+              "bytea_output", "escape"));
+
+  @Test
+  void everyTypeArrivesExactlyFromAServerWithOtherDateIntervalAndTimeZoneSettings()
+      throws Exception {
+    EmbeddedPostgresServer server = ODD_POSTGRES.server();
+    try (Connection c = server.connect("postgres")) {
+      // pgjdbc sets DateStyle's format and TimeZone itself; the rest are the server's.
+      assertThat(Sql.strings(c, "SHOW IntervalStyle")).containsExactly("iso_8601");
+      assertThat(Sql.strings(c, "SHOW bytea_output")).containsExactly("escape");
+    }
+    assertEveryTypeArrivesExactly(server, "fidelity_odd", SourceReading.ONE_SLOT_PER_SOURCE);
+  }
+
+  private static void assertEveryTypeArrivesExactly(
+      EmbeddedPostgresServer server, String database, SourceReading reading) throws Exception {
     server.createDatabase(database);
     server.createDatabase(database + "_results");
     List<String> tables = List.of("\"public\".\"everything\"", "\"public\".\"incremental\"");
