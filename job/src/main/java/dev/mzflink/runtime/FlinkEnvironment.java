@@ -59,10 +59,6 @@ public final class FlinkEnvironment {
     conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
     checkpointDirectory.ifPresent(dir -> conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
-    // While a source takes its first snapshot it reports a backlog: no checkpoints then. A
-    // snapshot does not survive a restart (it is taken again), so checkpointing one would only
-    // cost time, and the results database shows a source once its snapshot is whole.
-    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL_DURING_BACKLOG, Duration.ZERO);
     conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));
     // Results are committed when a checkpoint completes. Under backpressure (a burst of changes
     // feeding many views) an aligned checkpoint waits until the buffered records are processed,
