@@ -10,6 +10,7 @@ import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.sink.ResultsOutage;
 import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.UpstreamSource;
@@ -171,6 +172,12 @@ final class RunCommand implements Callable<Integer> {
         "Press Ctrl-C to stop; the pipeline's replication slots are dropped on the way out.");
     out.flush();
     List<String> sources = plan.streams().stream().map(st -> st.name().quoted()).toList();
+    // The status table lives in the results database: when that is down, the console says so.
+    ResultsOutage.listen(
+        message -> {
+          err.println(message);
+          err.flush();
+        });
     if (!perTableSlots) {
       SnapshotProgress.startInBackground(resultsUrl, sources, out, err);
     }

@@ -1,6 +1,7 @@
 package dev.mzflink.runtime;
 
 import dev.mzflink.UserError;
+import dev.mzflink.sink.Lineage;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,6 +48,9 @@ public final class FlinkEnvironment {
             ? GlobalConfiguration.loadConfiguration(confDir)
             : new Configuration();
     conf.set(PipelineOptions.NAME, options.jobName());
+    // The run of the pipeline the results sink's writers start when they have no state.
+    conf.set(
+        PipelineOptions.GLOBAL_JOB_PARAMETERS, java.util.Map.of(Lineage.PARAMETER, Lineage.next()));
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);

@@ -4,6 +4,7 @@ import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.SourceStreams;
+import dev.mzflink.sink.ResultsCommitGroup;
 import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
@@ -111,7 +112,11 @@ public final class PipelineRunner {
     for (FlinkInsert insert : plan.inserts()) {
       inserts.addInsertSql(FlinkSqlRenderer.insert(insert));
     }
-    inserts.attachAsDataStream();
+    // One committer commits each checkpoint of every results table in one transaction.
+    try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
+      inserts.attachAsDataStream();
+      group.attachCommitter();
+    }
     List<ReplicationSlot> slots = plan.slots(options.sourceReading());
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(options.jobName());

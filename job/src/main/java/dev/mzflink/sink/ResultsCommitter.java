@@ -1,385 +1,357 @@
 package dev.mzflink.sink;
 
-import dev.mzflink.pg.PgConnections;
-import dev.mzflink.sql.Quote;
-import dev.mzflink.values.CopyText;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.stream.Collectors;
-import org.apache.flink.api.connector.sink2.Committer;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.ProcessingTimeService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies each {@link ResultsBatch} to its results table in one transaction together with the
- * sink's progress row, so a batch is applied exactly once even when Flink commits it again after a
- * failure.
+ * Commits each completed checkpoint's staged changes of every results table it serves in ONE
+ * transaction of the results database, together with the sink's progress rows: a reader sees all of
+ * a checkpoint or none of it. It waits for the marker of every writer for the checkpoint (with
+ * unaligned checkpoints a marker may still be on its way when the checkpoint completes), commits on
+ * a thread of its own, and retries a commit that fails (the results database restarting or down)
+ * for as long as it takes, while the job goes on. A checkpoint's commit covers the ones before it
+ * that were not committed.
+ *
+ * <p>Idempotent: the progress table says which batch of each writer is applied, so a checkpoint
+ * committed again after a restart applies nothing twice. A writer of a later run (lineage) of the
+ * pipeline replaces the rows of an earlier run with its first commit; one of an earlier run than
+ * the rows' is refused (a resume from a savepoint older than a later fresh start).
  */
-final class ResultsCommitter implements Committer<ResultsBatch> {
+final class ResultsCommitter extends AbstractStreamOperator<Void>
+    implements OneInputStreamOperator<Marker, Void> {
+  private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(ResultsCommitter.class);
 
+  /** PostgreSQL 15: the first version with MERGE. */
+  static final int MERGE_VERSION = 150000;
+
   private final String url;
+  private final Map<String, ResultsTableSpec> tables;
 
-  /** The table's quoted name. */
-  private final String table;
+  private transient ListState<Marker> pendingState;
+  private transient List<Marker> pending;
+  private transient long completed;
+  private transient long scheduled;
+  private transient volatile long committed;
+  private transient volatile Throwable failure;
+  private transient ExecutorService committer;
+  private transient Connection connection;
+  private transient int serverVersion;
+  private transient ResultsOutage outage;
+  private transient volatile long committedAt;
 
-  private final String schema;
-  private final Optional<String> definition;
-  private final String typesSql;
-  private final List<String> columns;
-  private final int[] keyPositions;
-  private Connection connection;
-  private List<String> types;
-
-  ResultsCommitter(
-      String url,
-      ResultsTableName name,
-      Optional<String> definition,
-      String typesSql,
-      List<String> columns,
-      int[] keyPositions) {
+  ResultsCommitter(String url, List<ResultsTableSpec> tables) {
     this.url = url;
-    this.table = name.quoted();
-    this.schema = name.schema();
-    this.definition = definition;
-    this.typesSql = typesSql;
-    this.columns = List.copyOf(columns);
-    this.keyPositions = keyPositions;
+    this.tables = new TreeMap<>();
+    tables.forEach(t -> this.tables.put(t.quoted(), t));
   }
 
   @Override
-  public void commit(Collection<CommitRequest<ResultsBatch>> requests) throws IOException {
-    List<CommitRequest<ResultsBatch>> ordered = new ArrayList<>(requests);
-    ordered.sort(
-        Comparator.comparing((CommitRequest<ResultsBatch> r) -> r.getCommittable().subtask())
-            .thenComparing(r -> r.getCommittable().sequence()));
-    for (CommitRequest<ResultsBatch> request : ordered) {
-      try {
-        if (apply(request.getCommittable())) {
-          request.signalAlreadyCommitted();
-        }
-      } catch (SQLException e) {
-        closeQuietly();
-        throw new IOException(
-            String.format("could not write to results table %s: %s", table, e.getMessage()), e);
-      }
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    pendingState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("uncommitted-markers", Marker.class));
+    pending = new ArrayList<>();
+    pendingState.get().forEach(pending::add);
+    // The checkpoint the job is restored from completed: commit it (again, harmlessly if it was).
+    completed = context.getRestoredCheckpointId().orElse(-1L);
+    scheduled = -1;
+    committed = -1;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    committer =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "mzflink results committer");
+              t.setDaemon(true);
+              return t;
+            });
+    outage = new ResultsOutage("commit of each checkpoint", true);
+    outage.register(getMetricGroup());
+    committedAt = System.currentTimeMillis();
+    getMetricGroup()
+        .gauge(
+            "resultsLastCommitAgeSeconds",
+            (Gauge<Long>) () -> (System.currentTimeMillis() - committedAt) / 1000);
+    check();
+  }
+
+  /** Every second: surfaces a commit's failure, and commits what is due. */
+  private void check() {
+    ProcessingTimeService time = getProcessingTimeService();
+    time.registerTimer(
+        time.getCurrentProcessingTime() + 1000,
+        now -> {
+          tryCommit();
+          check();
+        });
+  }
+
+  @Override
+  public void processElement(StreamRecord<Marker> element) throws Exception {
+    synchronized (this) {
+      pending.add(element.getValue());
+    }
+    tryCommit();
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    completed = Math.max(completed, checkpointId);
+    tryCommit();
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    synchronized (this) {
+      pending.removeIf(m -> m.checkpoint <= committed);
+      pendingState.update(new ArrayList<>(pending));
     }
   }
 
-  /** Applies one batch; returns true if it had been applied before. */
-  private boolean apply(ResultsBatch batch) throws SQLException {
-    Connection c = connection();
-    try {
-      List<Progress> progress = lockProgress(c);
-      boolean knownLineage = progress.stream().anyMatch(p -> p.lineage().equals(batch.lineage()));
-      if (!knownLineage) {
-        if (batch.fresh() && batch.sequence() == 1) {
-          // The first batch of a new run of the pipeline: whatever an earlier run left goes.
-          try (java.sql.Statement s = c.createStatement()) {
-            s.execute("TRUNCATE " + table);
-          }
-          try (PreparedStatement s =
-              c.prepareStatement(
-                  "DELETE FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
-            s.setString(1, table);
-            s.executeUpdate();
-          }
-          LOG.info(
-              "Results table {}: a new run (job {}) replaces the rows of an earlier run",
-              table,
-              batch.lineage());
-          progress = List.of();
-        } else if (!progress.isEmpty()) {
-          c.rollback();
-          throw new IllegalStateException(
-              String.format(
-                  "results table %s was written by another run of this pipeline (job %s) after the state this job resumed from"
-                      + " (job %s, batch %d): the job was resumed from a savepoint older than a later run. Resume from the newest"
-                      + " savepoint, or start from scratch (without --from-savepoint)",
-                  table, progress.get(0).lineage(), batch.lineage(), batch.sequence()));
+  /**
+   * Schedules the commit of the latest completed checkpoint whose markers are all here, unless a
+   * commit is under way. A commit takes each writer's latest marker up to that checkpoint, so it
+   * covers the checkpoints before it (also those of writers a rescaled job no longer has).
+   */
+  private void tryCommit() throws Exception {
+    Throwable f = failure;
+    if (f instanceof Exception e) {
+      throw e;
+    }
+    if (f instanceof Error e) {
+      throw e;
+    }
+    if (scheduled > committed) {
+      return; // the commit under way; the next one takes what is due then
+    }
+    Map<String, Map<Integer, Marker>> due;
+    long checkpoint;
+    synchronized (this) {
+      checkpoint = dueCheckpoint();
+      if (checkpoint < 0) {
+        return;
+      }
+      due = new TreeMap<>();
+      for (Marker m : pending) {
+        if (m.checkpoint <= checkpoint && tables.containsKey(m.table)) {
+          due.computeIfAbsent(m.table, t -> new TreeMap<>()).merge(m.subtask, m, Marker::later);
         }
       }
-      long applied =
-          progress.stream()
-              .filter(p -> p.subtask() == batch.subtask() && p.lineage().equals(batch.lineage()))
-              .mapToLong(Progress::sequence)
-              .findFirst()
-              .orElse(0);
-      if (batch.sequence() <= applied) {
-        c.rollback();
-        LOG.info(
-            "Batch {} of {} (subtask {}) was committed before; skipping",
-            batch.sequence(),
-            table,
-            batch.subtask());
-        return true;
+    }
+    scheduled = checkpoint;
+    long id = checkpoint;
+    committer.execute(
+        () -> {
+          try {
+            ResultsConnections.retrying(
+                "commit checkpoint " + id,
+                url,
+                LOG,
+                () -> {
+                  commit(due);
+                  return null;
+                },
+                this::closeQuietly,
+                outage);
+            committedAt = System.currentTimeMillis();
+            committed = id;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (Throwable e) {
+            failure = e;
+          }
+        });
+  }
+
+  /**
+   * The latest completed checkpoint not yet committed for which every writer of every table sent
+   * its marker; -1 when there is none.
+   */
+  private long dueCheckpoint() {
+    TreeSet<Long> candidates = new TreeSet<>();
+    for (Marker m : pending) {
+      if (m.checkpoint <= completed && m.checkpoint > committed) {
+        candidates.add(m.checkpoint);
       }
-      if (batch.sequence() != applied + 1) {
-        c.rollback();
-        throw new IllegalStateException(
-            String.format(
-                "results table %s: batch %d of subtask %d follows batch %d; batches were lost",
-                table, batch.sequence(), batch.subtask(), applied));
+    }
+    for (Long id : candidates.descendingSet()) {
+      Map<String, Set<Integer>> subtasks = new HashMap<>();
+      Map<String, Integer> writers = new HashMap<>();
+      for (Marker m : pending) {
+        if (m.checkpoint == id) {
+          subtasks.computeIfAbsent(m.table, t -> new HashSet<>()).add(m.subtask);
+          writers.put(m.table, m.writers);
+        }
       }
-      if (keyPositions.length > 0) {
-        applyUpserts(c, batch.upserts());
-      } else {
-        applyDeltas(c, batch.deltas());
+      boolean all = true;
+      for (String table : tables.keySet()) {
+        Set<Integer> got = subtasks.get(table);
+        all &= got != null && got.size() == writers.get(table);
       }
-      try (PreparedStatement s =
-          c.prepareStatement(
-              "INSERT INTO "
-                  + ResultsTables.PROGRESS_TABLE
-                  + " (sink, subtask, lineage, sequence) VALUES (?, ?, ?, ?) "
-                  + "ON CONFLICT (sink, subtask) DO UPDATE SET lineage = EXCLUDED.lineage, sequence = EXCLUDED.sequence, updated_at = now()")) {
-        s.setString(1, table);
-        s.setInt(2, batch.subtask());
-        s.setString(3, batch.lineage());
-        s.setLong(4, batch.sequence());
-        s.executeUpdate();
+      if (all) {
+        return id;
+      }
+    }
+    return -1;
+  }
+
+  /** Applies every table's staged changes up to the markers' batches, in one transaction. */
+  private void commit(Map<String, Map<Integer, Marker>> markers) throws SQLException {
+    Connection c = connection();
+    long started = System.nanoTime();
+    long changes = 0;
+    try {
+      for (Map.Entry<String, Map<Integer, Marker>> e : markers.entrySet()) {
+        changes += commitTable(c, tables.get(e.getKey()), e.getValue());
       }
       c.commit();
-      return false;
     } catch (SQLException | RuntimeException e) {
       try {
         c.rollback();
       } catch (SQLException ignored) {
-        // the connection is closed by the caller
+        // the connection is reset by the retry
       }
       throw e;
     }
+    LOG.debug(
+        "Committed {} changes of {} results tables in {} ms",
+        changes,
+        markers.size(),
+        (System.nanoTime() - started) / 1_000_000);
   }
 
-  /** A writer's committed progress: the lineage and the last batch it committed. */
-  private record Progress(int subtask, String lineage, long sequence) {}
-
-  /**
-   * Locks the sink's progress for this transaction (every subtask's committer of this table, and a
-   * stale one from an earlier attempt, take turns) and reads it.
-   */
-  private List<Progress> lockProgress(Connection c) throws SQLException {
+  private long commitTable(Connection c, ResultsTableSpec table, Map<Integer, Marker> markers)
+      throws SQLException {
+    String lineage = markers.values().iterator().next().lineage;
     try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
-      s.setString(1, table);
+      s.setString(1, "mzflink results " + table.quoted());
       s.execute();
     }
-    List<Progress> progress = new ArrayList<>();
+    Map<Integer, Long> applied = new HashMap<>();
+    String written = null;
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT subtask, lineage, sequence FROM "
                 + ResultsTables.PROGRESS_TABLE
                 + " WHERE sink = ?")) {
-      s.setString(1, table);
+      s.setString(1, table.quoted());
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          progress.add(new Progress(r.getInt(1), r.getString(2), r.getLong(3)));
+          written = r.getString(2);
+          if (r.getString(2).equals(lineage)) {
+            applied.put(r.getInt(1), r.getLong(3));
+          }
         }
       }
     }
-    return progress;
-  }
-
-  /**
-   * Keyed tables: the batch's rows and deleted keys are copied into temporary staging tables with
-   * COPY, then merged with one INSERT ... ON CONFLICT and one DELETE ... USING.
-   */
-  private void applyUpserts(Connection c, Map<List<String>, String[]> upserts) throws SQLException {
-    StringBuilder rows = new StringBuilder();
-    StringBuilder keys = new StringBuilder();
-    int rowCount = 0;
-    int keyCount = 0;
-    for (Map.Entry<List<String>, String[]> e : upserts.entrySet()) {
-      if (e.getValue() == null) {
-        CopyText.appendRow(keys, e.getKey());
-        keyCount++;
-      } else {
-        CopyText.appendRow(rows, java.util.Arrays.asList(e.getValue()));
-        rowCount++;
-      }
-    }
-    try (java.sql.Statement s = c.createStatement()) {
-      if (keyCount > 0) {
-        s.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS mz_stage_keys ON COMMIT DELETE ROWS AS SELECT "
-                + keyColumnList()
-                + " FROM "
-                + table
-                + " WITH NO DATA");
-        copy(c, "COPY mz_stage_keys (" + keyColumnList() + ") FROM STDIN", keys);
-        s.execute("DELETE FROM " + table + " t USING mz_stage_keys d WHERE " + keyJoin("t", "d"));
-        s.execute("DROP TABLE mz_stage_keys");
-      }
-      if (rowCount > 0) {
-        s.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS mz_stage_rows ON COMMIT DELETE ROWS AS SELECT "
-                + columnList()
-                + " FROM "
-                + table
-                + " WITH NO DATA");
-        copy(c, "COPY mz_stage_rows (" + columnList() + ") FROM STDIN", rows);
-        s.execute(upsertSql());
-        s.execute("DROP TABLE mz_stage_rows");
-      }
-    }
-  }
-
-  /**
-   * Key-less tables: added copies go in with COPY; removed copies are deleted one distinct row at a
-   * time by {@code ctid}, checking that the table held them.
-   */
-  private void applyDeltas(Connection c, Map<List<String>, Integer> deltas) throws SQLException {
-    StringBuilder inserts = new StringBuilder();
-    int insertCount = 0;
-    try (PreparedStatement delete = c.prepareStatement(deleteCopiesSql())) {
-      for (Map.Entry<List<String>, Integer> e : deltas.entrySet()) {
-        List<String> row = e.getKey();
-        int delta = e.getValue();
-        if (delta < 0) {
-          for (int i = 0; i < row.size(); i++) {
-            delete.setString(i + 1, row.get(i));
-          }
-          delete.setInt(row.size() + 1, -delta);
-          int deleted = delete.executeUpdate();
-          if (deleted != -delta) {
-            throw new IllegalStateException(
+    if (written != null && !written.equals(lineage)) {
+      if (Lineage.later(written, lineage)) {
+        throw new SuppressRestartsException(
+            new IllegalStateException(
                 String.format(
-                    "results table %s held %d copies of a row that lost %d; the table was changed by someone else",
-                    table, deleted, -delta));
-          }
-        } else {
-          for (int copy = 0; copy < delta; copy++) {
-            CopyText.appendRow(inserts, row);
-            insertCount++;
-          }
-        }
+                    "results table %s was written by a later run of this pipeline (%s) than the"
+                        + " state this job resumed from (%s): the job was resumed from a savepoint"
+                        + " older than a later run. Resume from the newest savepoint, or start"
+                        + " from scratch (without --from-savepoint)",
+                    table.quoted(), written, lineage)));
+      }
+      written = null;
+    }
+    if (written == null) {
+      // The first commit of a run of the pipeline: whatever an earlier run left goes.
+      try (Statement s = c.createStatement()) {
+        s.execute("TRUNCATE " + table.quoted());
+      }
+      try (PreparedStatement s =
+          c.prepareStatement("DELETE FROM " + ResultsTables.PROGRESS_TABLE + " WHERE sink = ?")) {
+        s.setString(1, table.quoted());
+        s.executeUpdate();
+      }
+      LOG.info(
+          "Results table {}: run {} replaces the rows of earlier runs", table.quoted(), lineage);
+    }
+    List<StagedChanges.Range> ranges = new ArrayList<>();
+    for (Marker m : markers.values()) {
+      long from = applied.getOrDefault(m.subtask, 0L);
+      if (from > m.batch) {
+        throw new SuppressRestartsException(
+            new IllegalStateException(
+                String.format(
+                    "results table %s already holds changes of a later checkpoint of this run than"
+                        + " the one the job was restored from: the job was resumed from an older"
+                        + " checkpoint or savepoint. Resume from the latest one, or start from"
+                        + " scratch (without --from-savepoint)",
+                    table.quoted())));
+      }
+      if (m.batch > from) {
+        ranges.add(new StagedChanges.Range(m.subtask, from, m.batch));
       }
     }
-    if (insertCount > 0) {
-      copy(c, "COPY " + table + " (" + columnList() + ") FROM STDIN", inserts);
-    }
-  }
-
-  private static void copy(Connection c, String sql, StringBuilder data) throws SQLException {
-    try {
-      c.unwrap(org.postgresql.PGConnection.class)
-          .getCopyAPI()
-          .copyIn(
-              sql,
-              new java.io.ByteArrayInputStream(
-                  data.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.io.IOException e) {
-      throw new SQLException("COPY into " + sql + " failed", e);
-    }
-  }
-
-  private String keyColumnList() {
-    return java.util.Arrays.stream(keyPositions)
-        .mapToObj(k -> Quote.pgIdentifier(columns.get(k)))
-        .collect(Collectors.joining(", "));
-  }
-
-  private String keyJoin(String left, String right) {
-    return java.util.Arrays.stream(keyPositions)
-        .mapToObj(
-            k ->
-                left
-                    + "."
-                    + Quote.pgIdentifier(columns.get(k))
-                    + " = "
-                    + right
-                    + "."
-                    + Quote.pgIdentifier(columns.get(k)))
-        .collect(Collectors.joining(" AND "));
-  }
-
-  private String columnList() {
-    return columns.stream().map(Quote::pgIdentifier).collect(Collectors.joining(", "));
-  }
-
-  private String upsertSql() {
-    List<String> updates = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      final int position = i;
-      if (java.util.Arrays.stream(keyPositions).noneMatch(k -> k == position)) {
-        String column = Quote.pgIdentifier(columns.get(i));
-        updates.add(column + " = EXCLUDED." + column);
+    long changes = StagedChanges.apply(c, table, ranges, serverVersion >= MERGE_VERSION);
+    try (PreparedStatement s =
+        c.prepareStatement(
+            "INSERT INTO "
+                + ResultsTables.PROGRESS_TABLE
+                + " (sink, subtask, lineage, sequence) VALUES (?, ?, ?, ?) ON CONFLICT (sink,"
+                + " subtask) DO UPDATE SET lineage = EXCLUDED.lineage, sequence ="
+                + " EXCLUDED.sequence, updated_at = now()")) {
+      for (Marker m : markers.values()) {
+        s.setString(1, table.quoted());
+        s.setInt(2, m.subtask);
+        s.setString(3, lineage);
+        s.setLong(4, m.batch);
+        s.addBatch();
       }
+      s.executeBatch();
     }
-    return "INSERT INTO "
-        + table
-        + " ("
-        + columnList()
-        + ") SELECT "
-        + columnList()
-        + " FROM mz_stage_rows ON CONFLICT ("
-        + keyColumnList()
-        + ") DO "
-        + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
-  }
-
-  private String deleteCopiesSql() {
-    List<String> conditions = new ArrayList<>();
-    for (int i = 0; i < columns.size(); i++) {
-      String column = Quote.pgIdentifier(columns.get(i));
-      String type = types.get(i);
-      conditions.add(
-          hasEquality(type)
-              ? column + " IS NOT DISTINCT FROM CAST(? AS " + type + ")"
-              : column + "::text IS NOT DISTINCT FROM CAST(? AS " + type + ")::text");
-    }
-    return "DELETE FROM "
-        + table
-        + " WHERE ctid = ANY (ARRAY(SELECT ctid FROM "
-        + table
-        + " WHERE "
-        + String.join(" AND ", conditions)
-        + " LIMIT ?))";
-  }
-
-  private static boolean hasEquality(String type) {
-    return !(type.equals("json")
-        || type.equals("xml")
-        || type.startsWith("json[]")
-        || type.equals("point"));
+    return changes;
   }
 
   private Connection connection() throws SQLException {
     if (connection == null || connection.isClosed()) {
-      Connection c = PgConnections.connect(url, new java.util.Properties());
+      Connection c = ResultsConnections.open(url, "results committer", 3600, 60);
       ResultsTables.createProgressTable(c);
       c.setAutoCommit(false);
-      Map<String, String> actual = ResultsTables.columnTypes(c, table);
-      if (actual.isEmpty() && definition.isPresent()) {
-        ResultsTables.createIfMissing(c, table, schema, typesSql, definition.get());
-        actual = ResultsTables.columnTypes(c, table);
+      try (Statement s = c.createStatement();
+          ResultSet r = s.executeQuery("SELECT current_setting('server_version_num')::int")) {
+        r.next();
+        serverVersion = r.getInt(1);
       }
-      if (actual.isEmpty()) {
-        c.close();
-        throw new SQLException(
-            String.format(
-                "results table %s does not exist; mzflink run creates it before the job starts",
-                table));
-      }
-      List<String> found = new ArrayList<>();
-      for (String column : columns) {
-        String type = actual.get(column);
-        if (type == null) {
-          c.close();
-          throw new SQLException(
-              String.format(
-                  "results table %s has no column %s", table, Quote.pgIdentifier(column)));
-        }
-        found.add(type);
-      }
-      types = found;
+      c.commit();
       connection = c;
     }
     return connection;
@@ -389,15 +361,20 @@ final class ResultsCommitter implements Committer<ResultsBatch> {
     if (connection != null) {
       try {
         connection.close();
-      } catch (SQLException ignored) {
-        // closing after a failure
+      } catch (SQLException e) {
+        // reconnecting
       }
       connection = null;
     }
   }
 
   @Override
-  public void close() {
+  public void close() throws Exception {
+    if (committer != null) {
+      committer.shutdownNow();
+      committer.awaitTermination(30, TimeUnit.SECONDS);
+    }
     closeQuietly();
+    super.close();
   }
 }

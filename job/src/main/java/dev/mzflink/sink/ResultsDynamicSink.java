@@ -2,10 +2,12 @@ package dev.mzflink.sink;
 
 import dev.mzflink.values.KeyText;
 import java.util.List;
-import java.util.Optional;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamSink;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.table.connector.ChangelogMode;
 import org.apache.flink.table.connector.ProviderContext;
 import org.apache.flink.table.connector.sink.DataStreamSinkProvider;
@@ -16,37 +18,23 @@ import org.apache.flink.types.RowKind;
 /**
  * The table sink behind {@code 'connector' = 'mzflink-results'}: an upsert sink when the table has
  * a primary key, a retracting (multiset) sink otherwise. Rows are partitioned by key, or by the
- * whole row, so each key's changes are committed in order by one writer.
+ * whole row, so each key's changes are staged in order by one writer ({@link StagedWriter}); the
+ * job's committer applies them ({@link ResultsCommitter}).
  */
 final class ResultsDynamicSink implements DynamicTableSink {
   private final String url;
-  private final ResultsTableName table;
-  private final Optional<String> definition;
-  private final String types;
-  private final List<String> columns;
-  private final RowData.FieldGetter[] fields;
-  private final int[] keyPositions;
+  private final ResultsTableSpec table;
+  private final RowData.FieldGetter[] text;
 
-  ResultsDynamicSink(
-      String url,
-      ResultsTableName table,
-      Optional<String> definition,
-      String types,
-      List<String> columns,
-      RowData.FieldGetter[] fields,
-      int[] keyPositions) {
+  ResultsDynamicSink(String url, ResultsTableSpec table, RowData.FieldGetter[] text) {
     this.url = url;
     this.table = table;
-    this.definition = definition;
-    this.types = types;
-    this.columns = columns;
-    this.fields = fields;
-    this.keyPositions = keyPositions;
+    this.text = text;
   }
 
   @Override
   public ChangelogMode getChangelogMode(ChangelogMode requestedMode) {
-    if (keyPositions.length > 0) {
+    if (table.keyed()) {
       return ChangelogMode.upsert();
     }
     return ChangelogMode.newBuilder()
@@ -59,19 +47,26 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public SinkRuntimeProvider getSinkRuntimeProvider(Context context) {
-    ResultsSink sink =
-        new ResultsSink(url, table, definition.orElse(null), types, columns, fields, keyPositions);
-    RowData.FieldGetter[] partitionFields = fields;
-    int[] partitionKey = keyPositions;
     return new DataStreamSinkProvider() {
       @Override
       public DataStreamSink<?> consumeDataStream(
           ProviderContext provider, DataStream<RowData> stream) {
-        return stream
-            .keyBy(new PartitionKey(partitionFields, partitionKey))
-            .sinkTo(sink)
-            .uid("mzflink-results-" + table)
-            .name("results " + table);
+        String id = table.quoted();
+        SingleOutputStreamOperator<Marker> markers =
+            stream
+                .keyBy(new PartitionKey(text, table.key))
+                .transform(
+                    "results " + id, TypeInformation.of(Marker.class), new StagedWriter(url, table))
+                .uid("mzflink-results-writer-" + id)
+                .setParallelism(stream.getExecutionEnvironment().getParallelism());
+        if (ResultsCommitGroup.join(url, table, markers)) {
+          return markers
+              .sinkTo(new DiscardingSink<>())
+              .uid("mzflink-results-markers-" + id)
+              .name("markers of " + id);
+        }
+        return ResultsCommitGroup.attach(
+            markers, url, List.of(table), "mzflink-results-committer-" + id);
       }
     };
   }
@@ -95,11 +90,11 @@ final class ResultsDynamicSink implements DynamicTableSink {
 
   @Override
   public DynamicTableSink copy() {
-    return new ResultsDynamicSink(url, table, definition, types, columns, fields, keyPositions);
+    return new ResultsDynamicSink(url, table, text);
   }
 
   @Override
   public String asSummaryString() {
-    return "mzflink results " + table;
+    return "mzflink results " + table.quoted();
   }
 }

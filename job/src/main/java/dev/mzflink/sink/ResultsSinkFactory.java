@@ -12,6 +12,7 @@ import org.apache.flink.table.connector.sink.DynamicTableSink;
 import org.apache.flink.table.data.RowData;
 import org.apache.flink.table.factories.DynamicTableSinkFactory;
 import org.apache.flink.table.factories.FactoryUtil;
+import org.apache.flink.table.types.logical.LogicalType;
 
 /**
  * {@code 'connector' = 'mzflink-results'}: writes a Flink table into a table of the results
@@ -76,24 +77,27 @@ public final class ResultsSinkFactory implements DynamicTableSinkFactory {
     ResolvedSchema schema = context.getCatalogTable().getResolvedSchema();
     List<Column> physical = schema.getColumns().stream().filter(Column::isPhysical).toList();
     List<String> names = new ArrayList<>();
-    RowData.FieldGetter[] fields = new RowData.FieldGetter[physical.size()];
+    LogicalType[] types = new LogicalType[physical.size()];
+    RowData.FieldGetter[] text = new RowData.FieldGetter[physical.size()];
     for (int i = 0; i < physical.size(); i++) {
       names.add(physical.get(i).getName());
-      fields[i] = PgText.getter(physical.get(i).getDataType().getLogicalType(), i);
+      types[i] = physical.get(i).getDataType().getLogicalType();
+      text[i] = PgText.getter(types[i], i);
     }
     int[] key =
         schema
             .getPrimaryKey()
             .map(pk -> pk.getColumns().stream().mapToInt(names::indexOf).toArray())
             .orElse(new int[0]);
-    return new ResultsDynamicSink(
-        helper.getOptions().get(URL),
-        new ResultsTableName(
-            helper.getOptions().get(SCHEMA_NAME), helper.getOptions().get(TABLE_NAME)),
-        helper.getOptions().getOptional(TABLE_DEFINITION),
-        helper.getOptions().getOptional(TABLE_TYPES).orElse(""),
-        names,
-        fields,
-        key);
+    ResultsTableSpec table =
+        new ResultsTableSpec(
+            new ResultsTableName(
+                helper.getOptions().get(SCHEMA_NAME), helper.getOptions().get(TABLE_NAME)),
+            names,
+            types,
+            key,
+            helper.getOptions().getOptional(TABLE_DEFINITION),
+            helper.getOptions().getOptional(TABLE_TYPES).orElse(""));
+    return new ResultsDynamicSink(helper.getOptions().get(URL), table, text);
   }
 }

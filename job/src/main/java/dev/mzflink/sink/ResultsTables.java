@@ -75,6 +75,7 @@ public final class ResultsTables {
         }
         s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(table.schema()));
         s.execute("DROP TABLE IF EXISTS " + table.qualifiedName());
+        StagingTables.drop(s, table.qualifiedName());
         if (!table.enums().isEmpty()) {
           s.execute(table.typesSql());
         }

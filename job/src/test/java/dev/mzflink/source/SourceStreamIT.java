@@ -34,12 +34,6 @@ class SourceStreamIT {
 
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
 
-  /**
-   * The parallelism at which a checkpoint's rows of one table reach the results database in one
-   * transaction: the results sink commits each of its subtasks' rows in a transaction of its own.
-   */
-  private static final int PARALLELISM_OF_ONE_COMMIT = 1;
-
   private static EmbeddedPostgresServer databases(String name) throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
     server.createDatabase(name);
@@ -61,7 +55,7 @@ class SourceStreamIT {
           Pipelines.start(
               Pipelines.replicate(server.conninfo("bigtx"), "bigtx"),
               server.jdbcUrl("bigtx_results"),
-              PARALLELISM_OF_ONE_COMMIT)) {
+              2)) {
         Tables.awaitEqual(app, results, List.of("events"), CATCH_UP);
         // Every count a reader of the results sees while the transaction is applied: checkpoints
         // come every 500 ms, the transaction takes longer than that to stream.

@@ -1,0 +1,42 @@
+package dev.mzflink.sink;
+
+/**
+ * What one writer of one results table staged for one checkpoint: everything up to batch {@link
+ * #batch}. The commit of the checkpoint applies it. A Flink POJO.
+ */
+public final class Marker {
+  /** The results table, quoted. */
+  public String table;
+
+  public int subtask;
+
+  /** How many writer subtasks the table had when the marker was sent. */
+  public int writers;
+
+  public long checkpoint;
+  public long batch;
+
+  /** The run of the pipeline the writer belongs to ({@link Lineage}). */
+  public String lineage;
+
+  public Marker() {}
+
+  Marker(String table, int subtask, int writers, long checkpoint, long batch, String lineage) {
+    this.table = table;
+    this.subtask = subtask;
+    this.writers = writers;
+    this.checkpoint = checkpoint;
+    this.batch = batch;
+    this.lineage = lineage;
+  }
+
+  /** Of two markers of one writer subtask, the one of the later checkpoint. */
+  static Marker later(Marker a, Marker b) {
+    return a.checkpoint >= b.checkpoint ? a : b;
+  }
+
+  @Override
+  public String toString() {
+    return table + "#" + subtask + " checkpoint " + checkpoint + " batch " + batch;
+  }
+}

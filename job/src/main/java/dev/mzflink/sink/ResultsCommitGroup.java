@@ -1,0 +1,87 @@
+package dev.mzflink.sink;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * Gathers the results tables of one job so that ONE committer commits every checkpoint of all of
+ * them in one transaction. {@code mzflink run} opens a group around adding the job's INSERTs and
+ * attaches the committer after; without a group (the SQL client) each results table has a committer
+ * of its own.
+ */
+public final class ResultsCommitGroup implements AutoCloseable {
+  private static final ThreadLocal<ResultsCommitGroup> CURRENT = new ThreadLocal<>();
+
+  private final StreamExecutionEnvironment env;
+  private final String url;
+  private final List<DataStream<Marker>> markers = new ArrayList<>();
+  private final List<ResultsTableSpec> tables = new ArrayList<>();
+
+  private ResultsCommitGroup(StreamExecutionEnvironment env, String url) {
+    this.env = env;
+    this.url = url;
+  }
+
+  /**
+   * Opens the group the results tables added on this thread join, until it is closed. The committer
+   * is added to {@code env}: the planner hands a sink a stand-in environment whose other operators
+   * it drops, so only what the sink returns reaches the job from there.
+   */
+  public static ResultsCommitGroup open(StreamExecutionEnvironment env, String url) {
+    if (CURRENT.get() != null) {
+      throw new IllegalStateException("a results commit group is open already");
+    }
+    ResultsCommitGroup group = new ResultsCommitGroup(env, url);
+    CURRENT.set(group);
+    return group;
+  }
+
+  /** Adds a table's writers to the open group; false when no group is open. */
+  static boolean join(String url, ResultsTableSpec table, DataStream<Marker> markers) {
+    ResultsCommitGroup group = CURRENT.get();
+    if (group == null) {
+      return false;
+    }
+    if (!group.url.equals(url)) {
+      throw new IllegalStateException("results tables of one job go to one results database");
+    }
+    group.markers.add(markers);
+    group.tables.add(table);
+    return true;
+  }
+
+  /** Adds the committer of the group's tables (none when the group has none). */
+  public void attachCommitter() {
+    if (markers.isEmpty()) {
+      return;
+    }
+    DataStream<Marker> all = new DataStream<>(env, markers.get(0).getTransformation());
+    for (int i = 1; i < markers.size(); i++) {
+      all = all.union(new DataStream<>(env, markers.get(i).getTransformation()));
+    }
+    attach(all, url, tables, "mzflink-results-committer");
+  }
+
+  /** Adds a committer of {@code tables} over {@code markers}. */
+  static org.apache.flink.streaming.api.datastream.DataStreamSink<Void> attach(
+      DataStream<Marker> markers, String url, List<ResultsTableSpec> tables, String uid) {
+    return markers
+        .transform(
+            "commit results", TypeInformation.of(Void.class), new ResultsCommitter(url, tables))
+        .setParallelism(1)
+        .setMaxParallelism(1)
+        .uid(uid)
+        .sinkTo(new DiscardingSink<>())
+        .setParallelism(1)
+        .uid(uid + "-end");
+  }
+
+  @Override
+  public void close() {
+    CURRENT.remove();
+  }
+}

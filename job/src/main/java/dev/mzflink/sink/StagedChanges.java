@@ -1,0 +1,194 @@
+package dev.mzflink.sink;
+
+import dev.mzflink.sql.Quote;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
+
+/**
+ * Applies a table's staged changes to it, in the committer's transaction: for each writer subtask
+ * the batches after the last one applied, up to the one the checkpoint holds; then removes them
+ * from the staging table. A keyed table takes each key's last change (MERGE where the server has
+ * it, from PostgreSQL 15; a DELETE and an INSERT ... ON CONFLICT before), a key-less table the net
+ * number of copies added or removed per distinct row, in one pass over the table.
+ */
+final class StagedChanges {
+  private StagedChanges() {}
+
+  /** A writer's batches to apply: after {@code from}, up to and with {@code to}. */
+  record Range(int subtask, long from, long to) {}
+
+  /** Applies {@code ranges} of {@code table}'s staged changes; returns the changes applied. */
+  static long apply(Connection c, ResultsTableSpec table, List<Range> ranges, boolean merge)
+      throws SQLException {
+    if (ranges.isEmpty()) {
+      return 0;
+    }
+    String staged = staged(table, ranges);
+    long applied;
+    try (Statement s = c.createStatement()) {
+      applied = table.keyed() ? upsert(s, table, staged, merge) : copies(s, table, staged);
+      s.execute(
+          "DELETE FROM "
+              + table.stagingTable()
+              + " s USING "
+              + values(ranges)
+              + " WHERE s.mz_subtask = r.sub AND s.mz_batch <= r.hi");
+    }
+    return applied;
+  }
+
+  /** The staged changes of {@code ranges}, as a FROM item {@code s}. */
+  private static String staged(ResultsTableSpec table, List<Range> ranges) {
+    return table.stagingTable()
+        + " s JOIN "
+        + values(ranges)
+        + " ON s.mz_subtask = r.sub AND s.mz_batch > r.lo AND s.mz_batch <= r.hi";
+  }
+
+  private static String values(List<Range> ranges) {
+    List<String> rows = new ArrayList<>();
+    for (Range r : ranges) {
+      rows.add("(" + r.subtask() + ", " + r.from() + "::bigint, " + r.to() + "::bigint)");
+    }
+    return "(VALUES " + String.join(", ", rows) + ") r(sub, lo, hi)";
+  }
+
+  private static long upsert(Statement s, ResultsTableSpec table, String staged, boolean merge)
+      throws SQLException {
+    String last =
+        "SELECT DISTINCT ON ("
+            + table.keyList("s")
+            + ") "
+            + table.columnList("s")
+            + ", s.mz_op FROM "
+            + staged
+            + " ORDER BY "
+            + table.keyList("s")
+            + ", s.mz_batch DESC, s.mz_seq DESC";
+    List<String> join = new ArrayList<>();
+    List<String> updates = new ArrayList<>();
+    for (int i = 0; i < table.columns.size(); i++) {
+      String column = Quote.pgIdentifier(table.columns.get(i));
+      if (isKey(table, i)) {
+        join.add("t." + column + " = c." + column);
+      } else {
+        updates.add(column + " = c." + column);
+      }
+    }
+    if (merge) {
+      return s.executeUpdate(
+          "MERGE INTO "
+              + table.quoted()
+              + " t USING ("
+              + last
+              + ") c ON "
+              + String.join(" AND ", join)
+              + " WHEN MATCHED AND c.mz_op < 0 THEN DELETE WHEN MATCHED THEN "
+              + (updates.isEmpty() ? "DO NOTHING" : "UPDATE SET " + String.join(", ", updates))
+              + " WHEN NOT MATCHED AND c.mz_op > 0 THEN INSERT ("
+              + table.columnList("")
+              + ") VALUES ("
+              + table.columnList("c")
+              + ")");
+    }
+    s.execute("CREATE TEMP TABLE mz_changes ON COMMIT DROP AS " + last);
+    long deleted =
+        s.executeUpdate(
+            "DELETE FROM "
+                + table.quoted()
+                + " t USING mz_changes c WHERE c.mz_op < 0 AND "
+                + String.join(" AND ", join));
+    long upserted =
+        s.executeUpdate(
+            "INSERT INTO "
+                + table.quoted()
+                + " ("
+                + table.columnList("")
+                + ") SELECT "
+                + table.columnList("c")
+                + " FROM mz_changes c WHERE c.mz_op > 0 ON CONFLICT ("
+                + table.keyList("")
+                + ") DO "
+                + (updates.isEmpty()
+                    ? "NOTHING"
+                    : "UPDATE SET " + String.join(", ", updates).replace("= c.", "= EXCLUDED.")));
+    s.execute("DROP TABLE mz_changes");
+    return deleted + upserted;
+  }
+
+  private static boolean isKey(ResultsTableSpec table, int column) {
+    for (int k : table.key) {
+      if (k == column) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * A key-less table: the net copies per distinct row (rows compared by their text, which is
+   * defined for every type, json included), the removed copies deleted in one pass over the table,
+   * the added ones inserted. A row that lost more copies than the table holds means the table was
+   * changed by someone else: no retry can fix that.
+   */
+  private static long copies(Statement s, ResultsTableSpec table, String staged)
+      throws SQLException {
+    String rowText = "ROW(" + table.columnList("s") + ")::text";
+    s.execute(
+        "CREATE TEMP TABLE mz_delta ON COMMIT DROP AS SELECT "
+            + table.columnList("")
+            + ", mz_row, mz_n FROM (SELECT "
+            + table.columnList("s")
+            + ", "
+            + rowText
+            + " AS mz_row, sum(s.mz_op) OVER (PARTITION BY "
+            + rowText
+            + ") AS mz_n, row_number() OVER (PARTITION BY "
+            + rowText
+            + ") AS mz_k FROM "
+            + staged
+            + ") x WHERE mz_k = 1 AND mz_n <> 0");
+    long removed;
+    try (var r = s.executeQuery("SELECT coalesce(sum(-mz_n), 0) FROM mz_delta WHERE mz_n < 0")) {
+      r.next();
+      removed = r.getLong(1);
+    }
+    long deleted = 0;
+    if (removed > 0) {
+      deleted =
+          s.executeUpdate(
+              "DELETE FROM "
+                  + table.quoted()
+                  + " WHERE ctid IN (SELECT id FROM (SELECT t.ctid AS id, d.mz_n, row_number() OVER"
+                  + " (PARTITION BY d.mz_row) AS k FROM "
+                  + table.quoted()
+                  + " t JOIN mz_delta d ON ROW("
+                  + table.columnList("t")
+                  + ")::text = d.mz_row WHERE d.mz_n < 0) v WHERE k <= -mz_n)");
+      if (deleted != removed) {
+        throw new SuppressRestartsException(
+            new IllegalStateException(
+                String.format(
+                    "results table %s held %d of the %d row copies its source deleted: the table"
+                        + " was changed by someone else. Start the pipeline from scratch (without"
+                        + " --from-savepoint) to write it again",
+                    table.quoted(), deleted, removed)));
+      }
+    }
+    long inserted =
+        s.executeUpdate(
+            "INSERT INTO "
+                + table.quoted()
+                + " ("
+                + table.columnList("")
+                + ") SELECT "
+                + table.columnList("d")
+                + " FROM mz_delta d, generate_series(1, d.mz_n) WHERE d.mz_n > 0");
+    s.execute("DROP TABLE mz_delta");
+    return deleted + inserted;
+  }
+}
