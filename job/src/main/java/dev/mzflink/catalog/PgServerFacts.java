@@ -8,6 +8,7 @@ import dev.mzflink.sql.Quote;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * What the prerequisite checks need to know about one source's upstream server, read in one go
@@ -28,6 +29,11 @@ import java.util.Optional;
  * @param schemaUsage for each schema of the publication's tables, whether the role has USAGE on it
  * @param tableSelect for each table of the publication ({@code "schema"."name"}), whether the role
  *     may SELECT from it
+ * @param lookAlikes for each table of the publication ({@code "schema"."name"}) that has any, the
+ *     other tables, views and foreign tables ({@code "schema"."name"}, sorted) whose schema and
+ *     name match its schema and name as LIKE patterns, as JDBC's {@code
+ *     DatabaseMetaData.getColumns} matches them: the per-table Flink SQL's decoder reads their
+ *     columns as the table's
  * @param maxReplicationSlots {@code max_replication_slots}
  * @param replicationSlots the names of the server's replication slots
  * @param maxWalSenders {@code max_wal_senders}
@@ -47,6 +53,7 @@ public record PgServerFacts(
     List<String> publications,
     Map<String, Boolean> schemaUsage,
     Map<String, Boolean> tableSelect,
+    Map<String, List<String>> lookAlikes,
     int maxReplicationSlots,
     List<String> replicationSlots,
     int maxWalSenders,
@@ -60,6 +67,10 @@ public record PgServerFacts(
     publications = List.copyOf(requireNonNull(publications, "publications is null"));
     schemaUsage = Map.copyOf(requireNonNull(schemaUsage, "schemaUsage is null"));
     tableSelect = Map.copyOf(requireNonNull(tableSelect, "tableSelect is null"));
+    lookAlikes =
+        requireNonNull(lookAlikes, "lookAlikes is null").entrySet().stream()
+            .collect(
+                Collectors.toUnmodifiableMap(Map.Entry::getKey, e -> List.copyOf(e.getValue())));
     replicationSlots = List.copyOf(requireNonNull(replicationSlots, "replicationSlots is null"));
   }
 

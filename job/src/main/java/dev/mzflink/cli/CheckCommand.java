@@ -23,7 +23,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Checks a script's upstream prerequisites (wal_level, REPLICATION, privileges, publication, replication slots and WAL"
-            + " senders, replica identity, column types) and prints the SQL that fixes each problem. Exit 1 on errors.")
+            + " senders, replica identity, column types; with --per-table-slots also table names that are LIKE patterns of"
+            + " others) and prints the SQL that fixes each problem. Exit 1 on errors.")
 final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 

@@ -36,6 +36,7 @@ public final class Doctor {
       problems.addAll(privileges(source));
       problems.addAll(types(source));
       problems.addAll(identities(source, reading));
+      problems.addAll(lookAlikes(source, reading));
     }
     problems.addAll(capacity(sources));
     return List.copyOf(problems);
@@ -280,6 +281,43 @@ public final class Doctor {
                     "(or keep values inline: ALTER TABLE %s ALTER COLUMN ... SET STORAGE PLAIN;)",
                     t.qualifiedName())));
       }
+    }
+    return problems;
+  }
+
+  /**
+   * Published tables whose schema and name, as LIKE patterns, match other tables: the per-table
+   * Flink SQL's decoder (Debezium 1.9) mixes their columns in (FLINK-38965). mzflink's own source
+   * matches names exactly.
+   */
+  private static List<Problem> lookAlikes(SourceCheck s, SourceReading reading) {
+    if (reading != SourceReading.PER_TABLE_SQL || s.facts().publication().isEmpty()) {
+      return List.of();
+    }
+    List<Problem> problems = new ArrayList<>();
+    for (PgTable t : s.facts().publication().get().tables()) {
+      List<String> lookAlikes = s.facts().lookAlikes().getOrDefault(t.qualifiedName(), List.of());
+      if (lookAlikes.isEmpty()) {
+        continue;
+      }
+      String names = String.join(", ", lookAlikes);
+      problems.add(
+          Problem.warning(
+              s.subject(),
+              lookAlikes.size() == 1
+                  ? String.format("table %s has a look-alike: %s", t.qualifiedName(), names)
+                  : String.format(
+                      "table %s has %d look-alikes: %s",
+                      t.qualifiedName(), lookAlikes.size(), names),
+              String.format(
+                  "The per-table Flink SQL's decoder (Debezium 1.9 in Flink CDC) reads a table's columns with its schema and"
+                      + " name as LIKE patterns, in which _ and %% are wildcards: the columns of %s mix in with the table's"
+                      + " own, and a column name in both makes the stream fail at the first change of the table with"
+                      + " IllegalStateException: Duplicate key (FLINK-38965).",
+                  names),
+              "Run the script with mzflink run without --per-table-slots: its source matches names exactly.",
+              "(or rename one of the tables, or its schema, so that the published names match no other table as LIKE"
+                  + " patterns)"));
     }
     return problems;
   }

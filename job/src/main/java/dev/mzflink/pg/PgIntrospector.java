@@ -14,11 +14,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Reads a publication's tables, columns, types, keys and replica identities from PostgreSQL. The
@@ -94,7 +96,9 @@ public final class PgIntrospector {
             : Optional.empty();
     Map<String, Boolean> schemaUsage = new LinkedHashMap<>();
     Map<String, Boolean> tableSelect = new LinkedHashMap<>();
+    Map<String, List<String>> lookAlikes = Map.of();
     if (publication.isPresent()) {
+      lookAlikes = lookAlikes(publicationName);
       try (PreparedStatement s =
           connection.prepareStatement(
               "SELECT DISTINCT n.nspname, c.relname, has_schema_privilege(n.oid, 'USAGE'), has_table_privilege(c.oid, 'SELECT')"
@@ -138,11 +142,53 @@ public final class PgIntrospector {
         publications,
         schemaUsage,
         tableSelect,
+        lookAlikes,
         maxSlots,
         slots,
         maxSenders,
         senders,
         encrypted);
+  }
+
+  /**
+   * For each table of the publication, the other relations whose schema and name match its schema
+   * and name as LIKE patterns ({@code _} and {@code %} wildcards, {@code \} the escape), as
+   * pgjdbc's {@code DatabaseMetaData.getColumns(null, schema, table, null)} finds them: tables,
+   * partitioned tables, views, foreign tables and materialized views with at least one column.
+   * Debezium 1.9's pgoutput decoder reads a table's columns that way (FLINK-38965).
+   */
+  private Map<String, List<String>> lookAlikes(String publication) throws SQLException {
+    Map<String, List<String[]>> found = new TreeMap<>();
+    try (PreparedStatement s =
+        connection.prepareStatement(
+            "SELECT pt.schemaname, pt.tablename, n.nspname, c.relname"
+                + " FROM (SELECT DISTINCT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?) pt"
+                + " JOIN pg_namespace n ON n.nspname LIKE pt.schemaname::text"
+                + " JOIN pg_class c ON c.relnamespace = n.oid AND c.relname LIKE pt.tablename::text"
+                + " WHERE c.relkind IN ('r', 'p', 'v', 'f', 'm')"
+                + " AND NOT (n.nspname = pt.schemaname AND c.relname = pt.tablename)"
+                + " AND EXISTS (SELECT 1 FROM pg_attribute a"
+                + " WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped)")) {
+      s.setString(1, publication);
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          found
+              .computeIfAbsent(
+                  Quote.pgQualified(r.getString(1), r.getString(2)), k -> new ArrayList<>())
+              .add(new String[] {r.getString(3), r.getString(4)});
+        }
+      }
+    }
+    Map<String, List<String>> lookAlikes = new TreeMap<>();
+    found.forEach(
+        (table, relations) ->
+            lookAlikes.put(
+                table,
+                relations.stream()
+                    .sorted(Comparator.comparing((String[] n) -> n[0]).thenComparing(n -> n[1]))
+                    .map(n -> Quote.pgQualified(n[0], n[1]))
+                    .toList()));
+    return lookAlikes;
   }
 
   private PgPublication publication(String name) throws SQLException {

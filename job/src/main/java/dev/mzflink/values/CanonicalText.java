@@ -1,32 +1,25 @@
 package dev.mzflink.values;
 
 import dev.mzflink.translate.PgValueKind;
-import io.debezium.connector.postgresql.PostgresValueConverter;
-import io.debezium.data.SpecialValueDecimal;
 import java.math.BigDecimal;
-import java.sql.SQLException;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.LocalTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.postgresql.PGStatement;
-import org.postgresql.util.PGInterval;
 
 /**
- * PostgreSQL's text of a value, in one canonical spelling, from whatever carries it: the text
- * PostgreSQL printed (JDBC {@code getString}, pgoutput), or the Java object JDBC's {@code
- * getObject} or Debezium made of it. Every path that reads a value goes through here, so the same
+ * PostgreSQL's text of a value, in one canonical spelling, from the text PostgreSQL printed (COPY,
+ * pgoutput, JDBC {@code getString}) in a session pinned to {@code DateStyle ISO} and {@code
+ * IntervalStyle postgres}. Every path that reads a value as text goes through here, so the same
  * upstream value always becomes the same text, and from it the same Flink value ({@link
- * FlinkValues}): a row read by mzflink's locked snapshot equals the WAL's image of it.
+ * FlinkValues}): a row read by mzflink's locked snapshot equals the WAL's image of it. The Java
+ * objects JDBC and Debezium make of a value are turned into text at the edge that receives them
+ * ({@code runtime.cdc.ConnectorValues}), which then comes here.
  *
  * <p>Canonical spellings: numeric as plain digits with PostgreSQL's scale ({@code 1.50}), {@code
  * NaN}, {@code Infinity}, {@code -Infinity}; dates {@code YYYY-MM-DD[ BC]}; time {@code
@@ -38,76 +31,51 @@ import org.postgresql.util.PGInterval;
 public final class CanonicalText {
   private CanonicalText() {}
 
-  /** The canonical text of a non-null {@code raw} value of {@code kind}. */
-  public static String of(PgValueKind kind, PgValueKind element, Object raw) {
+  /**
+   * The canonical text of a non-null value of {@code kind} that PostgreSQL printed as {@code text}.
+   */
+  public static String of(PgValueKind kind, PgValueKind element, String text) {
     switch (kind) {
       case NUMERIC:
       case NUMERIC_TEXT:
-        return numeric(raw);
+        return numeric(text);
       case DATE:
-        return date(raw);
+        return date(text);
       case TIME:
-        return time(raw);
+        return time(text);
       case TIMETZ:
-        return timetz(raw);
+        return timetz(text);
       case TIMESTAMP:
-        return timestamp(raw);
+        return timestamp(text);
       case TIMESTAMPTZ:
-        return timestamptz(raw);
+        return timestamptz(text);
       case INTERVAL:
-        return interval(raw);
+        return interval(text);
       case ARRAY:
-        return array(element, raw.toString());
+        return array(element, text);
       case BOOLEAN:
-        return bool(raw.toString());
+        return bool(text);
       case INT2:
       case INT4:
       case INT8:
       case OID:
-        return Long.toString(Long.parseLong(raw.toString().trim()));
+        return Long.toString(Long.parseLong(text.trim()));
       case FLOAT4:
-        return PgText.floatText(Float.parseFloat(raw.toString().trim()));
+        return PgText.floatText(Float.parseFloat(text.trim()));
       case FLOAT8:
-        return PgText.doubleText(Double.parseDouble(raw.toString().trim()));
+        return PgText.doubleText(Double.parseDouble(text.trim()));
       case TEXT:
       case BYTEA:
-        return raw.toString();
+        return text;
     }
     throw new IllegalStateException("unknown kind " + kind);
   }
 
   // numeric
 
-  static String numeric(Object raw) {
-    if (raw instanceof BigDecimal d) {
-      return d.toPlainString();
-    }
-    if (raw instanceof SpecialValueDecimal s) {
-      if (s.getDecimalValue().isPresent()) {
-        return s.getDecimalValue().get().toPlainString();
-      }
-      return switch (s.toString().toUpperCase(Locale.ROOT)) {
-        case "NAN" -> "NaN";
-        case "POSITIVE_INFINITY" -> "Infinity";
-        case "NEGATIVE_INFINITY" -> "-Infinity";
-        default -> throw new IllegalArgumentException("unknown special numeric value " + s);
-      };
-    }
-    if (raw instanceof Double d) {
-      // JDBC's getObject gives NaN and the infinities of numeric as doubles.
-      if (d.isNaN()) {
-        return "NaN";
-      }
-      if (d.isInfinite()) {
-        return d > 0 ? "Infinity" : "-Infinity";
-      }
-      throw new IllegalArgumentException(
-          "a numeric value arrived as the double " + d + ", which may have been rounded");
-    }
-    if (raw instanceof Long || raw instanceof Integer || raw instanceof Short) {
-      return raw.toString();
-    }
-    String s = raw.toString().trim();
+  /** A numeric: plain digits with the scale of the text, or {@code NaN} and the infinities. */
+  public static String numeric(String text) {
+    String s = text.trim();
     switch (s.toLowerCase(Locale.ROOT)) {
       case "nan":
         return "NaN";
@@ -125,31 +93,9 @@ public final class CanonicalText {
 
   // date
 
-  static String date(Object raw) {
-    if (raw instanceof java.sql.Date d) {
-      if (d.getTime() == PGStatement.DATE_POSITIVE_INFINITY) {
-        return "infinity";
-      }
-      if (d.getTime() == PGStatement.DATE_NEGATIVE_INFINITY) {
-        return "-infinity";
-      }
-      // The fields, not the instant: JDBC builds dates before 1582 in the Julian calendar.
-      return PgText.date(fields(d, 0).toLocalDate());
-    }
-    if (raw instanceof LocalDate d) {
-      if (d.equals(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE)) {
-        return "infinity";
-      }
-      if (d.equals(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE)) {
-        return "-infinity";
-      }
-      return PgText.date(d);
-    }
-    if (raw instanceof java.util.Date || raw instanceof Number) {
-      throw new IllegalArgumentException(
-          "a date arrived as " + raw.getClass().getName() + ", which mzflink cannot read exactly");
-    }
-    String s = raw.toString().trim();
+  /** A date, or {@code infinity} and {@code -infinity}. */
+  public static String date(String text) {
+    String s = text.trim();
     if (isInfinity(s)) {
       return infinity(s);
     }
@@ -187,21 +133,14 @@ public final class CanonicalText {
   private static final Pattern TIME =
       Pattern.compile("(\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?");
 
-  static String time(Object raw) {
-    if (raw instanceof java.sql.Time) {
-      throw new IllegalArgumentException(
-          "a time value arrived as java.sql.Time, which holds milliseconds only: tables with time columns must be"
-              + " snapshotted by mzflink");
-    }
-    if (raw instanceof LocalTime t) {
-      return formatTime(t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1000);
-    }
-    String s = raw.toString().trim();
+  /** A time without time zone: {@code HH:MM:SS}, then the fraction without trailing zeros. */
+  public static String time(String text) {
+    String s = text.trim();
     Matcher m = TIME.matcher(s);
     if (!m.matches()) {
       throw new IllegalArgumentException("not a PostgreSQL time: " + s);
     }
-    return formatTime(
+    return PgText.time(
         Integer.parseInt(m.group(1)),
         Integer.parseInt(m.group(2)),
         Integer.parseInt(m.group(3)),
@@ -229,21 +168,15 @@ public final class CanonicalText {
    * A time with time zone as PostgreSQL prints it: the time, then the offset as {@code +HH}, with
    * {@code :MM} and {@code :SS} when not zero. The offset is kept as given, not moved to UTC.
    */
-  public static String timetz(Object raw) {
-    if (raw instanceof java.sql.Time || raw instanceof java.time.OffsetTime) {
-      throw new IllegalArgumentException(
-          "a time with time zone arrived as "
-              + raw.getClass().getName()
-              + ", which loses its offset or microseconds");
-    }
-    String s = raw.toString().trim();
+  public static String timetz(String text) {
+    String s = text.trim();
     Matcher m = TIMETZ.matcher(s);
     if (!m.matches()) {
       throw new IllegalArgumentException("not a PostgreSQL time with time zone: " + s);
     }
     StringBuilder out =
         new StringBuilder(
-            formatTime(
+            PgText.time(
                 Integer.parseInt(m.group(1)),
                 Integer.parseInt(m.group(2)),
                 Integer.parseInt(m.group(3)),
@@ -258,10 +191,6 @@ public final class CanonicalText {
       out.append(':').append(two(seconds));
     }
     return out.toString();
-  }
-
-  static String formatTime(int hour, int minute, int second, int micros) {
-    return PgText.time(hour, minute, second, micros);
   }
 
   private static String two(long n) {
@@ -288,146 +217,34 @@ public final class CanonicalText {
           "(\\d{4,})-(\\d{2})-(\\d{2})[ T](\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?"
               + "(?:([+-])(\\d{2})(?::?(\\d{2}))?(?::(\\d{2}))?|Z)?( BC)?");
 
-  /** A timestamp without time zone. */
-  static String timestamp(Object raw) {
-    LocalDateTime t;
-    if (raw instanceof java.sql.Timestamp ts) {
-      if (ts.getTime() == PGStatement.DATE_POSITIVE_INFINITY) {
-        return "infinity";
-      }
-      if (ts.getTime() == PGStatement.DATE_NEGATIVE_INFINITY) {
-        return "-infinity";
-      }
-      requireFixedOffsetZone();
-      // The fields, not the instant: JDBC builds timestamps before 1582 in the Julian calendar.
-      t = fields(ts, ts.getNanos());
-    } else if (raw instanceof Instant i) {
-      if (i.equals(PostgresValueConverter.POSITIVE_INFINITY_INSTANT)) {
-        return "infinity";
-      }
-      if (i.equals(PostgresValueConverter.NEGATIVE_INFINITY_INSTANT)) {
-        return "-infinity";
-      }
-      // Debezium reads a timestamp's text as a local date-time at UTC.
-      t = LocalDateTime.ofInstant(i, ZoneOffset.UTC);
-    } else if (raw instanceof LocalDateTime l) {
-      if (l.equals(PostgresValueConverter.POSITIVE_INFINITY_LOCAL_DATE_TIME)) {
-        return "infinity";
-      }
-      if (l.equals(PostgresValueConverter.NEGATIVE_INFINITY_LOCAL_DATE_TIME)) {
-        return "-infinity";
-      }
-      t = l;
-    } else if (raw instanceof java.util.Date || raw instanceof Number) {
-      throw new IllegalArgumentException(
-          "a timestamp arrived as "
-              + raw.getClass().getName()
-              + ", which mzflink cannot read exactly");
-    } else {
-      String s = raw.toString().trim();
-      if (isInfinity(s)) {
-        return infinity(s);
-      }
-      Parsed p = parseTimestamp(s);
-      if (p.offsetSeconds != null) {
-        throw new IllegalArgumentException("a timestamp without time zone has an offset: " + s);
-      }
-      t = p.local;
+  /** A timestamp without time zone, or {@code infinity} and {@code -infinity}. */
+  public static String timestamp(String text) {
+    String s = text.trim();
+    if (isInfinity(s)) {
+      return infinity(s);
     }
-    return PgText.timestamp(t);
+    Parsed p = parseTimestamp(s);
+    if (p.offsetSeconds != null) {
+      throw new IllegalArgumentException("a timestamp without time zone has an offset: " + s);
+    }
+    return PgText.timestamp(p.local);
   }
 
   /**
-   * The JVM's zone decides how JDBC turns a timestamp without time zone into a java.sql.Timestamp;
-   * in a zone with daylight saving time, local times in the spring gap move by an hour. Refuse to
-   * read them that way rather than shift them.
+   * A timestamp with time zone, as the instant in UTC ({@code +00}), or {@code infinity} and {@code
+   * -infinity}.
    */
-  private static void requireFixedOffsetZone() {
-    ZoneId zone = ZoneId.systemDefault();
-    if (!zone.getRules().isFixedOffset()) {
-      throw new IllegalStateException(
-          String.format(
-              "the JVM's time zone %s has daylight saving time: JDBC would move timestamp values that fall into its gaps."
-                  + " Start the Flink TaskManagers with -Duser.timezone=UTC (mzflink's own processes do)",
-              zone));
+  public static String timestamptz(String text) {
+    String s = text.trim();
+    if (isInfinity(s)) {
+      return infinity(s);
     }
-  }
-
-  /** A timestamp with time zone, as the instant in UTC. */
-  static String timestamptz(Object raw) {
-    Instant instant;
-    if (raw instanceof java.sql.Timestamp ts) {
-      if (ts.getTime() == PGStatement.DATE_POSITIVE_INFINITY) {
-        return "infinity";
-      }
-      if (ts.getTime() == PGStatement.DATE_NEGATIVE_INFINITY) {
-        return "-infinity";
-      }
-      instant =
-          ts.getTime() >= GREGORIAN_CUTOVER_MILLIS
-              ? ts.toInstant()
-              // Before 1582 JDBC counts in the Julian calendar: its fields are PostgreSQL's.
-              : fields(ts, ts.getNanos()).atZone(ZoneId.systemDefault()).toInstant();
-    } else if (raw instanceof OffsetDateTime o) {
-      if (o.equals(PostgresValueConverter.POSITIVE_INFINITY_OFFSET_DATE_TIME)) {
-        return "infinity";
-      }
-      if (o.equals(PostgresValueConverter.NEGATIVE_INFINITY_OFFSET_DATE_TIME)) {
-        return "-infinity";
-      }
-      instant = o.toInstant();
-    } else if (raw instanceof ZonedDateTime z) {
-      instant = z.toInstant();
-    } else if (raw instanceof Instant i) {
-      if (i.equals(PostgresValueConverter.POSITIVE_INFINITY_INSTANT)) {
-        return "infinity";
-      }
-      if (i.equals(PostgresValueConverter.NEGATIVE_INFINITY_INSTANT)) {
-        return "-infinity";
-      }
-      instant = i;
-    } else if (raw instanceof java.util.Date || raw instanceof Number) {
-      throw new IllegalArgumentException(
-          "a timestamp with time zone arrived as "
-              + raw.getClass().getName()
-              + ", which mzflink cannot read exactly");
-    } else {
-      String s = raw.toString().trim();
-      if (isInfinity(s)) {
-        return infinity(s);
-      }
-      Parsed p = parseTimestamp(s);
-      if (p.offsetSeconds == null) {
-        throw new IllegalArgumentException("a timestamp with time zone has no offset: " + s);
-      }
-      instant = p.local.toInstant(ZoneOffset.ofTotalSeconds(p.offsetSeconds));
+    Parsed p = parseTimestamp(s);
+    if (p.offsetSeconds == null) {
+      throw new IllegalArgumentException("a timestamp with time zone has no offset: " + s);
     }
-    return PgText.timestampUtc(instant);
+    return PgText.timestampUtc(p.local.toInstant(ZoneOffset.ofTotalSeconds(p.offsetSeconds)));
   }
-
-  /**
-   * The calendar fields of a java.util.Date that JDBC built from PostgreSQL's fields, with the era:
-   * {@code toLocalDateTime()} drops it and turns 4713 BC into 4713 AD. ISO years: 1 BC is 0.
-   */
-  private static LocalDateTime fields(java.util.Date d, int nanos) {
-    java.util.GregorianCalendar calendar = new java.util.GregorianCalendar();
-    calendar.setTime(d);
-    int year = calendar.get(java.util.Calendar.YEAR);
-    if (calendar.get(java.util.Calendar.ERA) == java.util.GregorianCalendar.BC) {
-      year = 1 - year;
-    }
-    return LocalDateTime.of(
-        year,
-        calendar.get(java.util.Calendar.MONTH) + 1,
-        calendar.get(java.util.Calendar.DAY_OF_MONTH),
-        calendar.get(java.util.Calendar.HOUR_OF_DAY),
-        calendar.get(java.util.Calendar.MINUTE),
-        calendar.get(java.util.Calendar.SECOND),
-        nanos);
-  }
-
-  /** 1582-10-15T00:00Z, where java.util's calendar switches from Julian to Gregorian. */
-  private static final long GREGORIAN_CUTOVER_MILLIS = -12219292800000L;
 
   /** A parsed timestamp: its fields, and its UTC offset in seconds if it has one. */
   record Parsed(LocalDateTime local, Integer offsetSeconds) {}
@@ -462,31 +279,103 @@ public final class CanonicalText {
 
   // interval
 
-  static String interval(Object raw) {
-    PGInterval interval;
-    if (raw instanceof PGInterval i) {
-      interval = i;
-    } else {
-      try {
-        interval = new PGInterval(raw.toString());
-      } catch (SQLException e) {
-        throw new IllegalArgumentException("not a PostgreSQL interval: " + raw, e);
-      }
+  /**
+   * An interval in PostgreSQL's {@code postgres} IntervalStyle, made canonical; {@code infinity}
+   * and {@code -infinity} (PostgreSQL 17) as they are.
+   *
+   * @throws IllegalArgumentException for the text of another IntervalStyle
+   */
+  public static String interval(String text) {
+    String s = text.trim();
+    if (isInfinity(s)) {
+      return infinity(s);
     }
-    long months = (long) interval.getYears() * 12 + interval.getMonths();
-    long micros =
-        ((((long) interval.getHours() * 60 + interval.getMinutes()) * 60)
-                    + interval.getWholeSeconds())
-                * 1_000_000L
-            + interval.getMicroSeconds();
-    return formatInterval(months, interval.getDays(), micros);
+    Interval i = parseInterval(s);
+    return formatInterval(i.months(), i.days(), i.micros());
+  }
+
+  /** An interval's three fields, as PostgreSQL stores them. */
+  record Interval(long months, long days, long micros) {}
+
+  private static final Pattern INTERVAL_NUMBER = Pattern.compile("[+-]?\\d{1,10}");
+
+  private static final Pattern INTERVAL_TIME =
+      Pattern.compile("([+-]?)(\\d{2,10}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))?");
+
+  private static final List<String> INTERVAL_UNITS = List.of("year", "mon", "day");
+
+  /**
+   * Parses what PostgreSQL prints for an interval with {@code IntervalStyle = postgres}: {@code N
+   * year(s)}, {@code N mon(s)} and {@code N day(s)} in this order, each with its own sign and only
+   * when not zero, then the time {@code [+-]HH:MM:SS[.ffffff]} (its sign for all of it), present
+   * when not zero or when nothing else is: {@code 1 year 2 mons -3 days +04:05:06.789}, {@code
+   * -00:00:01}, {@code 00:00:00}.
+   */
+  static Interval parseInterval(String text) {
+    String[] words = text.trim().split(" ", -1);
+    long[] parts = new long[INTERVAL_UNITS.size()];
+    long micros = 0;
+    int next = 0; // the first unit that may still come
+    int i = 0;
+    while (i < words.length) {
+      String word = words[i];
+      if (word.indexOf(':') >= 0 && i == words.length - 1) {
+        micros = intervalTime(word, text);
+        i++;
+        continue;
+      }
+      int unit = i + 1 < words.length ? intervalUnit(words[i + 1]) : -1;
+      if (unit < next || !INTERVAL_NUMBER.matcher(word).matches()) {
+        throw notPostgresInterval(text);
+      }
+      parts[unit] = Long.parseLong(word);
+      next = unit + 1;
+      i += 2;
+    }
+    return new Interval(parts[0] * 12 + parts[1], parts[2], micros);
+  }
+
+  /**
+   * The index in {@link #INTERVAL_UNITS} of a unit word ({@code years}, {@code mon}, ...), or -1.
+   */
+  private static int intervalUnit(String word) {
+    String unit = word.endsWith("s") ? word.substring(0, word.length() - 1) : word;
+    return INTERVAL_UNITS.indexOf(unit);
+  }
+
+  /** The microseconds of an interval's time part, {@code [+-]HH:MM:SS[.ffffff]}. */
+  private static long intervalTime(String word, String text) {
+    Matcher m = INTERVAL_TIME.matcher(word);
+    if (!m.matches()) {
+      throw notPostgresInterval(text);
+    }
+    long minutes = Long.parseLong(m.group(3));
+    long seconds = Long.parseLong(m.group(4));
+    if (minutes > 59 || seconds > 59) {
+      throw notPostgresInterval(text);
+    }
+    try {
+      long hours = Math.multiplyExact(Long.parseLong(m.group(2)), 3_600_000_000L);
+      long rest = minutes * 60_000_000L + seconds * 1_000_000L + micros(m.group(5));
+      // Negative from the hours on: -2562047788:00:54.775808 is the smallest, Long.MIN_VALUE.
+      return m.group(1).equals("-") ? Math.subtractExact(-hours, rest) : Math.addExact(hours, rest);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("interval out of range: " + text, e);
+    }
+  }
+
+  private static IllegalArgumentException notPostgresInterval(String text) {
+    return new IllegalArgumentException(
+        "not an interval in IntervalStyle postgres (such as 1 year 2 mons -3 days +04:05:06.789),"
+            + " which every session that reads values as text sets: "
+            + text);
   }
 
   /**
    * An interval as PostgreSQL prints it with {@code IntervalStyle = postgres}: years, months and
    * days with their signs, then the time, {@code -} or {@code +} (after a negative part) before it.
    */
-  static String formatInterval(long months, long days, long micros) {
+  public static String formatInterval(long months, long days, long micros) {
     StringBuilder out = new StringBuilder();
     boolean[] state = {true, false}; // is zero so far, last part was negative
     appendPart(out, months / 12, "year", state);
@@ -494,11 +383,12 @@ public final class CanonicalText {
     appendPart(out, days, "day", state);
     if (state[0] || micros != 0) {
       boolean minus = micros < 0;
-      long abs = Math.abs(micros);
-      long hours = abs / 3_600_000_000L;
-      long minutes = (abs / 60_000_000L) % 60;
-      long seconds = (abs / 1_000_000L) % 60;
-      int fraction = (int) (abs % 1_000_000L);
+      // Divided before the sign is dropped, so that Long.MIN_VALUE has an absolute value too.
+      long hours = Math.abs(micros / 3_600_000_000L);
+      long rest = Math.abs(micros % 3_600_000_000L);
+      long minutes = rest / 60_000_000L;
+      long seconds = (rest / 1_000_000L) % 60;
+      int fraction = (int) (rest % 1_000_000L);
       out.append(state[0] ? "" : " ").append(minus ? "-" : (state[1] ? "+" : ""));
       out.append(two(hours)).append(':').append(two(minutes)).append(':').append(two(seconds));
       appendFraction(out, fraction);
@@ -539,6 +429,14 @@ public final class CanonicalText {
    * number of dimensions, an explicit {@code [lo:hi]=} prefix kept).
    */
   static String array(PgValueKind element, String text) {
+    return array(text, e -> of(element, null, e));
+  }
+
+  /**
+   * An array's text with each non-null element replaced by {@code element} of its text, in
+   * PostgreSQL's array syntax (any number of dimensions, an explicit {@code [lo:hi]=} prefix kept).
+   */
+  public static String array(String text, UnaryOperator<String> element) {
     String s = text.trim();
     String prefix = "";
     if (s.startsWith("[")) {
@@ -556,8 +454,7 @@ public final class CanonicalText {
     return out.toString();
   }
 
-  @SuppressWarnings("unchecked")
-  private static void format(Object node, PgValueKind element, StringBuilder out) {
+  private static void format(Object node, UnaryOperator<String> element, StringBuilder out) {
     if (node instanceof List<?> list) {
       out.append('{');
       for (int i = 0; i < list.size(); i++) {
@@ -570,7 +467,7 @@ public final class CanonicalText {
     } else if (node == null) {
       out.append("NULL");
     } else {
-      quoteElement(of(element, null, node), out);
+      quoteElement(element.apply((String) node), out);
     }
   }
 

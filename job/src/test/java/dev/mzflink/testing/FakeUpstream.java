@@ -211,6 +211,7 @@ public final class FakeUpstream implements UpstreamReader {
         List.of(publication.name()),
         Map.of(),
         Map.of(),
+        Map.of(),
         10,
         List.of(),
         10,

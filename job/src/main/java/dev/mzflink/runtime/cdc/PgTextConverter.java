@@ -2,7 +2,6 @@ package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.translate.ConvertedColumns;
 import dev.mzflink.translate.PgValueKind;
-import dev.mzflink.values.CanonicalText;
 import dev.mzflink.values.FlinkValues;
 import io.debezium.connector.postgresql.UnchangedToastedReplicationMessageColumn;
 import io.debezium.spi.converter.CustomConverter;
@@ -18,9 +17,9 @@ import org.apache.kafka.connect.data.SchemaBuilder;
  * numeric NaN and arrays holding it into NULL, reads BC timestamps in the wrong calendar, loses
  * infinities, rounds interval seconds, cuts time to milliseconds in snapshots and drops arrays of
  * some types altogether. It receives the value as the replication stream or JDBC gave it, makes
- * PostgreSQL's text of it ({@link CanonicalText}) and hands over what Flink CDC's converters read
- * exactly for the column's Flink type ({@link #connectValue}): the same on both runtime paths,
- * {@code mzflink run} and the postgres-cdc SQL connector.
+ * PostgreSQL's canonical text of it ({@link ConnectorValues}) and hands over what Flink CDC's
+ * converters read exactly for the column's Flink type ({@link #connectValue}): the same on both
+ * runtime paths, {@code mzflink run} and the postgres-cdc SQL connector.
  *
  * <p>Options: {@code columns}, and {@code unavailable}: the text that stands for a TOASTed value an
  * update left unchanged (Debezium's {@code unavailable.value.placeholder}).
@@ -73,7 +72,7 @@ public final class PgTextConverter implements CustomConverter<SchemaBuilder, Rel
           }
           String text;
           try {
-            text = CanonicalText.of(kind, element, raw);
+            text = ConnectorValues.of(kind, element, raw);
           } catch (RuntimeException e) {
             throw new IllegalStateException(
                 String.format(
