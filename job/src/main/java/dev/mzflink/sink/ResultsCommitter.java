@@ -1,5 +1,6 @@
 package dev.mzflink.sink;
 
+import dev.mzflink.Failpoints;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -129,8 +130,15 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
+    if (checkpointId >= 5 && hasMarkers(checkpointId)) {
+      Failpoints.hit(Failpoints.SINK_COMPLETED);
+    }
     completed = Math.max(completed, checkpointId);
     tryCommit();
+  }
+
+  private synchronized boolean hasMarkers(long checkpointId) {
+    return pending.stream().anyMatch(m -> m.checkpoint == checkpointId);
   }
 
   @Override
@@ -237,6 +245,9 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     try {
       for (Map.Entry<String, Map<Integer, Marker>> e : markers.entrySet()) {
         changes += commitTable(c, tables.get(e.getKey()), e.getValue());
+        if (changes > 0) {
+          Failpoints.hit(Failpoints.SINK_INSIDE_COMMIT);
+        }
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {

@@ -9,10 +9,10 @@ import java.util.Properties;
 import org.slf4j.Logger;
 
 /**
- * Connections of the sink to the results database, with a connect, a socket and a lock timeout and
- * a pinned {@code search_path} (every name the sink writes is qualified), and the patience to wait
- * for a database that is down: operations are retried with a growing pause until they succeed or
- * the task is cancelled.
+ * Connections of the sink to the results database, with a connect, a socket and a lock timeout, a
+ * pinned {@code search_path} (every name the sink writes is qualified) and durable commits, and the
+ * patience to wait for a database that is down: operations are retried with a growing pause until
+ * they succeed or the task is cancelled.
  */
 final class ResultsConnections {
   /** The longest pause between two attempts. */
@@ -32,6 +32,11 @@ final class ResultsConnections {
     try (Statement s = c.createStatement()) {
       s.execute("SET search_path = pg_catalog");
       s.execute("SET lock_timeout = '" + lockSeconds + "s'");
+      // Staged rows are the only copy of a completed checkpoint's changes (the slot has moved
+      // on): a commit must be durable when acknowledged, whatever the server's default.
+      s.execute(
+          "SELECT set_config('synchronous_commit', 'on', false)"
+              + " WHERE current_setting('synchronous_commit') = 'off'");
       return c;
     } catch (SQLException e) {
       c.close();

@@ -1,5 +1,6 @@
 package dev.mzflink.sink;
 
+import dev.mzflink.Failpoints;
 import dev.mzflink.values.CopyRowEncoder;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -180,6 +181,9 @@ final class StagedWriter extends AbstractStreamOperator<Marker>
     output.collect(
         new StreamRecord<>(
             new Marker(table.quoted(), subtask, writers, checkpointId, batch, lineage)));
+    if (flush > 0 && batch >= 3) {
+      Failpoints.hit(Failpoints.SINK_STAGED);
+    }
     batch++;
     flush = 0;
   }

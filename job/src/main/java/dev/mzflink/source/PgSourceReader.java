@@ -1,5 +1,6 @@
 package dev.mzflink.source;
 
+import dev.mzflink.Failpoints;
 import dev.mzflink.source.ReaderQueues.SnapshotBatch;
 import dev.mzflink.source.ReaderQueues.StreamBatch;
 import dev.mzflink.source.SourceEvents.SnapshotsDone;

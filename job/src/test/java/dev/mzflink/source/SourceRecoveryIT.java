@@ -2,6 +2,7 @@ package dev.mzflink.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mzflink.Failpoints;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;

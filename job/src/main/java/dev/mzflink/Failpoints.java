@@ -1,13 +1,13 @@
-package dev.mzflink.source;
+package dev.mzflink;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Named places in the source where a test can make the job fail once, to prove that a restart at
- * exactly that moment loses and doubles nothing (after Materialize's fail points). A fail point is
- * armed by the JVM system property {@code mzflink.failpoint.<name>}; it fires the first time it is
- * reached in that JVM, and never when the property is not set.
+ * Named places in the source and the sink where a test can make the job fail once, to prove that a
+ * restart at exactly that moment loses and doubles nothing (after Materialize's fail points). A
+ * fail point is armed by the JVM system property {@code mzflink.failpoint.<name>}; it fires the
+ * first time it is reached in that JVM, and never when the property is not set.
  */
 public final class Failpoints {
   /** Right after the first snapshot: the stream is assigned, nothing streamed yet. */
@@ -24,6 +24,21 @@ public final class Failpoints {
 
   /** Steady state: after two checkpoints of the stream completed and 100 transactions. */
   public static final String STEADY_STATE = "steady-state";
+
+  /**
+   * In the results sink, a writer that staged rows for a checkpoint fails right after it sent the
+   * checkpoint's marker: the checkpoint never completes and its staged rows belong to none.
+   */
+  public static final String SINK_STAGED = "sink-staged";
+
+  /**
+   * In the results sink, the committer fails when it hears that a checkpoint with staged rows
+   * completed, before it commits it: the checkpoint is complete, its rows are not in the results.
+   */
+  public static final String SINK_COMPLETED = "sink-completed";
+
+  /** In the results sink, the commit fails after it applied one table, before it commits. */
+  public static final String SINK_INSIDE_COMMIT = "sink-inside-commit";
 
   private static final Set<String> FIRED = ConcurrentHashMap.newKeySet();
 
@@ -46,7 +61,7 @@ public final class Failpoints {
   }
 
   /** Fails here, once, if the fail point {@code name} is armed. */
-  static void hit(String name) {
+  public static void hit(String name) {
     if (Boolean.getBoolean("mzflink.failpoint." + name) && FIRED.add(name)) {
       throw new InjectedFailure(name);
     }
