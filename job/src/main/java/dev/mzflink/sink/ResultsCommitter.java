@@ -108,11 +108,11 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     check();
   }
 
-  /** Every second: surfaces a commit's failure, and commits what is due. */
+  /** Ten times a second: surfaces a commit's failure, and commits what is due. */
   private void check() {
     ProcessingTimeService time = getProcessingTimeService();
     time.registerTimer(
-        time.getCurrentProcessingTime() + 1000,
+        time.getCurrentProcessingTime() + 100,
         now -> {
           tryCommit();
           check();
