@@ -19,7 +19,10 @@ public final class Failpoints {
   /** In the middle of a large transaction's records (after 10,000 of them). */
   public static final String INSIDE_TRANSACTION = "inside-transaction";
 
-  /** In the middle of a snapshot range (after 10,000 of its rows). */
+  /**
+   * In the middle of a snapshot range: after 10,000 of its rows, once a checkpoint completed with
+   * some of them (the reader holds the range's next rows back until one has).
+   */
   public static final String INSIDE_SNAPSHOT = "inside-snapshot";
 
   /** Steady state: after two checkpoints of the stream completed and 100 transactions. */
@@ -58,6 +61,11 @@ public final class Failpoints {
   /** Whether fail point {@code name} fired since it was armed. */
   public static boolean fired(String name) {
     return FIRED.contains(name);
+  }
+
+  /** Whether fail point {@code name} is armed and has not fired yet. */
+  public static boolean pending(String name) {
+    return Boolean.getBoolean("mzflink.failpoint." + name) && !FIRED.contains(name);
   }
 
   /** Fails here, once, if the fail point {@code name} is armed. */

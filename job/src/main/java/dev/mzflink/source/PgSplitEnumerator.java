@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,10 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private final Set<String> outstanding = new LinkedHashSet<>();
   private final Map<String, Integer> remainingOfTable = new HashMap<>();
   private final Map<String, Long> rowsOfSplit = new HashMap<>();
+
+  /** Per reader, the ranges of the snapshot held that it was given (finished or not). */
+  private final Map<Integer, Set<String>> rangesOfReader = new HashMap<>();
+
   private final Set<Integer> waiting = new LinkedHashSet<>();
   private boolean preparing;
   private long initialLsn;
@@ -219,6 +224,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
       }
       SnapshotSplit split = pending.poll();
       outstanding.add(split.splitId());
+      rangesOfReader.computeIfAbsent(subtask, k -> new HashSet<>()).add(split.splitId());
       context.assignSplit(split, subtask);
     }
   }
@@ -353,17 +359,50 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   }
 
   /**
-   * Splits assigned since the checkpoint that the failed readers were reset to: what they emitted
-   * was lost downstream. Ranges of the snapshot still held are read again; a stream assigned since
-   * means the first snapshot's rows are gone with a snapshot no longer held: it is taken again.
+   * Splits assigned since the checkpoint that the failed reader was reset to: what it emitted was
+   * lost downstream. When every range of the held snapshot that the reader was given is among them,
+   * those ranges are read again in that snapshot. A reader that had a range before that checkpoint
+   * lost an unknown part of it: the first snapshot is taken again (its earlier rows retracted), and
+   * a snapshot of tables new to a streaming pipeline is given up until the stream's reader, which
+   * restarts with it, asks again. A stream assigned since means the first snapshot's rows are gone
+   * with a snapshot no longer held: it is taken again.
    */
   @Override
   public void addSplitsBack(List<PgSplit> splits, int subtask) {
+    Set<String> returned = new HashSet<>();
+    for (PgSplit split : splits) {
+      returned.add(split.splitId());
+    }
+    Set<String> given = rangesOfReader.getOrDefault(subtask, Set.of());
+    rangesOfReader.remove(subtask);
     if (splits.stream().anyMatch(StreamSplit.class::isInstance)) {
       LOG.info(
           "Source {}: the stream started after the last checkpoint; snapshotting again",
           layout.source);
       takeFirstSnapshot(true);
+      return;
+    }
+    if (!returned.containsAll(given)) {
+      // The reader had a range before the checkpoint it is reset to: rows it emitted after that
+      // checkpoint are lost, and which ones is not known (a reader does not checkpoint its place
+      // in a range). The snapshot is taken again, its earlier rows retracted.
+      if (!streaming) {
+        LOG.info(
+            "Source {}: a reader failed after reading part of the snapshot before the last"
+                + " checkpoint; snapshotting again",
+            layout.source);
+        takeFirstSnapshot(true);
+        return;
+      }
+      if (subtask != streamSubtask) {
+        // The stream's reader restarts with this one (the job is one pipelined region) and asks
+        // again for the tables not yet snapshotted (StreamReady); until then nothing is read.
+        LOG.info(
+            "Source {}: a reader failed in the middle of snapshotting tables new to the pipeline;"
+                + " they are snapshotted again when the stream restarts",
+            layout.source);
+      }
+      forgetSnapshot();
       return;
     }
     List<SnapshotSplit> again = new ArrayList<>();
@@ -405,6 +444,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     outstanding.clear();
     remainingOfTable.clear();
     rowsOfSplit.clear();
+    rangesOfReader.clear();
   }
 
   private void closeExporting() {
