@@ -101,6 +101,15 @@ final class RunCommand implements Callable<Integer> {
   String walWarning;
 
   @Option(
+      names = "--stall-after",
+      paramLabel = "DURATION",
+      description =
+          "When no checkpoint completes for this long, or a completed one waits this long for its commit, the sources' status"
+              + " becomes stalled with the reason, and run prints it (default: three checkpoint intervals plus the 5 min"
+              + " checkpoint timeout).")
+  Optional<String> stallAfter;
+
+  @Option(
       names = "--jobmanager",
       paramLabel = "HOST:PORT",
       description =
@@ -141,7 +150,8 @@ final class RunCommand implements Callable<Integer> {
             "mzflink " + script.name(),
             reading,
             jobManager,
-            Sizes.parse(walWarning));
+            Sizes.parse(walWarning),
+            stallAfter.map(Durations::parse));
     dropSources(plan, out);
     if (plan.inserts().isEmpty() && !plan.droppedSources().isEmpty()) {
       out.flush();

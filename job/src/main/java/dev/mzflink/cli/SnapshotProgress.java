@@ -85,6 +85,7 @@ final class SnapshotProgress implements Runnable {
           reportErrors(results);
           return;
         }
+        watchSources(results, drawn);
         if (!tables.isEmpty()) {
           if (terminal) {
             out.print("\r\033[K" + line(tables, true));
@@ -116,7 +117,40 @@ final class SnapshotProgress implements Runnable {
           err.flush();
         }
       }
+      watchSources(results, false);
       Thread.sleep(2 * POLL_MILLIS);
+    }
+  }
+
+  /** Sources last seen stalled. */
+  private final java.util.Set<String> stalled = new java.util.HashSet<>();
+
+  /** Prints when a source becomes stalled (with the reason) and when it runs again. */
+  private void watchSources(Connection results, boolean drawn) throws SQLException {
+    try (PreparedStatement s =
+        results.prepareStatement(
+            "SELECT source, status, coalesce(error, '') FROM "
+                + SourceStatuses.TABLE
+                + " WHERE source = ANY (?) AND \"table\" = '' ORDER BY source")) {
+      s.setArray(1, results.createArrayOf("text", sources.toArray()));
+      try (ResultSet r = s.executeQuery()) {
+        while (r.next()) {
+          String source = r.getString(1);
+          boolean now = r.getString(2).equals(SourceStatuses.Status.STALLED.text());
+          if (now && stalled.add(source)) {
+            err.printf(
+                "%swarning: source %s is stalled: %s%n", drawn ? "\n" : "", source, r.getString(3));
+            err.flush();
+          } else if (!now && stalled.remove(source)) {
+            err.printf("%ssource %s is %s again%n", drawn ? "\n" : "", source, r.getString(2));
+            err.flush();
+          }
+        }
+      }
+    } catch (SQLException e) {
+      if (!"42P01".equals(e.getSQLState())) {
+        throw e;
+      }
     }
   }
 

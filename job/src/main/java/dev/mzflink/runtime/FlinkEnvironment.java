@@ -2,6 +2,7 @@ package dev.mzflink.runtime;
 
 import dev.mzflink.UserError;
 import dev.mzflink.sink.Lineage;
+import dev.mzflink.status.PipelineHealth;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,6 +32,9 @@ import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
  * default retries forever, which makes every failure look like a hang).
  */
 public final class FlinkEnvironment {
+  /** A checkpoint that takes longer fails (and the next one follows). */
+  static final Duration CHECKPOINT_TIMEOUT = Duration.ofMinutes(5);
+
   private FlinkEnvironment() {}
 
   /** The job's configuration; {@code checkpointDirectory} empty leaves it to the cluster. */
@@ -49,8 +53,15 @@ public final class FlinkEnvironment {
             : new Configuration();
     conf.set(PipelineOptions.NAME, options.jobName());
     // The run of the pipeline the results sink's writers start when they have no state.
+    // The run of the pipeline the results sink's writers start when they have no state, and when
+    // its results count as stalled.
     conf.set(
-        PipelineOptions.GLOBAL_JOB_PARAMETERS, java.util.Map.of(Lineage.PARAMETER, Lineage.next()));
+        PipelineOptions.GLOBAL_JOB_PARAMETERS,
+        java.util.Map.of(
+            Lineage.PARAMETER,
+            Lineage.next(),
+            PipelineHealth.STALL_AFTER_PARAMETER,
+            Long.toString(options.stallAfterOrDefault(CHECKPOINT_TIMEOUT).toMillis())));
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
@@ -63,7 +74,7 @@ public final class FlinkEnvironment {
     conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
     checkpointDirectory.ifPresent(dir -> conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
-    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, Duration.ofMinutes(5));
+    conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
     // Results are committed when a checkpoint completes. Under backpressure (a burst of changes
     // feeding many views) an aligned checkpoint waits until the buffered records are processed,
     // which took minutes on a busy machine: after 10 s of alignment it becomes unaligned and

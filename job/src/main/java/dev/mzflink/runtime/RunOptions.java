@@ -20,6 +20,9 @@ import java.util.Optional;
  * @param jobManager the REST address ({@code host:port}) of a cluster to submit to; empty: run in a
  *     local MiniCluster, or on the cluster of {@code flink run}
  * @param walWarningBytes retained WAL above which a source's status is stalled
+ * @param stallAfter how long no checkpoint may complete, or a completed one wait for its commit,
+ *     before the sources' status says stalled; empty: three checkpoint intervals plus the
+ *     checkpoint timeout
  */
 public record RunOptions(
     String resultsUrl,
@@ -30,7 +33,8 @@ public record RunOptions(
     String jobName,
     SourceReading sourceReading,
     Optional<String> jobManager,
-    long walWarningBytes) {
+    long walWarningBytes,
+    Optional<Duration> stallAfter) {
   /** The default retained-WAL warning threshold: 1 GiB. */
   public static final long DEFAULT_WAL_WARNING_BYTES = 1L << 30;
 
@@ -51,7 +55,8 @@ public record RunOptions(
         jobName,
         SourceReading.ONE_SLOT_PER_SOURCE,
         Optional.empty(),
-        DEFAULT_WAL_WARNING_BYTES);
+        DEFAULT_WAL_WARNING_BYTES,
+        Optional.empty());
   }
 
   public RunOptions {
@@ -62,6 +67,7 @@ public record RunOptions(
     requireNonNull(jobName, "jobName is null");
     requireNonNull(sourceReading, "sourceReading is null");
     requireNonNull(jobManager, "jobManager is null");
+    requireNonNull(stallAfter, "stallAfter is null");
     if (walWarningBytes < 1) {
       throw new IllegalArgumentException("walWarningBytes must be positive");
     }
@@ -80,7 +86,8 @@ public record RunOptions(
         jobName,
         reading,
         jobManager,
-        walWarningBytes);
+        walWarningBytes,
+        stallAfter);
   }
 
   public RunOptions withFromSavepoint(Optional<String> savepoint) {
@@ -93,7 +100,8 @@ public record RunOptions(
         jobName,
         sourceReading,
         jobManager,
-        walWarningBytes);
+        walWarningBytes,
+        stallAfter);
   }
 
   public RunOptions withWalWarningBytes(long bytes) {
@@ -106,7 +114,8 @@ public record RunOptions(
         jobName,
         sourceReading,
         jobManager,
-        bytes);
+        bytes,
+        stallAfter);
   }
 
   public RunOptions withJobManager(Optional<String> address) {
@@ -119,6 +128,26 @@ public record RunOptions(
         jobName,
         sourceReading,
         address,
-        walWarningBytes);
+        walWarningBytes,
+        stallAfter);
+  }
+
+  public RunOptions withStallAfter(Optional<Duration> after) {
+    return new RunOptions(
+        resultsUrl,
+        checkpointDirectory,
+        checkpointInterval,
+        parallelism,
+        fromSavepoint,
+        jobName,
+        sourceReading,
+        jobManager,
+        walWarningBytes,
+        after);
+  }
+
+  /** The stall time in effect. */
+  public Duration stallAfterOrDefault(Duration checkpointTimeout) {
+    return stallAfter.orElse(checkpointInterval.multipliedBy(3).plus(checkpointTimeout));
   }
 }

@@ -66,6 +66,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   private transient int serverVersion;
   private transient ResultsOutage outage;
   private transient volatile long committedAt;
+  private transient StallWatch stallWatch;
+  private transient long watchedAt;
 
   ResultsCommitter(String url, List<ResultsTableSpec> tables) {
     this.url = url;
@@ -105,16 +107,37 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         .gauge(
             "resultsLastCommitAgeSeconds",
             (Gauge<Long>) () -> (System.currentTimeMillis() - committedAt) / 1000);
+    stallWatch =
+        new StallWatch(
+            url,
+            getRuntimeContext().getJobInfo().getJobId().toHexString(),
+            getRuntimeContext().getGlobalJobParameters());
+    if (completed >= 0) {
+      stallWatch.completed(completed); // the restored checkpoint, to be committed again
+    }
+    getMetricGroup().gauge("stalledSeconds", (Gauge<Long>) stallWatch::seconds);
     check();
   }
 
-  /** Ten times a second: surfaces a commit's failure, and commits what is due. */
+  /**
+   * Ten times a second: surfaces a commit's failure, and commits what is due; once a second, looks
+   * for a stall.
+   */
   private void check() {
     ProcessingTimeService time = getProcessingTimeService();
     time.registerTimer(
         time.getCurrentProcessingTime() + 100,
         now -> {
           tryCommit();
+          if (now - watchedAt >= 1000) {
+            watchedAt = now;
+            stallWatch.committed(committed);
+            List<Marker> markers;
+            synchronized (this) {
+              markers = new ArrayList<>(pending);
+            }
+            stallWatch.check(markers, tables.keySet(), completed, outage.lastError());
+          }
           check();
         });
   }
@@ -134,6 +157,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       Failpoints.hit(Failpoints.SINK_COMPLETED);
     }
     completed = Math.max(completed, checkpointId);
+    stallWatch.completed(checkpointId);
     tryCommit();
   }
 
@@ -381,6 +405,9 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
 
   @Override
   public void close() throws Exception {
+    if (stallWatch != null) {
+      stallWatch.close();
+    }
     if (committer != null) {
       committer.shutdownNow();
       committer.awaitTermination(30, TimeUnit.SECONDS);

@@ -25,6 +25,7 @@ public final class ResultsOutage implements ResultsConnections.Health {
   private final String task;
   private final boolean tellListener;
   private volatile long since;
+  private volatile String lastError;
   private long toldAt;
 
   /** The outage as {@code task} sees it; only the committer tells the listener (one voice). */
@@ -46,6 +47,11 @@ public final class ResultsOutage implements ResultsConnections.Health {
     group.gauge("resultsUnreachableSeconds", (Gauge<Long>) this::seconds);
   }
 
+  /** The last failure's message while the database does not answer; null while it does. */
+  String lastError() {
+    return lastError;
+  }
+
   /** For how long the database has not answered; 0 while it answers. */
   long seconds() {
     long s = since;
@@ -55,6 +61,7 @@ public final class ResultsOutage implements ResultsConnections.Health {
   @Override
   public synchronized void failed(SQLException e) {
     long now = System.currentTimeMillis();
+    lastError = e.getMessage();
     if (since == 0) {
       since = now;
     }
@@ -83,6 +90,7 @@ public final class ResultsOutage implements ResultsConnections.Health {
             (System.currentTimeMillis() - since) / 1000, task);
     since = 0;
     toldAt = 0;
+    lastError = null;
     LOG.info(message);
     if (tellListener) {
       listener.accept(message);

@@ -157,6 +157,93 @@ class ResultsSinkIT {
     }
   }
 
+  /**
+   * The stall watchdog: a reader's lock holds the commit of completed checkpoints back (the results
+   * database is reachable, the status table writable): within the stall time the sources' status
+   * says stalled and why, and running again once the lock is gone.
+   */
+  @Test
+  void aCommitHeldBackLongerThanTheStallTimeShowsStalledInTheStatusTable() throws Exception {
+    String database = newDatabases();
+    try (Connection app = UPSTREAM.server().connect(database);
+        Connection results = RESULTS.server().connect(database);
+        UpstreamWriter writer = UpstreamWriter.start(jdbcUrl(database), 20_000, 14);
+        RunningPipeline pipeline = start(database, STALL_AFTER)) {
+      awaitStatus(results, "running", CATCH_UP);
+      long locked;
+      try (Connection reader = RESULTS.server().connect(database)) {
+        reader.setAutoCommit(false);
+        Sql.execute(reader, "LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE");
+        locked = System.nanoTime();
+        String error = awaitStatus(results, "stalled", STALL_AFTER.plusSeconds(30));
+        assertThat(Duration.ofNanos(System.nanoTime() - locked))
+            .as("time from the lock to the stalled status")
+            .isLessThan(STALL_AFTER.plusSeconds(20));
+        assertThat(error).contains("its results are not committed yet");
+        reader.rollback();
+      }
+      awaitStatus(results, "running", CATCH_UP);
+      writer.pause();
+      Tables.awaitEqual(app, results, TABLES, CATCH_UP);
+    }
+  }
+
+  /**
+   * The stall watchdog: a results writer held at a checkpoint (its staging table locked) keeps
+   * every checkpoint from completing: the status names the writer's table.
+   */
+  @Test
+  void aWriterHeldAtACheckpointIsNamedInTheStalledStatus() throws Exception {
+    String database = newDatabases();
+    try (Connection app = UPSTREAM.server().connect(database);
+        Connection results = RESULTS.server().connect(database);
+        UpstreamWriter writer = UpstreamWriter.start(jdbcUrl(database), 20_000, 15);
+        RunningPipeline pipeline = start(database, STALL_AFTER)) {
+      awaitStatus(results, "running", CATCH_UP);
+      try (Connection reader = RESULTS.server().connect(database)) {
+        reader.setAutoCommit(false);
+        Sql.execute(
+            reader,
+            "LOCK TABLE "
+                + ResultsTableSpec.stagingTable("\"public\".\"ledger\"")
+                + " IN ACCESS EXCLUSIVE MODE");
+        String error = awaitStatus(results, "stalled", STALL_AFTER.plusSeconds(40));
+        assertThat(error)
+            .contains("no checkpoint completed for")
+            .contains("waits for the results writers of \"public\".\"ledger\"");
+        reader.rollback();
+      }
+      awaitStatus(results, "running", CATCH_UP);
+      writer.pause();
+      Tables.awaitEqual(app, results, TABLES, CATCH_UP);
+    }
+  }
+
+  private static final Duration STALL_AFTER = Duration.ofSeconds(5);
+
+  /** Waits until the source's status row says {@code status}; returns its error text. */
+  private static String awaitStatus(Connection results, String status, Duration timeout)
+      throws Exception {
+    String query =
+        "SELECT count(*) FROM mzflink.mz_source_statuses WHERE \"table\" = '' AND status = '"
+            + status
+            + "'";
+    Await.until(
+        "the source's status to be " + status,
+        timeout,
+        () -> {
+          try {
+            return Sql.longValue(results, query) > 0;
+          } catch (java.sql.SQLException e) {
+            return false; // the status table is not there yet
+          }
+        });
+    return Sql.strings(
+            results,
+            "SELECT coalesce(error, '') FROM mzflink.mz_source_statuses WHERE \"table\" = ''")
+        .get(0);
+  }
+
   private static String newDatabases() throws Exception {
     String database = "sink" + DATABASES.incrementAndGet();
     UPSTREAM.server().createDatabase(database);
@@ -169,6 +256,14 @@ class ResultsSinkIT {
 
   private static String jdbcUrl(String database) {
     return UPSTREAM.server().jdbcUrl(database);
+  }
+
+  private static RunningPipeline start(String database, Duration stallAfter) {
+    return Pipelines.start(
+        Pipelines.replicate(UPSTREAM.server().conninfo(database), database),
+        RESULTS.server().jdbcUrl(database),
+        2,
+        options -> options.withStallAfter(java.util.Optional.of(stallAfter)));
   }
 
   private static RunningPipeline start(String database) {

@@ -23,6 +23,25 @@ public final class Pipelines {
     return start(script, resultsUrl, parallelism, savepoint, SourceReading.ONE_SLOT_PER_SOURCE);
   }
 
+  /** Starts a script with options {@code tweak} changes. */
+  public static RunningPipeline start(
+      String script,
+      String resultsUrl,
+      int parallelism,
+      java.util.function.UnaryOperator<RunOptions> tweak) {
+    Compilation compiled = Scripts.compile(script, resultsUrl, SourceReading.ONE_SLOT_PER_SOURCE);
+    return PipelineRunner.start(
+        compiled.flinkPlan(),
+        tweak.apply(
+            new RunOptions(
+                resultsUrl,
+                Optional.empty(),
+                Duration.ofMillis(500),
+                parallelism,
+                Optional.empty(),
+                "test")));
+  }
+
   /** Starts a script with its sources read as {@code reading} says. */
   public static RunningPipeline start(
       String script,

@@ -3,6 +3,7 @@ package dev.mzflink.runtime.cdc;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.source.SourceLayout;
 import dev.mzflink.source.TableLayout;
+import dev.mzflink.status.PipelineHealth;
 import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.status.SourceStatuses.Row;
 import dev.mzflink.status.SourceStatuses.Status;
@@ -14,9 +15,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.runtime.execution.SuppressRestartsException;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
@@ -64,6 +67,10 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   private transient long estimatedAt;
   private transient long activeAt;
   private transient long lastLog;
+  private transient long checkpointedAt;
+  private transient long stallAfterMillis;
+  private transient String jobId;
+  private transient long stalledSince;
 
   StatusReporter(SourceLayout layout, long walWarningBytes) {
     this.layout = layout;
@@ -116,6 +123,16 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     super.open();
     estimates = new HashMap<>();
     activeAt = System.currentTimeMillis();
+    checkpointedAt = activeAt;
+    jobId = getRuntimeContext().getJobInfo().getJobId().toHexString();
+    String stallAfter =
+        getRuntimeContext().getGlobalJobParameters().get(PipelineHealth.STALL_AFTER_PARAMETER);
+    stallAfterMillis = stallAfter != null ? Long.parseLong(stallAfter) : Long.MAX_VALUE / 2;
+    getMetricGroup()
+        .gauge(
+            "stalledSeconds",
+            (Gauge<Long>)
+                () -> stalledSince == 0 ? 0 : (System.currentTimeMillis() - stalledSince) / 1000);
     schedule();
   }
 
@@ -195,6 +212,10 @@ final class StatusReporter extends AbstractStreamOperator<Void>
               "replication slot %s has had no reader for %d s",
               layout.slot, (now - activeAt) / 1000);
     }
+    String stalled = pipelineProblem(now);
+    if (!stalled.isEmpty()) {
+      slotProblem = slotProblem.isEmpty() ? stalled : slotProblem + "; " + stalled;
+    }
     List<Row> rows = new ArrayList<>();
     List<String> erroredTables = new ArrayList<>();
     long snapshotted = 0;
@@ -267,7 +288,7 @@ final class StatusReporter extends AbstractStreamOperator<Void>
         }
       }
     }
-    if (!slotProblem.isEmpty() && now - lastLog > 10_000) {
+    if (!slotProblem.isEmpty() && now - lastLog > 60_000) {
       lastLog = now;
       LOG.warn("Source {} is stalled: {}", source, slotProblem);
     }
@@ -348,6 +369,33 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     }
     upstream = null;
     results = null;
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    checkpointedAt = System.currentTimeMillis();
+  }
+
+  /**
+   * Why the job's results are stalled, empty when they are not: as the results committer reports it
+   * in the results database, or, when it reports nothing (it may be what is stuck), no checkpoint
+   * completing for longer than the stall time and the committer's report interval.
+   */
+  private String pipelineProblem(long now) throws SQLException {
+    Optional<PipelineHealth.Stall> stall = PipelineHealth.read(results(), jobId);
+    if (stall.isPresent()) {
+      stalledSince = stall.get().sinceMillis();
+      return "since " + PipelineHealth.time(stalledSince) + ": " + stall.get().reason();
+    }
+    if (now - checkpointedAt > stallAfterMillis + PipelineHealth.FRESH_MILLIS) {
+      stalledSince = checkpointedAt;
+      return String.format(
+          "no checkpoint completed for %d s, so no results are committed",
+          (now - checkpointedAt) / 1000);
+    }
+    stalledSince = 0;
+    return "";
   }
 
   @Override
