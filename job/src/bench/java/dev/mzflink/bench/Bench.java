@@ -7,6 +7,7 @@ import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.sql.Quote;
 import dev.mzflink.testing.Scripts;
+import dev.mzflink.translate.SourceReading;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +18,10 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.flink.api.common.JobStatus;
 
 /** What every measure needs: the server, parameters, CPU clocks, results, and small helpers. */
 final class Bench {
@@ -46,29 +49,57 @@ final class Bench {
     return Long.parseLong(v.replace("_", ""));
   }
 
+  /** A comma-separated list of numbers; empty when the parameter is empty. */
   List<Long> numbers(String name) {
     List<Long> values = new ArrayList<>();
     for (String v : parameters.get(name).split(",")) {
-      values.add(Long.parseLong(v.strip().replace("_", "")));
+      if (!v.isBlank()) {
+        values.add(Long.parseLong(v.strip().replace("_", "")));
+      }
     }
     return values;
   }
 
+  /** A row count as a short label: 1M, 10M, 20k, 1500. */
+  static String sizeLabel(long rows) {
+    if (rows >= 1_000_000 && rows % 1_000_000 == 0) {
+      return rows / 1_000_000 + "M";
+    }
+    if (rows >= 1_000 && rows % 1_000 == 0) {
+      return rows / 1_000 + "k";
+    }
+    return Long.toString(rows);
+  }
+
   /** A CPU and wall clock started now. */
   Clock clock() {
-    return new Clock();
+    return new Clock(now());
+  }
+
+  /** The wall clock and CPU clocks read at one moment. */
+  record Reading(
+      long nanos, double jvm, double tools, double postgres, Map<Long, Double> walsenders) {}
+
+  /** Reads the wall clock and the CPU clocks now. */
+  Reading now() {
+    return new Reading(
+        System.nanoTime(),
+        ProcCpu.jvmSeconds(),
+        ProcCpu.childSeconds(),
+        cpu.postgresSeconds(),
+        cpu.walsenders());
   }
 
   /** Wall clock and CPU clocks of one timed run. */
   final class Clock {
-    private final long start = System.nanoTime();
-    private final double jvm = ProcCpu.jvmSeconds();
-    private final double tools = ProcCpu.childSeconds();
-    private final double postgres = cpu.postgresSeconds();
-    private final Map<Long, Double> walsenders = cpu.walsenders();
+    private final Reading start;
+
+    private Clock(Reading start) {
+      this.start = start;
+    }
 
     double elapsed() {
-      return (System.nanoTime() - start) / 1e9;
+      return (System.nanoTime() - start.nanos()) / 1e9;
     }
 
     Results.Sample stop(String series, int run, double items) {
@@ -77,19 +108,84 @@ final class Bench {
 
     /** Ends the run with its wall-clock time measured earlier (CPU clocks read now). */
     Results.Sample stop(String series, int run, double items, double seconds) {
+      Reading end = now();
+      return add(series, run, items, seconds, end);
+    }
+
+    /**
+     * Ends the run at {@code end} (read once to end several clocks at the same moment, e.g. a run
+     * and its part after {@link #split}).
+     */
+    Results.Sample stop(String series, int run, double items, Reading end) {
+      return add(series, run, items, (end.nanos() - start.nanos()) / 1e9, end);
+    }
+
+    /**
+     * Ends the first part of the run now: adds its sample (from this clock's start) as {@code
+     * series} and returns a clock of the rest of the run, started at the same moment. This clock
+     * goes on timing the whole run.
+     */
+    Clock split(String series, int run, double items) {
+      Reading now = now();
+      add(series, run, items, (now.nanos() - start.nanos()) / 1e9, now);
+      return new Clock(now);
+    }
+
+    private Results.Sample add(String series, int run, double items, double seconds, Reading end) {
       Results.Sample sample =
           new Results.Sample(
               series,
               run,
               seconds,
               items,
-              ProcCpu.jvmSeconds() - jvm,
-              cpu.postgresSeconds() - postgres,
-              ProcCpu.childSeconds() - tools,
-              ProcCpu.walsenderDelta(walsenders, cpu.walsenders()));
+              end.jvm() - start.jvm(),
+              end.postgres() - start.postgres(),
+              end.tools() - start.tools(),
+              ProcCpu.walsenderDelta(start.walsenders(), end.walsenders()));
       results.add(sample);
       return sample;
     }
+  }
+
+  /**
+   * Waits for the start-up of a pipeline started on {@code clock}: until {@code firstRow} holds
+   * (polled every 50 ms), that is until the first row the job writes is visible in the results
+   * database (rows become visible when the results sink commits a completed checkpoint). Adds the
+   * start-up's sample as {@code series}: from the clock's start (compiling the script against the
+   * server, preparing the results tables, submitting the job) to that first row, so that the
+   * start-up and the rest add up to the run. Returns a clock of the rest of the run, started at
+   * that moment. Prints when {@link RunningPipeline#start} had returned (the job submitted) and
+   * when Flink reported the job RUNNING (scheduled; its tasks may still be deploying), for
+   * information; fails if the job ends before its first row.
+   */
+  Clock awaitStartup(Clock clock, RunningPipeline pipeline, Check firstRow, String series, int run)
+      throws Exception {
+    double submitted = clock.elapsed();
+    double running = Double.NaN;
+    long deadline = System.nanoTime() + Duration.ofHours(1).toNanos();
+    while (!firstRow.holds()) {
+      if (Double.isNaN(running)) {
+        JobStatus status = pipeline.status();
+        if (status == JobStatus.RUNNING) {
+          running = clock.elapsed();
+        } else if (status.isGloballyTerminalState()) {
+          throw new IllegalStateException(
+              "the job ended (" + status + ") before its first row in the results database");
+        }
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("timed out waiting for the first row of " + series);
+      }
+      Thread.sleep(50);
+    }
+    Clock rest = clock.split(series, run, 0);
+    System.out.printf(
+        Locale.ROOT,
+        "    start-up: submitted after %.2f s, RUNNING after %s, first row after %.2f s%n",
+        submitted,
+        Double.isNaN(running) ? "(not seen)" : String.format(Locale.ROOT, "%.2f s", running),
+        (rest.start.nanos() - clock.start.nanos()) / 1e9);
+    return rest;
   }
 
   /** Creates a database with a fresh name starting with {@code prefix}. */
@@ -131,6 +227,14 @@ final class Bench {
         ResultSet r = s.executeQuery(sql)) {
       r.next();
       return r.getLong(1);
+    }
+  }
+
+  static boolean booleanValue(Connection c, String sql) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getBoolean(1);
     }
   }
 
@@ -218,6 +322,28 @@ final class Bench {
     }
     candidates.add(Path.of("/usr/bin", name));
     return candidates.stream().filter(Files::isExecutable).findFirst();
+  }
+
+  /**
+   * Runs two programs with the standard output of the first piped into the standard input of the
+   * second (an operating system pipe, as a shell's {@code |}; nothing passes through this JVM);
+   * both programs' other output goes to {@code log}. Fails if either exits with an error.
+   */
+  static void runPipe(List<String> from, List<String> to, Path log) throws Exception {
+    ProcessBuilder.Redirect appendLog = ProcessBuilder.Redirect.appendTo(log.toFile());
+    List<Process> processes =
+        ProcessBuilder.startPipeline(
+            List.of(
+                new ProcessBuilder(from).redirectError(appendLog),
+                new ProcessBuilder(to).redirectError(appendLog).redirectOutput(appendLog)));
+    for (int i = 0; i < processes.size(); i++) {
+      int code = processes.get(i).waitFor();
+      if (code != 0) {
+        List<String> command = i == 0 ? from : to;
+        throw new IllegalStateException(
+            command.get(0) + " exited with " + code + " in a pipe: " + Files.readString(log));
+      }
+    }
   }
 
   /** Runs a program to completion; its output goes to {@code log}. */

@@ -18,8 +18,11 @@ import java.util.Map;
  * summary.csv} to {@code bench/results/}.
  *
  * <p>Parameters: {@code -Dbench.runs=5} and {@code -Dbench.args="key=value ..."} with the keys of
- * {@link #defaults()}, e.g. {@code measures=snapshot,stream snapshot.rows=20000}. Run: {@code mvn
- * -Pbench -pl job verify -DskipTests -Dbench.runs=5 -Dbench.args="snapshot.rows=1000000"}.
+ * {@link #defaults()}, e.g. {@code measures=snapshot,stream snapshot.rows=20000
+ * snapshot.wide.rows=5000} (lists are comma-separated: {@code snapshot.rows=1000000,10000000}; an
+ * empty {@code snapshot.wide.rows=} skips the wide rows). {@code -Dbench.rows=N} sets {@code
+ * snapshot.rows} when given. Run: {@code mvn -Pbench -pl job verify -DskipTests -Dbench.runs=5
+ * -Dbench.args="snapshot.rows=1000000"}.
  */
 public final class BenchRunner {
   private BenchRunner() {}
@@ -28,7 +31,9 @@ public final class BenchRunner {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("measures", "walsenders,freshness,views,stream,snapshot");
     d.put("runs", "5");
-    d.put("snapshot.rows", "1000000");
+    // Narrow and wide (~600-byte) table sizes, comma-separated; empty runs none of that shape.
+    d.put("snapshot.rows", "1000000,10000000");
+    d.put("snapshot.wide.rows", "1000000");
     d.put("snapshot.parallelism", "1,2");
     d.put("stream.changes", "1000000");
     d.put("stream.parallelism", "1");

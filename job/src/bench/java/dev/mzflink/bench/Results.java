@@ -277,7 +277,7 @@ final class Results {
     if (!ratios.isEmpty()) {
       CategoryChart c =
           new CategoryChartBuilder()
-              .width(900)
+              .width(Math.max(900, 45 * ratios.size()))
               .height(500)
               .title("mzflink against the limit measured in the same run (1.0 = as fast)")
               .xAxisTitle("ratio")

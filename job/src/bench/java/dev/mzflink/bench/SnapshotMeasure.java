@@ -7,14 +7,36 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.postgresql.PGConnection;
+import org.postgresql.copy.PGCopyInputStream;
 
 /**
- * Measure 1: snapshot. The time until the results table holds every row of a table, against {@code
- * \copy (SELECT * FROM t) TO '/dev/null'} of the same table (psql), for narrow and wide rows, with
- * parallelism 1 and 2. R_snap = copy time / mzflink time.
+ * Measure 1: snapshot. The time until the results table holds every row of a table, for narrow rows
+ * ({@code snapshot.rows}, default 1M and 10M) and wide ~600-byte rows ({@code snapshot.wide.rows},
+ * default 1M), with each parallelism of {@code snapshot.parallelism} (default 1 and 2), against two
+ * limits of PostgreSQL measured on the same server in the same run, interleaved with mzflink's
+ * runs:
+ *
+ * <ul>
+ *   <li>the copy pipe: psql {@code \copy (SELECT * FROM t) TO STDOUT} piped (an operating system
+ *       pipe, as a shell's {@code |}) into psql {@code \copy t FROM STDIN} of an identical table
+ *       with its primary key, in a fresh database of the same server, as each mzflink run writes
+ *       into a fresh results database (pgjdbc's COPY API when psql is absent: {@code COPY ... TO
+ *       STDOUT} of one connection read as the input of {@code COPY ... FROM STDIN} of another).
+ *       {@code R_snap_pipe} = pipe time / mzflink time, the worst of every shape, size and
+ *       parallelism; goal ≥ 0.5;
+ *   <li>psql {@code \copy (SELECT * FROM t) TO '/dev/null'} (reading alone): {@code R_snap}.
+ * </ul>
+ *
+ * <p>Each mzflink run is split at its start-up: from the start of the run (compiling the script
+ * against the server, preparing the results tables, submitting the job) to the first row visible in
+ * the results database ({@code snapshot_startup_s_…}), and the rest. The ratios are given on the
+ * whole run ({@code R_snap_pipe}, {@code R_snap}) and on the part after start-up ({@code
+ * R_snap_pipe_excl_startup}, {@code R_snap_excl_startup}); the limits are not split (a psql starts
+ * in milliseconds).
  */
 final class SnapshotMeasure {
   static final String NARROW_DDL = "CREATE TABLE t (id bigint PRIMARY KEY, v bigint NOT NULL)";
@@ -32,52 +54,119 @@ final class SnapshotMeasure {
 
   private SnapshotMeasure() {}
 
-  static void run(Bench bench) throws Exception {
-    long rows = bench.number("snapshot.rows");
-    List<Long> parallelisms = bench.numbers("snapshot.parallelism");
-    double worst = Double.MAX_VALUE;
-    for (String shape : List.of("narrow", "wide")) {
-      String db = bench.newDatabase("snap_" + shape);
-      try {
-        bench.execute(
-            db,
-            shape.equals("narrow") ? NARROW_DDL : WIDE_DDL,
-            String.format(shape.equals("narrow") ? NARROW_ROWS : WIDE_ROWS, rows),
-            "VACUUM ANALYZE t",
-            "CREATE PUBLICATION p FOR TABLE t");
-        long bytes;
-        try (Connection c = bench.connect(db)) {
-          bytes = Bench.longValue(c, "SELECT pg_relation_size('t')");
-        }
-        System.out.printf(
-            "snapshot %s: %,d rows, %.0f bytes per row on disk%n",
-            shape, rows, (double) bytes / rows);
-        String copySeries = "snapshot " + shape + " copy to /dev/null";
-        for (int p : parallelisms.stream().mapToInt(Long::intValue).toArray()) {
-          String series = "snapshot " + shape + " mzflink p" + p;
-          for (int run = 1; run <= bench.runs; run++) {
-            if (p == parallelisms.get(0)) {
-              copy(bench, db, copySeries, run, rows);
-            }
-            pipeline(bench, db, series, run, rows, p);
-          }
-          double ratio =
-              bench.results.stats(copySeries).median() / bench.results.stats(series).median();
-          String name = "R_snap_" + shape + "_p" + p;
-          bench.results.figure(name, ratio);
-          bench.results.goal(name, 0.5);
-          bench.results.cpuRatio("R_snap_cpu_" + shape + "_p" + p, copySeries, series);
-          bench.results.figure(
-              "snapshot_rows_per_s_" + shape + "_p" + p, bench.results.stats(series).rate());
-          worst = Math.min(worst, ratio);
-        }
-        bench.results.figure("copy_rows_per_s_" + shape, bench.results.stats(copySeries).rate());
-      } finally {
-        bench.dropDatabase(db);
-      }
+  /** A table shape and a size. */
+  private record Table(String shape, long rows) {
+    String ddl() {
+      return shape.equals("narrow") ? NARROW_DDL : WIDE_DDL;
     }
-    bench.results.figure("R_snap", worst);
+
+    String fill() {
+      return String.format(shape.equals("narrow") ? NARROW_ROWS : WIDE_ROWS, rows);
+    }
+
+    /** E.g. {@code narrow_1M}, in figure names. */
+    String label() {
+      return shape + "_" + Bench.sizeLabel(rows);
+    }
+
+    /** E.g. {@code snapshot narrow 1M}, in series names. */
+    String series() {
+      return "snapshot " + shape + " " + Bench.sizeLabel(rows);
+    }
+  }
+
+  /** The worst figures over every shape, size and parallelism. */
+  private static final class Worst {
+    double snap = Double.MAX_VALUE;
+    double snapExcl = Double.MAX_VALUE;
+    double pipe = Double.MAX_VALUE;
+    double pipeExcl = Double.MAX_VALUE;
+    double startup = 0;
+  }
+
+  static void run(Bench bench) throws Exception {
+    List<Long> parallelisms = bench.numbers("snapshot.parallelism");
+    List<Table> tables = new ArrayList<>();
+    for (long rows : bench.numbers("snapshot.rows")) {
+      tables.add(new Table("narrow", rows));
+    }
+    for (long rows : bench.numbers("snapshot.wide.rows")) {
+      tables.add(new Table("wide", rows));
+    }
+    Worst worst = new Worst();
+    for (Table table : tables) {
+      run(bench, table, parallelisms, worst);
+    }
+    if (tables.isEmpty()) {
+      return;
+    }
+    bench.results.figure("R_snap_pipe", worst.pipe);
+    bench.results.goal("R_snap_pipe", 0.5);
+    bench.results.figure("R_snap_pipe_excl_startup", worst.pipeExcl);
+    bench.results.figure("R_snap", worst.snap);
     bench.results.goal("R_snap", 0.5);
+    bench.results.figure("R_snap_excl_startup", worst.snapExcl);
+    bench.results.figure("snapshot_startup_s", worst.startup);
+  }
+
+  private static void run(Bench bench, Table table, List<Long> parallelisms, Worst worst)
+      throws Exception {
+    long rows = table.rows();
+    String db = bench.newDatabase("snap_" + table.shape());
+    try {
+      bench.execute(
+          db, table.ddl(), table.fill(), "VACUUM ANALYZE t", "CREATE PUBLICATION p FOR TABLE t");
+      long bytes;
+      try (Connection c = bench.connect(db)) {
+        bytes = Bench.longValue(c, "SELECT pg_relation_size('t')");
+      }
+      System.out.printf(
+          "snapshot %s: %,d rows, %.0f bytes per row on disk%n",
+          table.shape(), rows, (double) bytes / rows);
+      String copySeries = table.series() + " copy to /dev/null";
+      String pipeSeries = table.series() + " copy pipe";
+      for (int p : parallelisms.stream().mapToInt(Long::intValue).toArray()) {
+        String series = table.series() + " mzflink p" + p;
+        String startupSeries = series + " start-up";
+        String restSeries = series + " after start-up";
+        for (int run = 1; run <= bench.runs; run++) {
+          if (p == parallelisms.get(0)) {
+            copy(bench, db, copySeries, run, rows);
+            pipe(bench, db, table, pipeSeries, run);
+          }
+          pipeline(bench, db, series, startupSeries, restSeries, run, rows, p);
+        }
+        String suffix = table.label() + "_p" + p;
+        double total = bench.results.stats(series).median();
+        double rest = bench.results.stats(restSeries).median();
+        double pipe = bench.results.stats(pipeSeries).median();
+        double copy = bench.results.stats(copySeries).median();
+        double startup = bench.results.stats(startupSeries).median();
+        bench.results.figure("R_snap_pipe_" + suffix, pipe / total);
+        bench.results.goal("R_snap_pipe_" + suffix, 0.5);
+        bench.results.figure("R_snap_pipe_excl_startup_" + suffix, pipe / rest);
+        bench.results.figure("R_snap_" + suffix, copy / total);
+        bench.results.goal("R_snap_" + suffix, 0.5);
+        bench.results.figure("R_snap_excl_startup_" + suffix, copy / rest);
+        bench.results.cpuRatio("R_snap_pipe_cpu_" + suffix, pipeSeries, series);
+        bench.results.cpuRatio("R_snap_cpu_" + suffix, copySeries, series);
+        bench.results.figure("snapshot_startup_s_" + suffix, startup);
+        bench.results.figure("snapshot_rows_per_s_" + suffix, bench.results.stats(series).rate());
+        bench.results.figure(
+            "snapshot_rows_per_s_excl_startup_" + suffix, bench.results.stats(restSeries).rate());
+        worst.pipe = Math.min(worst.pipe, pipe / total);
+        worst.pipeExcl = Math.min(worst.pipeExcl, pipe / rest);
+        worst.snap = Math.min(worst.snap, copy / total);
+        worst.snapExcl = Math.min(worst.snapExcl, copy / rest);
+        worst.startup = Math.max(worst.startup, startup);
+      }
+      bench.results.figure(
+          "pipe_rows_per_s_" + table.label(), bench.results.stats(pipeSeries).rate());
+      bench.results.figure(
+          "copy_rows_per_s_" + table.label(), bench.results.stats(copySeries).rate());
+    } finally {
+      bench.dropDatabase(db);
+    }
   }
 
   /**
@@ -113,8 +202,66 @@ final class SnapshotMeasure {
     clock.stop(series, run, rows);
   }
 
+  /**
+   * PostgreSQL's copy pipe: psql {@code \copy (SELECT * FROM t) TO STDOUT} piped into psql {@code
+   * \copy t FROM STDIN} of an identical table (primary key included) in a fresh database, created
+   * before the clock starts, as mzflink's results database is (or pgjdbc's COPY API when psql is
+   * absent). Checks the row count afterwards.
+   */
+  private static void pipe(Bench bench, String db, Table table, String series, int run)
+      throws Exception {
+    String target = bench.newDatabase("snap_pipe");
+    try {
+      bench.execute(target, table.ddl());
+      Optional<Path> psql = Bench.clientProgram("psql");
+      Bench.Clock clock = bench.clock();
+      if (psql.isPresent()) {
+        Path log = Files.createTempFile("bench-psql-pipe", ".log");
+        try {
+          Bench.runPipe(
+              psql(psql.get(), bench.server.conninfo(db), "\\copy (SELECT * FROM t) TO STDOUT"),
+              psql(psql.get(), bench.server.conninfo(target), "\\copy t FROM STDIN"),
+              log);
+        } finally {
+          Files.deleteIfExists(log);
+        }
+      } else {
+        try (Connection from = bench.connect(db);
+            Connection to = bench.connect(target);
+            PGCopyInputStream in =
+                new PGCopyInputStream(
+                    from.unwrap(PGConnection.class), "COPY (SELECT * FROM t) TO STDOUT")) {
+          to.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY t FROM STDIN", in);
+        }
+      }
+      clock.stop(series, run, table.rows());
+      try (Connection c = bench.connect(target)) {
+        long copied = Bench.longValue(c, "SELECT count(*) FROM t");
+        if (copied != table.rows()) {
+          throw new IllegalStateException(
+              "the copy pipe copied " + copied + " rows instead of " + table.rows());
+        }
+      }
+    } finally {
+      bench.dropDatabase(target);
+    }
+  }
+
+  private static List<String> psql(Path psql, String conninfo, String command) {
+    return List.of(
+        psql.toString(), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", conninfo, "-c", command);
+  }
+
   private static void pipeline(
-      Bench bench, String db, String series, int run, long rows, int parallelism) throws Exception {
+      Bench bench,
+      String db,
+      String series,
+      String startupSeries,
+      String restSeries,
+      int run,
+      long rows,
+      int parallelism)
+      throws Exception {
     String results = bench.newDatabase("snap_results");
     try {
       Bench.Clock clock = bench.clock();
@@ -127,8 +274,23 @@ final class SnapshotMeasure {
                   Optional.empty(),
                   SourceReading.ONE_SLOT_PER_SOURCE);
           Connection c = bench.connect(results)) {
+        Bench.Clock rest =
+            bench.awaitStartup(
+                clock,
+                pipeline,
+                () -> {
+                  try {
+                    return Bench.booleanValue(c, "SELECT EXISTS (SELECT 1 FROM t)");
+                  } catch (java.sql.SQLException e) {
+                    return false; // the results table appears with the pipeline
+                  }
+                },
+                startupSeries,
+                run);
         awaitRows(c, rows);
-        clock.stop(series, run, rows);
+        Bench.Reading end = bench.now();
+        clock.stop(series, run, rows, end);
+        rest.stop(restSeries, run, rows, end);
       }
     } finally {
       bench.dropDatabase(results);
