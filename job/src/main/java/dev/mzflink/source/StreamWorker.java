@@ -37,6 +37,15 @@ final class StreamWorker implements Runnable {
   /** How often an idle stream reports the position keepalives moved it to, in ms. */
   static final long POSITION_MILLIS = 1000;
 
+  /**
+   * How long the slot's confirmed position may lag what the server sent before the worker asks
+   * whether the server is shutting down, in ms.
+   */
+  static final long STOPPING_PROBE_MILLIS = 10_000;
+
+  private long confirmedAt = System.nanoTime();
+  private long probedAt;
+
   private final SourceLayout layout;
   private final ReaderQueues queues;
   private final long startLsn;
@@ -143,6 +152,7 @@ final class StreamWorker implements Runnable {
     List<ChangeRecord> batch = new ArrayList<>();
     while (running) {
       if (confirm > confirmed) {
+        confirmedAt = System.nanoTime();
         confirmed = confirm;
         stream.setFlushedLSN(LogSequenceNumber.valueOf(confirmed));
         stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmed));
@@ -151,6 +161,7 @@ final class StreamWorker implements Runnable {
       ByteBuffer buffer = stream.readPending();
       if (buffer == null) {
         long received = stream.getLastReceiveLSN().asLong();
+        checkServerStopping(received, confirmed);
         if (!inTransaction
             && received > position
             && System.nanoTime() - positionReported > POSITION_MILLIS * 1_000_000) {
@@ -188,6 +199,44 @@ final class StreamWorker implements Runnable {
         return;
       }
       stream.forceUpdateStatus();
+      checkServerStopping(stream.getLastReceiveLSN().asLong(), confirm);
+    }
+  }
+
+  /**
+   * Lets go of a server that is shutting down. A fast shutdown waits until every walsender's client
+   * confirms all the WAL it was sent, and this worker confirms only what a completed checkpoint
+   * holds: when the checkpoint cannot complete (the results database on the same server is shutting
+   * down too, or the job is held back), the server would wait for ever. So when the confirmed
+   * position has lagged for {@link #STOPPING_PROBE_MILLIS}, the worker tries an ordinary
+   * connection; refused with "the database system is shutting down" (57P03), it fails the stream:
+   * the connection closes, the server stops, and the job restarts from its last checkpoint, reading
+   * again from the slot's confirmed position when the server is back.
+   */
+  private void checkServerStopping(long received, long confirmed) throws SQLException {
+    long now = System.nanoTime();
+    if (received <= confirmed) {
+      confirmedAt = now;
+      return;
+    }
+    if (now - confirmedAt < STOPPING_PROBE_MILLIS * 1_000_000
+        || now - probedAt < STOPPING_PROBE_MILLIS * 1_000_000) {
+      return;
+    }
+    probedAt = now;
+    try (Connection probe = PgReplication.connect(layout, "probe")) {
+      // The server accepts connections: not shutting down.
+    } catch (SQLException e) {
+      if ("57P03".equals(e.getSQLState())) {
+        throw new SQLException(
+            String.format(
+                "the upstream server of source %s is shutting down: the stream lets go of it so"
+                    + " that it can stop, and resumes from the slot's confirmed position %s",
+                layout.source, PgReplication.lsn(confirmed)),
+            e.getSQLState(),
+            e);
+      }
+      LOG.debug("Probing the upstream server of {}: {}", layout.source, e.getMessage());
     }
   }
 }
