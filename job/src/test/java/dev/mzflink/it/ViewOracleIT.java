@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * upstream: column names and types, then the rows as multisets (EXCEPT ALL both ways). A difference
  * fails with the rows and the seed.
  *
- * <p>{@code -Doracle.changes=N} sets the number of changes (default 5,000; {@code -Pfull} runs
+ * <p>{@code -Doracle.changes=N} sets the number of changes (default 20,000; {@code -Pfull} runs
  * 100,000), {@code -Doracle.seed=S} the seed, {@code -Doracle.phases=P} the phases.
  */
 class ViewOracleIT {
@@ -41,7 +41,7 @@ class ViewOracleIT {
   @Test
   void everyMaterializedViewEqualsPostgresAnswerAfterEachPhase() throws Exception {
     long seed = Long.getLong("oracle.seed", 20241125L);
-    int changes = Integer.getInteger("oracle.changes", 5_000);
+    int changes = Integer.getInteger("oracle.changes", 20_000);
     int phases = Integer.getInteger("oracle.phases", 3);
     long started = System.nanoTime();
     EmbeddedPostgresServer server = POSTGRES.server();
