@@ -51,6 +51,8 @@ public final class ResultsTables {
     boolean autoCommit = connection.getAutoCommit();
     connection.setAutoCommit(false);
     try (Statement s = connection.createStatement()) {
+      ResultsSchema.lockDdl(s);
+      ResultsEnums.synchronize(connection, tables);
       for (ResultsTable table : tables) {
         Map<String, String> actual = columnTypes(connection, table.qualifiedName());
         Map<String, String> expected = new LinkedHashMap<>();
@@ -76,9 +78,6 @@ public final class ResultsTables {
         s.execute("CREATE SCHEMA IF NOT EXISTS " + Quote.pgIdentifier(table.schema()));
         s.execute("DROP TABLE IF EXISTS " + table.qualifiedName());
         StagingTables.drop(s, table.qualifiedName());
-        if (!table.enums().isEmpty()) {
-          s.execute(table.typesSql());
-        }
         s.execute(createTableSql(table));
         try (PreparedStatement p =
             connection.prepareStatement("DELETE FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
@@ -137,18 +136,33 @@ public final class ResultsTables {
     }
   }
 
-  /** The columns of an existing table and their types, in column order; empty if it is missing. */
+  /**
+   * The columns of an existing table and their types, in column order; empty if it is missing.
+   * Types are as {@code format_type} prints them, but an enum (or an array of one) by its quoted
+   * qualified name, as plans write it, whatever the search path.
+   */
   static Map<String, String> columnTypes(Connection connection, String qualifiedName)
       throws SQLException {
     Map<String, String> columns = new LinkedHashMap<>();
     try (PreparedStatement s =
         connection.prepareStatement(
-            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                + "WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum")) {
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), e.typtype = 'e', en.nspname,"
+                + " e.typname, e.oid <> t.oid FROM pg_attribute a"
+                + " JOIN pg_type t ON t.oid = a.atttypid"
+                + " JOIN pg_type e ON e.oid = CASE WHEN t.typcategory = 'A' AND t.typelem <> 0"
+                + " THEN t.typelem ELSE t.oid END"
+                + " JOIN pg_namespace en ON en.oid = e.typnamespace"
+                + " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
+                + " ORDER BY a.attnum")) {
       s.setString(1, qualifiedName);
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          columns.put(r.getString(1), r.getString(2));
+          String type =
+              r.getBoolean(3)
+                  ? Quote.pgQualified(r.getString(4), r.getString(5))
+                      + (r.getBoolean(6) ? "[]" : "")
+                  : r.getString(2);
+          columns.put(r.getString(1), type);
         }
       }
     }

@@ -60,6 +60,7 @@ final class StagedWriter extends AbstractStreamOperator<Marker>
   private transient Connection connection;
   private transient boolean retried;
   private transient ResultsOutage outage;
+  private transient EnumColumns enums;
 
   StagedWriter(String url, ResultsTableSpec table) {
     this.url = url;
@@ -115,6 +116,7 @@ final class StagedWriter extends AbstractStreamOperator<Marker>
           Connection c = connection();
           StagingTables.ensure(c, table);
           removeGarbage(c);
+          enums = EnumColumns.load(c, table);
           return null;
         },
         this::closeQuietly,
@@ -155,6 +157,9 @@ final class StagedWriter extends AbstractStreamOperator<Marker>
   @Override
   public void processElement(StreamRecord<RowData> element) throws Exception {
     RowData row = element.getValue();
+    if (!enums.isEmpty()) {
+      enums.check(row, table.quoted(), this::connection);
+    }
     encoder.append(row, subtask, batch, flush, seq++, op(row.getRowKind()));
     if (encoder.length() >= FLUSH_BYTES) {
       stage();

@@ -136,9 +136,13 @@ public record FlinkPlan(
 
   /**
    * An enum type a results table's columns use: created in the results database with the upstream
-   * labels in their order, so values sort and compare as upstream.
+   * labels in their order, so values sort and compare as upstream, and marked as mzflink's by its
+   * comment {@link #MARK}: mzflink adds labels upstream gained only to the types it created.
    */
   public record ResultsEnum(String schema, String name, List<String> labels) {
+    /** The comment on an enum type mzflink created in the results database. */
+    public static final String MARK = "mzflink: results enum type";
+
     public ResultsEnum {
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
@@ -147,6 +151,20 @@ public record FlinkPlan(
 
     public String qualifiedName() {
       return Quote.pgQualified(schema, name);
+    }
+
+    /** {@code CREATE TYPE ... AS ENUM (...)} with the labels in order. */
+    public String createSql() {
+      return "CREATE TYPE "
+          + qualifiedName()
+          + " AS ENUM ("
+          + String.join(", ", labels.stream().map(Quote::pgLiteral).toList())
+          + ")";
+    }
+
+    /** {@code COMMENT ON TYPE ...}: marks the type as mzflink's. */
+    public String markSql() {
+      return "COMMENT ON TYPE " + qualifiedName() + " IS " + Quote.pgLiteral(MARK);
     }
   }
 
@@ -179,10 +197,10 @@ public record FlinkPlan(
       return Quote.pgQualified(schema, name);
     }
 
-    /** The table's columns and primary key as {@code CREATE TABLE} lists them. */
     /**
      * Statements that create {@link #enums} in the results database, each only if no type of that
-     * name exists (an existing one is kept: other results tables may use it).
+     * name exists (an existing one is kept: other results tables may use it), marked as mzflink's.
+     * Each runs in a {@code DO} block whose dollar quote appears nowhere in its body.
      */
     public String typesSql() {
       StringBuilder out = new StringBuilder();
@@ -190,15 +208,32 @@ public record FlinkPlan(
         out.append("CREATE SCHEMA IF NOT EXISTS ")
             .append(Quote.pgIdentifier(e.schema()))
             .append("; ");
-        out.append("DO $mzflink$ BEGIN CREATE TYPE ")
-            .append(e.qualifiedName())
-            .append(" AS ENUM (")
-            .append(String.join(", ", e.labels().stream().map(Quote::pgLiteral).toList()))
-            .append("); EXCEPTION WHEN duplicate_object THEN NULL; END $mzflink$;");
+        String body =
+            " BEGIN "
+                + e.createSql()
+                + "; "
+                + e.markSql()
+                + "; EXCEPTION WHEN duplicate_object THEN NULL; END ";
+        String tag = "$mzflink$";
+        for (int i = 1; body.contains(tag.substring(0, tag.length() - 1)); i++) {
+          tag = "$mzflink" + i + "$";
+        }
+        out.append("DO ").append(tag).append(body).append(tag).append("; ");
       }
       return out.toString().strip();
     }
 
+    /** The enum type of column {@code column} (or of its array elements), if it has one. */
+    public Optional<ResultsEnum> enumOf(ResultsColumn column) {
+      return enums.stream()
+          .filter(
+              e ->
+                  column.pgType().equals(e.qualifiedName())
+                      || column.pgType().equals(e.qualifiedName() + "[]"))
+          .findFirst();
+    }
+
+    /** The table's columns and primary key as {@code CREATE TABLE} lists them. */
     public String definition() {
       List<String> lines = new java.util.ArrayList<>();
       for (ResultsColumn c : columns) {

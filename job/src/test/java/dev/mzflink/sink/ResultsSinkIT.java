@@ -6,6 +6,7 @@ import dev.mzflink.Failpoints;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
+import dev.mzflink.testing.JobStatusWatch;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
@@ -15,10 +16,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -92,7 +90,7 @@ class ResultsSinkIT {
         Connection results = server.connect(database);
         UpstreamWriter writer = UpstreamWriter.start(jdbcUrl(database), 20_000, 12);
         RunningPipeline pipeline = start(database);
-        StatusWatch watch = StatusWatch.start(pipeline)) {
+        JobStatusWatch watch = JobStatusWatch.start(pipeline)) {
       Await.until(
           "the first snapshot",
           CATCH_UP,
@@ -128,7 +126,7 @@ class ResultsSinkIT {
     try (Connection app = UPSTREAM.server().connect(database);
         UpstreamWriter writer = UpstreamWriter.start(jdbcUrl(database), 20_000, 13);
         RunningPipeline pipeline = start(database);
-        StatusWatch watch = StatusWatch.start(pipeline)) {
+        JobStatusWatch watch = JobStatusWatch.start(pipeline)) {
       try (Connection results = server.connect(database)) {
         Await.until(
             "the first snapshot",
@@ -285,50 +283,5 @@ class ResultsSinkIT {
       }
     }
     return rows;
-  }
-
-  /** Samples the job's state every 100 ms (a restart stays RESTARTING for 2 s): what was seen. */
-  private static final class StatusWatch implements AutoCloseable {
-    private final List<JobStatus> notRunning = new CopyOnWriteArrayList<>();
-    private final AtomicBoolean stop = new AtomicBoolean();
-    private final Thread thread;
-
-    private StatusWatch(RunningPipeline pipeline) {
-      thread =
-          new Thread(
-              () -> {
-                while (!stop.get()) {
-                  try {
-                    JobStatus status = pipeline.status();
-                    if (status != JobStatus.RUNNING && status != JobStatus.CREATED) {
-                      notRunning.add(status);
-                    }
-                    Thread.sleep(100);
-                  } catch (InterruptedException e) {
-                    return;
-                  } catch (Exception e) {
-                    notRunning.add(JobStatus.FAILED);
-                  }
-                }
-              },
-              "job-status-watch");
-      thread.setDaemon(true);
-    }
-
-    static StatusWatch start(RunningPipeline pipeline) {
-      StatusWatch watch = new StatusWatch(pipeline);
-      watch.thread.start();
-      return watch;
-    }
-
-    List<JobStatus> notRunning() {
-      return List.copyOf(notRunning);
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      stop.set(true);
-      thread.join(5000);
-    }
   }
 }
