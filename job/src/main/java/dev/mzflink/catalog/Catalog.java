@@ -21,6 +21,12 @@ public final class Catalog {
   /** The schema unqualified names resolve in, as in Materialize. */
   public static final String DEFAULT_SCHEMA = "public";
 
+  /**
+   * The schema of mzflink's own tables in the results database (sink progress, staging, source
+   * statuses, the registry of results tables): no view or results table may be named into it.
+   */
+  public static final String RESERVED_SCHEMA = "mzflink";
+
   private final SortedSet<String> schemas;
   private final SortedMap<ObjectName, CatalogEntry> entries;
 

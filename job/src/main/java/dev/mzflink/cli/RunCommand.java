@@ -152,12 +152,14 @@ final class RunCommand implements Callable<Integer> {
             jobManager,
             Sizes.parse(walWarning),
             stallAfter.map(Durations::parse));
+    // Before anything writes to the results database (the status rows of dropped sources too).
+    PipelineRunner.checkResultsDatabase(resultsUrl, plan);
     dropSources(plan, out);
     if (plan.inserts().isEmpty() && !plan.droppedSources().isEmpty()) {
       out.flush();
       return Errors.OK;
     }
-    RunningPipeline pipeline = PipelineRunner.start(plan, options);
+    RunningPipeline pipeline = PipelineRunner.startChecked(plan, options);
     if (!pipeline.isLocal()) {
       out.printf("Submitted Flink job %s.%n", pipeline.jobId());
       out.printf(

@@ -24,12 +24,38 @@ final class CatalogNames {
           .withDetail("mzflink has one database, \"materialize\".");
     }
     String schema = name.schema().orElse(Catalog.DEFAULT_SCHEMA);
+    ObjectName resolved = new ObjectName(schema, name.name());
+    refuseReservedSchema(
+        resolved,
+        at,
+        "Give it another schema, e.g. "
+            + new ObjectName(Catalog.DEFAULT_SCHEMA, name.name()).quoted()
+            + ".");
     if (!catalog.hasSchema(schema)) {
       throw UserError.at(at, String.format("schema %s does not exist", Quote.pgIdentifier(schema)))
           .withHint(
               String.format("Create it first: CREATE SCHEMA %s;", Quote.pgIdentifier(schema)));
     }
-    return new ObjectName(schema, name.name());
+    return resolved;
+  }
+
+  /**
+   * Refuses {@code name} in schema {@code mzflink}: that schema of the results database holds
+   * mzflink's own tables, which a view or results table of that name would overwrite.
+   */
+  static void refuseReservedSchema(ObjectName name, SourcePosition at, String hint) {
+    if (name.schema().equals(Catalog.RESERVED_SCHEMA)) {
+      throw UserError.at(
+              at,
+              String.format(
+                  "cannot create %s: schema %s is reserved",
+                  name.quoted(), Quote.pgIdentifier(Catalog.RESERVED_SCHEMA)))
+          .withDetail(
+              String.format(
+                  "mzflink keeps its own tables (sink progress, staging, source statuses) in schema %s of the results database.",
+                  Quote.pgIdentifier(Catalog.RESERVED_SCHEMA)))
+          .withHint(hint);
+    }
   }
 
   /** The name of an object that may exist, in the one database. */

@@ -1,6 +1,7 @@
 package dev.mzflink.plan;
 
 import dev.mzflink.UserError;
+import dev.mzflink.catalog.Catalog;
 import dev.mzflink.sql.Quote;
 import dev.mzflink.sql.Statement.CreateSchema;
 
@@ -29,6 +30,16 @@ final class CreateSchemaPlanner implements StatementPlanner<CreateSchema> {
               s.position(),
               String.format("unacceptable schema name %s", Quote.pgIdentifier(schema)))
           .withDetail("The prefixes \"mz_\" and \"pg_\" are reserved for system schemas.");
+    }
+    if (schema.equals(Catalog.RESERVED_SCHEMA)) {
+      throw UserError.at(
+              s.position(),
+              String.format("unacceptable schema name %s", Quote.pgIdentifier(schema)))
+          .withDetail(
+              String.format(
+                  "Schema %s is reserved: mzflink keeps its own tables (sink progress, staging, source statuses) there in the results database.",
+                  Quote.pgIdentifier(schema)))
+          .withHint("Choose another name.");
     }
     state.update(state.catalog().withSchema(schema));
   }

@@ -98,6 +98,14 @@ final class CreateViewsPlanner implements StatementPlanner<CreateViews> {
       PgTable table,
       SourcePosition at,
       boolean aliased) {
+    if (!aliased) {
+      CatalogNames.refuseReservedSchema(
+          name,
+          at,
+          String.format(
+              "Rename the table: CREATE VIEWS FROM SOURCE ... (%s AS %s).",
+              table.qualifiedName(), Quote.pgIdentifier(table.name())));
+    }
     if (!aliased && !catalog.hasSchema(name.schema())) {
       throw UserError.at(
               at, String.format("schema %s does not exist", Quote.pgIdentifier(name.schema())))

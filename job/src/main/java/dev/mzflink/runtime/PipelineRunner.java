@@ -2,6 +2,7 @@ package dev.mzflink.runtime;
 
 import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
+import dev.mzflink.pg.DatabaseIdentity;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.sink.ResultsCommitGroup;
@@ -16,8 +17,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +43,15 @@ public final class PipelineRunner {
    * once it is submitted.
    */
   public static RunningPipeline start(FlinkPlan plan, RunOptions requested) {
-    checkResultsDatabase(requested.resultsUrl(), plan.sources());
+    checkResultsDatabase(requested.resultsUrl(), plan);
+    return startChecked(plan, requested);
+  }
+
+  /**
+   * {@link #start}, for a caller that ran {@link #checkResultsDatabase} itself before it touched
+   * the results database.
+   */
+  public static RunningPipeline startChecked(FlinkPlan plan, RunOptions requested) {
     // A savepoint given to flink run (-s) or by the Kubernetes operator counts as --from-savepoint.
     Optional<String> savepoint =
         requested
@@ -141,46 +148,53 @@ public final class PipelineRunner {
   }
 
   /**
-   * Refuses a results database that is also the upstream database of a source whose publication is
-   * FOR ALL TABLES: results written there would be replicated back into the pipeline.
+   * Refuses a results database that is the upstream database of any source of the plan (also of a
+   * source the script drops): mzflink would create its schema there and take over upstream tables
+   * of the results tables' names, truncating and rewriting the data it replicates. "The same" is
+   * decided by the servers, not by the URLs' text (see {@link DatabaseIdentity}). Reads both sides
+   * and changes nothing; call it before anything touches the results database.
    */
-  static void checkResultsDatabase(String resultsUrl, List<UpstreamSource> sources) {
-    String fingerprint;
-    try (Connection results = openResults(resultsUrl)) {
-      fingerprint = fingerprint(results);
+  public static void checkResultsDatabase(String resultsUrl, FlinkPlan plan) {
+    DatabaseIdentity results;
+    try (Connection c = openResults(resultsUrl)) {
+      results = DatabaseIdentity.of(c);
     } catch (SQLException e) {
       throw UserError.of("could not read the results database").withDetail(e.getMessage());
     }
+    List<UpstreamSource> sources = new ArrayList<>(plan.sources());
+    sources.addAll(plan.droppedSources());
     for (UpstreamSource source : sources) {
-      if (!source.allTables()) {
-        continue;
-      }
-      try (Connection upstream = PgConnections.open(source.connection())) {
-        if (fingerprint.equals(fingerprint(upstream))) {
-          throw UserError.of(
-                  String.format(
-                      "the results database is the upstream database of source %s",
-                      source.name().quoted()))
-              .withDetail(
-                  String.format(
-                      "Publication \"%s\" is FOR ALL TABLES, so the results tables would be replicated back into the pipeline.",
-                      source.publication()))
-              .withHint(
-                  "Write results to another database: --results-url jdbc:postgresql://host:port/results.");
-        }
+      DatabaseIdentity upstream;
+      try (Connection c = PgConnections.open(source.connection())) {
+        upstream = DatabaseIdentity.of(c);
       } catch (SQLException e) {
-        throw UserError.of("could not read the upstream database").withDetail(e.getMessage());
+        throw UserError.of(
+                String.format(
+                    "could not read the upstream database of source %s", source.name().quoted()))
+            .withDetail(e.getMessage());
       }
-    }
-  }
-
-  private static String fingerprint(Connection c) throws SQLException {
-    try (PreparedStatement s =
-            c.prepareStatement(
-                "SELECT pg_postmaster_start_time()::text || '/' || current_setting('port') || '/' || current_database()");
-        ResultSet r = s.executeQuery()) {
-      r.next();
-      return r.getString(1);
+      if (results.sameDatabaseAs(upstream)) {
+        throw UserError.of(
+                String.format(
+                    "the results database %s is the upstream database of source %s",
+                    Redaction.url(resultsUrl), source.name().quoted()))
+            .withDetail(
+                String.format(
+                    "--results-url and the source's HOST (%s) reach the same database \"%s\" on the same server. mzflink"
+                        + " would create its tables there and write each results table over the upstream table of the same"
+                        + " name, rewriting the data it replicates%s. Nothing was changed.",
+                    source.connection().describe(),
+                    upstream.databaseName(),
+                    source.allTables()
+                        ? String.format(
+                            ", and publication \"%s\" is FOR ALL TABLES, so the results would be"
+                                + " replicated back into the pipeline",
+                            source.publication())
+                        : ""))
+            .withHint(
+                "Write the results into another database: CREATE DATABASE results; then"
+                    + " --results-url jdbc:postgresql://host:port/results.");
+      }
     }
   }
 }

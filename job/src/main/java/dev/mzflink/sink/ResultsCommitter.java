@@ -296,6 +296,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       s.setString(1, "mzflink results " + table.quoted());
       s.execute();
     }
+    // Every commit, in its transaction: the sink writes only into a table mzflink created.
+    StagingTables.refuseForeign(c, table);
     Map<Integer, Long> applied = new HashMap<>();
     String written = null;
     try (PreparedStatement s =

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The tables mzflink owns in the results database: each view's table with the upstream column
@@ -22,6 +23,15 @@ import java.util.Map;
  */
 public final class ResultsTables {
   static final String PROGRESS_TABLE = ResultsSchema.table("sink_progress");
+
+  /**
+   * The comment ({@code COMMENT ON TABLE}) that marks a table mzflink created as a results table.
+   * mzflink truncates, drops and writes only tables that carry it: it travels with the table (also
+   * through pg_dump) and goes with it, so a table someone else creates under the same name lacks
+   * it.
+   */
+  public static final String OWNERSHIP_MARK =
+      "mzflink results table: created by mzflink, which replaces its rows on each new run";
 
   private ResultsTables() {}
 
@@ -46,6 +56,8 @@ public final class ResultsTables {
    */
   public static List<String> prepare(
       Connection connection, List<ResultsTable> tables, boolean resuming) throws SQLException {
+    // Before anything is created: a name taken by someone else's relation stops the run here.
+    refuseOthers(connection, tables.stream().map(ResultsTable::qualifiedName).toList());
     createProgressTable(connection);
     List<String> created = new ArrayList<>();
     boolean autoCommit = connection.getAutoCommit();
@@ -54,6 +66,7 @@ public final class ResultsTables {
       ResultsSchema.lockDdl(s);
       ResultsEnums.synchronize(connection, tables);
       for (ResultsTable table : tables) {
+        refuseOthers(connection, List.of(table.qualifiedName()));
         Map<String, String> actual = columnTypes(connection, table.qualifiedName());
         Map<String, String> expected = new LinkedHashMap<>();
         table.columns().forEach(c -> expected.put(c.name(), c.pgType()));
@@ -79,6 +92,7 @@ public final class ResultsTables {
         s.execute("DROP TABLE IF EXISTS " + table.qualifiedName());
         StagingTables.drop(s, table.qualifiedName());
         s.execute(createTableSql(table));
+        s.execute(markSql(table.qualifiedName()));
         try (PreparedStatement p =
             connection.prepareStatement("DELETE FROM " + PROGRESS_TABLE + " WHERE sink = ?")) {
           p.setString(1, table.qualifiedName());
@@ -126,7 +140,10 @@ public final class ResultsTables {
       if (!types.isEmpty()) {
         s.execute(types);
       }
-      s.execute("CREATE TABLE IF NOT EXISTS " + qualifiedName + " (" + definition + ")");
+      if (holder(connection, qualifiedName).isEmpty()) {
+        s.execute("CREATE TABLE " + qualifiedName + " (" + definition + ")");
+        s.execute(markSql(qualifiedName));
+      }
       connection.commit();
     } catch (SQLException e) {
       connection.rollback();
@@ -134,6 +151,105 @@ public final class ResultsTables {
     } finally {
       connection.setAutoCommit(autoCommit);
     }
+  }
+
+  static String markSql(String qualifiedName) {
+    return "COMMENT ON TABLE " + qualifiedName + " IS " + Quote.pgLiteral(OWNERSHIP_MARK);
+  }
+
+  /**
+   * What holds {@code qualifiedName} in the results database when it is not a table mzflink
+   * created: "table", "view", "foreign table" and so on. Empty when nothing does (a missing schema
+   * too), or when mzflink's own marked plain table does.
+   */
+  static Optional<String> foreignHolder(Connection connection, String qualifiedName)
+      throws SQLException {
+    Optional<String[]> holder = holder(connection, qualifiedName);
+    if (holder.isEmpty()) {
+      return Optional.empty();
+    }
+    String kind = holder.get()[0];
+    if (kind.equals("r") && OWNERSHIP_MARK.equals(holder.get()[1])) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        switch (kind) {
+          case "r" -> "table";
+          case "p" -> "partitioned table";
+          case "v" -> "view";
+          case "m" -> "materialized view";
+          case "f" -> "foreign table";
+          case "S" -> "sequence";
+          case "i", "I" -> "index";
+          default -> "relation";
+        });
+  }
+
+  /** The relkind and comment of the relation {@code qualifiedName}; empty when there is none. */
+  private static Optional<String[]> holder(Connection connection, String qualifiedName)
+      throws SQLException {
+    try (PreparedStatement p =
+        connection.prepareStatement(
+            "SELECT c.relkind::text, pg_catalog.obj_description(c.oid, 'pg_class')"
+                + " FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(?)")) {
+      p.setString(1, qualifiedName);
+      try (ResultSet r = p.executeQuery()) {
+        return r.next()
+            ? Optional.of(new String[] {r.getString(1), r.getString(2)})
+            : Optional.empty();
+      }
+    }
+  }
+
+  /**
+   * Refuses, naming all of them, the results tables whose names hold a relation mzflink did not
+   * create; reads only.
+   */
+  static void refuseOthers(Connection connection, List<String> qualifiedNames) throws SQLException {
+    List<String> taken = new ArrayList<>();
+    List<String> marks = new ArrayList<>();
+    for (String name : qualifiedNames) {
+      Optional<String> kind = foreignHolder(connection, name);
+      if (kind.isPresent()) {
+        taken.add(kind.get() + " " + name);
+        if (kind.get().equals("table")) {
+          marks.add(markSql(name) + ";");
+        }
+      }
+    }
+    if (taken.isEmpty()) {
+      return;
+    }
+    throw UserError.of(
+            taken.size() == 1
+                ? String.format(
+                    "%s in the results database was not created by mzflink", taken.get(0))
+                : String.format(
+                    "%d relations in the results database were not created by mzflink: %s",
+                    taken.size(), String.join(", ", taken)))
+        .withDetail(
+            "The results of a view go to the table of its schema and name, whose rows each new run"
+                + " replaces; mzflink does that only to tables it created itself (marked with a"
+                + " comment). Nothing was changed.")
+        .withHint(
+            "Write the results into another database (--results-url), or rename or drop "
+                + (taken.size() == 1 ? "it" : "them")
+                + (marks.isEmpty()
+                    ? "."
+                    : "; if mzflink may replace the rows of a table, hand it over: "
+                        + String.join(" ", marks)));
+  }
+
+  /**
+   * The message of a job that finds someone else's relation where it would write a results table
+   * (the SQL client path, where no {@code mzflink run} checked the database first).
+   */
+  static String foreignHolderMessage(String qualifiedName, String kind) {
+    return String.format(
+        "results table %s: the %s of that name in the results database was not created by mzflink,"
+            + " so mzflink does not write into it. Write the results into another database, rename"
+            + " or drop it, or, if mzflink may replace the rows of a table, hand it over: %s;",
+        qualifiedName, kind, markSql(qualifiedName));
   }
 
   /**

@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Optional;
+import org.apache.flink.runtime.execution.SuppressRestartsException;
 
 /**
  * The staging tables of results tables: the same columns and types (no constraints: a deleted key
@@ -30,6 +32,7 @@ final class StagingTables {
               "results table %s does not exist; mzflink run creates it before the job starts",
               table.quoted()));
     }
+    refuseForeign(c, table);
     if (exists(c, table.stagingTable())) {
       return;
     }
@@ -53,6 +56,19 @@ final class StagingTables {
             + " ON "
             + staging
             + " (mz_subtask, mz_batch)");
+  }
+
+  /**
+   * Fails the job, without restarts, when {@code table}'s name holds a relation mzflink did not
+   * create (see {@link ResultsTables#OWNERSHIP_MARK}): the sink never writes into it.
+   */
+  static void refuseForeign(Connection c, ResultsTableSpec table) throws SQLException {
+    Optional<String> kind = ResultsTables.foreignHolder(c, table.quoted());
+    if (kind.isPresent()) {
+      throw new SuppressRestartsException(
+          new IllegalStateException(
+              ResultsTables.foreignHolderMessage(table.quoted(), kind.get())));
+    }
   }
 
   /** Drops the staging table of {@code quoted} (the results table was created anew). */

@@ -1,5 +1,6 @@
 package dev.mzflink.status;
 
+import dev.mzflink.catalog.Catalog;
 import dev.mzflink.sql.Quote;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -12,7 +13,7 @@ import java.sql.Statement;
  */
 public final class ResultsSchema {
   /** The schema of mzflink's bookkeeping tables. */
-  public static final String SCHEMA = "mzflink";
+  public static final String SCHEMA = Catalog.RESERVED_SCHEMA;
 
   /**
    * The advisory lock that serializes DDL in the schema (a constant all mzflink processes share).

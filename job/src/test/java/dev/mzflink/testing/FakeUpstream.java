@@ -20,7 +20,8 @@ import java.util.Optional;
  * A fake upstream for planning and translation tests: publication {@code mz_source} holds a shop
  * (orders with a key and REPLICA IDENTITY FULL, items without a key, customers with REPLICA
  * IDENTITY DEFAULT) and tables named {@code foo} in two schemas; {@code odd_types} holds columns of
- * unsupported types; {@code empty} holds nothing.
+ * unsupported types; {@code reserved} holds a table in schema {@code mzflink}; {@code empty} holds
+ * nothing.
  */
 public final class FakeUpstream implements UpstreamReader {
   public static final FakeUpstream INSTANCE = new FakeUpstream();
@@ -166,6 +167,7 @@ public final class FakeUpstream implements UpstreamReader {
         tables.add(customers());
       }
       case "odd_types" -> tables.add(oddTypes());
+      case "reserved" -> tables.add(foo("mzflink", 16406));
       case "views" -> {
         tables.add(orders());
         tables.add(items());
