@@ -44,6 +44,10 @@ final class StreamWorker implements Runnable {
   static final long STOPPING_PROBE_MILLIS = 10_000;
 
   private long confirmedAt = System.nanoTime();
+
+  /** The position reported to the server as flushed: the newest a completed checkpoint holds. */
+  private long reported;
+
   private long probedAt;
 
   private final SourceLayout layout;
@@ -149,14 +153,17 @@ final class StreamWorker implements Runnable {
     long position = startLsn;
     long positionReported = System.nanoTime();
     long confirmed = startLsn;
+    reported = startLsn;
     List<ChangeRecord> batch = new ArrayList<>();
     while (running) {
       if (confirm > confirmed) {
         confirmedAt = System.nanoTime();
         confirmed = confirm;
-        stream.setFlushedLSN(LogSequenceNumber.valueOf(confirmed));
-        stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmed));
+        reported = confirmed;
+        report(stream, confirmed);
         stream.forceUpdateStatus();
+      } else {
+        report(stream, confirmed);
       }
       ByteBuffer buffer = stream.readPending();
       if (buffer == null) {
@@ -192,12 +199,29 @@ final class StreamWorker implements Runnable {
     }
   }
 
+  /**
+   * Reports {@code confirmed} as the flushed and applied position, and nothing beyond it. pgjdbc
+   * advances the flushed position by itself to a keepalive's WAL position once everything it
+   * received was reported flushed, and sends it with its next status update: the slot then moved
+   * past the position of the newest checkpoint or savepoint, and a resume from it was refused (seen
+   * after stop-with-savepoint). Set again before every read, the position pgjdbc reports is the one
+   * a completed checkpoint holds.
+   */
+  private static void report(PGReplicationStream stream, long confirmed) {
+    if (stream.getLastFlushedLSN().asLong() != confirmed
+        || stream.getLastAppliedLSN().asLong() != confirmed) {
+      stream.setFlushedLSN(LogSequenceNumber.valueOf(confirmed));
+      stream.setAppliedLSN(LogSequenceNumber.valueOf(confirmed));
+    }
+  }
+
   /** Hands a batch to the task thread, keeping the server informed while the queue is full. */
   private void hand(PGReplicationStream stream, StreamBatch batch) throws Exception {
     while (!queues.offer(batch, WAIT_MILLIS)) {
       if (!running) {
         return;
       }
+      report(stream, reported);
       stream.forceUpdateStatus();
       checkServerStopping(stream.getLastReceiveLSN().asLong(), confirm);
     }
