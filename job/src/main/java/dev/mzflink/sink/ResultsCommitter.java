@@ -395,14 +395,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   }
 
   private void closeQuietly() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // reconnecting
-      }
-      connection = null;
-    }
+    ResultsConnections.closeQuietly(connection);
+    connection = null;
   }
 
   @Override

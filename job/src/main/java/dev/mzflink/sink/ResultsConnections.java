@@ -107,6 +107,17 @@ final class ResultsConnections {
    * timeout), a system error (58), a transaction rollback such as a deadlock (40), a lock not
    * available (55P03), or a read-only standby (25006).
    */
+  /** Closes {@code c}, if any, ignoring a failure: it is being given up (to reconnect or stop). */
+  static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException e) {
+        // given up anyway
+      }
+    }
+  }
+
   static boolean retriable(SQLException e) {
     String state = e.getSQLState();
     if (state == null) {

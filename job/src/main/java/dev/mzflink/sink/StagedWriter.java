@@ -254,14 +254,8 @@ final class StagedWriter extends AbstractStreamOperator<Marker>
   }
 
   private void closeQuietly() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // reconnecting
-      }
-      connection = null;
-    }
+    ResultsConnections.closeQuietly(connection);
+    connection = null;
   }
 
   @Override

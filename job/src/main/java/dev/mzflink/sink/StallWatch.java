@@ -213,14 +213,8 @@ final class StallWatch implements AutoCloseable {
   }
 
   private void closeQuietly() {
-    if (connection != null) {
-      try {
-        connection.close();
-      } catch (SQLException e) {
-        // reconnecting
-      }
-      connection = null;
-    }
+    ResultsConnections.closeQuietly(connection);
+    connection = null;
   }
 
   @Override
