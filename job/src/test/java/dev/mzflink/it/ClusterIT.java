@@ -42,6 +42,13 @@ class ClusterIT {
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
   private static final List<String> TIMES = new ArrayList<>();
 
+  /**
+   * The whole fault tour runs with {@code -Pfull}; the default build leaves out the TaskManager
+   * lost during the snapshot (the source's fail points cover that moment in a MiniCluster), the
+   * immediate PostgreSQL restart and the terminated walsender.
+   */
+  private static final boolean FULL = Boolean.getBoolean("mzflink.full");
+
   @BeforeAll
   static void startCluster() throws Exception {
     cluster = FlinkCluster.start(work.resolve("cluster"), 2);
@@ -175,20 +182,26 @@ class ClusterIT {
       cluster.awaitRunning(job, Duration.ofSeconds(60));
 
       // 1. A TaskManager dies during the snapshot; a new one starts.
-      Await.until(
-          "the snapshot to be under way",
-          Duration.ofSeconds(120),
-          () -> count(server, "faults_results", "SELECT count(*) FROM accounts") > 0);
-      assertThat(count(server, "faults_results", "SELECT count(*) FROM accounts"))
-          .as("rows when the TaskManager is killed")
-          .isLessThan(245_000);
       long fault = System.nanoTime();
-      int failures = cluster.failures(job);
-      step("killing TaskManager 1");
-      cluster.killTaskManager(1);
-      cluster.addTaskManager();
-      cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
-      caughtUp("TaskManager killed during the snapshot", fault, writer, server, "faults");
+      int failures;
+      if (FULL) {
+        Await.until(
+            "the snapshot to be under way",
+            Duration.ofSeconds(120),
+            () -> count(server, "faults_results", "SELECT count(*) FROM accounts") > 0);
+        assertThat(count(server, "faults_results", "SELECT count(*) FROM accounts"))
+            .as("rows when the TaskManager is killed")
+            .isLessThan(245_000);
+        fault = System.nanoTime();
+        failures = cluster.failures(job);
+        step("killing TaskManager 1");
+        cluster.killTaskManager(1);
+        cluster.addTaskManager();
+        cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
+        caughtUp("TaskManager killed during the snapshot", fault, writer, server, "faults");
+      } else {
+        caughtUp("snapshot", fault, writer, server, "faults");
+      }
 
       // 2. A TaskManager dies while streaming.
       Thread.sleep(2000);
@@ -201,7 +214,7 @@ class ClusterIT {
       caughtUp("TaskManager killed while streaming", fault, writer, server, "faults");
 
       // 3. PostgreSQL restarts, fast and immediate (upstream and results database: one server).
-      for (String mode : List.of("fast", "immediate")) {
+      for (String mode : FULL ? List.of("fast", "immediate") : List.of("fast")) {
         Thread.sleep(2000);
         fault = System.nanoTime();
         failures = cluster.failures(job);
@@ -211,16 +224,18 @@ class ClusterIT {
       }
 
       // 4. The walsender is terminated.
-      Thread.sleep(2000);
-      fault = System.nanoTime();
-      failures = cluster.failures(job);
-      List<String> walsenders = strings(server, "faults", "SELECT pid FROM pg_stat_replication");
-      assertThat(walsenders).as("the source's one walsender").hasSize(1);
-      assertThat(
-              strings(server, "faults", "SELECT pg_terminate_backend(" + walsenders.get(0) + ")"))
-          .containsExactly("t");
-      cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
-      caughtUp("walsender terminated", fault, writer, server, "faults");
+      if (FULL) {
+        Thread.sleep(2000);
+        fault = System.nanoTime();
+        failures = cluster.failures(job);
+        List<String> walsenders = strings(server, "faults", "SELECT pid FROM pg_stat_replication");
+        assertThat(walsenders).as("the source's one walsender").hasSize(1);
+        assertThat(
+                strings(server, "faults", "SELECT pg_terminate_backend(" + walsenders.get(0) + ")"))
+            .containsExactly("t");
+        cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
+        caughtUp("walsender terminated", fault, writer, server, "faults");
+      }
 
       // 5. Stop with a savepoint, write while stopped, resume with flink run.
       Thread.sleep(2000);

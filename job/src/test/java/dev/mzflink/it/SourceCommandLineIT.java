@@ -54,7 +54,7 @@ class SourceCommandLineIT {
       Sql.execute(
           app,
           "CREATE TABLE big (id bigint PRIMARY KEY, a int, b text)",
-          "INSERT INTO big SELECT g, g % 100, md5(g::text) FROM generate_series(1, 2000000) g",
+          "INSERT INTO big SELECT g, g % 100, md5(g::text) FROM generate_series(1, 500000) g",
           "CREATE TABLE small (k text, v int)",
           "ALTER TABLE small REPLICA IDENTITY FULL",
           "INSERT INTO small SELECT 'k' || (g % 10), g FROM generate_series(1, 1000) g",
@@ -108,7 +108,7 @@ class SourceCommandLineIT {
         Sql.execute(
             app,
             "UPDATE big SET a = -a WHERE id % 1000 = 0",
-            "DELETE FROM big WHERE id > 1999000",
+            "DELETE FROM big WHERE id > 499000",
             "UPDATE small SET v = -v WHERE k = 'k1'");
         Tables.awaitEqual(app, results, List.of("big", "small"), Duration.ofSeconds(300));
         again.interrupt();

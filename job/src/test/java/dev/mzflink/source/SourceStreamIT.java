@@ -145,7 +145,7 @@ class SourceStreamIT {
           app,
           "CREATE TABLE log (k int, v text)",
           "ALTER TABLE log REPLICA IDENTITY FULL",
-          "INSERT INTO log SELECT g % 1000, repeat('x', 100) FROM generate_series(1, 1500000) g",
+          "INSERT INTO log SELECT g % 1000, repeat('x', 100) FROM generate_series(1, 500000) g",
           "CREATE PUBLICATION nowait FOR TABLE log");
       try (Connection writer = server.connect("nowait");
           RunningPipeline pipeline =
@@ -162,7 +162,7 @@ class SourceStreamIT {
                         "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%' AND state = 'active'")
                     > 0);
         // Another session updates and deletes while the table is read: no lock makes it wait.
-        // lock_timeout counts only time spent waiting for a lock (not the seconds a scan of 1.5M
+        // lock_timeout counts only time spent waiting for a lock (not the seconds a scan of 500k
         // rows takes on a loaded machine), so a lock the snapshot held would fail the statement.
         Sql.execute(writer, "SET lock_timeout = '200ms'");
         try {
