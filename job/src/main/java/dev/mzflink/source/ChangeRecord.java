@@ -1,15 +1,18 @@
 package dev.mzflink.source;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /**
  * One change of one table of a source, as it travels from the source to the normalizer. Rows are
  * serialized with the table's {@code RowDataSerializer} (see {@link TableLayout}), so one record
- * type serves every table. A Flink POJO: public fields and a no-argument constructor.
+ * type serves every table. Written between tasks by {@link ChangeRecordSerializer}.
  *
  * <p>Every record carries its table's <em>generation</em>: the WAL position of the snapshot the
  * table's rows were read at. A table snapshotted again (a retaken snapshot, a table added while
  * running) gets a later generation, and the normalizer forgets whatever an earlier generation left
  * of it; snapshot rows and streamed changes of one generation may arrive in any order.
  */
+@TypeInfo(ChangeRecordSerializer.Factory.class)
 public final class ChangeRecord {
   /** A row of a table's snapshot. */
   public static final byte SNAPSHOT = 0;

@@ -1,6 +1,9 @@
 package dev.mzflink.runtime.cdc;
 
+import org.apache.flink.api.common.typeinfo.TypeInfo;
+
 /** A change of the exact changelog of one table: a row kind and the serialized row. */
+@TypeInfo(TableChangeSerializer.Factory.class)
 public final class TableChange {
   public int table;
 
