@@ -1,11 +1,13 @@
 package dev.mzflink.cli;
 
+import dev.mzflink.UserError;
 import dev.mzflink.compile.Compilation;
 import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import dev.mzflink.translate.SourceReading;
 import dev.mzflink.translate.TranslateOptions;
+import dev.mzflink.translate.Translator;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -64,6 +66,13 @@ final class TranslateCommand implements Callable<Integer> {
             new TranslateOptions(resultsUrl, slotSuffix),
             SourceReading.PER_TABLE_SQL,
             ProcessContext.compile());
+    // The per-table SQL reads every row and column of each table in its snapshot: refuse what the
+    // publication publishes only in part rather than translate it into silently different results.
+    compiled.flinkPlan(); // the planning error first
+    Optional<UserError> refusal = Translator.perTableRefusal(compiled.plan());
+    if (refusal.isPresent()) {
+      throw refusal.get();
+    }
     PrintWriter err = spec.commandLine().getErr();
     compiled.plan().notices().forEach(n -> err.println("NOTICE: " + n));
     for (ShowOutput show : compiled.plan().outputs()) {

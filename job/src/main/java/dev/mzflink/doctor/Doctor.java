@@ -10,6 +10,7 @@ import dev.mzflink.catalog.PgServerFacts;
 import dev.mzflink.catalog.PgTable;
 import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.SourceReading;
+import dev.mzflink.translate.Translator;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -35,6 +36,7 @@ public final class Doctor {
       problems.addAll(publication(source));
       problems.addAll(privileges(source));
       problems.addAll(types(source));
+      problems.addAll(publishedParts(source, reading));
       problems.addAll(identities(source, reading));
       problems.addAll(lookAlikes(source, reading));
     }
@@ -275,12 +277,84 @@ public final class Doctor {
                     ? "An UPDATE that leaves a large (TOASTed) value unchanged does not carry it: the per-table Flink SQL would"
                         + " write Debezium's placeholder __debezium_unavailable_value instead."
                     : "mzflink run keeps such values from its state, but an UPDATE that changes the primary key and leaves a"
-                        + " TOASTed value unchanged stops the pipeline.",
+                        + " TOASTed value unchanged stops the pipeline"
+                        + (t.rowFilter().isPresent()
+                            ? ", and so does one that brings a row into the publication's row filter (pgoutput sends it as"
+                                + " an INSERT without the unchanged values)."
+                            : "."),
                 fix,
                 String.format(
                     "(or keep values inline: ALTER TABLE %s ALTER COLUMN ... SET STORAGE PLAIN;)",
                     t.qualifiedName())));
       }
+    }
+    return problems;
+  }
+
+  /**
+   * What the publication publishes of each replicated table, where it is not every row and column
+   * of a plain table. {@code run} reads the same rows and columns in the snapshot as the stream
+   * sends, and refuses only a column list without the primary key; the per-table Flink SQL (Flink
+   * CDC's snapshot reads every row and column of the table itself) refuses row filters, column
+   * lists and partitioned tables published through their root.
+   */
+  private static List<Problem> publishedParts(SourceCheck s, SourceReading reading) {
+    List<Problem> problems = new ArrayList<>();
+    String publication = s.publication();
+    for (PgTable t : s.tables()) {
+      if (!t.unpublishedKeyColumns().isEmpty()) {
+        problems.add(
+            Problem.error(
+                s.subject(),
+                Translator.unpublishedKeyMessage(publication, t),
+                Translator.unpublishedKeyDetail(t),
+                Translator.unpublishedKeyFix(publication, t)));
+        continue;
+      }
+      if (t.partitioned()) {
+        problems.add(
+            Problem.warning(
+                s.subject(),
+                String.format(
+                    "a TRUNCATE of a partition of table %s is not published", t.qualifiedName()),
+                String.format(
+                    "Publication %s publishes the partitioned table through its root"
+                        + " (publish_via_partition_root): PostgreSQL publishes a TRUNCATE of the table"
+                        + " itself, but not one of a single partition, whose rows would stay in the"
+                        + " results; ATTACH and DETACH PARTITION change the table's rows without"
+                        + " publishing them either.",
+                    pgIdentifier(publication)),
+                "Empty a partition with DELETE, or TRUNCATE the whole table; after ATTACH or DETACH"
+                    + " PARTITION start the pipeline again from scratch.",
+                String.format(
+                    "(or publish the partitions as tables of their own: ALTER PUBLICATION %s SET"
+                        + " (publish_via_partition_root = false);)",
+                    pgIdentifier(publication))));
+      }
+      if (reading != SourceReading.PER_TABLE_SQL) {
+        continue;
+      }
+      if (Translator.perTableUnreadable(t).isEmpty()) {
+        continue;
+      }
+      problems.add(
+          Problem.error(
+              s.subject(),
+              Translator.perTableUnreadableMessage(publication, t),
+              Translator.PER_TABLE_UNREADABLE_DETAIL,
+              Translator.PER_TABLE_UNREADABLE_FIX,
+              t.partitioned()
+                  ? String.format(
+                      "(or publish the partitions as tables of their own: ALTER PUBLICATION %s SET"
+                          + " (publish_via_partition_root = false);)",
+                      pgIdentifier(publication))
+                  : String.format(
+                      "(or publish the whole table: ALTER PUBLICATION %s DROP TABLE %s; ALTER PUBLICATION %s ADD"
+                          + " TABLE %s;)",
+                      pgIdentifier(publication),
+                      t.qualifiedName(),
+                      pgIdentifier(publication),
+                      t.qualifiedName())));
     }
     return problems;
   }

@@ -229,13 +229,30 @@ public final class PgIntrospector {
     }
   }
 
+  /**
+   * The publication's tables as {@code pg_publication_tables} lists them, which is what pgoutput
+   * sends: leaf partitions, or the partitioned root when the publication publishes through it
+   * ({@code publish_via_partition_root}); on PostgreSQL 15 and later with the row filter and only
+   * the columns of the column list. Tables in (schema, name) order, their columns in attnum order.
+   */
   private List<PgTable> tables(String publication) throws SQLException {
-    // Tables, in (schema, name) order, then their columns in attnum order.
+    boolean columnLists = hasColumn("pg_publication_tables", "attnames");
+    boolean rowFilters = hasColumn("pg_publication_tables", "rowfilter");
+    // A column is published when there is no column list, or the list names it. Generated columns
+    // are kept as before (pgoutput before PostgreSQL 18 does not send them, which the stream
+    // reports as a schema change).
+    String published =
+        columnLists
+            ? "(pt.attnames IS NULL OR a.attname = ANY (pt.attnames) OR a.attgenerated <> '')"
+            : "true";
     String sql =
         "SELECT c.oid, n.nspname, c.relname, c.relreplident, c.reltuples::bigint, "
             + "a.attnum, a.attname, a.attnotnull, a.attstorage, a.atttypid, a.atttypmod, "
-            + "format_type(a.atttypid, a.atttypmod) "
-            + "FROM pg_publication_tables pt "
+            + "format_type(a.atttypid, a.atttypmod), c.relkind, "
+            + published
+            + ", "
+            + (rowFilters ? "pt.rowfilter" : "NULL::text")
+            + " FROM pg_publication_tables pt "
             + "JOIN pg_namespace n ON n.nspname = pt.schemaname "
             + "JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = pt.tablename "
             + "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
@@ -257,11 +274,17 @@ public final class PgIntrospector {
                           r.getString(2),
                           r.getString(3),
                           ReplicaIdentity.fromCode(r.getString(4)),
-                          r.getLong(5));
+                          r.getLong(5),
+                          Optional.ofNullable(r.getString(15)),
+                          "p".equals(r.getString(13)));
                     } catch (SQLException e) {
                       throw new IllegalStateException(e);
                     }
                   });
+          if (!r.getBoolean(14)) {
+            b.unpublished.add(r.getString(7));
+            continue;
+          }
           int typmod = r.getInt(11);
           PgType type = type(r.getLong(10), typmod, r.getString(12));
           b.columns.add(
@@ -285,7 +308,10 @@ public final class PgIntrospector {
               b.columns,
               primaryKey(b.oid),
               b.replicaIdentity,
-              b.estimatedRows));
+              b.estimatedRows,
+              b.rowFilter,
+              b.unpublished,
+              b.partitioned));
     }
     return tables;
   }
@@ -406,15 +432,26 @@ public final class PgIntrospector {
     final String name;
     final ReplicaIdentity replicaIdentity;
     final long estimatedRows;
+    final Optional<String> rowFilter;
+    final boolean partitioned;
     final List<PgColumn> columns = new ArrayList<>();
+    final List<String> unpublished = new ArrayList<>();
 
     TableBuilder(
-        long oid, String schema, String name, ReplicaIdentity replicaIdentity, long estimatedRows) {
+        long oid,
+        String schema,
+        String name,
+        ReplicaIdentity replicaIdentity,
+        long estimatedRows,
+        Optional<String> rowFilter,
+        boolean partitioned) {
       this.oid = oid;
       this.schema = schema;
       this.name = name;
       this.replicaIdentity = replicaIdentity;
       this.estimatedRows = estimatedRows;
+      this.rowFilter = rowFilter;
+      this.partitioned = partitioned;
     }
   }
 }

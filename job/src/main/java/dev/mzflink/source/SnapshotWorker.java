@@ -70,23 +70,36 @@ final class SnapshotWorker implements Runnable {
   }
 
   /**
-   * The COPY that reads {@code split}'s rows, with the table's columns in the plan's order: the
-   * table itself, not tables that inherit from it (which a publication does not include either).
+   * The COPY that reads {@code split}'s rows, with the table's columns in the plan's order (the
+   * columns the publication publishes) and the rows its row filter publishes: the table itself, not
+   * tables that inherit from it (which a publication does not include either), or for a partitioned
+   * table published through its root, all its partitions.
    */
   static String copySql(TableLayout table, SnapshotSplit split) {
     String columns =
         table.rowType.getFieldNames().stream()
             .map(Quote::pgIdentifier)
             .collect(Collectors.joining(", "));
-    if (split.wholeTable()) {
+    List<String> conditions = new ArrayList<>();
+    if (table.rowFilter != null) {
+      conditions.add("(" + table.rowFilter + ")");
+    }
+    if (!split.wholeTable()) {
+      conditions.add("ctid >= '(" + split.fromPage() + ",0)'::tid");
+      if (split.toPage() >= 0) {
+        conditions.add("ctid < '(" + split.toPage() + ",0)'::tid");
+      }
+    }
+    if (conditions.isEmpty() && !table.partitioned) {
       return "COPY " + table.qualifiedName + " (" + columns + ") TO STDOUT";
     }
-    StringBuilder where =
-        new StringBuilder(" WHERE ctid >= '(").append(split.fromPage()).append(",0)'::tid");
-    if (split.toPage() >= 0) {
-      where.append(" AND ctid < '(").append(split.toPage()).append(",0)'::tid");
-    }
-    return "COPY (SELECT " + columns + " FROM ONLY " + table.qualifiedName + where + ") TO STDOUT";
+    return "COPY (SELECT "
+        + columns
+        + " FROM "
+        + (table.partitioned ? "" : "ONLY ")
+        + table.qualifiedName
+        + (conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions))
+        + ") TO STDOUT";
   }
 
   private void read(SnapshotSplit split) throws Exception {

@@ -65,6 +65,18 @@ public final class TableLayout implements Serializable {
   /** Each array column's element kind (null for other columns). */
   public final PgValueKind[] elements;
 
+  /**
+   * The publication's row filter of the table as PostgreSQL prints it, which the snapshot applies
+   * as pgoutput does to the stream; null when every row is published.
+   */
+  public final String rowFilter;
+
+  /**
+   * Whether the table is a partitioned table published through its root: the snapshot reads its
+   * partitions through it (no page ranges), the stream sends their changes under its name.
+   */
+  public final boolean partitioned;
+
   private transient PgRowDecoder decoder;
   private transient RowDataSerializer serializer;
   private transient RowData.FieldGetter[] text;
@@ -94,6 +106,8 @@ public final class TableLayout implements Serializable {
     this.key =
         table.primaryKey().stream().mapToInt(k -> rowType.getFieldNames().indexOf(k)).toArray();
     this.id = stateId(table);
+    this.rowFilter = table.rowFilter().orElse(null);
+    this.partitioned = table.partitioned();
   }
 
   /** Eight hex digits of SHA-256 over everything that decides how the table's rows are stored. */

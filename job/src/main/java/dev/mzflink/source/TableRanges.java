@@ -55,7 +55,14 @@ final class TableRanges {
         version = r.getInt(2);
       }
     }
-    return ranges(table, slot, reset, readers, pages, version >= TID_RANGE_SCAN_VERSION);
+    // A partitioned table has no pages of its own: it is read whole, through its root.
+    return ranges(
+        table,
+        slot,
+        reset,
+        readers,
+        pages,
+        version >= TID_RANGE_SCAN_VERSION && !table.partitioned);
   }
 
   /** The ranges of a table of {@code pages} pages; the last one is open (the table may grow). */

@@ -387,6 +387,10 @@ public record FlinkPlan(
    * @param values how each column's values are carried, in column order
    * @param typeOids each column's type oid upstream (0 when not known), to notice a changed type
    * @param typmods each column's type modifier upstream
+   * @param rowFilter the publication's row filter of the table (PostgreSQL's text of it), which the
+   *     snapshot applies as the stream does; empty when every row is published
+   * @param partitioned whether the table is a partitioned table published through its root: the
+   *     snapshot reads its partitions through it
    */
   public record StreamTable(
       long oid,
@@ -398,8 +402,11 @@ public record FlinkPlan(
       boolean replicaIdentityFull,
       List<FlinkTypes.Carried> values,
       List<Long> typeOids,
-      List<Integer> typmods) {
+      List<Integer> typmods,
+      Optional<String> rowFilter,
+      boolean partitioned) {
     public StreamTable {
+      requireNonNull(rowFilter, "rowFilter is null");
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
       requireNonNull(flinkName, "flinkName is null");

@@ -54,6 +54,7 @@ public final class Translator {
     for (TableView view : catalog.tableViews()) {
       Source source = sourceOf(catalog, view);
       PgTable table = view.upstream();
+      checkKeyPublished(source, table);
       StreamTable streamTable = streamTable(view);
       streamTables.computeIfAbsent(source.name(), s -> new ArrayList<>()).add(streamTable);
       databases.add(view.name().schema());
@@ -190,7 +191,9 @@ public final class Translator {
         table.replicaIdentity() == PgTable.ReplicaIdentity.FULL,
         table.columns().stream().map(c -> carried(c.type())).toList(),
         table.columns().stream().map(PgColumn::typeOid).toList(),
-        table.columns().stream().map(c -> c.type().typmod()).toList());
+        table.columns().stream().map(c -> c.type().typmod()).toList(),
+        table.rowFilter(),
+        table.partitioned());
   }
 
   /** Views after the views they read; otherwise by name. */
@@ -245,6 +248,145 @@ public final class Translator {
                   + String.join(" ", drops)
                   + ") or change the column types; mzflink check lists every problem.");
     }
+  }
+
+  /**
+   * Refuses a table whose publication's column list leaves out primary key columns: its rows could
+   * not be told apart (the stream's deletes carry only the key), and PostgreSQL itself refuses
+   * updates and deletes of such a table while the publication publishes them.
+   */
+  private static void checkKeyPublished(Source source, PgTable table) {
+    List<String> missing = table.unpublishedKeyColumns();
+    if (missing.isEmpty()) {
+      return;
+    }
+    throw UserError.at(
+            source.createdBy().position(),
+            unpublishedKeyMessage(source.publication().name(), table))
+        .withDetail(unpublishedKeyDetail(table))
+        .withHint(unpublishedKeyFix(source.publication().name(), table));
+  }
+
+  /**
+   * What the publication publishes of {@code table} that the per-table Flink SQL cannot read as the
+   * stream sends it (Flink CDC's snapshot reads every row and column of the table itself): its row
+   * filter, its column list, its partitions through the root. Empty for a plain table published
+   * whole.
+   */
+  public static List<String> perTableUnreadable(PgTable table) {
+    List<String> parts = new ArrayList<>();
+    table
+        .rowFilter()
+        .ifPresent(f -> parts.add("only the rows of its row filter WHERE (" + f + ")"));
+    if (table.hasColumnList()) {
+      parts.add(
+          "only some of its columns (not "
+              + String.join(
+                  ", ", table.unpublishedColumns().stream().map(Quote::pgIdentifier).toList())
+              + ")");
+    }
+    if (table.partitioned()) {
+      parts.add("the changes of its partitions under its name (publish_via_partition_root)");
+    }
+    return parts;
+  }
+
+  /** The message of a table the per-table Flink SQL cannot read. */
+  public static String perTableUnreadableMessage(String publication, PgTable table) {
+    return String.format(
+        "publication %s publishes %s of table %s, which the per-table Flink SQL cannot read",
+        Quote.pgIdentifier(publication),
+        String.join(" and ", perTableUnreadable(table)),
+        table.qualifiedName());
+  }
+
+  /** Why. */
+  public static final String PER_TABLE_UNREADABLE_DETAIL =
+      "Flink CDC's postgres-cdc snapshot reads every row and column of the table itself, while the"
+          + " stream sends what the publication publishes: the results would silently differ from"
+          + " upstream.";
+
+  /** The way out. */
+  public static final String PER_TABLE_UNREADABLE_FIX =
+      "Run the script with mzflink run (without --per-table-slots): its snapshot reads what the"
+          + " publication publishes.";
+
+  /**
+   * The error that refuses to translate a plan into per-table Flink SQL: the first source with a
+   * replicated table the per-table SQL cannot read, naming every such table of it.
+   */
+  public static Optional<UserError> perTableRefusal(PlanResult plan) {
+    Catalog catalog = plan.catalog();
+    for (Source source : catalog.sources()) {
+      List<PgTable> tables = new ArrayList<>();
+      for (TableView view : catalog.tableViewsOf(source.name())) {
+        if (!perTableUnreadable(view.upstream()).isEmpty() && !tables.contains(view.upstream())) {
+          tables.add(view.upstream());
+        }
+      }
+      if (tables.isEmpty()) {
+        continue;
+      }
+      String publication = source.publication().name();
+      return Optional.of(
+          UserError.at(
+                  source.createdBy().position(),
+                  perTableUnreadableMessage(publication, tables.get(0)))
+              .withDetail(
+                  PER_TABLE_UNREADABLE_DETAIL
+                      + (tables.size() == 1
+                          ? ""
+                          : " Also: "
+                              + String.join(
+                                  "; ",
+                                  tables.subList(1, tables.size()).stream()
+                                      .map(t -> perTableUnreadableMessage(publication, t))
+                                      .toList())
+                              + "."))
+              .withHint(PER_TABLE_UNREADABLE_FIX));
+    }
+    return Optional.empty();
+  }
+
+  /** The message of a table whose publication's column list leaves out key columns. */
+  public static String unpublishedKeyMessage(String publication, PgTable table) {
+    List<String> missing = table.unpublishedKeyColumns();
+    return String.format(
+        "publication %s leaves primary key column%s %s of table %s out of its column list",
+        Quote.pgIdentifier(publication),
+        missing.size() == 1 ? "" : "s",
+        String.join(", ", missing.stream().map(Quote::pgIdentifier).toList()),
+        table.qualifiedName());
+  }
+
+  /** Why such a table cannot be replicated. */
+  public static String unpublishedKeyDetail(PgTable table) {
+    return "mzflink keeps a table's rows by its primary key, and the stream's deletes carry only the"
+        + " key; PostgreSQL also refuses UPDATE and DELETE of the table while the publication"
+        + " publishes them.";
+  }
+
+  /** The SQL that publishes the key too. */
+  public static String unpublishedKeyFix(String publication, PgTable table) {
+    List<String> columns = new ArrayList<>();
+    for (String key : table.primaryKey()) {
+      columns.add(Quote.pgIdentifier(key));
+    }
+    for (PgColumn c : table.columns()) {
+      if (!table.primaryKey().contains(c.name())) {
+        columns.add(Quote.pgIdentifier(c.name()));
+      }
+    }
+    String name = Quote.pgIdentifier(publication);
+    return String.format(
+        "Publish the key too: ALTER PUBLICATION %s DROP TABLE %s; ALTER PUBLICATION %s ADD TABLE"
+            + " %s (%s)%s; (or leave the table out of CREATE VIEWS)",
+        name,
+        table.qualifiedName(),
+        name,
+        table.qualifiedName(),
+        String.join(", ", columns),
+        table.rowFilter().map(f -> " WHERE (" + f + ")").orElse(""));
   }
 
   private static FlinkTypes.Carried carried(dev.mzflink.catalog.PgType type) {

@@ -145,6 +145,137 @@ class DoctorTest {
         .isEmpty();
   }
 
+  private static PgTable published(
+      Optional<String> rowFilter, List<String> unpublished, boolean partitioned) {
+    return new PgTable(
+        3,
+        "public",
+        "accounts",
+        List.of(
+            new PgColumn("id", 1, FakeUpstream.type("int4", "integer"), true, false),
+            new PgColumn("balance", 2, FakeUpstream.type("int4", "integer"), false, false)),
+        List.of("id"),
+        ReplicaIdentity.FULL,
+        10,
+        rowFilter,
+        unpublished,
+        partitioned);
+  }
+
+  @Test
+  void aColumnListWithoutThePrimaryKeyIsAnErrorOnBothWaysOfReading() {
+    PgTable table =
+        new PgTable(
+            3,
+            "public",
+            "accounts",
+            List.of(new PgColumn("balance", 2, FakeUpstream.type("int4", "integer"), false, false)),
+            List.of("id"),
+            ReplicaIdentity.DEFAULT,
+            10,
+            Optional.of("(balance > 0)"),
+            List.of("id"),
+            false);
+    PgServerFacts f = facts(publication(table), 10, List.of(), 10, 0);
+    for (SourceReading reading : SourceReading.values()) {
+      List<Problem> problems = Doctor.check(List.of(source("s", f, List.of())), reading);
+      assertThat(problems).hasSize(1);
+      assertThat(problems.get(0).render())
+          .isEqualTo(
+              """
+              error: publication "p" leaves primary key column "id" of table "public"."accounts" out of its column list
+                in source "s" (host=db)
+                DETAIL: mzflink keeps a table's rows by its primary key, and the stream's deletes carry only the key; PostgreSQL also refuses UPDATE and DELETE of the table while the publication publishes them.
+                FIX: Publish the key too: ALTER PUBLICATION "p" DROP TABLE "public"."accounts"; ALTER PUBLICATION "p" ADD TABLE "public"."accounts" ("id", "balance") WHERE ((balance > 0)); (or leave the table out of CREATE VIEWS)
+              """);
+    }
+  }
+
+  @Test
+  void rowFiltersColumnListsAndPartitionRootsAreErrorsForThePerTableSqlOnly() {
+    PgTable filtered = published(Optional.of("(balance > 0)"), List.of("note"), false);
+    PgTable root = published(Optional.empty(), List.of(), true);
+    assertThat(
+            Doctor.check(
+                List.of(source("s", facts(publication(filtered), 10, List.of(), 10, 0), List.of())),
+                SourceReading.ONE_SLOT_PER_SOURCE))
+        .isEmpty();
+    List<Problem> rootRun =
+        Doctor.check(
+            List.of(source("s", facts(publication(root), 10, List.of(), 10, 0), List.of())),
+            SourceReading.ONE_SLOT_PER_SOURCE);
+    assertThat(rootRun).hasSize(1);
+    assertThat(rootRun.get(0).isError()).isFalse();
+    assertThat(rootRun.get(0).render())
+        .isEqualTo(
+            """
+            warning: a TRUNCATE of a partition of table "public"."accounts" is not published
+              in source "s" (host=db)
+              DETAIL: Publication "p" publishes the partitioned table through its root (publish_via_partition_root): PostgreSQL publishes a TRUNCATE of the table itself, but not one of a single partition, whose rows would stay in the results; ATTACH and DETACH PARTITION change the table's rows without publishing them either.
+              FIX: Empty a partition with DELETE, or TRUNCATE the whole table; after ATTACH or DETACH PARTITION start the pipeline again from scratch.
+                   (or publish the partitions as tables of their own: ALTER PUBLICATION "p" SET (publish_via_partition_root = false);)
+            """);
+    List<Problem> sql =
+        Doctor.check(
+            List.of(source("s", facts(publication(filtered), 10, List.of(), 10, 0), List.of())),
+            SourceReading.PER_TABLE_SQL);
+    assertThat(sql).hasSize(1);
+    assertThat(sql.get(0).render())
+        .isEqualTo(
+            """
+            error: publication "p" publishes only the rows of its row filter WHERE ((balance > 0)) and only some of its columns (not "note") of table "public"."accounts", which the per-table Flink SQL cannot read
+              in source "s" (host=db)
+              DETAIL: Flink CDC's postgres-cdc snapshot reads every row and column of the table itself, while the stream sends what the publication publishes: the results would silently differ from upstream.
+              FIX: Run the script with mzflink run (without --per-table-slots): its snapshot reads what the publication publishes.
+                   (or publish the whole table: ALTER PUBLICATION "p" DROP TABLE "public"."accounts"; ALTER PUBLICATION "p" ADD TABLE "public"."accounts";)
+            """);
+    List<Problem> rootSql =
+        Doctor.check(
+            List.of(source("s", facts(publication(root), 10, List.of(), 10, 0), List.of())),
+            SourceReading.PER_TABLE_SQL);
+    assertThat(rootSql)
+        .filteredOn(Problem::isError)
+        .extracting(Problem::primary)
+        .containsExactly(
+            "publication \"p\" publishes the changes of its partitions under its name"
+                + " (publish_via_partition_root) of table \"public\".\"accounts\", which the per-table"
+                + " Flink SQL cannot read");
+    assertThat(rootSql.stream().filter(Problem::isError).findFirst().orElseThrow().fix())
+        .last()
+        .isEqualTo(
+            "(or publish the partitions as tables of their own: ALTER PUBLICATION \"p\" SET"
+                + " (publish_via_partition_root = false);)");
+  }
+
+  @Test
+  void toastableColumnsOfARowFilteredTableWithoutFullIdentityWarnOfRowsMovingIntoTheFilter() {
+    PgTable docs = keyedWithText(ReplicaIdentity.DEFAULT);
+    PgTable filtered =
+        new PgTable(
+            docs.oid(),
+            docs.schema(),
+            docs.name(),
+            docs.columns(),
+            docs.primaryKey(),
+            docs.replicaIdentity(),
+            docs.estimatedRows(),
+            Optional.of("(id > 10)"),
+            List.of(),
+            false);
+    Problem run =
+        Doctor.check(
+                List.of(source("s", facts(publication(filtered), 10, List.of(), 10, 0), List.of())),
+                SourceReading.ONE_SLOT_PER_SOURCE)
+            .get(0);
+    assertThat(run.isError()).isFalse();
+    assertThat(run.detail().orElseThrow())
+        .isEqualTo(
+            "mzflink run keeps such values from its state, but an UPDATE that changes the primary key"
+                + " and leaves a TOASTed value unchanged stops the pipeline, and so does one that brings"
+                + " a row into the publication's row filter (pgoutput sends it as an INSERT without the"
+                + " unchanged values).");
+  }
+
   @Test
   void aPublicationWithoutTruncateIsOnlyAWarning() {
     PgPublication p =

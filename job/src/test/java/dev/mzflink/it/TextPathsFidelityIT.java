@@ -202,7 +202,9 @@ class TextPathsFidelityIT {
         table.replicaIdentity() == PgTable.ReplicaIdentity.FULL,
         values,
         table.columns().stream().map(PgColumn::typeOid).toList(),
-        table.columns().stream().map(c -> c.type().typmod()).toList());
+        table.columns().stream().map(c -> c.type().typmod()).toList(),
+        Optional.empty(),
+        false);
   }
 
   /** The table's rows by COPY text, in a pinned session, through a ctid range. */

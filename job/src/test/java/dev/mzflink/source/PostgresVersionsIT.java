@@ -76,4 +76,56 @@ class PostgresVersionsIT {
       }
     }
   }
+
+  /**
+   * A partitioned table published through its root ({@code publish_via_partition_root}, PostgreSQL
+   * 13 and later): read through the root in the snapshot, its partitions' changes under the root's
+   * name; from PostgreSQL 15 with a row filter, which {@code pg_publication_tables} lists only from
+   * then on.
+   */
+  @ParameterizedTest(name = "PostgreSQL {0}")
+  @ValueSource(ints = {13, 14, 15, 16})
+  void aPartitionedTablePublishedThroughItsRootIsReadThroughIt(int version) throws Exception {
+    try (EmbeddedPostgresServer server =
+        EmbeddedPostgresServer.start(Map.of(), PostgresVersions.binaries(version))) {
+      server.createDatabase("app");
+      server.createDatabase("results");
+      try (Connection app = server.connect("app");
+          Connection results = server.connect("results")) {
+        String filter = version >= 15 ? " WHERE (id % 2 = 0)" : "";
+        Sql.execute(
+            app,
+            "CREATE TABLE m (id int, r text, v int, PRIMARY KEY (id, r)) PARTITION BY LIST (r)",
+            "CREATE TABLE m_a PARTITION OF m FOR VALUES IN ('a')",
+            "CREATE TABLE m_b PARTITION OF m FOR VALUES IN ('b')",
+            "INSERT INTO m SELECT g, (ARRAY['a', 'b'])[g % 2 + 1], g FROM generate_series(1, 500) g",
+            "CREATE PUBLICATION app FOR TABLE m"
+                + filter
+                + " WITH (publish_via_partition_root = true)",
+            "CREATE VIEW m_out AS SELECT * FROM m" + filter);
+        String script =
+            "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+                + server.conninfo("app")
+                + "' PUBLICATION 'app';\n"
+                + "CREATE VIEWS FROM SOURCE src (\"public\".\"m\" AS m_out);\n";
+        try {
+          try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("results"), 2)) {
+            Tables.awaitEqual(app, results, List.of("m_out"), CATCH_UP);
+            Sql.execute(
+                app,
+                "UPDATE m SET r = 'b' WHERE r = 'a' AND id <= 100",
+                "UPDATE m SET id = id + 1001 WHERE id BETWEEN 200 AND 260",
+                "DELETE FROM m WHERE id % 7 = 0",
+                "INSERT INTO m SELECT g, 'a', g FROM generate_series(2001, 2100) g");
+            Tables.awaitEqual(app, results, List.of("m_out"), CATCH_UP);
+          }
+          assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+        } finally {
+          Sql.strings(
+              app,
+              "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
+        }
+      }
+    }
+  }
 }

@@ -173,7 +173,9 @@ class PgRowDecoderTest {
                 new FlinkTypes.Carried("INT", PgValueKind.INT4, Optional.empty()),
                 new FlinkTypes.Carried("DATE", PgValueKind.DATE, Optional.empty())),
             List.of(23L, 1082L),
-            List.of(-1, -1));
+            List.of(-1, -1),
+            Optional.empty(),
+            false);
     PgRowDecoder decoder = PgRowDecoder.of(table);
     assertThat(decoder.rowType().asSummaryString()).isEqualTo("ROW<`id` INT NOT NULL, `d` DATE>");
     assertThat(decoder.decode(row("1\tinfinity\n")))
