@@ -315,7 +315,8 @@ final class RunCommand implements Callable<Integer> {
           suppressed != null && suppressed.getCause() != null
               ? suppressed.getCause()
               : rootCause(failure);
-      String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+      String message =
+          Redaction.text(cause.getMessage() == null ? cause.toString() : cause.getMessage());
       for (String source : sources) {
         SourceStatuses.mark(
             resultsUrl, source, List.of(""), SourceStatuses.Status.ERRORED, message);

@@ -1,5 +1,6 @@
 package dev.mzflink.doctor;
 
+import dev.mzflink.Redaction;
 import static java.util.Objects.requireNonNull;
 
 import java.util.List;
@@ -66,6 +67,6 @@ public record Problem(
         .append(errors == 1 ? " error, " : " errors, ")
         .append(warnings)
         .append(warnings == 1 ? " warning" : " warnings");
-    return out.toString();
+    return Redaction.text(out.toString());
   }
 }
