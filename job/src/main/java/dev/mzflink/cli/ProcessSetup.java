@@ -34,7 +34,8 @@ final class ProcessSetup {
 
   static final Set<PosixFilePermission> OWNER_ONLY_DIRECTORY =
       PosixFilePermissions.fromString("rwx------");
-  static final Set<PosixFilePermission> OWNER_ONLY_FILE = PosixFilePermissions.fromString("rw-------");
+  static final Set<PosixFilePermission> OWNER_ONLY_FILE =
+      PosixFilePermissions.fromString("rw-------");
 
   private ProcessSetup() {}
 
@@ -70,8 +71,8 @@ final class ProcessSetup {
 
   /**
    * Removes {@code mzflink-<pid>} directories of {@code base} whose process no longer runs, when
-   * they are real directories (not symbolic links) owned by {@code owner}. Entries with other names,
-   * of other users, or of running processes are left alone.
+   * they are real directories (not symbolic links) owned by {@code owner}. Entries with other
+   * names, of other users, or of running processes are left alone.
    */
   static void removeStaleTemporaryDirectories(Path base, UserPrincipal owner) {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(base, "mzflink-*")) {
@@ -98,7 +99,9 @@ final class ProcessSetup {
     }
   }
 
-  /** Whether {@code path} itself (not what a link points to) is a directory owned by {@code owner}. */
+  /**
+   * Whether {@code path} itself (not what a link points to) is a directory owned by {@code owner}.
+   */
   static boolean isDirectoryOwnedBy(Path path, UserPrincipal owner) {
     try {
       BasicFileAttributes attributes =
@@ -153,8 +156,9 @@ final class ProcessSetup {
 
   /**
    * Prepares the log directory: created with mode 0700; an existing one is made 0700 when it is a
-   * real directory of this user that nobody else may write to (never a shared one such as /tmp), and
-   * its log files of this user 0600. The logging configuration creates new files with mode 0600.
+   * real directory of this user that nobody else may write to (never a shared one such as /tmp),
+   * and its log files of this user 0600. The logging configuration creates new files with mode
+   * 0600.
    */
   static void secureLogDirectory(Path directory) {
     try {

@@ -18,9 +18,8 @@ import org.apache.logging.log4j.message.SimpleMessage;
 /**
  * Passes everything the command line logs through {@link Redaction} on its way to the log file:
  * Flink CDC 3.5.0, for one, logs its connector configuration with {@code database.password=...} at
- * INFO (FLINK-38685), and exceptions may quote connection strings. On a Flink cluster the
- * cluster's logging configuration applies instead ({@code flink-conf/log4j.properties} silences
- * that logger).
+ * INFO (FLINK-38685), and exceptions may quote connection strings. On a Flink cluster the cluster's
+ * logging configuration applies instead ({@code flink-conf/log4j.properties} silences that logger).
  */
 final class RedactingLog implements RewritePolicy {
   /** The appender of log4j2.xml that writes the log file. */

@@ -1,8 +1,8 @@
 package dev.mzflink.doctor;
 
-import dev.mzflink.Redaction;
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.Redaction;
 import java.util.List;
 import java.util.Optional;
 

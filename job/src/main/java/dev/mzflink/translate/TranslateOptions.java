@@ -21,6 +21,10 @@ public record TranslateOptions(String resultsUrl, Optional<String> slotSuffix) {
 
   @Override
   public String toString() {
-    return "TranslateOptions[resultsUrl=" + Redaction.url(resultsUrl) + ", slotSuffix=" + slotSuffix + "]";
+    return "TranslateOptions[resultsUrl="
+        + Redaction.url(resultsUrl)
+        + ", slotSuffix="
+        + slotSuffix
+        + "]";
   }
 }
