@@ -36,7 +36,10 @@ public final class Main {
     cli.setExecutionExceptionHandler(new Errors());
     cli.setParameterExceptionHandler(
         (e, args) -> {
-          e.getCommandLine().getErr().println("error: " + e.getMessage());
+          // The message may quote an argument: a --results-url with its password.
+          e.getCommandLine()
+              .getErr()
+              .println("error: " + dev.mzflink.Redaction.text(e.getMessage()));
           e.getCommandLine()
               .getErr()
               .println("Try: mzflink " + e.getCommandLine().getCommandName() + " --help");

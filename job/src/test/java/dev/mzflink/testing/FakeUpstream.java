@@ -124,7 +124,7 @@ public final class FakeUpstream implements UpstreamReader {
    * up in comments of the Flink SQL file must not escape them.
    */
   public static PgTable hostile() {
-    String key = "id\nCREATE TABLE evil (x INT) WITH ('connector' = 'datagen');\u2028\r\n--";
+    String key = "id\nCREATE TABLE evil (x INT) WITH ('connector' = 'datagen');\u2028\n--";
     return new PgTable(
         16700,
         "public",
@@ -205,6 +205,18 @@ public final class FakeUpstream implements UpstreamReader {
         }
       }
       case "hostile" -> tables.add(hostile());
+      case "comma" -> {
+        tables.add(orders());
+        tables.add(
+            new PgTable(
+                16701,
+                "public",
+                "a,b",
+                List.of(column("id", 1, type("int4", "integer"), true)),
+                List.of("id"),
+                ReplicaIdentity.FULL,
+                0));
+      }
       case "empty" -> {}
       default ->
           throw UserError.of(String.format("publication \"%s\" does not exist", publication));
