@@ -47,7 +47,9 @@ public final class Redaction {
    * Called wherever a password enters: {@link Secret}, connection strings, connections opened.
    */
   public static void register(String secret) {
-    if (secret != null && secret.length() >= SHORTEST_REGISTERED) {
+    // A password inside the placeholder ("secret") would garble text already hidden: it is hidden
+    // by shape only.
+    if (secret != null && secret.length() >= SHORTEST_REGISTERED && !PLACEHOLDER.contains(secret)) {
       KNOWN.add(secret);
     }
   }
