@@ -246,7 +246,9 @@ class SecretsIT {
           () -> mzflink.stdout().contains("Started Flink job") || !mzflink.isAlive());
       assertThat(mzflink.isAlive()).as(mzflink.stdout() + mzflink.stderr()).isTrue();
       Sql.execute(
-          app, "UPDATE t SET v = 'changed' WHERE id <= 5", "INSERT INTO t2 VALUES (99, 'y')");
+          app,
+          "UPDATE t SET v = v || '+' WHERE id <= 5",
+          "UPDATE t2 SET v = v || '+' WHERE id = 1");
       List<String> all = new ArrayList<>(tables);
       all.add("\"public\".\"t2\"");
       Tables.awaitEqual(app, resultsDb, all, Duration.ofSeconds(90));
