@@ -11,6 +11,8 @@ import static java.util.Objects.requireNonNull;
 public record Secret(String value) {
   public Secret {
     requireNonNull(value, "value is null");
+    // Also when a job's configuration is deserialized on a TaskManager: hidden there from then on.
+    Redaction.register(value);
   }
 
   /** No secret. */

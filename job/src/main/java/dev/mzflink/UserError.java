@@ -71,15 +71,16 @@ public final class UserError extends RuntimeException {
     StringBuilder out = new StringBuilder();
     position.ifPresent(
         p -> out.append("line ").append(p.line()).append(':').append(p.column()).append(": "));
-    out.append(primary);
+    out.append(Redaction.text(primary));
     if (position.isPresent() && scriptText.isPresent()) {
+      // The line is the script's: a one-line script shows its connection string, password and all.
       SourcePosition p = position.get();
-      String line = p.lineText(scriptText.get());
-      out.append('\n').append(line).append('\n');
-      out.append(" ".repeat(Math.max(0, p.column() - 1))).append('^');
+      Redaction.Line line = Redaction.line(p.lineText(scriptText.get()), p.column());
+      out.append('\n').append(line.text()).append('\n');
+      out.append(" ".repeat(Math.max(0, line.column() - 1))).append('^');
     }
-    detail.ifPresent(d -> out.append("\nDETAIL: ").append(d));
-    hint.ifPresent(h -> out.append("\nHINT: ").append(h));
+    detail.ifPresent(d -> out.append("\nDETAIL: ").append(Redaction.text(d)));
+    hint.ifPresent(h -> out.append("\nHINT: ").append(Redaction.text(h)));
     return out.toString();
   }
 }

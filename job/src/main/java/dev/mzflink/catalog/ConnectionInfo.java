@@ -43,6 +43,7 @@ public final class ConnectionInfo {
 
   private ConnectionInfo(Map<String, String> values) {
     this.values = Collections.unmodifiableMap(new LinkedHashMap<>(values));
+    Redaction.register(values.get("password"));
   }
 
   public static ConnectionInfo of(Map<String, String> values) {

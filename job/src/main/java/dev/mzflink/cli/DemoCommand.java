@@ -116,7 +116,7 @@ final class DemoCommand implements Callable<Integer> {
       Signals.onInterrupt(stop::countDown);
       long deadline =
           duration
-              .map(d -> System.nanoTime() + RunCommand.Durations.parse(d).toNanos())
+              .map(d -> System.nanoTime() + RunCommand.Durations.parse("--duration", d).toNanos())
               .orElse(Long.MAX_VALUE);
       try (Connection shop = server.connect("shop");
           Connection results = server.connect("results")) {

@@ -1,5 +1,6 @@
 package dev.mzflink.cli;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.UserError;
 import java.util.Optional;
 import picocli.CommandLine;
@@ -26,7 +27,7 @@ final class Errors implements IExecutionExceptionHandler {
       cli.getErr().println("error: " + user.render(Optional.ofNullable(SCRIPT.get())));
       return USER_ERROR;
     }
-    cli.getErr().println("internal error: " + e);
+    cli.getErr().println("internal error: " + Redaction.text(e.toString()));
     cli.getErr()
         .println(
             "This is a bug in mzflink. The log has the details: "

@@ -1,8 +1,5 @@
 package dev.mzflink.cli;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import picocli.CommandLine;
@@ -39,7 +36,10 @@ public final class Main {
     cli.setExecutionExceptionHandler(new Errors());
     cli.setParameterExceptionHandler(
         (e, args) -> {
-          e.getCommandLine().getErr().println("error: " + e.getMessage());
+          // The message may quote an argument: a --results-url with its password.
+          e.getCommandLine()
+              .getErr()
+              .println("error: " + dev.mzflink.Redaction.text(e.getMessage()));
           e.getCommandLine()
               .getErr()
               .println("Try: mzflink " + e.getCommandLine().getCommandName() + " --help");
@@ -49,58 +49,37 @@ public final class Main {
   }
 
   /**
-   * Log to a file (the console stays for the user), and give Flink's planner loader a private
-   * temporary directory: it unpacks a 41 MB jar there on every start and leaves it behind after
-   * kill -9, so stale directories of dead processes are removed here.
+   * Log to a file only this user can read, with every secret hidden (the console stays for the
+   * user), and give Flink's planner loader a private temporary directory (see {@link
+   * ProcessSetup}).
    */
   static void prepareProcess(String command) {
     // JDBC turns timestamps without time zone into java.sql.Timestamp in the JVM's zone; in a zone
     // with daylight saving time, values in its gaps would move. UTC has none.
     java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("UTC"));
+    Path base = Paths.get(System.getProperty("java.io.tmpdir"));
+    ProcessSetup.privateTemporaryDirectory(base)
+        .ifPresent(
+            mine -> {
+              System.setProperty("java.io.tmpdir", mine.toString());
+              Runtime.getRuntime()
+                  .addShutdownHook(
+                      new Thread(() -> ProcessSetup.deleteTree(mine), "mzflink-tmp-cleanup"));
+            });
     Path logDir =
         Paths.get(
             System.getenv()
                 .getOrDefault(
                     "MZFLINK_LOG_DIR", System.getProperty("user.home") + "/.mzflink/log"));
+    ProcessSetup.secureLogDirectory(logDir);
     System.setProperty(
-        "mzflink.log.file", logDir.resolve("mzflink-" + command + ".log").toString());
-    Path base = Paths.get(System.getProperty("java.io.tmpdir"));
-    removeStaleTemporaryDirectories(base);
-    try {
-      Path mine = Files.createDirectories(base.resolve("mzflink-" + ProcessHandle.current().pid()));
-      System.setProperty("java.io.tmpdir", mine.toString());
-      Runtime.getRuntime()
-          .addShutdownHook(new Thread(() -> deleteTree(mine.toFile()), "mzflink-tmp-cleanup"));
-    } catch (IOException e) {
-      // keep the default temporary directory
-    }
+        "mzflink.log.file", logDir.resolve("mzflink-" + safeFileName(command) + ".log").toString());
+    RedactingLog.install();
   }
 
-  private static void removeStaleTemporaryDirectories(Path base) {
-    File[] entries = base.toFile().listFiles((dir, name) -> name.matches("mzflink-\\d+"));
-    if (entries == null) {
-      return;
-    }
-    for (File entry : entries) {
-      long pid = Long.parseLong(entry.getName().substring("mzflink-".length()));
-      if (ProcessHandle.of(pid).isEmpty()) {
-        deleteTree(entry);
-      }
-    }
-  }
-
-  static void deleteTree(File file) {
-    File[] children = file.listFiles();
-    if (children != null) {
-      for (File child : children) {
-        if (!Files.isSymbolicLink(child.toPath())) {
-          deleteTree(child);
-        } else {
-          child.delete();
-        }
-      }
-    }
-    file.delete();
+  /** A command name fit for a file name: the first argument may be anything. */
+  static String safeFileName(String command) {
+    return command.matches("[a-z]{1,20}") ? command : "mzflink";
   }
 
   /** The version from the jar manifest. */

@@ -119,6 +119,11 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The options' values first: a wrong one is refused before anything connects.
+    Duration interval = Durations.parse("--checkpoint-interval", checkpointInterval);
+    long walWarningBytes = Sizes.parse("--wal-warning", walWarning);
+    Optional<Duration> stallAfterDuration =
+        stallAfter.map(d -> Durations.parse("--stall-after", d));
     String text = script.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -144,14 +149,14 @@ final class RunCommand implements Callable<Integer> {
         new RunOptions(
             resultsUrl,
             checkpointDirectory,
-            Durations.parse(checkpointInterval),
+            interval,
             parallelism,
             fromSavepoint,
             "mzflink " + script.name(),
             reading,
             jobManager,
-            Sizes.parse(walWarning),
-            stallAfter.map(Durations::parse));
+            walWarningBytes,
+            stallAfterDuration);
     // Before anything writes to the results database (the status rows of dropped sources too).
     PipelineRunner.checkResultsDatabase(resultsUrl, plan);
     dropSources(plan, out);
@@ -315,7 +320,8 @@ final class RunCommand implements Callable<Integer> {
           suppressed != null && suppressed.getCause() != null
               ? suppressed.getCause()
               : rootCause(failure);
-      String message = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+      String message =
+          Redaction.text(cause.getMessage() == null ? cause.toString() : cause.getMessage());
       for (String source : sources) {
         SourceStatuses.mark(
             resultsUrl, source, List.of(""), SourceStatuses.Status.ERRORED, message);
@@ -344,18 +350,17 @@ final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Parses sizes like 512MB, 1GB (units of 1024). */
+  /** Parses sizes like 512MB, 1GB (units of 1024), the value of {@code flag}. */
   static final class Sizes {
     private Sizes() {}
 
-    static long parse(String text) {
+    static long parse(String flag, String text) {
       java.util.regex.Matcher m =
           java.util.regex.Pattern.compile("(?i)(\\d+)\\s*(b|kb|mb|gb|tb)?").matcher(text.trim());
       if (!m.matches()) {
-        throw dev.mzflink.UserError.of(String.format("invalid size \"%s\"", text))
+        throw dev.mzflink.UserError.of(String.format("invalid %s \"%s\"", flag, text))
             .withHint("Write a number and a unit: 512MB, 1GB.");
       }
-      long n = Long.parseLong(m.group(1));
       String unit = m.group(2) == null ? "b" : m.group(2).toLowerCase(java.util.Locale.ROOT);
       int shift =
           switch (unit) {
@@ -365,35 +370,48 @@ final class RunCommand implements Callable<Integer> {
             case "tb" -> 40;
             default -> 0;
           };
-      if (n < 1) {
-        throw dev.mzflink.UserError.of(String.format("size \"%s\" is too small", text))
+      java.math.BigInteger bytes = new java.math.BigInteger(m.group(1)).shiftLeft(shift);
+      if (bytes.signum() < 1) {
+        throw dev.mzflink.UserError.of(String.format("%s \"%s\" is too small", flag, text))
             .withHint("Use 1MB or more.");
       }
-      return n << shift;
+      if (bytes.compareTo(java.math.BigInteger.ONE.shiftLeft(62)) > 0) {
+        throw dev.mzflink.UserError.of(String.format("%s \"%s\" is too large", flag, text))
+            .withHint("Use at most 4194304TB.");
+      }
+      return bytes.longValueExact();
     }
   }
 
-  /** Parses durations like 500ms, 2s, 1min. */
+  /** Parses durations like 500ms, 2s, 1min, the value of {@code flag}: 100 ms to 365 days. */
   static final class Durations {
+    static final Duration LONGEST = Duration.ofDays(365);
+
     private Durations() {}
 
-    static Duration parse(String text) {
+    static Duration parse(String flag, String text) {
       java.util.regex.Matcher m =
           java.util.regex.Pattern.compile("(\\d+)\\s*(ms|s|min|m|h)").matcher(text.trim());
       if (!m.matches()) {
-        throw dev.mzflink.UserError.of(String.format("invalid duration \"%s\"", text))
+        throw dev.mzflink.UserError.of(String.format("invalid %s \"%s\"", flag, text))
             .withHint("Write a number and a unit: 500ms, 2s, 1min.");
       }
-      long n = Long.parseLong(m.group(1));
-      Duration d =
+      java.math.BigInteger n = new java.math.BigInteger(m.group(1));
+      long unitMillis =
           switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s" -> Duration.ofSeconds(n);
-            case "min", "m" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "ms" -> 1;
+            case "s" -> 1000;
+            case "min", "m" -> 60_000;
+            default -> 3_600_000;
           };
+      java.math.BigInteger millis = n.multiply(java.math.BigInteger.valueOf(unitMillis));
+      if (millis.compareTo(java.math.BigInteger.valueOf(LONGEST.toMillis())) > 0) {
+        throw dev.mzflink.UserError.of(String.format("%s \"%s\" is too long", flag, text))
+            .withHint("Use at most 8760h (365 days).");
+      }
+      Duration d = Duration.ofMillis(millis.longValueExact());
       if (d.toMillis() < 100) {
-        throw dev.mzflink.UserError.of(String.format("duration \"%s\" is too short", text))
+        throw dev.mzflink.UserError.of(String.format("%s \"%s\" is too short", flag, text))
             .withHint("Use 100ms or more.");
       }
       return d;

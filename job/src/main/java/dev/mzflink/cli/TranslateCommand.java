@@ -81,11 +81,35 @@ final class TranslateCommand implements Callable<Integer> {
     }
     String sql = FlinkSqlRenderer.file(compiled.flinkPlan(), script.name(), showSecrets);
     if (output.isPresent()) {
-      Files.writeString(output.get(), sql, StandardCharsets.UTF_8);
+      writePrivately(output.get(), sql);
     } else {
       spec.commandLine().getOut().print(sql);
       spec.commandLine().getOut().flush();
     }
     return Errors.OK;
+  }
+
+  /**
+   * Writes {@code text} to {@code file}, readable by its owner only (mode 0600): with
+   * --show-secrets it holds passwords. An existing file is made 0600 before it is written.
+   */
+  static void writePrivately(Path file, String text) throws java.io.IOException {
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> ownerOnly =
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
+    try {
+      Files.createFile(
+          file, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(ownerOnly));
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      Files.setPosixFilePermissions(file, ownerOnly);
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its own permissions apply
+    }
+    Files.writeString(
+        file,
+        text,
+        StandardCharsets.UTF_8,
+        java.nio.file.StandardOpenOption.CREATE,
+        java.nio.file.StandardOpenOption.TRUNCATE_EXISTING,
+        java.nio.file.StandardOpenOption.WRITE);
   }
 }

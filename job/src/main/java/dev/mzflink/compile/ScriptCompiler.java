@@ -53,6 +53,9 @@ public final class ScriptCompiler {
     Optional<FlinkPlan> flinkPlan = Optional.empty();
     try {
       plan = Optional.of(Planner.plan(statements, purified(reads)));
+      if (reading == SourceReading.PER_TABLE_SQL) {
+        Translator.checkPerTableNames(plan.get());
+      }
       flinkPlan = Optional.of(Translator.translate(plan.get(), options));
     } catch (UserError e) {
       error = Optional.of(e);

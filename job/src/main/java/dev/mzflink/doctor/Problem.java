@@ -2,6 +2,7 @@ package dev.mzflink.doctor;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.Redaction;
 import java.util.List;
 import java.util.Optional;
 
@@ -66,6 +67,6 @@ public record Problem(
         .append(errors == 1 ? " error, " : " errors, ")
         .append(warnings)
         .append(warnings == 1 ? " warning" : " warnings");
-    return out.toString();
+    return Redaction.text(out.toString());
   }
 }

@@ -46,6 +46,9 @@ public final class PgConnections {
    * {@code DriverManager} no longer offers it ("No suitable driver found").
    */
   public static Connection connect(String jdbcUrl, Properties properties) throws SQLException {
+    // Every password this process connects with is hidden wherever it would appear.
+    Redaction.registerUrl(jdbcUrl);
+    Redaction.register(properties.getProperty("password"));
     Connection c = DRIVER.connect(jdbcUrl, properties);
     if (c == null) {
       throw new SQLException("not a PostgreSQL JDBC URL: " + Redaction.url(jdbcUrl), "08001");

@@ -2,6 +2,7 @@ package dev.mzflink.runtime;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.translate.SourceReading;
 import java.time.Duration;
 import java.util.Optional;
@@ -74,6 +75,29 @@ public record RunOptions(
     if (parallelism < 1) {
       throw new IllegalArgumentException("parallelism must be at least 1");
     }
+  }
+
+  @Override
+  public String toString() {
+    return "RunOptions[resultsUrl="
+        + Redaction.url(resultsUrl)
+        + ", checkpointDirectory="
+        + checkpointDirectory
+        + ", checkpointInterval="
+        + checkpointInterval
+        + ", parallelism="
+        + parallelism
+        + ", fromSavepoint="
+        + fromSavepoint
+        + ", jobName="
+        + jobName
+        + ", sourceReading="
+        + sourceReading
+        + ", jobManager="
+        + jobManager
+        + ", walWarningBytes="
+        + walWarningBytes
+        + "]";
   }
 
   public RunOptions withSourceReading(SourceReading reading) {

@@ -51,24 +51,32 @@ final class QueryParser {
   // Queries.
 
   private Query queryExpression() {
-    Query left = queryTerm();
-    while (true) {
-      Token t = cursor.peek();
-      if (t.isKeyword("union")) {
-        cursor.advance();
-        boolean all = cursor.acceptKeyword("all");
-        if (!all) {
-          cursor.acceptKeyword("distinct");
+    cursor.enter(cursor.peek());
+    int levels = 1;
+    try {
+      Query left = queryTerm();
+      while (true) {
+        Token t = cursor.peek();
+        if (t.isKeyword("union")) {
+          cursor.advance();
+          cursor.enter(t);
+          levels++;
+          boolean all = cursor.acceptKeyword("all");
+          if (!all) {
+            cursor.acceptKeyword("distinct");
+          }
+          Query right = queryTerm();
+          left = new SetOperation(all, left, right, t.position());
+        } else if (t.isKeyword("intersect") || t.isKeyword("except")) {
+          throw unsupported(
+                  t, String.format("%s is not supported", t.value().toUpperCase(Locale.ROOT)))
+              .withHint("Use EXISTS or NOT EXISTS (SELECT ... WHERE ...) instead.");
+        } else {
+          return left;
         }
-        Query right = queryTerm();
-        left = new SetOperation(all, left, right, t.position());
-      } else if (t.isKeyword("intersect") || t.isKeyword("except")) {
-        throw unsupported(
-                t, String.format("%s is not supported", t.value().toUpperCase(Locale.ROOT)))
-            .withHint("Use EXISTS or NOT EXISTS (SELECT ... WHERE ...) instead.");
-      } else {
-        return left;
       }
+    } finally {
+      cursor.leave(levels);
     }
   }
 
@@ -226,48 +234,58 @@ final class QueryParser {
   // FROM.
 
   private Relation relation() {
-    Relation left = primaryRelation();
-    while (true) {
-      Token t = cursor.peek();
-      JoinType type;
-      if (t.isKeyword("natural")) {
-        throw unsupported(t, "NATURAL JOIN is not supported")
-            .withHint("Join with ON and name the columns.");
-      } else if (t.isKeyword("cross")) {
-        cursor.advance();
-        cursor.expectKeyword("join");
-        Relation right = primaryRelation();
-        left = new JoinRelation(JoinType.CROSS, left, right, Optional.empty(), t.position());
-        continue;
-      } else if (t.isKeyword("join") || t.isKeyword("inner")) {
-        cursor.advance();
-        if (t.isKeyword("inner")) {
+    cursor.enter(cursor.peek());
+    int levels = 1;
+    try {
+      Relation left = primaryRelation();
+      while (true) {
+        Token t = cursor.peek();
+        JoinType type;
+        if (t.isKeyword("natural")) {
+          throw unsupported(t, "NATURAL JOIN is not supported")
+              .withHint("Join with ON and name the columns.");
+        } else if (t.isKeyword("cross")) {
+          cursor.advance();
+          cursor.enter(t);
+          levels++;
           cursor.expectKeyword("join");
+          Relation right = primaryRelation();
+          left = new JoinRelation(JoinType.CROSS, left, right, Optional.empty(), t.position());
+          continue;
+        } else if (t.isKeyword("join") || t.isKeyword("inner")) {
+          cursor.advance();
+          if (t.isKeyword("inner")) {
+            cursor.expectKeyword("join");
+          }
+          type = JoinType.INNER;
+        } else if (t.isKeyword("left") || t.isKeyword("right") || t.isKeyword("full")) {
+          cursor.advance();
+          cursor.acceptKeyword("outer");
+          cursor.expectKeyword("join");
+          type =
+              t.isKeyword("left")
+                  ? JoinType.LEFT
+                  : t.isKeyword("right") ? JoinType.RIGHT : JoinType.FULL;
+        } else {
+          return left;
         }
-        type = JoinType.INNER;
-      } else if (t.isKeyword("left") || t.isKeyword("right") || t.isKeyword("full")) {
+        cursor.enter(t);
+        levels++;
+        Relation right = primaryRelation();
+        Token on = cursor.peek();
+        if (on.isKeyword("using")) {
+          throw unsupported(on, "JOIN ... USING is not supported")
+              .withHint("Write the condition with ON: JOIN b ON a.x = b.x.");
+        }
+        if (!on.isKeyword("on")) {
+          throw syntaxError(on, "expected ON");
+        }
         cursor.advance();
-        cursor.acceptKeyword("outer");
-        cursor.expectKeyword("join");
-        type =
-            t.isKeyword("left")
-                ? JoinType.LEFT
-                : t.isKeyword("right") ? JoinType.RIGHT : JoinType.FULL;
-      } else {
-        return left;
+        Expression condition = expressions.expression();
+        left = new JoinRelation(type, left, right, Optional.of(condition), t.position());
       }
-      Relation right = primaryRelation();
-      Token on = cursor.peek();
-      if (on.isKeyword("using")) {
-        throw unsupported(on, "JOIN ... USING is not supported")
-            .withHint("Write the condition with ON: JOIN b ON a.x = b.x.");
-      }
-      if (!on.isKeyword("on")) {
-        throw syntaxError(on, "expected ON");
-      }
-      cursor.advance();
-      Expression condition = expressions.expression();
-      left = new JoinRelation(type, left, right, Optional.of(condition), t.position());
+    } finally {
+      cursor.leave(levels);
     }
   }
 

@@ -12,12 +12,41 @@ import java.util.Locale;
  * looks ahead, consumes expected tokens and names, and words the syntax errors of all of them.
  */
 final class TokenCursor {
+  /**
+   * How deep expressions, queries and joins may nest in one statement, counting each operator of a
+   * chain ({@code a + b + c} is a tree two deep): every later stage walks these trees recursively,
+   * and PostgreSQL's own limit (max_stack_depth) would refuse far less than a stack overflow here.
+   */
+  static final int MAX_DEPTH = 200;
+
   private final List<Token> tokens;
   private int index;
+  private int depth;
 
   /** A cursor at the first of {@code tokens}, which end with one {@link Kind#END} token. */
   TokenCursor(List<Token> tokens) {
     this.tokens = List.copyOf(tokens);
+  }
+
+  /**
+   * One level deeper, at {@code at}: a parenthesis, a subquery, a prefix operator or the next
+   * operator of a chain. Past {@link #MAX_DEPTH} the statement is refused there.
+   */
+  void enter(Token at) {
+    if (++depth > MAX_DEPTH) {
+      throw UserError.at(at.position(), "the statement nests too deeply")
+          .withDetail(
+              String.format(
+                  "Expressions, subqueries and joins may nest at most %d levels deep, counting"
+                      + " each operator of a chain.",
+                  MAX_DEPTH))
+          .withHint("Split the query into views that build on each other.");
+    }
+  }
+
+  /** Back {@code levels} levels, after {@link #enter}ing them. */
+  void leave(int levels) {
+    depth -= levels;
   }
 
   /** The current token. */

@@ -1,5 +1,6 @@
 package dev.mzflink.status;
 
+import dev.mzflink.Redaction;
 import dev.mzflink.pg.PgConnections;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -93,7 +94,7 @@ public final class SourceStatuses {
           p.setString(1, row.source());
           p.setString(2, row.table());
           p.setString(3, row.status().text());
-          p.setString(4, row.error().isEmpty() ? null : row.error());
+          p.setString(4, row.error().isEmpty() ? null : Redaction.text(row.error()));
           p.setTimestamp(
               5, row.lastChangeMillis() > 0 ? new Timestamp(row.lastChangeMillis()) : null);
           p.setLong(6, row.snapshotRows());
@@ -155,7 +156,7 @@ public final class SourceStatuses {
           p.setString(1, source);
           p.setString(2, table);
           p.setString(3, status.text());
-          p.setString(4, error.isEmpty() ? null : error);
+          p.setString(4, error.isEmpty() ? null : Redaction.text(error));
           p.addBatch();
         }
         p.executeBatch();

@@ -2,6 +2,7 @@ package dev.mzflink.translate;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.mzflink.Redaction;
 import java.util.Optional;
 
 /**
@@ -15,5 +16,15 @@ public record TranslateOptions(String resultsUrl, Optional<String> slotSuffix) {
   public TranslateOptions {
     requireNonNull(resultsUrl, "resultsUrl is null");
     requireNonNull(slotSuffix, "slotSuffix is null");
+    Redaction.registerUrl(resultsUrl);
+  }
+
+  @Override
+  public String toString() {
+    return "TranslateOptions[resultsUrl="
+        + Redaction.url(resultsUrl)
+        + ", slotSuffix="
+        + slotSuffix
+        + "]";
   }
 }

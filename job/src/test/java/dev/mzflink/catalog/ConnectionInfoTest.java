@@ -96,12 +96,12 @@ class ConnectionInfoTest {
 
   private static final String PGPASS =
       "# comment line\n"
-          + "other:5432:*:repl:wrong\n"
-          + "db:5432:shop:repl:first\n"
-          + "db:5432:shop:repl:second\n"
-          + "db\\:x:*:*:*:escaped\\:colon\n"
-          + "*:6000:*:*:any-host\n"
-          + "localhost:5432:app:alice:local\n"
+          + "other:5432:*:repl:pw-wrong\n"
+          + "db:5432:shop:repl:pw-first\n"
+          + "db:5432:shop:repl:pw-second\n"
+          + "db\\:x:*:*:*:pw-escaped\\:colon\n"
+          + "*:6000:*:*:pw-any-host\n"
+          + "localhost:5432:app:alice:pw-local\n"
           + "too:few:fields\n";
 
   private static PasswordFile.Reader file(String expectedPath, String text) {
@@ -115,7 +115,7 @@ class ConnectionInfoTest {
         ConnectionInfo.parse("host=db user=repl dbname=shop")
             .withDefaults(Map.of(), "os")
             .withPasswordFile(file("/home/u/.pgpass", PGPASS), Map.of("HOME", "/home/u"));
-    assertThat(info.password()).contains("first");
+    assertThat(info.password()).contains("pw-first");
   }
 
   @Test
@@ -125,23 +125,23 @@ class ConnectionInfoTest {
             ConnectionInfo.parse("host=elsewhere port=6000 user=x dbname=y")
                 .withPasswordFile(file("/h/.pgpass", PGPASS), home)
                 .password())
-        .contains("any-host");
+        .contains("pw-any-host");
     assertThat(
             ConnectionInfo.parse("host=db:x user=u dbname=d")
                 .withPasswordFile(file("/h/.pgpass", PGPASS), home)
                 .password())
-        .contains("escaped:colon");
+        .contains("pw-escaped:colon");
     // No host, or a socket directory, is "localhost" for the password file.
     assertThat(
             ConnectionInfo.parse("user=alice dbname=app")
                 .withPasswordFile(file("/h/.pgpass", PGPASS), home)
                 .password())
-        .contains("local");
+        .contains("pw-local");
     assertThat(
             ConnectionInfo.parse("host=/var/run/postgresql user=alice dbname=app")
                 .withPasswordFile(file("/h/.pgpass", PGPASS), home)
                 .password())
-        .contains("local");
+        .contains("pw-local");
     assertThat(
             ConnectionInfo.parse("host=nowhere user=alice dbname=app")
                 .withPasswordFile(file("/h/.pgpass", PGPASS), home)
@@ -155,23 +155,23 @@ class ConnectionInfoTest {
             ConnectionInfo.parse("host=db user=repl dbname=shop passfile=/etc/mine")
                 .withPasswordFile(file("/etc/mine", PGPASS), Map.of("HOME", "/h"))
                 .password())
-        .contains("first");
+        .contains("pw-first");
     assertThat(
             ConnectionInfo.parse("host=db user=repl dbname=shop")
                 .withDefaults(Map.of("PGPASSFILE", "/etc/env"), "os")
                 .withPasswordFile(file("/etc/env", PGPASS), Map.of("HOME", "/h"))
                 .password())
-        .contains("first");
+        .contains("pw-first");
   }
 
   @Test
   void aGivenPasswordOrPgpasswordWinsOverThePasswordFile() {
     PasswordFile.Reader reader = file("/h/.pgpass", PGPASS);
     assertThat(
-            ConnectionInfo.parse("host=db user=repl dbname=shop password=given")
+            ConnectionInfo.parse("host=db user=repl dbname=shop password=pw-given")
                 .withPasswordFile(reader, Map.of("HOME", "/h"))
                 .password())
-        .contains("given");
+        .contains("pw-given");
     assertThat(
             ConnectionInfo.parse("host=db user=repl dbname=shop")
                 .withDefaults(Map.of("PGPASSWORD", "env"), "os")

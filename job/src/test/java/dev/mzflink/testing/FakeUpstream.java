@@ -20,8 +20,8 @@ import java.util.Optional;
  * A fake upstream for planning and translation tests: publication {@code mz_source} holds a shop
  * (orders with a key and REPLICA IDENTITY FULL, items without a key, customers with REPLICA
  * IDENTITY DEFAULT) and tables named {@code foo} in two schemas; {@code odd_types} holds columns of
- * unsupported types; {@code reserved} holds a table in schema {@code mzflink}; {@code empty} holds
- * nothing.
+ * unsupported types; {@code reserved} holds a table in schema {@code mzflink}; {@code hostile}
+ * holds a table with line breaks and SQL in its names; {@code empty} holds nothing.
  */
 public final class FakeUpstream implements UpstreamReader {
   public static final FakeUpstream INSTANCE = new FakeUpstream();
@@ -119,6 +119,22 @@ public final class FakeUpstream implements UpstreamReader {
         0);
   }
 
+  /**
+   * A table whose schema, name and key column carry line breaks, semicolons and SQL: names that end
+   * up in comments of the Flink SQL file must not escape them.
+   */
+  public static PgTable hostile() {
+    String key = "id\nCREATE TABLE evil (x INT) WITH ('connector' = 'datagen');\u2028\n--";
+    return new PgTable(
+        16700,
+        "public",
+        "t;\nDROP TABLE x",
+        List.of(column(key, 1, type("int4", "integer"), true)),
+        List.of(key),
+        ReplicaIdentity.FULL,
+        0);
+  }
+
   /** A table with a column of every type views compute with, and some they refuse. */
   public static PgTable kinds() {
     return new PgTable(
@@ -187,6 +203,19 @@ public final class FakeUpstream implements UpstreamReader {
                   ReplicaIdentity.FULL,
                   0));
         }
+      }
+      case "hostile" -> tables.add(hostile());
+      case "comma" -> {
+        tables.add(orders());
+        tables.add(
+            new PgTable(
+                16701,
+                "public",
+                "a,b",
+                List.of(column("id", 1, type("int4", "integer"), true)),
+                List.of("id"),
+                ReplicaIdentity.FULL,
+                0));
       }
       case "empty" -> {}
       default ->
