@@ -16,9 +16,11 @@ import dev.mzflink.translate.SourceReading;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -66,6 +68,33 @@ public final class PipelineRunner {
         && options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
       ResumeCheck.check(options.fromSavepoint().get(), plan.streams());
     }
+    boolean local =
+        options.jobManager().isEmpty()
+            && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
+    // Nothing is touched before the pipeline's slots are known to be its own.
+    List<ReplicationSlot> slots = plan.slots(options.sourceReading());
+    OwnedSlots.claim(slots, options.resultsUrl(), options.jobName(), keptFor(options, local));
+    try {
+      return submit(plan, options, local, slots);
+    } catch (RuntimeException | Error e) {
+      OwnedSlots.forgetUncreated(slots, options.resultsUrl());
+      throw e;
+    }
+  }
+
+  /**
+   * What may still need a pipeline's slots when its run ends without dropping them: a job on a
+   * cluster (it may be stopped with a savepoint), or a local one whose checkpoints are retained.
+   */
+  private static Optional<String> keptFor(RunOptions options, boolean local) {
+    if (!local) {
+      return Optional.of("a Flink job on a cluster (a savepoint of it may resume)");
+    }
+    return options.checkpointDirectory().map(d -> "retained checkpoints in " + d);
+  }
+
+  private static RunningPipeline submit(
+      FlinkPlan plan, RunOptions options, boolean local, List<ReplicationSlot> slots) {
     try (Connection results = openResults(options.resultsUrl())) {
       for (String created :
           ResultsTables.prepare(
@@ -76,9 +105,6 @@ public final class PipelineRunner {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }
 
-    boolean local =
-        options.jobManager().isEmpty()
-            && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     Optional<Path> temporaryCheckpoints = Optional.empty();
     Optional<String> checkpointDirectory = options.checkpointDirectory();
     if (checkpointDirectory.isEmpty() && local) {
@@ -90,6 +116,7 @@ public final class PipelineRunner {
         throw new IllegalStateException("cannot create a checkpoint directory", e);
       }
     }
+    String run = HexFormat.of().formatHex(RUN_TOKENS.generateSeed(4));
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
     StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
@@ -102,7 +129,13 @@ public final class PipelineRunner {
       }
       // Each source through one replication slot, its tables registered under their Flink names.
       SourceStreams.register(
-          env, tableEnvironment, plan.streams(), options.resultsUrl(), options.walWarningBytes());
+          env,
+          tableEnvironment,
+          plan.streams(),
+          options.resultsUrl(),
+          options.walWarningBytes(),
+          options.jobName(),
+          run);
       ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
     for (String statement : ddl) {
@@ -124,7 +157,6 @@ public final class PipelineRunner {
       inserts.attachAsDataStream();
       group.attachCommitter();
     }
-    List<ReplicationSlot> slots = plan.slots(options.sourceReading());
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(options.jobName());
     JobClient job;
@@ -134,9 +166,24 @@ public final class PipelineRunner {
       throw new IllegalStateException("could not submit the Flink job: " + e.getMessage(), e);
     }
     LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
+    if (!local) {
+      OwnedSlots.keep(
+          slots,
+          options.resultsUrl(),
+          "Flink job " + job.getJobID() + " on a cluster (a savepoint of it may resume)");
+    }
     return new RunningPipeline(
-        job, slots, checkpointDirectory.orElse("(the cluster's)"), temporaryCheckpoints, local);
+        job,
+        slots,
+        options.resultsUrl(),
+        run,
+        checkpointDirectory.orElse("(the cluster's)"),
+        temporaryCheckpoints,
+        local);
   }
+
+  /** Run tokens: random, so that two runs of one pipeline never share one. */
+  private static final SecureRandom RUN_TOKENS = new SecureRandom();
 
   private static String firstLine(String statement) {
     int nl = statement.indexOf('\n');
