@@ -62,9 +62,18 @@ public final class OwnedSlots {
           String system = systemIdentifier(systems, slot.connection());
           Optional<SlotState> state = ReplicationSlots.find(upstream, slot.name());
           if (state.isPresent()) {
+            Optional<Entry> entry = SlotRegistry.find(results, system, slot.name());
             if (state.get().active()) {
-              throw inUse(slot, state.get());
+              if (entry.isPresent() && entry.get().owner().equals(owner)) {
+                // An earlier run of this pipeline (stopped a moment ago) may still be letting go.
+                state = awaitRelease(upstream, slot.name());
+              }
+              if (state.isPresent() && state.get().active()) {
+                throw inUse(slot, state.get());
+              }
             }
+          }
+          if (state.isPresent()) {
             Optional<Entry> entry = SlotRegistry.find(results, system, slot.name());
             boolean ours =
                 entry.isPresent()
@@ -92,6 +101,27 @@ public final class OwnedSlots {
       records.forEach(Runnable::run);
     } catch (SQLException e) {
       throw UserError.of("could not read the results database").withDetail(e.getMessage());
+    }
+  }
+
+  /** How long a start waits for its own earlier run's walsender to let go of a slot. */
+  static final Duration RELEASE_WAIT = Duration.ofSeconds(15);
+
+  /** The slot once no walsender reads it, or as it is after {@link #RELEASE_WAIT}. */
+  private static Optional<SlotState> awaitRelease(Connection upstream, String name)
+      throws SQLException {
+    long deadline = System.nanoTime() + RELEASE_WAIT.toNanos();
+    while (true) {
+      Optional<SlotState> state = ReplicationSlots.find(upstream, name);
+      if (state.isEmpty() || !state.get().active() || System.nanoTime() > deadline) {
+        return state;
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return state;
+      }
     }
   }
 
