@@ -210,7 +210,14 @@ final class RunCommand implements Callable<Integer> {
               .map(name -> new ReplicationSlot(name, source.name(), source.connection()))
               .toList();
       OwnedSlots.Dropping dropping =
-          OwnedSlots.drop(slots, resultsUrl, Duration.ofSeconds(2), reader -> false);
+          OwnedSlots.drop(
+              slots,
+              resultsUrl,
+              Duration.ofSeconds(2),
+              reader -> false,
+              // The source's own slot is created by mzflink's source; the per-table ones by Flink
+              // CDC.
+              name -> name.equals(source.slot()));
       out.printf(
           "DROP SOURCE %s: %s%n",
           source.name().quoted(),

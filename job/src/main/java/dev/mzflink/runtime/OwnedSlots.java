@@ -52,7 +52,11 @@ public final class OwnedSlots {
    * refused.
    */
   public static void claim(
-      List<ReplicationSlot> slots, String resultsUrl, String pipeline, Optional<String> keptFor) {
+      List<ReplicationSlot> slots,
+      String resultsUrl,
+      String pipeline,
+      Optional<String> keptFor,
+      Predicate<String> createdByMzflink) {
     Map<UpstreamConnection, String> systems = new HashMap<>();
     List<Runnable> records = new ArrayList<>();
     try (Connection results = PipelineRunner.openResults(resultsUrl)) {
@@ -76,11 +80,10 @@ public final class OwnedSlots {
           if (state.isPresent()) {
             Optional<Entry> entry = SlotRegistry.find(results, system, slot.name());
             boolean ours =
-                entry.isPresent()
-                    && entry.get().owner().equals(owner)
+                proves(entry, owner, createdByMzflink.test(slot.name()))
                     && state.get().database().equals(owner.database());
             if (!ours) {
-              throw notOurs(slot, state.get(), entry, resultsUrl);
+              throw notOurs(slot, state.get(), entry, owner, resultsUrl);
             }
           }
           records.add(
@@ -149,8 +152,23 @@ public final class OwnedSlots {
             "Stop the pipeline that reads it, or give this one its own slot with --slot-suffix NAME.");
   }
 
+  /**
+   * Whether {@code entry} proves a slot {@code owner}'s: recorded for it, and, for a slot that
+   * mzflink's own source creates ({@code createdByMzflink}), recorded as created by it, not only
+   * claimed (two pipelines of one slot name started at once both claim it; one creates it).
+   */
+  public static boolean proves(Optional<Entry> entry, Owner owner, boolean createdByMzflink) {
+    return entry.isPresent()
+        && entry.get().owner().equals(owner)
+        && (!createdByMzflink || entry.get().createdLsn().isPresent());
+  }
+
   private static UserError notOurs(
-      ReplicationSlot slot, SlotState state, Optional<Entry> entry, String resultsUrl) {
+      ReplicationSlot slot,
+      SlotState state,
+      Optional<Entry> entry,
+      Owner owner,
+      String resultsUrl) {
     String detail;
     String command;
     if (!state.database().equals(slot.connection().database())) {
@@ -159,6 +177,14 @@ public final class OwnedSlots {
               "It belongs to database \"%s\" of the server, not \"%s\".",
               state.database(), slot.connection().database());
       command = "";
+    } else if (entry.isPresent() && entry.get().owner().equals(owner)) {
+      detail =
+          String.format(
+              "The slot registry of the results database (%s) records that this pipeline was about"
+                  + " to create it (run %s, %s), not that it did: another pipeline of the same slot"
+                  + " name may have created it meanwhile.",
+              SlotRegistry.TABLE, entry.get().pipeline(), entry.get().createdAt());
+      command = dropCommand(slot.connection(), Optional.of(resultsUrl), slot.name());
     } else if (entry.isPresent()) {
       detail =
           String.format(
@@ -222,7 +248,8 @@ public final class OwnedSlots {
       List<ReplicationSlot> slots,
       String resultsUrl,
       Duration wait,
-      Predicate<SlotState> ownReader) {
+      Predicate<SlotState> ownReader,
+      Predicate<String> createdByMzflink) {
     List<String> dropped = new ArrayList<>();
     List<String> left = new ArrayList<>();
     Map<UpstreamConnection, String> systems = new HashMap<>();
@@ -232,7 +259,7 @@ public final class OwnedSlots {
           Connection upstream = PgConnections.open(slot.connection())) {
         String system = systemIdentifier(systems, slot.connection());
         Optional<Entry> entry = SlotRegistry.find(results, system, slot.name());
-        boolean recorded = entry.isPresent() && entry.get().owner().equals(owner);
+        boolean recorded = proves(entry, owner, createdByMzflink.test(slot.name()));
         Optional<SlotState> state = ReplicationSlots.find(upstream, slot.name());
         if (state.isEmpty()) {
           if (recorded) {

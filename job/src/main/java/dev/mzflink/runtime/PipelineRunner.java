@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -73,13 +74,27 @@ public final class PipelineRunner {
             && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     // Nothing is touched before the pipeline's slots are known to be its own.
     List<ReplicationSlot> slots = plan.slots(options.sourceReading());
-    OwnedSlots.claim(slots, options.resultsUrl(), options.jobName(), keptFor(options, local));
+    OwnedSlots.claim(
+        slots,
+        options.resultsUrl(),
+        options.jobName(),
+        keptFor(options, local),
+        createdByMzflink(options));
     try {
       return submit(plan, options, local, slots);
     } catch (RuntimeException | Error e) {
       OwnedSlots.forgetUncreated(slots, options.resultsUrl());
       throw e;
     }
+  }
+
+  /**
+   * Which of a pipeline's slots mzflink's own source creates (and records as created): all on the
+   * one-slot path, none on the per-table path (Flink CDC creates those).
+   */
+  static Predicate<String> createdByMzflink(RunOptions options) {
+    boolean own = options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE;
+    return slot -> own;
   }
 
   /**
@@ -177,6 +192,7 @@ public final class PipelineRunner {
         slots,
         options.resultsUrl(),
         run,
+        createdByMzflink(options),
         checkpointDirectory.orElse("(the cluster's)"),
         temporaryCheckpoints,
         local);

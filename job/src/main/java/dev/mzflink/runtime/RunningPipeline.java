@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -30,6 +31,7 @@ public final class RunningPipeline implements AutoCloseable {
   private final List<ReplicationSlot> slots;
   private final String resultsUrl;
   private final String run;
+  private final Predicate<String> createdByMzflink;
   private final String checkpointDirectory;
   private final Optional<Path> temporaryCheckpoints;
   private final boolean local;
@@ -41,6 +43,7 @@ public final class RunningPipeline implements AutoCloseable {
       List<ReplicationSlot> slots,
       String resultsUrl,
       String run,
+      Predicate<String> createdByMzflink,
       String checkpointDirectory,
       Optional<Path> temporaryCheckpoints,
       boolean local) {
@@ -48,6 +51,7 @@ public final class RunningPipeline implements AutoCloseable {
     this.slots = List.copyOf(slots);
     this.resultsUrl = resultsUrl;
     this.run = run;
+    this.createdByMzflink = createdByMzflink;
     this.checkpointDirectory = checkpointDirectory;
     this.temporaryCheckpoints = temporaryCheckpoints;
     this.local = local;
@@ -168,7 +172,11 @@ public final class RunningPipeline implements AutoCloseable {
   private List<String> dropSlots() {
     OwnedSlots.Dropping dropping =
         OwnedSlots.drop(
-            slots, resultsUrl, SLOT_RELEASE, reader -> OwnedSlots.readsForRun(reader, run));
+            slots,
+            resultsUrl,
+            SLOT_RELEASE,
+            reader -> OwnedSlots.readsForRun(reader, run),
+            createdByMzflink);
     slotsLeft = dropping.left();
     for (String left : slotsLeft) {
       LOG.warn("Replication slot left in place: {}", left);

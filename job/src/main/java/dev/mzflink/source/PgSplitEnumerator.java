@@ -153,7 +153,17 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
       String system = ReplicationSlots.identifySystem(replication);
       releaseEarlierSlot(replication, system);
       CreatedSlot slot = PgReplication.createSlot(replication, layout.slot, false);
-      recordCreated(system, slot);
+      try {
+        recordCreated(system, slot);
+      } catch (SQLException e) {
+        // Unrecorded, the slot would not be provably this pipeline's at the next attempt.
+        try {
+          PgReplication.dropSlot(replication, layout.slot);
+        } catch (SQLException dropFailed) {
+          e.addSuppressed(dropFailed);
+        }
+        throw e;
+      }
       return new Prepared(replication, slot, ranges(layout.tables, slot, again));
     } catch (Exception e) {
       replication.close();
@@ -209,8 +219,10 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   /** Whether the slot registry of the results database records the source's slot as its own. */
   private boolean recordedAsOurs(String system) throws SQLException {
     try (Connection results = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      // Recorded as created by this pipeline, not only claimed: two pipelines of one slot name
+      // started at once both claim it, and the one that lost the race must not drop it.
       return SlotRegistry.find(results, system, layout.slot)
-          .map(e -> e.owner().equals(owner()))
+          .map(e -> e.owner().equals(owner()) && e.createdLsn().isPresent())
           .orElse(false);
     }
   }

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mzflink.UserError;
 import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.status.SlotRegistry;
 import dev.mzflink.testing.Await;
 import dev.mzflink.testing.JarProcess;
 import dev.mzflink.testing.Pipelines;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -38,7 +41,7 @@ class SlotOwnershipIT {
   @BeforeAll
   static void upstream() throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
-    for (String database : List.of("app", "first", "second", "ops", "ops_results")) {
+    for (String database : List.of("app", "first", "second", "third", "ops", "ops_results")) {
       server.createDatabase(database);
     }
     for (String database : List.of("app", "ops")) {
@@ -171,6 +174,42 @@ class SlotOwnershipIT {
             .containsExactly("0");
       } finally {
         Sql.execute(app, "SELECT pg_drop_replication_slot('materialize_taken')");
+      }
+    }
+  }
+
+  @Test
+  void aSlotThisPipelineOnlyClaimedIsNotTakenOver() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    try (Connection app = server.connect("app");
+        Connection third = server.connect("third")) {
+      // Two pipelines of one slot name started at once (their own results databases) both claim
+      // the slot before either creates it; the other one created it.
+      SlotRegistry.record(
+          third,
+          ReplicationSlots.systemIdentifier(app),
+          "materialize_raced",
+          new SlotRegistry.Owner("app", "\"public\".\"raced\""),
+          "an earlier start",
+          Optional.empty());
+      Sql.execute(
+          app, "SELECT pg_create_logical_replication_slot('materialize_raced', 'pgoutput')");
+      try {
+        String before = slotState(app, "materialize_raced");
+        String text = source("raced", "app") + "CREATE VIEWS FROM SOURCE raced (t AS raced_t);\n";
+        assertThatThrownBy(() -> Pipelines.start(text, server.jdbcUrl("third"), 1).close())
+            .isInstanceOfSatisfying(
+                UserError.class,
+                e -> {
+                  assertThat(e.primary())
+                      .isEqualTo(
+                          "replication slot \"materialize_raced\" of source \"public\".\"raced\""
+                              + " exists and is not recorded as this pipeline's");
+                  assertThat(e.detail().orElse("")).contains("about to create it");
+                });
+        assertThat(slotState(app, "materialize_raced")).isEqualTo(before);
+      } finally {
+        Sql.execute(app, "SELECT pg_drop_replication_slot('materialize_raced')");
       }
     }
   }
