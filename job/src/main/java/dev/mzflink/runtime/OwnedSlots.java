@@ -48,17 +48,17 @@ public final class OwnedSlots {
    * Before a pipeline starts: refuses a slot that a walsender reads (another pipeline, or another
    * run of this one) and a slot that exists without being recorded as this pipeline's; records the
    * others as this pipeline's ({@code pipeline} names the run; {@code keptFor} says what may still
-   * need the slots when the run ends without dropping them). Nothing is recorded when a slot is
-   * refused.
+   * need the slots when the run ends without dropping them) once {@link Claim#record} is called.
+   * Writes nothing.
    */
-  public static void claim(
+  public static Claim check(
       List<ReplicationSlot> slots,
       String resultsUrl,
       String pipeline,
       Optional<String> keptFor,
       Predicate<String> createdByMzflink) {
     Map<UpstreamConnection, String> systems = new HashMap<>();
-    List<Runnable> records = new ArrayList<>();
+    List<Claimed> claimed = new ArrayList<>();
     try (Connection results = PipelineRunner.openResults(resultsUrl)) {
       for (ReplicationSlot slot : slots) {
         Owner owner = owner(slot);
@@ -86,24 +86,46 @@ public final class OwnedSlots {
               throw notOurs(slot, state.get(), entry, owner, resultsUrl);
             }
           }
-          records.add(
-              () -> {
-                try {
-                  SlotRegistry.record(results, system, slot.name(), owner, pipeline, keptFor);
-                } catch (SQLException e) {
-                  throw UserError.of("could not record the pipeline's replication slots")
-                      .withDetail(e.getMessage());
-                }
-              });
+          claimed.add(new Claimed(system, slot.name(), owner));
         } catch (SQLException e) {
           throw UserError.of(
                   String.format("could not check replication slot \"%s\" upstream", slot.name()))
               .withDetail(e.getMessage());
         }
       }
-      records.forEach(Runnable::run);
+      return new Claim(claimed, pipeline, keptFor);
     } catch (SQLException e) {
       throw UserError.of("could not read the results database").withDetail(e.getMessage());
+    }
+  }
+
+  private record Claimed(String system, String slot, Owner owner) {}
+
+  /**
+   * The slots a start checked, recorded as the pipeline's by {@link #record} once the start may
+   * write to the results database (after its results tables were found to be its own).
+   */
+  public static final class Claim {
+    private final List<Claimed> claimed;
+    private final String pipeline;
+    private final Optional<String> keptFor;
+
+    private Claim(List<Claimed> claimed, String pipeline, Optional<String> keptFor) {
+      this.claimed = List.copyOf(claimed);
+      this.pipeline = pipeline;
+      this.keptFor = keptFor;
+    }
+
+    /** Records the checked slots as the pipeline's in the registry of {@code results}. */
+    public void record(Connection results) {
+      for (Claimed c : claimed) {
+        try {
+          SlotRegistry.record(results, c.system(), c.slot(), c.owner(), pipeline, keptFor);
+        } catch (SQLException e) {
+          throw UserError.of("could not record the pipeline's replication slots")
+              .withDetail(e.getMessage());
+        }
+      }
     }
   }
 
@@ -322,7 +344,7 @@ public final class OwnedSlots {
 
   /**
    * Forgets the recorded slots of {@code slots} that were never created (a start that failed after
-   * {@link #claim}). Best effort.
+   * {@link #check}). Best effort.
    */
   public static void forgetUncreated(List<ReplicationSlot> slots, String resultsUrl) {
     for (ReplicationSlot slot : slots) {

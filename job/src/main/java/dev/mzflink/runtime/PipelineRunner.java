@@ -74,14 +74,15 @@ public final class PipelineRunner {
             && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     // Nothing is touched before the pipeline's slots are known to be its own.
     List<ReplicationSlot> slots = plan.slots(options.sourceReading());
-    OwnedSlots.claim(
-        slots,
-        options.resultsUrl(),
-        options.jobName(),
-        keptFor(options, local),
-        createdByMzflink(options));
+    OwnedSlots.Claim claim =
+        OwnedSlots.check(
+            slots,
+            options.resultsUrl(),
+            options.jobName(),
+            keptFor(options, local),
+            createdByMzflink(options));
     try {
-      return submit(plan, options, local, slots);
+      return submit(plan, options, local, slots, claim);
     } catch (RuntimeException | Error e) {
       OwnedSlots.forgetUncreated(slots, options.resultsUrl());
       throw e;
@@ -109,13 +110,20 @@ public final class PipelineRunner {
   }
 
   private static RunningPipeline submit(
-      FlinkPlan plan, RunOptions options, boolean local, List<ReplicationSlot> slots) {
+      FlinkPlan plan,
+      RunOptions options,
+      boolean local,
+      List<ReplicationSlot> slots,
+      OwnedSlots.Claim claim) {
     try (Connection results = openResults(options.resultsUrl())) {
       for (String created :
           ResultsTables.prepare(
               results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
         LOG.info("Created results table {}", created);
       }
+      // After prepare found the results tables to be the pipeline's: a refused start writes
+      // nothing.
+      claim.record(results);
     } catch (SQLException e) {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }
