@@ -140,6 +140,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println(
           "Dropped replication slots: "
               + (dropped.isEmpty() ? "none" : String.join(", ", dropped)));
+      pipeline.slotsLeft().forEach(left -> out.println("Left in place: " + left));
       out.println("Stopping PostgreSQL.");
       out.flush();
     }

@@ -1,25 +1,23 @@
 package dev.mzflink.cli;
 
 import dev.mzflink.Redaction;
-import dev.mzflink.UserError;
 import dev.mzflink.compile.Compilation;
 import dev.mzflink.compile.ScriptCompiler;
 import dev.mzflink.doctor.Problem;
-import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.plan.ShowOutput;
+import dev.mzflink.runtime.OwnedSlots;
 import dev.mzflink.runtime.PipelineRunner;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.sink.ResultsOutage;
 import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import dev.mzflink.translate.FlinkPlan.UpstreamSource;
 import dev.mzflink.translate.SourceReading;
 import dev.mzflink.translate.TranslateOptions;
 import java.io.PrintWriter;
-import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -159,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
             stallAfterDuration);
     // Before anything writes to the results database (the status rows of dropped sources too).
     PipelineRunner.checkResultsDatabase(resultsUrl, plan);
-    dropSources(plan, out);
+    dropSources(plan, out, err);
     if (plan.inserts().isEmpty() && !plan.droppedSources().isEmpty()) {
       out.flush();
       return Errors.OK;
@@ -176,8 +174,10 @@ final class RunCommand implements Callable<Integer> {
       out.println(
           "When you cancel it instead, drop its replication slots upstream, or they keep WAL forever:");
       out.printf("  deploy/flink.sh cancel %s%n", pipeline.jobId());
-      for (String slot : pipeline.slotNames()) {
-        out.printf("  psql ... -c \"SELECT pg_drop_replication_slot('%s')\"%n", slot);
+      for (ReplicationSlot slot : pipeline.slots()) {
+        out.printf(
+            "  %s%n",
+            OwnedSlots.dropCommand(slot.connection(), Optional.of(resultsUrl), slot.name()));
       }
       out.flush();
       return Errors.OK;
@@ -204,29 +204,35 @@ final class RunCommand implements Callable<Integer> {
 
   /**
    * DROP SOURCE in a script: the source's replication slots go upstream (the per-source slot of run
-   * and the per-table slots of the translated SQL), and its status rows say dropped.
+   * and the per-table slots of the translated SQL) when the results database's slot registry
+   * records them as this pipeline's, and its status rows say dropped. Other slots of those names,
+   * and slots a walsender reads, are left in place with a notice.
    */
-  private void dropSources(FlinkPlan plan, PrintWriter out) {
+  private void dropSources(FlinkPlan plan, PrintWriter out, PrintWriter err) {
     for (UpstreamSource source : plan.droppedSources()) {
-      List<String> names = source.allSlots();
-      List<String> dropped = new ArrayList<>();
-      for (String name : names) {
-        try {
-          dropped.addAll(ReplicationSlots.drop(source.connection(), name, Duration.ofSeconds(10)));
-        } catch (SQLException e) {
-          throw UserError.of(
-                  String.format(
-                      "could not drop replication slot %s of source %s",
-                      name, source.name().quoted()))
-              .withDetail(e.getMessage());
-        }
-      }
+      List<ReplicationSlot> slots =
+          source.allSlots().stream()
+              .map(name -> new ReplicationSlot(name, source.name(), source.connection()))
+              .toList();
+      OwnedSlots.Dropping dropping =
+          OwnedSlots.drop(
+              slots,
+              resultsUrl,
+              Duration.ofSeconds(2),
+              reader -> false,
+              // The source's own slot is created by mzflink's source; the per-table ones by Flink
+              // CDC.
+              name -> name.equals(source.slot()));
       out.printf(
           "DROP SOURCE %s: %s%n",
           source.name().quoted(),
-          dropped.isEmpty()
-              ? "it had no replication slot upstream"
-              : "dropped replication slots " + String.join(", ", dropped));
+          dropping.dropped().isEmpty()
+              ? "it had no replication slot of its own upstream"
+              : "dropped replication slots " + String.join(", ", dropping.dropped()));
+      for (String left : dropping.left()) {
+        err.printf(
+            "NOTICE: DROP SOURCE %s left replication slot %s%n", source.name().quoted(), left);
+      }
       SourceStatuses.mark(
           resultsUrl,
           source.name().quoted(),
@@ -296,6 +302,7 @@ final class RunCommand implements Callable<Integer> {
               ? "Stopped."
               : "Stopped; dropped replication slots: " + String.join(", ", dropped));
       out.flush();
+      printSlotsLeft(pipeline, err);
       return Errors.OK;
     }
 
@@ -336,9 +343,20 @@ final class RunCommand implements Callable<Integer> {
                   + " --from-savepoint and the same --checkpoint-dir, or drop them with mzflink slots drop."
               : "HINT: Its replication slots were dropped"
                   + (slots.isEmpty() ? "." : ": " + String.join(", ", slots) + "."));
+      if (!resumable) {
+        printSlotsLeft(pipeline, err);
+      }
       err.flush();
       out.flush();
       return suppressed != null ? Errors.USER_ERROR : Errors.INTERNAL_ERROR;
+    }
+
+    /** Says which replication slots the pipeline's stop left in place, and why. */
+    static void printSlotsLeft(RunningPipeline pipeline, PrintWriter err) {
+      for (String left : pipeline.slotsLeft()) {
+        err.println("NOTICE: replication slot left in place: " + left);
+      }
+      err.flush();
     }
 
     private static Throwable rootCause(Throwable t) {

@@ -16,12 +16,15 @@ import dev.mzflink.translate.SourceReading;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -66,19 +69,65 @@ public final class PipelineRunner {
         && options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
       ResumeCheck.check(options.fromSavepoint().get(), plan.streams());
     }
+    boolean local =
+        options.jobManager().isEmpty()
+            && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
+    // Nothing is touched before the pipeline's slots are known to be its own.
+    List<ReplicationSlot> slots = plan.slots(options.sourceReading());
+    OwnedSlots.Claim claim =
+        OwnedSlots.check(
+            slots,
+            options.resultsUrl(),
+            options.jobName(),
+            keptFor(options, local),
+            createdByMzflink(options));
+    try {
+      return submit(plan, options, local, slots, claim);
+    } catch (RuntimeException | Error e) {
+      OwnedSlots.forgetUncreated(slots, options.resultsUrl());
+      throw e;
+    }
+  }
+
+  /**
+   * Which of a pipeline's slots mzflink's own source creates (and records as created): all on the
+   * one-slot path, none on the per-table path (Flink CDC creates those).
+   */
+  static Predicate<String> createdByMzflink(RunOptions options) {
+    boolean own = options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE;
+    return slot -> own;
+  }
+
+  /**
+   * What may still need a pipeline's slots when its run ends without dropping them: a job on a
+   * cluster (it may be stopped with a savepoint), or a local one whose checkpoints are retained.
+   */
+  private static Optional<String> keptFor(RunOptions options, boolean local) {
+    if (!local) {
+      return Optional.of("a Flink job on a cluster (a savepoint of it may resume)");
+    }
+    return options.checkpointDirectory().map(d -> "retained checkpoints in " + d);
+  }
+
+  private static RunningPipeline submit(
+      FlinkPlan plan,
+      RunOptions options,
+      boolean local,
+      List<ReplicationSlot> slots,
+      OwnedSlots.Claim claim) {
     try (Connection results = openResults(options.resultsUrl())) {
       for (String created :
           ResultsTables.prepare(
               results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
         LOG.info("Created results table {}", created);
       }
+      // After prepare found the results tables to be the pipeline's: a refused start writes
+      // nothing.
+      claim.record(results);
     } catch (SQLException e) {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }
 
-    boolean local =
-        options.jobManager().isEmpty()
-            && FlinkEnvironment.isLocal(StreamExecutionEnvironment.getExecutionEnvironment());
     Optional<Path> temporaryCheckpoints = Optional.empty();
     Optional<String> checkpointDirectory = options.checkpointDirectory();
     if (checkpointDirectory.isEmpty() && local) {
@@ -90,6 +139,7 @@ public final class PipelineRunner {
         throw new IllegalStateException("cannot create a checkpoint directory", e);
       }
     }
+    String run = HexFormat.of().formatHex(RUN_TOKENS.generateSeed(4));
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
     StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
@@ -102,7 +152,13 @@ public final class PipelineRunner {
       }
       // Each source through one replication slot, its tables registered under their Flink names.
       SourceStreams.register(
-          env, tableEnvironment, plan.streams(), options.resultsUrl(), options.walWarningBytes());
+          env,
+          tableEnvironment,
+          plan.streams(),
+          options.resultsUrl(),
+          options.walWarningBytes(),
+          options.jobName(),
+          run);
       ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
     for (String statement : ddl) {
@@ -124,7 +180,6 @@ public final class PipelineRunner {
       inserts.attachAsDataStream();
       group.attachCommitter();
     }
-    List<ReplicationSlot> slots = plan.slots(options.sourceReading());
     StreamGraph graph = env.getStreamGraph();
     graph.setJobName(options.jobName());
     JobClient job;
@@ -134,9 +189,25 @@ public final class PipelineRunner {
       throw new IllegalStateException("could not submit the Flink job: " + e.getMessage(), e);
     }
     LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
+    if (!local) {
+      OwnedSlots.keep(
+          slots,
+          options.resultsUrl(),
+          "Flink job " + job.getJobID() + " on a cluster (a savepoint of it may resume)");
+    }
     return new RunningPipeline(
-        job, slots, checkpointDirectory.orElse("(the cluster's)"), temporaryCheckpoints, local);
+        job,
+        slots,
+        options.resultsUrl(),
+        run,
+        createdByMzflink(options),
+        checkpointDirectory.orElse("(the cluster's)"),
+        temporaryCheckpoints,
+        local);
   }
+
+  /** Run tokens: random, so that two runs of one pipeline never share one. */
+  private static final SecureRandom RUN_TOKENS = new SecureRandom();
 
   private static String firstLine(String statement) {
     int nl = statement.indexOf('\n');

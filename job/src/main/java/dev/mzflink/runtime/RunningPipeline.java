@@ -1,18 +1,17 @@
 package dev.mzflink.runtime;
 
-import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
@@ -25,21 +24,34 @@ import org.slf4j.LoggerFactory;
 public final class RunningPipeline implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(RunningPipeline.class);
 
+  /** How long a stopped job's walsenders get to let go of its slots. */
+  static final Duration SLOT_RELEASE = Duration.ofSeconds(15);
+
   private final JobClient job;
   private final List<ReplicationSlot> slots;
+  private final String resultsUrl;
+  private final String run;
+  private final Predicate<String> createdByMzflink;
   private final String checkpointDirectory;
   private final Optional<Path> temporaryCheckpoints;
   private final boolean local;
   private boolean stopped;
+  private List<String> slotsLeft = List.of();
 
   RunningPipeline(
       JobClient job,
       List<ReplicationSlot> slots,
+      String resultsUrl,
+      String run,
+      Predicate<String> createdByMzflink,
       String checkpointDirectory,
       Optional<Path> temporaryCheckpoints,
       boolean local) {
     this.job = job;
     this.slots = List.copyOf(slots);
+    this.resultsUrl = resultsUrl;
+    this.run = run;
+    this.createdByMzflink = createdByMzflink;
     this.checkpointDirectory = checkpointDirectory;
     this.temporaryCheckpoints = temporaryCheckpoints;
     this.local = local;
@@ -51,6 +63,11 @@ public final class RunningPipeline implements AutoCloseable {
    */
   public boolean isLocal() {
     return local;
+  }
+
+  /** The replication slots the job reads from, with their sources and connections. */
+  public List<ReplicationSlot> slots() {
+    return slots;
   }
 
   /** The replication slots the job reads from. */
@@ -99,6 +116,7 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     LOG.info("Job {} stopped with savepoint {}", job.getJobID(), path);
+    OwnedSlots.keep(slots, resultsUrl, "savepoint " + path);
     temporaryCheckpoints.ifPresent(RunningPipeline::deleteRecursively);
     return path;
   }
@@ -106,6 +124,10 @@ public final class RunningPipeline implements AutoCloseable {
   /**
    * Cancels the job, waits for it to end, drops the pipeline's replication slots and removes a
    * temporary checkpoint directory. Returns the slots dropped. Safe to call twice.
+   *
+   * <p>Only slots that the results database's slot registry records as this pipeline's are dropped,
+   * and a walsender that still reads one after {@link #SLOT_RELEASE} is ended only when it is this
+   * run's own connection: a slot another process reads is left in place (see {@link #slotsLeft()}).
    */
   public synchronized List<String> stop() {
     if (stopped) {
@@ -148,16 +170,26 @@ public final class RunningPipeline implements AutoCloseable {
   }
 
   private List<String> dropSlots() {
-    List<String> dropped = new ArrayList<>();
-    for (ReplicationSlot slot : slots) {
-      try {
-        dropped.addAll(
-            ReplicationSlots.drop(slot.connection(), slot.name(), Duration.ofSeconds(15)));
-      } catch (Exception e) {
-        LOG.warn("Could not drop replication slot {}", slot.name(), e);
-      }
+    OwnedSlots.Dropping dropping =
+        OwnedSlots.drop(
+            slots,
+            resultsUrl,
+            SLOT_RELEASE,
+            reader -> OwnedSlots.readsForRun(reader, run),
+            createdByMzflink);
+    slotsLeft = dropping.left();
+    for (String left : slotsLeft) {
+      LOG.warn("Replication slot left in place: {}", left);
     }
-    return dropped;
+    return dropping.dropped();
+  }
+
+  /**
+   * The slots the last {@link #stop()} left in place, each with the reason (not recorded as this
+   * pipeline's, or read by another process).
+   */
+  public synchronized List<String> slotsLeft() {
+    return slotsLeft;
   }
 
   /** Deletes a directory and everything in it (a temporary checkpoint directory). */

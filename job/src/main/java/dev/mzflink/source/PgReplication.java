@@ -49,7 +49,7 @@ final class PgReplication {
   }
 
   private static Properties properties(SourceLayout layout, String purpose) {
-    Properties p = layout.connectionProperties("mzflink " + purpose + " " + layout.slot);
+    Properties p = layout.connectionProperties(layout.applicationName(purpose));
     p.putIfAbsent("connectTimeout", "10");
     // Keep TCP connections through idle stretches and notice a dead server.
     p.setProperty("tcpKeepAlive", "true");

@@ -1,10 +1,13 @@
 package dev.mzflink.source;
 
+import dev.mzflink.pg.PgConnections;
+import dev.mzflink.pg.ReplicationSlots;
 import dev.mzflink.source.PgReplication.CreatedSlot;
 import dev.mzflink.source.SourceEvents.SnapshotsDone;
 import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
+import dev.mzflink.status.SlotRegistry;
 import dev.mzflink.status.SourceStatuses;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -17,6 +20,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -146,8 +150,20 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private Prepared prepareFirstSnapshot(boolean again) throws Exception {
     Connection replication = PgReplication.replicationConnection(layout, "snapshot");
     try {
-      releaseEarlierSlot(replication);
+      String system = ReplicationSlots.identifySystem(replication);
+      releaseEarlierSlot(replication, system);
       CreatedSlot slot = PgReplication.createSlot(replication, layout.slot, false);
+      try {
+        recordCreated(system, slot);
+      } catch (SQLException e) {
+        // Unrecorded, the slot would not be provably this pipeline's at the next attempt.
+        try {
+          PgReplication.dropSlot(replication, layout.slot);
+        } catch (SQLException dropFailed) {
+          e.addSuppressed(dropFailed);
+        }
+        throw e;
+      }
       return new Prepared(replication, slot, ranges(layout.tables, slot, again));
     } catch (Exception e) {
       replication.close();
@@ -158,9 +174,10 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   /**
    * Drops the slot an earlier run (or an earlier attempt of this job) left, once no walsender reads
    * it: an attempt that failed a moment ago may still be letting go of it. A slot read for longer
-   * belongs to another pipeline.
+   * belongs to another pipeline, and so does one the results database's slot registry does not
+   * record as this pipeline's: both are left alone, and the source stops.
    */
-  private void releaseEarlierSlot(Connection replication) throws Exception {
+  private void releaseEarlierSlot(Connection replication, String system) throws Exception {
     long deadline = System.currentTimeMillis() + SLOT_RELEASE_MILLIS;
     while (true) {
       Optional<PgReplication.Slot> existing = PgReplication.slot(replication, layout.slot);
@@ -168,6 +185,16 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
         return;
       }
       if (!existing.get().active()) {
+        if (!recordedAsOurs(system)) {
+          throw new SuppressRestartsException(
+              new IllegalStateException(
+                  String.format(
+                      "replication slot %s of source %s exists and is not recorded as this"
+                          + " pipeline's in the results database (%s): it is left in place. Give"
+                          + " this pipeline its own slot with --slot-suffix, or drop that slot"
+                          + " with mzflink slots drop if nothing needs it",
+                      layout.slot, layout.source, SlotRegistry.TABLE)));
+        }
         PgReplication.dropSlot(replication, layout.slot);
         LOG.info("Dropped the earlier replication slot {} to snapshot again", layout.slot);
         return;
@@ -182,6 +209,34 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
                     layout.slot, layout.source, existing.get().activePid())));
       }
       Thread.sleep(200);
+    }
+  }
+
+  private SlotRegistry.Owner owner() {
+    return new SlotRegistry.Owner(layout.database, layout.source);
+  }
+
+  /** Whether the slot registry of the results database records the source's slot as its own. */
+  private boolean recordedAsOurs(String system) throws SQLException {
+    try (Connection results = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      // Recorded as created by this pipeline, not only claimed: two pipelines of one slot name
+      // started at once both claim it, and the one that lost the race must not drop it.
+      return SlotRegistry.find(results, system, layout.slot)
+          .map(e -> e.owner().equals(owner()) && e.createdLsn().isPresent())
+          .orElse(false);
+    }
+  }
+
+  /** Records in the slot registry that the source created its slot, and where it starts. */
+  private void recordCreated(String system, CreatedSlot slot) throws SQLException {
+    try (Connection results = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      SlotRegistry.recordCreated(
+          results,
+          system,
+          layout.slot,
+          owner(),
+          layout.pipeline,
+          PgReplication.lsn(slot.consistentLsn()));
     }
   }
 

@@ -32,17 +32,32 @@ public final class SourceLayout implements Serializable {
   /** The results database, where errors that stop the source are recorded. */
   public final String resultsUrl;
 
+  /** The upstream database. */
+  public final String database;
+
+  /** The Flink job name of the run, as the slot registry records it. */
+  public final String pipeline;
+
+  /**
+   * A token of this run of the pipeline, in the name of every connection it opens upstream, so that
+   * its end can tell its own walsenders from another run's.
+   */
+  public final String run;
+
   public final List<TableLayout> tables;
   private final HashMap<String, List<Integer>> byUpstream = new HashMap<>();
   private final HashMap<String, TableLayout> byId = new HashMap<>();
 
-  public SourceLayout(SourceStream stream, String resultsUrl) {
+  public SourceLayout(SourceStream stream, String resultsUrl, String pipeline, String run) {
     this.slot = stream.slot();
     this.source = stream.name().quoted();
     this.publication = stream.publication();
     this.jdbcUrl = stream.connection().jdbcUrl();
     this.properties = stream.connection().jdbcProperties();
     this.resultsUrl = resultsUrl;
+    this.database = stream.connection().database();
+    this.pipeline = pipeline;
+    this.run = run;
     List<TableLayout> layouts = new ArrayList<>();
     for (int i = 0; i < stream.tables().size(); i++) {
       TableLayout layout = new TableLayout(i, stream.tables().get(i));
@@ -82,6 +97,14 @@ public final class SourceLayout implements Serializable {
   /** The table with state id {@code id}, or null if the pipeline no longer reads it. */
   public TableLayout tableWithId(String id) {
     return byId.get(id);
+  }
+
+  /**
+   * The {@code application_name} of the source's connections for {@code purpose}: {@code mzflink
+   * <purpose> <run> <slot>} (PostgreSQL keeps its first 63 bytes, the run token among them).
+   */
+  public String applicationName(String purpose) {
+    return "mzflink " + purpose + " " + run + " " + slot;
   }
 
   /**

@@ -10,12 +10,13 @@ import java.util.Optional;
  *
  * @param resultsUrl the JDBC URL of the results database
  * @param slotSuffix appended to every replication slot name, to tell apart two pipelines that read
- *     the same database
+ *     the same database (checked by {@link SlotNames#checkSuffix})
  */
 public record TranslateOptions(String resultsUrl, Optional<String> slotSuffix) {
   public TranslateOptions {
     requireNonNull(resultsUrl, "resultsUrl is null");
     requireNonNull(slotSuffix, "slotSuffix is null");
+    slotSuffix.ifPresent(SlotNames::checkSuffix);
     Redaction.registerUrl(resultsUrl);
   }
 

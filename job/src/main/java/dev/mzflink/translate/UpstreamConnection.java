@@ -92,6 +92,33 @@ public record UpstreamConnection(
     return host + ":" + port;
   }
 
+  /**
+   * A libpq connection string for the same server, database and user (and SSL settings), without
+   * the password: fit to print in a command, libpq's environment or password file supplies it.
+   */
+  public String conninfo() {
+    Map<String, String> values = new java.util.LinkedHashMap<>();
+    values.put("host", host);
+    values.put("port", Integer.toString(port));
+    values.put("dbname", database);
+    values.put("user", user);
+    values.putAll(ssl());
+    StringBuilder out = new StringBuilder();
+    values.forEach(
+        (key, value) -> {
+          if (out.length() > 0) {
+            out.append(' ');
+          }
+          out.append(key).append('=');
+          if (value.isEmpty() || value.matches(".*[\\s'\\\\].*")) {
+            out.append('\'').append(value.replace("\\", "\\\\").replace("'", "\\'")).append('\'');
+          } else {
+            out.append(value);
+          }
+        });
+    return out.toString();
+  }
+
   /** The server, database and user, for messages. */
   public String describe() {
     return String.format("%s:%d (database \"%s\", user \"%s\")", host, port, database, user);

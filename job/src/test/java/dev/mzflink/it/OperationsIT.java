@@ -11,7 +11,6 @@ import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -20,7 +19,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a DBA relies on: slots that do not pin WAL, do not leak, and a status anyone can read. */
+/**
+ * What a DBA relies on: slots that do not pin WAL and a status anyone can read (which slots mzflink
+ * drops: SlotOwnershipIT).
+ */
 class OperationsIT {
   @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
 
@@ -178,69 +180,6 @@ class OperationsIT {
             app,
             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active");
       }
-    }
-  }
-
-  @Test
-  void dropSourceAndTheSlotsCommandDropSlotsUpstream() throws Exception {
-    EmbeddedPostgresServer server = POSTGRES.server();
-    server.createDatabase("drops");
-    server.createDatabase("drops_results");
-    try (Connection app = server.connect("drops")) {
-      Sql.execute(
-          app,
-          "CREATE TABLE t (id int PRIMARY KEY)",
-          "CREATE PUBLICATION drops FOR TABLE t",
-          "SELECT pg_create_logical_replication_slot('materialize_gone', 'pgoutput')",
-          "SELECT pg_create_logical_replication_slot('materialize_gone_public_t', 'pgoutput')",
-          "SELECT pg_create_logical_replication_slot('materialize_orphan', 'pgoutput')",
-          "SELECT pg_create_logical_replication_slot('other_tool', 'pgoutput')");
-      Path script = work.resolve("drop.sql");
-      Files.writeString(
-          script,
-          "CREATE SOURCE gone FROM POSTGRES HOST '"
-              + server.conninfo("drops")
-              + "' PUBLICATION 'drops';\nDROP SOURCE gone;\n");
-      try (JarProcess run =
-          JarProcess.start(
-              work, "run", script.toString(), "--results-url", server.jdbcUrl("drops_results"))) {
-        assertThat(run.waitFor(120)).as(run.stderr()).isZero();
-        assertThat(run.stdout())
-            .contains(
-                "DROP SOURCE \"public\".\"gone\": dropped replication slots materialize_gone, materialize_gone_public_t");
-      }
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
-          .containsExactly("materialize_orphan", "other_tool");
-
-      String host = server.conninfo("drops");
-      try (JarProcess list = JarProcess.start(work, "slots", "list", "--host", host)) {
-        assertThat(list.waitFor(60)).as(list.stderr()).isZero();
-        assertThat(list.stdout())
-            .contains("materialize_orphan")
-            .contains("| drops ")
-            .contains("none known (inactive)")
-            .doesNotContain("other_tool");
-      }
-      try (JarProcess drop =
-          JarProcess.start(work, "slots", "drop", "--host", host, "other_tool")) {
-        assertThat(drop.waitFor(60)).isEqualTo(1);
-        assertThat(drop.stderr()).contains("replication slot \"other_tool\" is not mzflink's");
-      }
-      try (JarProcess drop =
-          JarProcess.start(work, "slots", "drop", "--host", host, "materialize_missing")) {
-        assertThat(drop.waitFor(60)).isEqualTo(1);
-        assertThat(drop.stderr())
-            .contains("replication slot \"materialize_missing\" does not exist")
-            .contains("Existing: materialize_orphan.");
-      }
-      try (JarProcess drop =
-          JarProcess.start(work, "slots", "drop", "--host", host, "--inactive", "--yes")) {
-        assertThat(drop.waitFor(60)).as(drop.stderr()).isZero();
-        assertThat(drop.stdout()).contains("Dropped materialize_orphan.");
-      }
-      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots"))
-          .containsExactly("other_tool");
-      Sql.execute(app, "SELECT pg_drop_replication_slot('other_tool')");
     }
   }
 }

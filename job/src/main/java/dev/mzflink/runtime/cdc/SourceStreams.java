@@ -38,17 +38,20 @@ public final class SourceStreams {
   /**
    * Adds the sources to {@code env} and registers their tables in {@code tables}; each source keeps
    * its rows of the status table in the results database at {@code resultsUrl} current and reports
-   * a slot retaining more than {@code walWarningBytes} as stalled.
+   * a slot retaining more than {@code walWarningBytes} as stalled. {@code pipeline} (the job name)
+   * and {@code run} (a token of this run) name the run upstream and in the slot registry.
    */
   public static void register(
       StreamExecutionEnvironment env,
       StreamTableEnvironment tables,
       List<SourceStream> streams,
       String resultsUrl,
-      long walWarningBytes) {
+      long walWarningBytes,
+      String pipeline,
+      String run) {
     int parallelism = env.getParallelism();
     for (SourceStream stream : streams) {
-      SourceLayout layout = new SourceLayout(stream, resultsUrl);
+      SourceLayout layout = new SourceLayout(stream, resultsUrl, pipeline, run);
       // The slot name is unique per source, stable, and made of [a-z0-9_].
       String id = stream.slot();
       SingleOutputStreamOperator<TableChange> normalized =
