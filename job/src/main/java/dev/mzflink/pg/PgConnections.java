@@ -85,7 +85,7 @@ public final class PgConnections {
       case "28P01":
         return UserError.of(primary)
             .withDetail("Password authentication failed (SQLSTATE 28P01).")
-            .withHint("Check password= in the connection string, PGPASSWORD, or ~/.pgpass.");
+            .withHint("Check the password in the connection string, PGPASSWORD, or ~/.pgpass.");
       case "28000":
         if (message.contains("no pg_hba.conf entry") && message.contains("no encryption")) {
           return UserError.of(primary)

@@ -316,7 +316,7 @@ class DoctorIT {
                 + logical.port()
                 + " (database \"app\", user \"repl\")")
         .contains("DETAIL: Password authentication failed (SQLSTATE 28P01).")
-        .contains("FIX: Check password= in the connection string, PGPASSWORD, or ~/.pgpass.")
+        .contains("FIX: Check the password in the connection string, PGPASSWORD, or ~/.pgpass.")
         .doesNotContain("wrong-password")
         .doesNotContain("at org.postgresql");
   }
