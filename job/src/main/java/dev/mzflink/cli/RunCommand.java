@@ -122,6 +122,14 @@ final class RunCommand implements Callable<Integer> {
     long walWarningBytes = Sizes.parse("--wal-warning", walWarning);
     Optional<Duration> stallAfterDuration =
         stallAfter.map(d -> Durations.parse("--stall-after", d));
+    if (parallelism < 1 || parallelism > RunOptions.MAX_PARALLELISM) {
+      throw dev.mzflink.UserError.of(String.format("--parallelism %d is out of range", parallelism))
+          .withHint(
+              "Give a parallelism from 1 to "
+                  + RunOptions.MAX_PARALLELISM
+                  + " (the job's key groups; more than the cores of the TaskManagers only adds"
+                  + " overhead).");
+    }
     String text = script.read();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -81,7 +81,20 @@ final class TranslateCommand implements Callable<Integer> {
     }
     String sql = FlinkSqlRenderer.file(compiled.flinkPlan(), script.name(), showSecrets);
     if (output.isPresent()) {
-      writePrivately(output.get(), sql);
+      try {
+        writePrivately(output.get(), sql);
+      } catch (java.io.IOException e) {
+        throw dev.mzflink.UserError.of(
+                "cannot write the Flink SQL to "
+                    + output.get()
+                    + ": "
+                    + (e instanceof java.nio.file.NoSuchFileException
+                        ? "no such directory"
+                        : e instanceof java.nio.file.AccessDeniedException
+                            ? "permission denied"
+                            : String.valueOf(e.getMessage())))
+            .withHint("Give -o a file in a directory that exists and that you can write.");
+      }
     } else {
       spec.commandLine().getOut().print(sql);
       spec.commandLine().getOut().flush();

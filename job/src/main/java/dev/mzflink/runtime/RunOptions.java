@@ -39,6 +39,9 @@ public record RunOptions(
   /** The default retained-WAL warning threshold: 1 GiB. */
   public static final long DEFAULT_WAL_WARNING_BYTES = 1L << 30;
 
+  /** The largest parallelism a job may have: the normalizer's key groups. */
+  public static final int MAX_PARALLELISM = dev.mzflink.runtime.cdc.SourceStreams.MAX_PARALLELISM;
+
   /** Options for a local run that reads each source through one slot. */
   public RunOptions(
       String resultsUrl,

@@ -109,7 +109,11 @@ class BadInputIT {
     String deep = "(".repeat(20_000) + "1" + ")".repeat(20_000);
     return List.of(
         // Scripts.
-        check("an empty statement list", "", ";;;"),
+        check(
+            "a statement Materialize 0.8 has but mzflink does not",
+            "SINK",
+            good()
+                + "CREATE SINK k FROM s INTO KAFKA BROKER 'x' TOPIC 't' FORMAT AVRO USING CONFLUENT SCHEMA REGISTRY 'y';"),
         check("a statement cut short", "line 1", "CREATE SOURCE"),
         check("an unterminated string", "line 1", "CREATE SOURCE s FROM POSTGRES HOST 'host=x"),
         check("an unterminated quoted name", "line 1", "CREATE SOURCE \"s FROM POSTGRES"),
@@ -279,7 +283,7 @@ class BadInputIT {
       state.addAll(
           Sql.strings(
               app,
-              "SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind FROM pg_class c"
+              "SELECT 'relation ' || n.nspname || '.' || c.relname || ' ' || c.relkind::text FROM pg_class c"
                   + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') ORDER BY 1"));
       for (String table : List.of("orders", "items", "shapes", "\"odd,name\"")) {
         state.addAll(

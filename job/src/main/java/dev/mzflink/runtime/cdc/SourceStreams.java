@@ -31,7 +31,7 @@ import org.apache.flink.types.Row;
  */
 public final class SourceStreams {
   /** The normalizer's max parallelism: fixed, because its state is partitioned by it. */
-  static final int MAX_PARALLELISM = 128;
+  public static final int MAX_PARALLELISM = 128;
 
   private SourceStreams() {}
 
