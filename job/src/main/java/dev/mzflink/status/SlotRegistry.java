@@ -88,36 +88,28 @@ public final class SlotRegistry {
   /** The entry of slot {@code slot} of server {@code systemIdentifier}, if recorded. */
   public static Optional<Entry> find(Connection results, String systemIdentifier, String slot)
       throws SQLException {
-    if (!exists(results)) {
-      return Optional.empty();
-    }
-    try (PreparedStatement s =
-        results.prepareStatement(
-            "SELECT "
-                + COLUMNS
-                + " FROM "
-                + TABLE
-                + " WHERE system_identifier = ? AND slot_name = ?")) {
-      s.setString(1, systemIdentifier);
-      s.setString(2, slot);
-      List<Entry> entries = entries(s);
-      return entries.isEmpty() ? Optional.empty() : Optional.of(entries.get(0));
-    }
+    return select(results, "system_identifier = ? AND slot_name = ?", systemIdentifier, slot)
+        .stream()
+        .findFirst();
   }
 
   /** Every slot recorded for server {@code systemIdentifier}, by name. */
   public static List<Entry> all(Connection results, String systemIdentifier) throws SQLException {
+    return select(results, "system_identifier = ?", systemIdentifier);
+  }
+
+  /** The entries {@code where} selects (its parameters {@code values}), by slot name. */
+  private static List<Entry> select(Connection results, String where, String... values)
+      throws SQLException {
     if (!exists(results)) {
       return List.of();
     }
     try (PreparedStatement s =
         results.prepareStatement(
-            "SELECT "
-                + COLUMNS
-                + " FROM "
-                + TABLE
-                + " WHERE system_identifier = ? ORDER BY slot_name")) {
-      s.setString(1, systemIdentifier);
+            "SELECT " + COLUMNS + " FROM " + TABLE + " WHERE " + where + " ORDER BY slot_name")) {
+      for (int i = 0; i < values.length; i++) {
+        s.setString(i + 1, values[i]);
+      }
       return entries(s);
     }
   }
