@@ -145,6 +145,8 @@ class SourceStreamIT {
           app,
           "CREATE TABLE log (k int, v text)",
           "ALTER TABLE log REPLICA IDENTITY FULL",
+          // An index (not a key) so the writer's statements take milliseconds, not a scan.
+          "CREATE INDEX ON log (k)",
           "INSERT INTO log SELECT g % 1000, repeat('x', 100) FROM generate_series(1, 500000) g",
           "CREATE PUBLICATION nowait FOR TABLE log");
       try (Connection writer = server.connect("nowait");
@@ -162,9 +164,10 @@ class SourceStreamIT {
                         "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%' AND state = 'active'")
                     > 0);
         // Another session updates and deletes while the table is read: no lock makes it wait.
-        // lock_timeout counts only time spent waiting for a lock (not the seconds a scan of 500k
-        // rows takes on a loaded machine), so a lock the snapshot held would fail the statement.
+        // lock_timeout counts only time spent waiting for a lock (not the time a statement takes
+        // on a loaded machine), so a lock the snapshot held would fail the statement.
         Sql.execute(writer, "SET lock_timeout = '200ms'");
+        writer.setAutoCommit(false);
         try {
           Sql.execute(
               writer,
@@ -174,12 +177,20 @@ class SourceStreamIT {
         } catch (SQLException e) {
           throw new AssertionError("the writer waited for a lock the snapshot holds", e);
         }
-        assertThat(
+        // The writer's transaction still holds its locks: the snapshot keeps reading beside it
+        // (a range COPY running, not waiting for a lock), so the two overlapped and neither
+        // waited. The snapshot reads ranges one after the other, each by its own COPY, so between
+        // two ranges no COPY runs; the wait is for the next one.
+        Await.until(
+            "a COPY of the snapshot running beside the writer's open transaction",
+            CATCH_UP,
+            () ->
                 Sql.longValue(
-                    app,
-                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%' AND state = 'active'"))
-            .as("the snapshot was still running")
-            .isPositive();
+                        app,
+                        "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY%log%'"
+                            + " AND state = 'active' AND wait_event_type IS DISTINCT FROM 'Lock'")
+                    > 0);
+        writer.commit();
         Tables.awaitEqual(app, results, List.of("log"), CATCH_UP);
       }
     }
