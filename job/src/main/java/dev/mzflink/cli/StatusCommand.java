@@ -41,6 +41,7 @@ final class StatusCommand implements Callable<Integer> {
           "snapshot rows",
           "retained WAL",
           "slot",
+          "applied LSN",
           "updated");
 
   @Override

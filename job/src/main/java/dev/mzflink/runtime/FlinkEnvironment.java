@@ -74,15 +74,16 @@ public final class FlinkEnvironment {
     checkpointDirectory.ifPresent(dir -> conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, dir));
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, options.checkpointInterval());
     conf.set(CheckpointingOptions.CHECKPOINTING_TIMEOUT, CHECKPOINT_TIMEOUT);
-    // Results are committed when a checkpoint completes. Under backpressure (a burst of changes
-    // feeding many views) an aligned checkpoint waits until the buffered records are processed,
-    // which took minutes on a busy machine: after 10 s of alignment it becomes unaligned and
-    // stores those records in the checkpoint instead.
-    conf.set(CheckpointingOptions.ENABLE_UNALIGNED, true);
-    conf.set(CheckpointingOptions.ALIGNED_CHECKPOINT_TIMEOUT, Duration.ofSeconds(10));
-    // And a barrier has less to wait behind: the network buffers in flight are sized to about a
+    // Results are committed when a checkpoint completes, and each commit must be a cut of the
+    // stream: every change before the checkpoint's barrier, none after it (the source takes
+    // checkpoints only between upstream transactions, so the results reflect a prefix of
+    // upstream's transactions). Only aligned checkpoints are such a cut: an unaligned one stores
+    // the records its barrier overtook in the checkpoint and processes them after it, so their
+    // changes would land in the next commit, splitting a transaction across two commits.
+    conf.set(CheckpointingOptions.ENABLE_UNALIGNED, false);
+    // A barrier has less to wait behind: the network buffers in flight are sized to about a
     // second of what each channel processes (without it, a view oracle's checkpoints took 11-12 s
-    // under load, their state 5-6 MB: the alignment timeout, spent behind buffered records).
+    // under load, their state 5-6 MB: time spent aligning behind buffered records).
     conf.set(TaskManagerOptions.BUFFER_DEBLOAT_ENABLED, true);
     // A checkpoint that fails or times out is followed by the next one; it is no reason to fail
     // the job. While the results database is down the sink's writers wait, so every checkpoint

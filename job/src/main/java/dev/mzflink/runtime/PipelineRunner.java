@@ -22,12 +22,14 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
@@ -144,6 +146,7 @@ public final class PipelineRunner {
     StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
     List<String> ddl = new ArrayList<>();
+    Map<String, DataStream<Long>> positions = Map.of();
     if (options.sourceReading() == SourceReading.PER_TABLE_SQL) {
       ddl.addAll(FlinkSqlRenderer.ddl(plan, true));
     } else {
@@ -151,14 +154,15 @@ public final class PipelineRunner {
         tableEnvironment.executeSql(statement);
       }
       // Each source through one replication slot, its tables registered under their Flink names.
-      SourceStreams.register(
-          env,
-          tableEnvironment,
-          plan.streams(),
-          options.resultsUrl(),
-          options.walWarningBytes(),
-          options.jobName(),
-          run);
+      positions =
+          SourceStreams.register(
+              env,
+              tableEnvironment,
+              plan.streams(),
+              options.resultsUrl(),
+              options.walWarningBytes(),
+              options.jobName(),
+              run);
       ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
     }
     for (String statement : ddl) {
@@ -178,6 +182,7 @@ public final class PipelineRunner {
     // One committer commits each checkpoint of every results table in one transaction.
     try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
       inserts.attachAsDataStream();
+      positions.forEach(group::addPositions);
       group.attachCommitter();
     }
     StreamGraph graph = env.getStreamGraph();

@@ -30,6 +30,27 @@ public final class Marker {
     this.lineage = lineage;
   }
 
+  /** What {@link #table} of a source's position marker starts with (no quoted name does). */
+  static final String POSITION = "position of ";
+
+  /**
+   * The position of {@code source} (quoted) that checkpoint {@code checkpoint} reflects, in {@link
+   * #batch} (-1: not known).
+   */
+  static Marker position(String source, long checkpoint, long lsn) {
+    return new Marker(POSITION + source, 0, 1, checkpoint, lsn, "");
+  }
+
+  /** Whether this marker is a source's position, not a results table's. */
+  boolean isPosition() {
+    return table.startsWith(POSITION);
+  }
+
+  /** Of a position marker, the source (quoted). */
+  String source() {
+    return table.substring(POSITION.length());
+  }
+
   /** Of two markers of one writer subtask, the one of the later checkpoint. */
   static Marker later(Marker a, Marker b) {
     return a.checkpoint >= b.checkpoint ? a : b;

@@ -20,6 +20,7 @@ public final class ResultsCommitGroup implements AutoCloseable {
   private final String url;
   private final List<DataStream<Marker>> markers = new ArrayList<>();
   private final List<ResultsTableSpec> tables = new ArrayList<>();
+  private final List<String> sources = new ArrayList<>();
 
   private ResultsCommitGroup(StreamExecutionEnvironment env, String url) {
     this.env = env;
@@ -54,24 +55,50 @@ public final class ResultsCommitGroup implements AutoCloseable {
     return true;
   }
 
+  /**
+   * Adds a source's positions (WAL positions before which every upstream transaction was emitted;
+   * -1 while not known): each commit records the position its results reflect, in the same
+   * transaction, as the source's {@code applied_lsn} in the status table.
+   */
+  public void addPositions(String source, DataStream<Long> positions) {
+    markers.add(
+        positions
+            .transform(
+                "position of " + source,
+                TypeInformation.of(Marker.class),
+                new PositionMarkers(source))
+            .setParallelism(1)
+            .setMaxParallelism(1)
+            .uid("mzflink-position-" + source));
+    sources.add(source);
+  }
+
   /** Adds the committer of the group's tables (none when the group has none). */
   public void attachCommitter() {
-    if (markers.isEmpty()) {
+    if (tables.isEmpty()) {
       return;
     }
     DataStream<Marker> all = new DataStream<>(env, markers.get(0).getTransformation());
     for (int i = 1; i < markers.size(); i++) {
       all = all.union(new DataStream<>(env, markers.get(i).getTransformation()));
     }
-    attach(all, url, tables, "mzflink-results-committer");
+    attach(all, url, tables, sources, "mzflink-results-committer");
   }
 
-  /** Adds a committer of {@code tables} over {@code markers}. */
+  /**
+   * Adds a committer of {@code tables} and the positions of {@code sources} over {@code markers}.
+   */
   static org.apache.flink.streaming.api.datastream.DataStreamSink<Void> attach(
-      DataStream<Marker> markers, String url, List<ResultsTableSpec> tables, String uid) {
+      DataStream<Marker> markers,
+      String url,
+      List<ResultsTableSpec> tables,
+      List<String> sources,
+      String uid) {
     return markers
         .transform(
-            "commit results", TypeInformation.of(Void.class), new ResultsCommitter(url, tables))
+            "commit results",
+            TypeInformation.of(Void.class),
+            new ResultsCommitter(url, tables, sources))
         .setParallelism(1)
         .setMaxParallelism(1)
         .uid(uid)

@@ -1,6 +1,7 @@
 package dev.mzflink.sink;
 
 import dev.mzflink.Failpoints;
+import dev.mzflink.status.SourceStatuses;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -33,11 +34,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Commits each completed checkpoint's staged changes of every results table it serves in ONE
  * transaction of the results database, together with the sink's progress rows: a reader sees all of
- * a checkpoint or none of it. It waits for the marker of every writer for the checkpoint (with
- * unaligned checkpoints a marker may still be on its way when the checkpoint completes), commits on
- * a thread of its own, and retries a commit that fails (the results database restarting or down)
- * for as long as it takes, while the job goes on. A checkpoint's commit covers the ones before it
- * that were not committed.
+ * a checkpoint or none of it, and with it the position of each source the results reflect. It
+ * commits a checkpoint once it has the marker of every writer and source position for it, on a
+ * thread of its own, and retries a commit that fails (the results database restarting or down) for
+ * as long as it takes, while the job goes on. A checkpoint's commit covers the ones before it that
+ * were not committed.
  *
  * <p>Idempotent: the progress table says which batch of each writer is applied, so a checkpoint
  * committed again after a restart applies nothing twice. A writer of a later run (lineage) of the
@@ -55,6 +56,12 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   private final String url;
   private final Map<String, ResultsTableSpec> tables;
 
+  /** The sources whose positions each commit records (quoted), in {@link Marker#position}s. */
+  private final List<String> sources;
+
+  /** What each checkpoint needs a marker of: every results table and every source's position. */
+  private final Set<String> expected = new TreeSet<>();
+
   private transient ListState<Marker> pendingState;
   private transient List<Marker> pending;
   private transient long completed;
@@ -69,10 +76,13 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   private transient StallWatch stallWatch;
   private transient long watchedAt;
 
-  ResultsCommitter(String url, List<ResultsTableSpec> tables) {
+  ResultsCommitter(String url, List<ResultsTableSpec> tables, List<String> sources) {
     this.url = url;
     this.tables = new TreeMap<>();
     tables.forEach(t -> this.tables.put(t.quoted(), t));
+    this.sources = List.copyOf(sources);
+    expected.addAll(this.tables.keySet());
+    this.sources.forEach(source -> expected.add(Marker.position(source, 0, -1).table));
   }
 
   @Override
@@ -191,6 +201,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       return; // the commit under way; the next one takes what is due then
     }
     Map<String, Map<Integer, Marker>> due;
+    Map<String, Marker> positions;
     long checkpoint;
     synchronized (this) {
       checkpoint = dueCheckpoint();
@@ -198,9 +209,12 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         return;
       }
       due = new TreeMap<>();
+      positions = new TreeMap<>();
       for (Marker m : pending) {
         if (m.checkpoint <= checkpoint && tables.containsKey(m.table)) {
           due.computeIfAbsent(m.table, t -> new TreeMap<>()).merge(m.subtask, m, Marker::later);
+        } else if (m.checkpoint <= checkpoint && m.isPosition()) {
+          positions.merge(m.source(), m, Marker::later);
         }
       }
     }
@@ -214,7 +228,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
                 url,
                 LOG,
                 () -> {
-                  commit(due);
+                  commit(due, positions);
                   return null;
                 },
                 this::closeQuietly,
@@ -250,7 +264,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         }
       }
       boolean all = true;
-      for (String table : tables.keySet()) {
+      for (String table : expected) {
         Set<Integer> got = subtasks.get(table);
         all &= got != null && got.size() == writers.get(table);
       }
@@ -261,8 +275,12 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     return -1;
   }
 
-  /** Applies every table's staged changes up to the markers' batches, in one transaction. */
-  private void commit(Map<String, Map<Integer, Marker>> markers) throws SQLException {
+  /**
+   * Applies every table's staged changes up to the markers' batches and records the sources'
+   * positions, in one transaction.
+   */
+  private void commit(Map<String, Map<Integer, Marker>> markers, Map<String, Marker> positions)
+      throws SQLException {
     Connection c = connection();
     long started = System.nanoTime();
     long changes = 0;
@@ -272,6 +290,9 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         if (changes > 0) {
           Failpoints.hit(Failpoints.SINK_INSIDE_COMMIT);
         }
+      }
+      for (Marker position : positions.values()) {
+        SourceStatuses.applied(c, position.source(), position.batch);
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {
@@ -382,6 +403,9 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     if (connection == null || connection.isClosed()) {
       Connection c = ResultsConnections.open(url, "results committer", 3600, 60);
       ResultsTables.createProgressTable(c);
+      if (!sources.isEmpty()) {
+        SourceStatuses.create(c);
+      }
       c.setAutoCommit(false);
       try (Statement s = c.createStatement();
           ResultSet r = s.executeQuery("SELECT current_setting('server_version_num')::int")) {

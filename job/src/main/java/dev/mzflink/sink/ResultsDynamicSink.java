@@ -66,7 +66,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
               .name("markers of " + id);
         }
         return ResultsCommitGroup.attach(
-            markers, url, List.of(table), "mzflink-results-committer-" + id);
+            markers, url, List.of(table), List.of(), "mzflink-results-committer-" + id);
       }
     };
   }

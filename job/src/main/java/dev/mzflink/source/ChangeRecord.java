@@ -47,6 +47,13 @@ public final class ChangeRecord {
    */
   public static final byte TABLE_ERRORED = 9;
 
+  /**
+   * The source's position: every upstream transaction that committed before WAL position {@link
+   * #lsn} was emitted before this record (table -1). Sent between transactions, at most a few times
+   * a second, and whenever the stream has caught up.
+   */
+  public static final byte POSITION = 10;
+
   /** The table's index in the source's layout; -1 for a RESET of every table. */
   public int table;
 

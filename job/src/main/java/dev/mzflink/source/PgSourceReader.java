@@ -8,9 +8,11 @@ import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -35,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   private static final Logger LOG = LoggerFactory.getLogger(PgSourceReader.class);
+
+  /** How often a busy stream emits its position. */
+  static final long POSITION_NANOS = 100_000_000L;
 
   private final SourceReaderContext context;
   private final SourceLayout layout;
@@ -62,6 +67,14 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
 
   /** Markers to emit between two transactions of the stream. */
   private final List<ChangeRecord> markers = new ArrayList<>();
+
+  /** The position last emitted as a {@link ChangeRecord#POSITION}, and when (nanoTime). */
+  private long positionEmitted = -1;
+
+  private long positionEmittedAt;
+
+  /** Tables snapshotted while the stream runs (new to a resumed pipeline), until they are done. */
+  private final Set<String> snapshotting = new HashSet<>();
 
   /** Per checkpoint taken and not yet completed, the stream position it holds. */
   private final NavigableMap<Long, Long> checkpointed = new TreeMap<>();
@@ -126,6 +139,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   @Override
   public void handleSourceEvents(SourceEvent event) {
     if (event instanceof StreamGo go) {
+      snapshotting.addAll(go.handOver().keySet());
       stream = stream.withHandOver(go.handOver());
       waitingForGo = false;
       startStream();
@@ -133,6 +147,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       for (TableLayout t : layout.tables) {
         Long rows = done.rows().get(t.id);
         if (rows != null) {
+          snapshotting.remove(t.id);
           ChangeRecord marker =
               new ChangeRecord(
                   t.index,
@@ -163,6 +178,10 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
     StreamBatch batch = queues.stream.poll();
     if (batch != null) {
       emitTransaction(batch, output);
+      emitPosition(output, false);
+      return InputStatus.MORE_AVAILABLE;
+    }
+    if (emitPosition(output, true)) {
       return InputStatus.MORE_AVAILABLE;
     }
     if (snapshotRowsEmitted >= 10_000
@@ -189,6 +208,36 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       return InputStatus.MORE_AVAILABLE;
     }
     return InputStatus.NOTHING_AVAILABLE;
+  }
+
+  /**
+   * Between two transactions of the stream: emits the stream's position when it moved, at once when
+   * the stream has caught up ({@code idle}), otherwise at most every {@link #POSITION_NANOS}. While
+   * tables are snapshotted beside the stream, the position is unknown (-1): their rows are not all
+   * out.
+   */
+  private boolean emitPosition(ReaderOutput<ChangeRecord> output, boolean idle) {
+    if (stream == null || waitingForGo || streamWorker == null) {
+      return false;
+    }
+    long position = snapshotting.isEmpty() ? stream.startLsn() : -1;
+    if (position < 0) {
+      if (positionEmitted < 0 && positionEmittedAt != 0) {
+        return false;
+      }
+      output.collect(new ChangeRecord(-1, ChangeRecord.POSITION, null, -1, 0));
+      positionEmitted = -1;
+      positionEmittedAt = System.nanoTime();
+      return true;
+    }
+    long now = System.nanoTime();
+    if (position <= positionEmitted || (!idle && now - positionEmittedAt < POSITION_NANOS)) {
+      return false;
+    }
+    output.collect(new ChangeRecord(-1, ChangeRecord.POSITION, null, position, 0));
+    positionEmitted = position;
+    positionEmittedAt = now;
+    return true;
   }
 
   /**

@@ -10,7 +10,9 @@ import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
+import org.postgresql.replication.LogSequenceNumber;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,11 +72,44 @@ public final class SourceStatuses {
           + " (source text NOT NULL, \"table\" text NOT NULL, status text NOT NULL, error text,"
           + " last_change_at timestamptz, snapshot_rows bigint NOT NULL DEFAULT 0, snapshot_rows_estimated bigint,"
           + " retained_wal_bytes bigint, slot text, updated_at timestamptz NOT NULL DEFAULT now(),"
-          + " PRIMARY KEY (source, \"table\"))";
+          + " applied_lsn pg_lsn, applied_at timestamptz, PRIMARY KEY (source, \"table\"))";
+
+  /** Adds the applied position to a status table of an earlier mzflink. */
+  static final String ADD_APPLIED =
+      "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = '"
+          + TABLE.replace("'", "''")
+          + "'::regclass AND attname = 'applied_lsn' AND NOT attisdropped) THEN ALTER TABLE "
+          + TABLE
+          + " ADD COLUMN applied_lsn pg_lsn, ADD COLUMN applied_at timestamptz; END IF; END $$";
+
+  /** Creates the status table (or adds what an earlier mzflink's lacks). Commits. */
+  public static void create(Connection c) throws SQLException {
+    ResultsSchema.create(c, DDL, ADD_APPLIED);
+  }
+
+  /**
+   * Records, in the caller's transaction, that the results reflect every upstream transaction of
+   * {@code source} that committed before WAL position {@code lsn} (-1: not known, the source is
+   * reading a snapshot). The sink's committer calls it in the transaction that commits the results.
+   */
+  public static void applied(Connection c, String source, long lsn) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "INSERT INTO "
+                + TABLE
+                + " (source, \"table\", status, applied_lsn, applied_at) VALUES (?, '', ?, ?::pg_lsn, now())"
+                + " ON CONFLICT (source, \"table\") DO UPDATE SET applied_lsn = EXCLUDED.applied_lsn,"
+                + " applied_at = EXCLUDED.applied_at")) {
+      p.setString(1, source);
+      p.setString(2, Status.RUNNING.text());
+      p.setString(3, lsn < 0 ? null : LogSequenceNumber.valueOf(lsn).asString());
+      p.executeUpdate();
+    }
+  }
 
   /** Writes {@code rows} (insert or update), creating the table if needed. */
   public static void write(Connection c, List<Row> rows) throws SQLException {
-    ResultsSchema.create(c, DDL);
+    create(c);
     boolean autoCommit = c.getAutoCommit();
     c.setAutoCommit(false);
     try {
@@ -130,7 +165,7 @@ public final class SourceStatuses {
   public static void mark(
       String resultsUrl, String source, List<String> tables, Status status, String error) {
     try (Connection c = PgConnections.connect(resultsUrl, new Properties())) {
-      ResultsSchema.create(c, DDL);
+      create(c);
       List<String> targets = new ArrayList<>(tables);
       if (targets.isEmpty()) {
         try (PreparedStatement p =
@@ -167,6 +202,50 @@ public final class SourceStatuses {
     }
   }
 
+  /**
+   * A source's row, for {@code mzflink wait}.
+   *
+   * @param status its status
+   * @param error why it is errored or stalled, empty otherwise
+   * @param appliedLsn the position the results reflect, empty when not known
+   * @param reached whether that position is at or past the one asked about
+   */
+  public record Applied(String status, String error, String appliedLsn, boolean reached) {}
+
+  /**
+   * The row of {@code source} (quoted), and whether its results reflect upstream up to {@code lsn}
+   * ({@code X/Y}); empty when the results database has no status of it.
+   */
+  public static Optional<Applied> applied(Connection c, String source, String lsn)
+      throws SQLException {
+    try (Statement s = c.createStatement()) {
+      try (ResultSet exists =
+          s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
+        exists.next();
+        if (!exists.getBoolean(1)) {
+          return Optional.empty();
+        }
+      }
+    }
+    // to_jsonb: a status table of an earlier mzflink has no applied_lsn yet.
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT status, coalesce(error, ''), coalesce(to_jsonb(s) ->> 'applied_lsn', ''),"
+                + " coalesce((to_jsonb(s) ->> 'applied_lsn')::pg_lsn >= ?::pg_lsn, false) FROM "
+                + TABLE
+                + " s WHERE source = ? AND \"table\" = ''")) {
+      p.setString(1, lsn);
+      p.setString(2, source);
+      try (ResultSet r = p.executeQuery()) {
+        if (!r.next()) {
+          return Optional.empty();
+        }
+        return Optional.of(
+            new Applied(r.getString(1), r.getString(2), r.getString(3), r.getBoolean(4)));
+      }
+    }
+  }
+
   /** The status table's rows, ordered by source and table, for {@code mzflink status}. */
   public static List<List<String>> read(Connection c) throws SQLException {
     List<List<String>> rows = new ArrayList<>();
@@ -182,13 +261,14 @@ public final class SourceStatuses {
           s.executeQuery(
               "SELECT source, \"table\", status, coalesce(error, ''), coalesce(to_char(last_change_at, 'YYYY-MM-DD HH24:MI:SS'), ''),"
                   + " snapshot_rows::text || coalesce('/' || snapshot_rows_estimated::text, ''),"
-                  + " coalesce(pg_size_pretty(retained_wal_bytes), ''), coalesce(slot, ''), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS')"
+                  + " coalesce(pg_size_pretty(retained_wal_bytes), ''), coalesce(slot, ''),"
+                  + " coalesce(to_jsonb(s) ->> 'applied_lsn', ''), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS')"
                   + " FROM "
                   + TABLE
-                  + " ORDER BY source, \"table\"")) {
+                  + " s ORDER BY source, \"table\"")) {
         while (r.next()) {
           List<String> row = new ArrayList<>();
-          for (int i = 1; i <= 9; i++) {
+          for (int i = 1; i <= 10; i++) {
             row.add(r.getString(i));
           }
           rows.add(row);

@@ -6,10 +6,13 @@ import dev.mzflink.source.SourceLayout;
 import dev.mzflink.source.TableLayout;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
@@ -40,8 +43,11 @@ public final class SourceStreams {
    * its rows of the status table in the results database at {@code resultsUrl} current and reports
    * a slot retaining more than {@code walWarningBytes} as stalled. {@code pipeline} (the job name)
    * and {@code run} (a token of this run) name the run upstream and in the slot registry.
+   *
+   * @return per source (its quoted name), its positions: the WAL position before which every
+   *     upstream transaction was emitted, -1 while a snapshot is read beside the stream
    */
-  public static void register(
+  public static Map<String, DataStream<Long>> register(
       StreamExecutionEnvironment env,
       StreamTableEnvironment tables,
       List<SourceStream> streams,
@@ -50,20 +56,24 @@ public final class SourceStreams {
       String pipeline,
       String run) {
     int parallelism = env.getParallelism();
+    Map<String, DataStream<Long>> positions = new LinkedHashMap<>();
     for (SourceStream stream : streams) {
       SourceLayout layout = new SourceLayout(stream, resultsUrl, pipeline, run);
       // The slot name is unique per source, stable, and made of [a-z0-9_].
       String id = stream.slot();
-      SingleOutputStreamOperator<TableChange> normalized =
+      SingleOutputStreamOperator<ChangeRecord> fannedOut =
           env.fromSource(
                   new PgSource(layout),
                   WatermarkStrategy.noWatermarks(),
                   "postgres " + stream.name().quoted())
               .uid(sourceUid(stream))
-              .flatMap(new TruncateFanOut(parallelism, MAX_PARALLELISM))
+              .process(new TruncateFanOut(parallelism, MAX_PARALLELISM))
               .returns(TypeInformation.of(ChangeRecord.class))
               .uid("mzflink-fan-out-" + id)
-              .name("fan out TRUNCATE and RESET")
+              .name("fan out TRUNCATE and RESET");
+      positions.put(layout.source, fannedOut.getSideOutput(TruncateFanOut.POSITIONS));
+      SingleOutputStreamOperator<TableChange> normalized =
+          fannedOut
               .keyBy(c -> c.key, Types.STRING)
               .transform(
                   "normalize " + stream.name().quoted(),
@@ -99,6 +109,7 @@ public final class SourceStreams {
         tables.createTemporaryView(table.flinkName().quoted(), view);
       }
     }
+    return positions;
   }
 
   /** The uid of the source's source operator, whose state holds its WAL position. */

@@ -1,17 +1,21 @@
 package dev.mzflink.runtime.cdc;
 
 import dev.mzflink.source.ChangeRecord;
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * Sends a TRUNCATE, a RESET and a SNAPSHOT_DONE to every subtask of the normalizer, in line with
  * the table's other changes: one copy per subtask, each with a key that the key-by assigns to that
- * subtask. The other records pass unchanged.
+ * subtask. The source's positions leave by {@link #POSITIONS}. The other records pass unchanged.
  */
-final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord> {
+final class TruncateFanOut extends ProcessFunction<ChangeRecord, ChangeRecord> {
   private static final long serialVersionUID = 1L;
+
+  /** The source's positions (-1: unknown, a snapshot is being read beside the stream). */
+  static final OutputTag<Long> POSITIONS = new OutputTag<>("positions") {};
 
   /** The keys that reach subtask 0, 1, ... of the normalizer. */
   private final String[] subtaskKeys;
@@ -31,7 +35,11 @@ final class TruncateFanOut implements FlatMapFunction<ChangeRecord, ChangeRecord
   }
 
   @Override
-  public void flatMap(ChangeRecord change, Collector<ChangeRecord> out) {
+  public void processElement(ChangeRecord change, Context context, Collector<ChangeRecord> out) {
+    if (change.kind == ChangeRecord.POSITION) {
+      context.output(POSITIONS, change.lsn);
+      return;
+    }
     if (change.kind != ChangeRecord.TRUNCATE
         && change.kind != ChangeRecord.RESET
         && change.kind != ChangeRecord.SNAPSHOT_DONE) {
