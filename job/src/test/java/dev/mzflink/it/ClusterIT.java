@@ -9,6 +9,7 @@ import dev.mzflink.testing.JarProcess;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
+import dev.mzflink.testing.Transfers;
 import dev.mzflink.testing.UpstreamWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,20 @@ class ClusterIT {
   private static final List<String> TABLES =
       List.of("\"public\".\"accounts\"", "\"public\".\"ledger\"");
   private static final Duration CATCH_UP = Duration.ofSeconds(120);
+
+  /** Money moving upstream during the fault tour; readers check every results state they see. */
+  private static final Transfers BANK = new Transfers(100);
+
+  private static final List<String> TOUR_TABLES =
+      List.of(
+          "\"public\".\"accounts\"",
+          "\"public\".\"ledger\"",
+          "\"public\".\"balances\"",
+          "\"public\".\"transfers\"");
+
+  /** The transfer writers of the fault tour, paused with the other writer to compare. */
+  private static volatile Transfers.Writers transfers;
+
   private static final List<String> TIMES = new ArrayList<>();
 
   /**
@@ -121,6 +136,10 @@ class ClusterIT {
       throws Exception {
     step("running again; comparing: " + fault);
     writer.pause();
+    Transfers.Writers bank = transfers;
+    if (bank != null) {
+      bank.pause();
+    }
     try (Connection app = server.connect(database);
         Connection results = server.connect(database + "_results")) {
       Tables.awaitEqual(app, results, tables, CATCH_UP);
@@ -129,6 +148,9 @@ class ClusterIT {
     TIMES.add(time);
     System.out.println(time);
     writer.resume();
+    if (bank != null) {
+      bank.resume();
+    }
   }
 
   private static final long START = System.nanoTime();
@@ -164,9 +186,16 @@ class ClusterIT {
       throws Throwable {
     Throwable failure = null;
     EmbeddedPostgresServer server = databases("faults", 250_000);
-    Path script = script(server, "faults");
+    try (Connection app = server.connect("faults")) {
+      Sql.execute(app, BANK.schema(4));
+      Sql.execute(app, "ALTER PUBLICATION faults ADD TABLE balances, transfers");
+    }
+    Path script = script(server, "faults", Transfers.views());
     String resultsUrl = server.jdbcUrl("faults_results");
-    try (UpstreamWriter writer = UpstreamWriter.start(server.jdbcUrl("faults"), 250_000, 7)) {
+    Transfers.Readers readers = null;
+    try (UpstreamWriter writer = UpstreamWriter.start(server.jdbcUrl("faults"), 250_000, 7);
+        Transfers.Writers bank = BANK.write(server.jdbcUrl("faults"), 1, 0)) {
+      transfers = bank;
       String job =
           submittedJob(
               JarProcess.start(
@@ -198,10 +227,14 @@ class ClusterIT {
         cluster.killTaskManager(1);
         cluster.addTaskManager();
         cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
-        caughtUp("TaskManager killed during the snapshot", fault, writer, server, "faults");
+        caughtUp(
+            "TaskManager killed during the snapshot", fault, writer, server, "faults", TOUR_TABLES);
       } else {
-        caughtUp("snapshot", fault, writer, server, "faults");
+        caughtUp("snapshot", fault, writer, server, "faults", TOUR_TABLES);
       }
+
+      // From here on (the first snapshot is in), every state of the results is checked.
+      readers = BANK.read(resultsUrl, 1);
 
       // 2. A TaskManager dies while streaming.
       Thread.sleep(2000);
@@ -211,7 +244,7 @@ class ClusterIT {
       cluster.killTaskManager(2);
       cluster.addTaskManager();
       cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
-      caughtUp("TaskManager killed while streaming", fault, writer, server, "faults");
+      caughtUp("TaskManager killed while streaming", fault, writer, server, "faults", TOUR_TABLES);
 
       // 3. PostgreSQL restarts, fast and immediate (upstream and results database: one server).
       for (String mode : FULL ? List.of("fast", "immediate") : List.of("fast")) {
@@ -220,7 +253,8 @@ class ClusterIT {
         failures = cluster.failures(job);
         server.restart(mode);
         cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
-        caughtUp("PostgreSQL restarted (-m " + mode + ")", fault, writer, server, "faults");
+        caughtUp(
+            "PostgreSQL restarted (-m " + mode + ")", fault, writer, server, "faults", TOUR_TABLES);
       }
 
       // 4. The walsender is terminated.
@@ -234,7 +268,7 @@ class ClusterIT {
                 strings(server, "faults", "SELECT pg_terminate_backend(" + walsenders.get(0) + ")"))
             .containsExactly("t");
         cluster.awaitRecovery(job, failures, Duration.ofSeconds(90));
-        caughtUp("walsender terminated", fault, writer, server, "faults");
+        caughtUp("walsender terminated", fault, writer, server, "faults", TOUR_TABLES);
       }
 
       // 5. Stop with a savepoint, write while stopped, resume with flink run.
@@ -274,7 +308,8 @@ class ClusterIT {
           fault,
           writer,
           server,
-          "faults");
+          "faults",
+          TOUR_TABLES);
 
       // 6. The resumed job reads on and its checkpoints confirm WAL past the first savepoint:
       //    resuming from that savepoint again would skip changes, and is refused.
@@ -317,11 +352,35 @@ class ClusterIT {
                   cluster.restAddress()));
       cluster.awaitRunning(job, Duration.ofSeconds(60));
       caughtUp(
-          "an old savepoint refused, resumed from the newest", fault, writer, server, "faults");
+          "an old savepoint refused, resumed from the newest",
+          fault,
+          writer,
+          server,
+          "faults",
+          TOUR_TABLES);
+      readers.close();
+      String seen = String.format("fault tour: %,d transfers, %s", bank.done(), readers);
+      TIMES.add(seen);
+      System.out.println(seen);
+      assertThat(readers.examples())
+          .as("results states breaking an invariant (the first 20)")
+          .isEmpty();
+      assertThat(readers.violations()).isZero();
+      assertThat(readers.states()).isGreaterThan(10);
       cluster.flink("cancel", job);
     } catch (Throwable e) {
       failure = e;
     } finally {
+      transfers = null;
+      if (readers != null) {
+        try {
+          readers.close();
+        } catch (Throwable e) {
+          if (failure == null) {
+            failure = e;
+          }
+        }
+      }
       cleanUp(failure, server, "faults");
     }
   }
