@@ -22,14 +22,16 @@ import picocli.CommandLine.Spec;
 /**
  * {@code mzflink wait --results-url URL --source S --lsn LSN}: read-your-writes. Returns once the
  * results database reflects every upstream transaction of source S that committed before LSN (a
- * client takes {@code pg_current_wal_lsn()} upstream after its write), as the status table's {@code
- * applied_lsn} says; the sink's commit sets it in the transaction that commits the results.
+ * client takes {@code pg_current_wal_insert_lsn()} upstream after its commit: {@code
+ * pg_current_wal_lsn()}, the write position, can lag a commit made with {@code synchronous_commit}
+ * off), as the status table's {@code applied_lsn} says; the sink's commit sets it in the
+ * transaction that commits the results.
  */
 @Command(
     name = "wait",
     mixinStandardHelpOptions = true,
     description =
-        "Waits until the results reflect a source's upstream up to a WAL position: take pg_current_wal_lsn() upstream"
+        "Waits until the results reflect a source's upstream up to a WAL position: take pg_current_wal_insert_lsn() upstream"
             + " after a write, then wait for it. Exit 0 once they do, 1 on timeout or when the source is errored.")
 final class WaitCommand implements Callable<Integer> {
   private static final Pattern LSN = Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
@@ -59,7 +61,7 @@ final class WaitCommand implements Callable<Integer> {
       required = true,
       paramLabel = "LSN",
       description =
-          "The upstream WAL position to wait for, as pg_current_wal_lsn() gives it (0/16B3748).")
+          "The upstream WAL position to wait for, as pg_current_wal_insert_lsn() gives it after a commit (0/16B3748).")
   String lsn;
 
   @Option(
