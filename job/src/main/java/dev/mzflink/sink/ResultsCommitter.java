@@ -76,6 +76,9 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   private transient StallWatch stallWatch;
   private transient long watchedAt;
 
+  /** The latest completed checkpoint held back because a source's snapshot is being read. */
+  private transient volatile long heldThrough;
+
   ResultsCommitter(String url, List<ResultsTableSpec> tables, List<String> sources) {
     this.url = url;
     this.tables = new TreeMap<>();
@@ -98,6 +101,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     completed = context.getRestoredCheckpointId().orElse(-1L);
     scheduled = -1;
     committed = -1;
+    heldThrough = -1;
   }
 
   @Override
@@ -141,7 +145,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
           tryCommit();
           if (now - watchedAt >= 1000) {
             watchedAt = now;
-            stallWatch.committed(committed);
+            // A checkpoint held back for a snapshot is not stalled: it waits for the snapshot.
+            stallWatch.committed(Math.max(committed, heldThrough));
             List<Marker> markers;
             synchronized (this) {
               markers = new ArrayList<>(pending);
@@ -180,8 +185,24 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     super.snapshotState(context);
     synchronized (this) {
       pending.removeIf(m -> m.checkpoint <= committed);
+      compact();
       pendingState.update(new ArrayList<>(pending));
     }
+  }
+
+  /**
+   * Of the markers of completed checkpoints, keeps only each writer's (and source's) latest: a
+   * commit takes the latest anyway, and while commits are held back for a snapshot the others would
+   * pile up, one per writer and checkpoint.
+   */
+  private void compact() {
+    Map<String, Map<Integer, Marker>> latest = new HashMap<>();
+    for (Marker m : pending) {
+      if (m.checkpoint <= completed) {
+        latest.computeIfAbsent(m.table, t -> new HashMap<>()).merge(m.subtask, m, Marker::later);
+      }
+    }
+    pending.removeIf(m -> m.checkpoint <= completed && latest.get(m.table).get(m.subtask) != m);
   }
 
   /**
@@ -245,7 +266,10 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
 
   /**
    * The latest completed checkpoint not yet committed for which every writer of every table sent
-   * its marker; -1 when there is none.
+   * its marker and every source knows its position; -1 when there is none. A source that does not
+   * know its position is reading a snapshot: nothing is committed until the snapshot is complete,
+   * so that the results never show part of it (a fresh run's first commit holds the whole snapshot,
+   * and an earlier run's rows stay until then).
    */
   private long dueCheckpoint() {
     TreeSet<Long> candidates = new TreeSet<>();
@@ -268,11 +292,25 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         Set<Integer> got = subtasks.get(table);
         all &= got != null && got.size() == writers.get(table);
       }
+      if (all && snapshotting(id)) {
+        heldThrough = Math.max(heldThrough, id);
+        return -1;
+      }
       if (all) {
         return id;
       }
     }
     return -1;
+  }
+
+  /** Whether a source's position at checkpoint {@code id} is not known (a snapshot is read). */
+  private boolean snapshotting(long id) {
+    for (Marker m : pending) {
+      if (m.checkpoint == id && m.isPosition() && m.batch < 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

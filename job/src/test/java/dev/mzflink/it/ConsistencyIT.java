@@ -145,6 +145,57 @@ class ConsistencyIT {
     }
   }
 
+  /**
+   * A snapshot is committed whole: while it is read the results database shows none of it (and no
+   * applied position), then all of it.
+   */
+  @Test
+  void theSnapshotAppearsWhole() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("whole");
+    server.createDatabase("whole_results");
+    int rows = 300_000;
+    try (Connection app = server.connect("whole");
+        Connection results = server.connect("whole_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE big (id int PRIMARY KEY, v int NOT NULL)",
+          "INSERT INTO big SELECT g, g % 100 FROM generate_series(1, " + rows + ") g",
+          "CREATE PUBLICATION whole FOR TABLE big");
+      String script =
+          Pipelines.replicate(server.conninfo("whole"), "whole")
+              + "CREATE MATERIALIZED VIEW sums AS SELECT v, count(*) AS n FROM big GROUP BY v;\n";
+      List<Long> seen = new java.util.ArrayList<>();
+      try (RunningPipeline pipeline = Pipelines.start(script, server.jdbcUrl("whole_results"), 2)) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+        long count = -1;
+        while (count != rows && System.nanoTime() < deadline) {
+          try {
+            count =
+                Sql.longValue(
+                    results,
+                    "SELECT (SELECT count(*) FROM big) + (SELECT coalesce(sum(n), 0) FROM sums)");
+            if (seen.isEmpty() || seen.get(seen.size() - 1) != count) {
+              seen.add(count);
+            }
+            count /= 2;
+          } catch (SQLException e) {
+            // the results tables are not created yet
+          }
+          Thread.sleep(20);
+        }
+        assertThat(seen)
+            .as("rows of big and of the view in each state read")
+            .containsExactly(0L, 2L * rows);
+        assertThat(
+                Sql.strings(
+                    results,
+                    "SELECT applied_lsn IS NOT NULL FROM mzflink.mz_source_statuses WHERE \"table\" = ''"))
+            .containsExactly("t");
+      }
+    }
+  }
+
   @Test
   void waitRefusesWhatItCannotWaitFor() throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
