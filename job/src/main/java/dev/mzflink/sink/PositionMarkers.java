@@ -1,5 +1,10 @@
 package dev.mzflink.sink;
 
+import java.util.List;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -22,7 +27,11 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
   private static final long serialVersionUID = 1L;
 
   private final String source;
+  private transient ListState<Long> state;
   private transient long latest;
+
+  /** The position the marker of the checkpoint being taken carries (-1: not known). */
+  private transient long marked;
 
   /** The latest position counts for the checkpoint being taken. */
   private transient boolean valid;
@@ -35,9 +44,24 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
   }
 
   @Override
-  public void open() throws Exception {
-    super.open();
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    state =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("known-position", Long.class));
     latest = -1;
+    for (Long known : state.get()) {
+      latest = Math.max(latest, known);
+    }
+    valid = latest >= 0;
+    marked = latest;
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    state.update(marked >= 0 ? List.of(marked) : List.of());
   }
 
   @Override
@@ -58,7 +82,8 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    output.collect(new StreamRecord<>(Marker.position(source, checkpointId, valid ? latest : -1)));
+    marked = valid ? latest : -1;
+    output.collect(new StreamRecord<>(Marker.position(source, checkpointId, marked)));
     if (arming) {
       arming = false;
       valid = true;
