@@ -2,8 +2,8 @@ package dev.mzflink.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.mzflink.testing.CommandLines;
+import dev.mzflink.testing.CommandLines.Outcome;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -31,13 +31,8 @@ class OptionValuesTest {
         "--stall-after|99999999999999999999min|error: --stall-after \"99999999999999999999min\" is too long",
       })
   void aValueThatDoesNotFitIsAUserErrorNamingTheFlag(String flag, String value, String message) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    picocli.CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code =
-        cli.execute(
+    Outcome run =
+        CommandLines.run(
             "run",
             "-e",
             "CREATE SOURCE s FROM POSTGRES HOST 'host=127.0.0.1 port=1' PUBLICATION 'p';",
@@ -45,8 +40,8 @@ class OptionValuesTest {
             URL,
             flag,
             value);
-    assertThat(code).as(err.toString()).isEqualTo(1);
-    assertThat(err.toString())
+    assertThat(run.code()).as(run.err()).isEqualTo(1);
+    assertThat(run.err())
         .startsWith(message + "\n")
         .contains("HINT: ")
         .doesNotContain("internal error")

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.mzflink.cli.Main;
 import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.testing.CommandLines;
+import dev.mzflink.testing.CommandLines.Outcome;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -306,19 +306,13 @@ class BadInputIT {
     List<String> failures = new ArrayList<>();
     int traces = 0;
     for (Case c : cases) {
-      StringWriter out = new StringWriter();
-      StringWriter err = new StringWriter();
-      int code =
+      Outcome outcome =
           assertTimeoutPreemptively(
               Duration.ofSeconds(60),
-              () -> {
-                picocli.CommandLine cli = Main.commandLine();
-                cli.setOut(new PrintWriter(out, true));
-                cli.setErr(new PrintWriter(err, true));
-                return cli.execute(c.args());
-              },
+              () -> CommandLines.run(c.args()),
               () -> c.name() + " did not end within 60 s");
-      String stderr = err.toString();
+      int code = outcome.code();
+      String stderr = outcome.err();
       long errors = stderr.lines().filter(l -> l.startsWith("error: ")).count();
       boolean trace = stderr.contains("\tat ") || stderr.contains("Exception");
       if (trace) {
@@ -343,7 +337,7 @@ class BadInputIT {
                 + " error lines, expected to contain: "
                 + c.expected()
                 + "\n  stdout: "
-                + out
+                + outcome.out()
                 + "\n  stderr: "
                 + (stderr.length() > 2000 ? stderr.substring(0, 2000) + "…" : stderr));
       }

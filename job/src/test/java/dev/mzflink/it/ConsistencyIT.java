@@ -2,18 +2,17 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mzflink.cli.Main;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
+import dev.mzflink.testing.CommandLines;
+import dev.mzflink.testing.CommandLines.Outcome;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
 import dev.mzflink.testing.Transfers;
 import dev.mzflink.testing.ViewOracle;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,7 +20,6 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import picocli.CommandLine;
 
 /**
  * Results that never show part of an upstream transaction (issue 16): writers move money between
@@ -88,7 +86,7 @@ class ConsistencyIT {
           // off (this server's default) it can lag the commit just made (seen here: 56 kB short).
           String lsn = Sql.strings(app, "SELECT pg_current_wal_insert_lsn()::text").get(0);
           Outcome waited =
-              mzflink(
+              CommandLines.run(
                   "wait",
                   "--results-url",
                   resultsUrl,
@@ -108,7 +106,7 @@ class ConsistencyIT {
         Sql.execute(app, "CREATE TABLE unpublished (id int)", "INSERT INTO unpublished VALUES (1)");
         String elsewhere = Sql.strings(app, "SELECT pg_current_wal_insert_lsn()::text").get(0);
         Outcome idle =
-            mzflink(
+            CommandLines.run(
                 "wait",
                 "--results-url",
                 resultsUrl,
@@ -127,7 +125,7 @@ class ConsistencyIT {
         String later =
             Sql.strings(app, "SELECT (pg_current_wal_insert_lsn() + 1000000)::text").get(0);
         Outcome timedOut =
-            mzflink(
+            CommandLines.run(
                 "wait",
                 "--results-url",
                 resultsUrl,
@@ -202,28 +200,16 @@ class ConsistencyIT {
     server.createDatabase("nobank_results");
     String url = server.jdbcUrl("nobank_results");
     Outcome badLsn =
-        mzflink(
+        CommandLines.run(
             "wait", "--results-url", url, "--source", "s", "--lsn", "16B3748", "--timeout", "1s");
     assertThat(badLsn.code()).isEqualTo(1);
     assertThat(badLsn.err()).contains("invalid --lsn \"16B3748\"");
     Outcome unknown =
-        mzflink(
+        CommandLines.run(
             "wait", "--results-url", url, "--source", "s", "--lsn", "0/0", "--timeout", "200ms");
     assertThat(unknown.code()).isEqualTo(1);
     assertThat(unknown.err())
         .contains("do not reflect source \"public\".\"s\" up to 0/0")
         .contains("no status of source");
-  }
-
-  private record Outcome(int code, String out, String err) {}
-
-  private static Outcome mzflink(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
   }
 }

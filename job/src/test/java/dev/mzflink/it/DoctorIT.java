@@ -2,11 +2,10 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mzflink.cli.Main;
 import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.testing.CommandLines;
+import dev.mzflink.testing.CommandLines.Outcome;
 import dev.mzflink.testing.Sql;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code mzflink check} (and {@code run}, which checks first) against real servers configured
@@ -93,24 +91,8 @@ class DoctorIT {
     }
   }
 
-  private record Outcome(int code, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
-
-  private static Outcome mzflink(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
-  }
-
   private static Outcome check(String conninfo, String publication) throws Exception {
-    return mzflink("check", script(conninfo, publication).toString());
+    return CommandLines.run("check", script(conninfo, publication).toString());
   }
 
   private static Path script(String conninfo, String publication) throws Exception {
@@ -252,7 +234,7 @@ class DoctorIT {
             + "CREATE VIEWS FROM SOURCE src (\"look_alike\".\"addr_ess\" AS addr_ess);\n");
     String script = file.toString();
 
-    Outcome perTable = mzflink("check", script, "--per-table-slots");
+    Outcome perTable = CommandLines.run("check", script, "--per-table-slots");
     assertThat(perTable.code()).as(perTable.all()).isZero();
     assertThat(perTable.out())
         .contains(
@@ -269,7 +251,7 @@ class DoctorIT {
                 + " table as LIKE patterns)\n")
         .contains("0 errors, 1 warning");
 
-    Outcome oneSlot = mzflink("check", script);
+    Outcome oneSlot = CommandLines.run("check", script);
     assertThat(oneSlot.code()).as(oneSlot.all()).isZero();
     assertThat(oneSlot.out()).contains("All prerequisites are met.");
     assertThat(oneSlot.all()).doesNotContain("look-alike");
@@ -359,7 +341,7 @@ class DoctorIT {
   @Test
   void runChecksFirstAndStopsOnErrors() throws Exception {
     Outcome o =
-        mzflink(
+        CommandLines.run(
             "run",
             script(as(replica, "repl", "repl-secret"), "good").toString(),
             "--results-url",

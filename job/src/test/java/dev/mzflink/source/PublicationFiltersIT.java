@@ -3,15 +3,14 @@ package dev.mzflink.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mzflink.cli.Main;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.testing.CommandLines;
+import dev.mzflink.testing.CommandLines.Outcome;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -20,7 +19,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What a publication publishes of a table, beyond whole plain tables: row filters and column lists
@@ -224,14 +222,15 @@ class PublicationFiltersIT {
     String fix =
         "Publish the key too: ALTER PUBLICATION \"nokey\" DROP TABLE \"public\".\"keyed\"; ALTER"
             + " PUBLICATION \"nokey\" ADD TABLE \"public\".\"keyed\" (\"id\", \"a\", \"b\");";
-    Outcome check = mzflink("check", noKey.toString());
+    Outcome check = CommandLines.run("check", noKey.toString());
     assertThat(check.code()).as(check.all()).isEqualTo(1);
     assertThat(check.all()).contains("error: " + message).contains(fix);
     Outcome run =
-        mzflink("run", noKey.toString(), "--results-url", server.jdbcUrl("refused_results"));
+        CommandLines.run(
+            "run", noKey.toString(), "--results-url", server.jdbcUrl("refused_results"));
     assertThat(run.code()).as(run.all()).isEqualTo(1);
     assertThat(run.all()).contains("error: " + message).doesNotContain("Exception");
-    Outcome translate = mzflink("translate", noKey.toString());
+    Outcome translate = CommandLines.run("translate", noKey.toString());
     assertThat(translate.code()).as(translate.all()).isEqualTo(1);
     assertThat(translate.err()).contains(message).contains(fix);
 
@@ -240,34 +239,18 @@ class PublicationFiltersIT {
     String perTable =
         "publication \"onlysome\" publishes only the rows of its row filter WHERE ((id > 10)) of table"
             + " \"public\".\"filtered\", which the per-table Flink SQL cannot read";
-    Outcome rowsTranslate = mzflink("translate", rows.toString());
+    Outcome rowsTranslate = CommandLines.run("translate", rows.toString());
     assertThat(rowsTranslate.code()).as(rowsTranslate.all()).isEqualTo(1);
     assertThat(rowsTranslate.err())
         .contains(perTable)
         .contains("Run the script with mzflink run (without --per-table-slots)")
         .doesNotContain("Exception");
     assertThat(rowsTranslate.out()).doesNotContain("postgres-cdc");
-    Outcome rowsPerTable = mzflink("check", rows.toString(), "--per-table-slots");
+    Outcome rowsPerTable = CommandLines.run("check", rows.toString(), "--per-table-slots");
     assertThat(rowsPerTable.code()).as(rowsPerTable.all()).isEqualTo(1);
     assertThat(rowsPerTable.all()).contains("error: " + perTable);
-    Outcome rowsCheck = mzflink("check", rows.toString());
+    Outcome rowsCheck = CommandLines.run("check", rows.toString());
     assertThat(rowsCheck.all()).doesNotContain("per-table Flink SQL cannot read");
-  }
-
-  private record Outcome(int code, String out, String err) {
-    String all() {
-      return out + err;
-    }
-  }
-
-  private static Outcome mzflink(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = Main.commandLine();
-    cli.setOut(new PrintWriter(out, true));
-    cli.setErr(new PrintWriter(err, true));
-    int code = cli.execute(args);
-    return new Outcome(code, out.toString(), err.toString());
   }
 
   private static Path script(String name, String conninfo, String publication) throws Exception {
