@@ -85,7 +85,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     tables.forEach(t -> this.tables.put(t.quoted(), t));
     this.sources = List.copyOf(sources);
     expected.addAll(this.tables.keySet());
-    this.sources.forEach(source -> expected.add(Marker.position(source, 0, -1).table));
+    this.sources.forEach(source -> expected.add(Marker.POSITION + source));
   }
 
   @Override
@@ -281,10 +281,13 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     for (Long id : candidates.descendingSet()) {
       Map<String, Set<Integer>> subtasks = new HashMap<>();
       Map<String, Integer> writers = new HashMap<>();
+      boolean snapshotting = false;
       for (Marker m : pending) {
         if (m.checkpoint == id) {
           subtasks.computeIfAbsent(m.table, t -> new HashSet<>()).add(m.subtask);
           writers.put(m.table, m.writers);
+          // A source whose position is not known is reading a snapshot.
+          snapshotting |= m.isPosition() && m.batch < 0;
         }
       }
       boolean all = true;
@@ -292,7 +295,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         Set<Integer> got = subtasks.get(table);
         all &= got != null && got.size() == writers.get(table);
       }
-      if (all && snapshotting(id)) {
+      if (all && snapshotting) {
         heldThrough = Math.max(heldThrough, id);
         return -1;
       }
@@ -301,16 +304,6 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       }
     }
     return -1;
-  }
-
-  /** Whether a source's position at checkpoint {@code id} is not known (a snapshot is read). */
-  private boolean snapshotting(long id) {
-    for (Marker m : pending) {
-      if (m.checkpoint == id && m.isPosition() && m.batch < 0) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**

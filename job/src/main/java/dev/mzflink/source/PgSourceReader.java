@@ -221,17 +221,12 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       return false;
     }
     long position = snapshotting.isEmpty() ? stream.startLsn() : -1;
-    if (position < 0) {
-      if (positionEmitted < 0 && positionEmittedAt != 0) {
-        return false;
-      }
-      output.collect(new ChangeRecord(-1, ChangeRecord.POSITION, null, -1, 0));
-      positionEmitted = -1;
-      positionEmittedAt = System.nanoTime();
-      return true;
-    }
     long now = System.nanoTime();
-    if (position <= positionEmitted || (!idle && now - positionEmittedAt < POSITION_NANOS)) {
+    boolean changed =
+        position < 0
+            ? positionEmitted >= 0 || positionEmittedAt == 0 // unknown: said once
+            : position > positionEmitted && (idle || now - positionEmittedAt >= POSITION_NANOS);
+    if (!changed) {
       return false;
     }
     output.collect(new ChangeRecord(-1, ChangeRecord.POSITION, null, position, 0));

@@ -218,14 +218,8 @@ public final class SourceStatuses {
    */
   public static Optional<Applied> applied(Connection c, String source, String lsn)
       throws SQLException {
-    try (Statement s = c.createStatement()) {
-      try (ResultSet exists =
-          s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
-        exists.next();
-        if (!exists.getBoolean(1)) {
-          return Optional.empty();
-        }
-      }
+    if (!exists(c)) {
+      return Optional.empty();
     }
     // to_jsonb: a status table of an earlier mzflink has no applied_lsn yet.
     try (PreparedStatement p =
@@ -246,17 +240,23 @@ public final class SourceStatuses {
     }
   }
 
+  /** Whether the results database has the status table (a pipeline ran against it). */
+  private static boolean exists(Connection c) throws SQLException {
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
+      r.next();
+      return r.getBoolean(1);
+    }
+  }
+
   /** The status table's rows, ordered by source and table, for {@code mzflink status}. */
   public static List<List<String>> read(Connection c) throws SQLException {
     List<List<String>> rows = new ArrayList<>();
+    if (!exists(c)) {
+      return rows;
+    }
     try (Statement s = c.createStatement()) {
-      try (ResultSet exists =
-          s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
-        exists.next();
-        if (!exists.getBoolean(1)) {
-          return rows;
-        }
-      }
       try (ResultSet r =
           s.executeQuery(
               "SELECT source, \"table\", status, coalesce(error, ''), coalesce(to_char(last_change_at, 'YYYY-MM-DD HH24:MI:SS'), ''),"
