@@ -5,6 +5,7 @@ import dev.mzflink.UserError;
 import dev.mzflink.pg.DatabaseIdentity;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.SourceStreams;
+import dev.mzflink.runtime.cdc.UpstreamTableFactory;
 import dev.mzflink.sink.ResultsCommitGroup;
 import dev.mzflink.sink.ResultsTables;
 import dev.mzflink.translate.FlinkPlan;
@@ -185,7 +186,12 @@ public final class PipelineRunner {
       positions.forEach(group::addPositions);
       group.attachCommitter();
     }
-    StreamGraph graph = env.getStreamGraph();
+    StreamGraph graph;
+    try {
+      graph = env.getStreamGraph();
+    } finally {
+      UpstreamTableFactory.forget(run + "/");
+    }
     graph.setJobName(options.jobName());
     JobClient job;
     try {

@@ -16,10 +16,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.table.api.Schema;
-import org.apache.flink.table.api.Table;
+import org.apache.flink.table.api.TableDescriptor;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
-import org.apache.flink.table.connector.ChangelogMode;
-import org.apache.flink.types.Row;
+import org.apache.flink.table.data.RowData;
+import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
+import org.apache.flink.table.types.logical.RowType;
 
 /**
  * Builds the reading of each source and registers every table of it in the table environment under
@@ -92,9 +93,10 @@ public final class SourceStreams {
           .setMaxParallelism(1)
           .uid("mzflink-status-" + id);
       TableRouter router = new TableRouter(layout);
-      SingleOutputStreamOperator<Row> routed =
+      SingleOutputStreamOperator<RowData> routed =
           normalized
               .process(router)
+              .returns(InternalTypeInfo.of(RowType.of()))
               .uid("mzflink-route-" + id)
               .name("route tables " + stream.name().quoted());
       for (TableLayout t : layout.tables) {
@@ -103,10 +105,15 @@ public final class SourceStreams {
         if (!table.primaryKey().isEmpty()) {
           schema.primaryKey(table.primaryKey());
         }
-        Table view =
-            tables.fromChangelogStream(
-                routed.getSideOutput(router.tag(t.index)), schema.build(), ChangelogMode.all());
-        tables.createTemporaryView(table.flinkName().quoted(), view);
+        // The planner reads the table's changes as internal rows through a scan source.
+        String key = run + "/" + id + "/" + t.index;
+        UpstreamTableFactory.register(key, routed.getSideOutput(router.tag(t.index)));
+        tables.createTemporaryTable(
+            table.flinkName().quoted(),
+            TableDescriptor.forConnector(UpstreamTableFactory.IDENTIFIER)
+                .schema(schema.build())
+                .option(UpstreamTableFactory.STREAM, key)
+                .build());
       }
     }
     return positions;
