@@ -73,10 +73,11 @@ final class ChangeDecoder {
     } else if (message instanceof PgOutputMessage.Insert i) {
       for (int index : tables(i.relationOid())) {
         TableLayout t = layout.table(index);
-        if (i.newTuple().hasUnchangedToast()) {
-          throw stop(t, unchangedToastInInsert(t, i.newTuple()));
+        TupleData row = t.read(i.newTuple());
+        if (row.hasUnchangedToast()) {
+          throw stop(t, unchangedToastInInsert(t, row));
         }
-        emit(out, t, ChangeRecord.INSERT, t.decoder().decode(i.newTuple()), 0);
+        emit(out, t, ChangeRecord.INSERT, t.decoder().decode(row), 0);
       }
     } else if (message instanceof PgOutputMessage.Update u) {
       for (int index : tables(u.relationOid())) {
@@ -146,7 +147,7 @@ final class ChangeDecoder {
       return "it was dropped and created again (oid " + r.oid() + ", was " + t.oid + ")";
     }
     List<String> actual = r.columns().stream().map(Relation.Column::name).toList();
-    List<String> expected = t.rowType.getFieldNames();
+    List<String> expected = t.published;
     if (!actual.equals(expected)) {
       List<String> added = new ArrayList<>(actual);
       added.removeAll(expected);
@@ -167,14 +168,14 @@ final class ChangeDecoder {
     }
     for (int i = 0; i < actual.size(); i++) {
       Relation.Column c = r.columns().get(i);
-      if (t.typeOids[i] != 0 && c.typeOid() != t.typeOids[i]) {
+      if (t.publishedTypeOids[i] != 0 && c.typeOid() != t.publishedTypeOids[i]) {
         return "column " + quoted(List.of(c.name())) + " changed type";
       }
-      if (t.typeOids[i] != 0 && c.typeModifier() != t.typmods[i]) {
+      if (t.publishedTypeOids[i] != 0 && c.typeModifier() != t.publishedTypmods[i]) {
         return "column "
             + quoted(List.of(c.name()))
             + " changed type (type modifier "
-            + t.typmods[i]
+            + t.publishedTypmods[i]
             + ", now "
             + c.typeModifier()
             + ")";
@@ -211,8 +212,9 @@ final class ChangeDecoder {
   }
 
   private void update(TableLayout t, PgOutputMessage.Update u, Consumer<ChangeRecord> out) {
-    TupleData next = u.newTuple();
-    OldTuple old = u.oldTuple().orElse(null);
+    // The tuples' columns the pipeline reads: a change of other columns is no change.
+    TupleData next = t.read(u.newTuple());
+    OldTuple old = u.oldTuple().map(o -> read(t, o)).orElse(null);
     if (!t.keyed()) {
       if (old == null || old.kind() != OldTuple.Kind.FULL) {
         throw stop(
@@ -291,7 +293,12 @@ final class ChangeDecoder {
                   + " IDENTITY FULL upstream (ALTER TABLE %s REPLICA IDENTITY FULL;)",
               t.qualifiedName, t.qualifiedName));
     }
-    emit(out, t, ChangeRecord.DELETE, t.decoder().decode(old.tuple()), 0);
+    emit(out, t, ChangeRecord.DELETE, t.decoder().decode(t.read(old.tuple())), 0);
+  }
+
+  /** The old tuple's columns the pipeline reads. */
+  private static OldTuple read(TableLayout t, OldTuple old) {
+    return t.positions == null ? old : new OldTuple(old.kind(), t.read(old.tuple()));
   }
 
   /** Whether a key column's value differs between the old row (key or full) and the new one. */

@@ -1,8 +1,8 @@
 package dev.mzflink.source;
 
+import dev.mzflink.source.pgoutput.TupleData;
 import dev.mzflink.translate.FlinkPlan.FlinkColumn;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
-import dev.mzflink.translate.FlinkTypes;
 import dev.mzflink.translate.PgValueKind;
 import dev.mzflink.values.KeyText;
 import dev.mzflink.values.PgRowDecoder;
@@ -49,15 +49,26 @@ public final class TableLayout implements Serializable {
   public final String qualifiedName;
 
   public final boolean replicaIdentityFull;
+
+  /** The columns the pipeline reads (all, or the key and those some view names). */
   public final RowType rowType;
+
+  /**
+   * For each column read, its position among the columns upstream publishes (the columns of a
+   * pgoutput tuple); null when every column is read.
+   */
+  public final int[] positions;
+
+  /** The names of the columns upstream publishes, in its order. */
+  public final List<String> published;
+
+  /** Each published column's type oid upstream (0 when not known) and type modifier. */
+  public final long[] publishedTypeOids;
+
+  public final int[] publishedTypmods;
 
   /** How each column's values are carried. */
   public final PgValueKind[] kinds;
-
-  /** Each column's type oid upstream (0 when not known) and type modifier. */
-  public final long[] typeOids;
-
-  public final int[] typmods;
 
   /** The primary key's column positions; empty for a key-less table. */
   public final int[] key;
@@ -89,20 +100,25 @@ public final class TableLayout implements Serializable {
     this.oid = table.oid();
     this.replicaIdentityFull = table.replicaIdentityFull();
     List<FlinkColumn> columns = table.columns();
-    LogicalType[] types = new LogicalType[columns.size()];
-    String[] names = new String[columns.size()];
-    for (int i = 0; i < columns.size(); i++) {
-      FlinkColumn c = columns.get(i);
+    List<Integer> read = table.read();
+    LogicalType[] types = new LogicalType[read.size()];
+    String[] names = new String[read.size()];
+    for (int i = 0; i < read.size(); i++) {
+      FlinkColumn c = columns.get(read.get(i));
       LogicalType type = LogicalTypeParser.parse(c.type(), TableLayout.class.getClassLoader());
       types[i] = type.copy(!c.notNull());
       names[i] = c.name();
     }
     this.rowType = RowType.of(types, names);
-    this.kinds = table.values().stream().map(FlinkTypes.Carried::kind).toArray(PgValueKind[]::new);
-    this.typeOids = table.typeOids().stream().mapToLong(Long::longValue).toArray();
-    this.typmods = table.typmods().stream().mapToInt(Integer::intValue).toArray();
+    this.positions = table.pruned() ? read.stream().mapToInt(Integer::intValue).toArray() : null;
+    this.published = List.copyOf(columns.stream().map(FlinkColumn::name).toList());
+    this.publishedTypeOids = table.typeOids().stream().mapToLong(Long::longValue).toArray();
+    this.publishedTypmods = table.typmods().stream().mapToInt(Integer::intValue).toArray();
+    this.kinds = read.stream().map(i -> table.values().get(i).kind()).toArray(PgValueKind[]::new);
     this.elements =
-        table.values().stream().map(v -> v.element().orElse(null)).toArray(PgValueKind[]::new);
+        read.stream()
+            .map(i -> table.values().get(i).element().orElse(null))
+            .toArray(PgValueKind[]::new);
     this.key =
         table.primaryKey().stream().mapToInt(k -> rowType.getFieldNames().indexOf(k)).toArray();
     this.id = stateId(table);
@@ -115,7 +131,11 @@ public final class TableLayout implements Serializable {
     StringBuilder identity = new StringBuilder();
     identity.append(table.schema()).append('\u0000').append(table.name()).append('\u0000');
     identity.append(table.flinkName().quoted()).append('\u0000');
-    for (FlinkColumn c : table.columns()) {
+    // A table read in part is identified by the columns read: an upstream column no view reads
+    // can come or go without the table being read again.
+    List<FlinkColumn> columns =
+        table.pruned() ? table.read().stream().map(table.columns()::get).toList() : table.columns();
+    for (FlinkColumn c : columns) {
       identity
           .append(c.name())
           .append(' ')
@@ -149,6 +169,11 @@ public final class TableLayout implements Serializable {
       decoder = PgRowDecoder.of(qualifiedName, columns);
     }
     return decoder;
+  }
+
+  /** The columns of a pgoutput tuple of the table that the pipeline reads, in its order. */
+  public TupleData read(TupleData tuple) {
+    return positions == null ? tuple : tuple.project(positions);
   }
 
   public boolean keyed() {

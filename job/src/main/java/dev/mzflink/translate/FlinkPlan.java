@@ -391,6 +391,8 @@ public record FlinkPlan(
    *     snapshot applies as the stream does; empty when every row is published
    * @param partitioned whether the table is a partitioned table published through its root: the
    *     snapshot reads its partitions through it
+   * @param read the indexes of the columns the pipeline reads (see {@link ReadColumns}), ascending,
+   *     the key's among them: the one-slot source carries only these
    */
   public record StreamTable(
       long oid,
@@ -404,7 +406,8 @@ public record FlinkPlan(
       List<Long> typeOids,
       List<Integer> typmods,
       Optional<String> rowFilter,
-      boolean partitioned) {
+      boolean partitioned,
+      List<Integer> read) {
     public StreamTable {
       requireNonNull(rowFilter, "rowFilter is null");
       requireNonNull(schema, "schema is null");
@@ -420,6 +423,55 @@ public record FlinkPlan(
           || typmods.size() != columns.size()) {
         throw new IllegalArgumentException("one value kind, type oid and typmod per column");
       }
+      read = List.copyOf(requireNonNull(read, "read is null"));
+      for (int i = 0; i < read.size(); i++) {
+        if (read.get(i) < 0
+            || read.get(i) >= columns.size()
+            || (i > 0 && read.get(i) <= read.get(i - 1))) {
+          throw new IllegalArgumentException("read columns out of order or range: " + read);
+        }
+      }
+      for (String key : primaryKey) {
+        int index = columns.stream().map(FlinkColumn::name).toList().indexOf(key);
+        if (index >= 0 && !read.contains(index)) {
+          throw new IllegalArgumentException("key column " + key + " is not read");
+        }
+      }
+    }
+
+    /** A table of which every column is read. */
+    public StreamTable(
+        long oid,
+        String schema,
+        String name,
+        FlinkName flinkName,
+        List<FlinkColumn> columns,
+        List<String> primaryKey,
+        boolean replicaIdentityFull,
+        List<FlinkTypes.Carried> values,
+        List<Long> typeOids,
+        List<Integer> typmods,
+        Optional<String> rowFilter,
+        boolean partitioned) {
+      this(
+          oid,
+          schema,
+          name,
+          flinkName,
+          columns,
+          primaryKey,
+          replicaIdentityFull,
+          values,
+          typeOids,
+          typmods,
+          rowFilter,
+          partitioned,
+          java.util.stream.IntStream.range(0, columns.size()).boxed().toList());
+    }
+
+    /** Whether some column is not read. */
+    public boolean pruned() {
+      return read.size() < columns.size();
     }
 
     /** {@code "schema"."name"}. */

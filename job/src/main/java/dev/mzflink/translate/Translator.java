@@ -51,11 +51,12 @@ public final class Translator {
     List<ResultsTable> results = new ArrayList<>();
     List<FlinkInsert> inserts = new ArrayList<>();
     Map<ObjectName, List<StreamTable>> streamTables = new TreeMap<>();
+    Map<ObjectName, List<Integer>> read = ReadColumns.of(catalog);
     for (TableView view : catalog.tableViews()) {
       Source source = sourceOf(catalog, view);
       PgTable table = view.upstream();
       checkKeyPublished(source, table);
-      StreamTable streamTable = streamTable(view);
+      StreamTable streamTable = streamTable(view, read.get(view.name()));
       streamTables.computeIfAbsent(source.name(), s -> new ArrayList<>()).add(streamTable);
       databases.add(view.name().schema());
       String slot = tableSlot(source, table, options);
@@ -206,7 +207,7 @@ public final class Translator {
     };
   }
 
-  private static StreamTable streamTable(TableView view) {
+  private static StreamTable streamTable(TableView view, List<Integer> read) {
     PgTable table = view.upstream();
     return new StreamTable(
         table.oid(),
@@ -220,7 +221,8 @@ public final class Translator {
         table.columns().stream().map(PgColumn::typeOid).toList(),
         table.columns().stream().map(c -> c.type().typmod()).toList(),
         table.rowFilter(),
-        table.partitioned());
+        table.partitioned(),
+        read);
   }
 
   /** Views after the views they read; otherwise by name. */

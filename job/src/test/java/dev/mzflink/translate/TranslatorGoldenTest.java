@@ -7,6 +7,8 @@ import dev.mzflink.plan.PlanResult;
 import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.testing.FakeUpstream;
 import dev.mzflink.testing.GoldenFile;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +45,25 @@ class TranslatorGoldenTest {
         case "translate" -> {
           FlinkPlan flink = compiled.flinkPlan();
           return FlinkSqlRenderer.file(flink, "script.sql", false);
+        }
+        case "read" -> {
+          // What the one-slot source carries of each table: read columns, then the others.
+          StringBuilder out = new StringBuilder();
+          for (FlinkPlan.SourceStream stream : compiled.flinkPlan().streams()) {
+            for (FlinkPlan.StreamTable table : stream.tables()) {
+              List<String> read = new ArrayList<>();
+              List<String> unread = new ArrayList<>();
+              for (int i = 0; i < table.columns().size(); i++) {
+                (table.read().contains(i) ? read : unread).add(table.columns().get(i).name());
+              }
+              out.append(table.flinkName().quoted())
+                  .append(": ")
+                  .append(String.join(", ", read))
+                  .append(unread.isEmpty() ? "" : " (not read: " + String.join(", ", unread) + ")")
+                  .append('\n');
+            }
+          }
+          return out.toString();
         }
         default -> throw new IllegalArgumentException("unknown directive " + directive);
       }

@@ -52,6 +52,22 @@ public final class TupleData implements TextRow {
     this.hasUnchangedToast = unchanged;
   }
 
+  /**
+   * The tuple of columns {@code positions[0]}, {@code positions[1]}, ... of this one, sharing its
+   * bytes.
+   */
+  public TupleData project(int[] positions) {
+    byte[] k = new byte[positions.length];
+    int[] o = new int[positions.length];
+    int[] l = new int[positions.length];
+    for (int i = 0; i < positions.length; i++) {
+      k[i] = kinds[positions[i]];
+      o[i] = offsets[positions[i]];
+      l[i] = lengths[positions[i]];
+    }
+    return new TupleData(bytes, k, o, l);
+  }
+
   @Override
   public int columnCount() {
     return kinds.length;
