@@ -96,8 +96,13 @@ public final class PipelineRunner {
    * one-slot path, none on the per-table path (Flink CDC creates those).
    */
   static Predicate<String> createdByMzflink(RunOptions options) {
-    boolean own = options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE;
+    boolean own = createsSlots(options.sourceReading());
     return slot -> own;
+  }
+
+  /** Whether mzflink's own source creates the slots of {@code reading} (Flink CDC's otherwise). */
+  public static boolean createsSlots(SourceReading reading) {
+    return reading == SourceReading.ONE_SLOT_PER_SOURCE;
   }
 
   /**
