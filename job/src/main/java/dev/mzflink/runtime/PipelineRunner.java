@@ -7,9 +7,11 @@ import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.sink.ResultsCommitGroup;
 import dev.mzflink.sink.ResultsTables;
+import dev.mzflink.status.PublishedParts;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
+import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.UpstreamSource;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import dev.mzflink.translate.SourceReading;
@@ -70,6 +72,7 @@ public final class PipelineRunner {
     if (options.fromSavepoint().isPresent()
         && options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
       ResumeCheck.check(options.fromSavepoint().get(), plan.streams());
+      ResumeCheck.checkPublishedParts(options.resultsUrl(), plan.streams());
     }
     boolean local =
         options.jobManager().isEmpty()
@@ -131,6 +134,18 @@ public final class PipelineRunner {
       // After prepare found the results tables to be the pipeline's: a refused start writes
       // nothing.
       claim.record(results);
+      if (options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
+        // What each snapshot reads of its tables, for a later resume to compare.
+        for (SourceStream stream : plan.streams()) {
+          PublishedParts.record(
+              results,
+              stream.name().quoted(),
+              stream.slot(),
+              stream.publication(),
+              ResumeCheck.publishedParts(stream),
+              options.fromSavepoint().isEmpty());
+        }
+      }
     } catch (SQLException e) {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }

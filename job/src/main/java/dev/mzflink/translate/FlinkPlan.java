@@ -391,6 +391,8 @@ public record FlinkPlan(
    *     snapshot applies as the stream does; empty when every row is published
    * @param partitioned whether the table is a partitioned table published through its root: the
    *     snapshot reads its partitions through it
+   * @param columnList the columns the publication's column list publishes, in {@code attnum} order,
+   *     when it leaves columns of the table out; empty when every column is published
    */
   public record StreamTable(
       long oid,
@@ -404,9 +406,11 @@ public record FlinkPlan(
       List<Long> typeOids,
       List<Integer> typmods,
       Optional<String> rowFilter,
-      boolean partitioned) {
+      boolean partitioned,
+      Optional<List<String>> columnList) {
     public StreamTable {
       requireNonNull(rowFilter, "rowFilter is null");
+      columnList = requireNonNull(columnList, "columnList is null").map(List::copyOf);
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
       requireNonNull(flinkName, "flinkName is null");
@@ -420,6 +424,36 @@ public record FlinkPlan(
           || typmods.size() != columns.size()) {
         throw new IllegalArgumentException("one value kind, type oid and typmod per column");
       }
+    }
+
+    /** A table whose publication has no column list that leaves columns out. */
+    public StreamTable(
+        long oid,
+        String schema,
+        String name,
+        FlinkName flinkName,
+        List<FlinkColumn> columns,
+        List<String> primaryKey,
+        boolean replicaIdentityFull,
+        List<FlinkTypes.Carried> values,
+        List<Long> typeOids,
+        List<Integer> typmods,
+        Optional<String> rowFilter,
+        boolean partitioned) {
+      this(
+          oid,
+          schema,
+          name,
+          flinkName,
+          columns,
+          primaryKey,
+          replicaIdentityFull,
+          values,
+          typeOids,
+          typmods,
+          rowFilter,
+          partitioned,
+          Optional.empty());
     }
 
     /** {@code "schema"."name"}. */

@@ -220,7 +220,10 @@ public final class Translator {
         table.columns().stream().map(PgColumn::typeOid).toList(),
         table.columns().stream().map(c -> c.type().typmod()).toList(),
         table.rowFilter(),
-        table.partitioned());
+        table.partitioned(),
+        table.unpublishedColumns().isEmpty()
+            ? Optional.empty()
+            : Optional.of(table.columns().stream().map(PgColumn::name).toList()));
   }
 
   /** Views after the views they read; otherwise by name. */
