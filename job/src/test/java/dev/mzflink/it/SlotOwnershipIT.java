@@ -239,6 +239,14 @@ class SlotOwnershipIT {
         String savepoint;
         try (RunningPipeline pipeline = Pipelines.start(text, resultsUrl, 1)) {
           Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(90));
+          // A slot a walsender reads is not adopted.
+          adoptRefused(
+              "replication slot \"materialize_legacy\" is in use by pid",
+              script.toString(),
+              "--results-url",
+              resultsUrl,
+              "--slot",
+              "materialize_legacy");
           savepoint = pipeline.stopWithSavepoint(work.resolve("legacy").toUri().toString());
         }
         // An mzflink version before the registry recorded nothing: its savepoint's slot is
@@ -268,8 +276,8 @@ class SlotOwnershipIT {
                 });
         assertThat(slotState(app, "materialize_legacy")).isEqualTo(before);
 
-        // What adopt refuses: a slot that is not mzflink's, not the script's, absent, or recorded
-        // for another source.
+        // What adopt refuses besides: a slot that is not mzflink's, not the script's, absent, or
+        // recorded for another source.
         adoptRefused(
             "replication slot \"other_tool\" is not mzflink's",
             script.toString(),
