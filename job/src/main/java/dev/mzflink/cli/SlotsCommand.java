@@ -33,16 +33,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mzflink slots list|drop}: the {@code materialize_} replication slots of a server, told
- * apart by the slot registry of a results database ({@link SlotRegistry}): only the slots recorded
- * there are known to be mzflink's (Materialize names its own slots {@code materialize_...} too).
+ * {@code mzflink slots list|drop|adopt}: the {@code materialize_} replication slots of a server,
+ * told apart by the slot registry of a results database ({@link SlotRegistry}): only the slots
+ * recorded there are known to be mzflink's (Materialize names its own slots {@code materialize_...}
+ * too).
  */
 @Command(
     name = "slots",
     mixinStandardHelpOptions = true,
     description =
-        "Lists or drops mzflink's replication slots (materialize_...) on a PostgreSQL server.",
-    subcommands = {SlotsCommand.List.class, SlotsCommand.Drop.class})
+        "Lists, drops or adopts mzflink's replication slots (materialize_...) on a PostgreSQL server.",
+    subcommands = {SlotsCommand.List.class, SlotsCommand.Drop.class, SlotsAdoptCommand.class})
 final class SlotsCommand {
   /** A slot as the server reports it. */
   record Slot(

@@ -11,6 +11,8 @@ import dev.mzflink.status.SlotRegistry.Owner;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import dev.mzflink.translate.UpstreamConnection;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -193,6 +195,7 @@ public final class OwnedSlots {
       String resultsUrl) {
     String detail;
     String command;
+    String adopt = "";
     if (!state.database().equals(slot.connection().database())) {
       detail =
           String.format(
@@ -221,6 +224,12 @@ public final class OwnedSlots {
                   + " registry may need it.",
               SlotRegistry.TABLE);
       command = dropCommand(slot.connection(), Optional.empty(), slot.name());
+      adopt =
+          String.format(
+              " To resume this pipeline from a savepoint of an mzflink version before the registry,"
+                  + " record the slot as its own first: mzflink slots adopt SCRIPT --results-url %s"
+                  + " --slot %s (with this run's --slot-suffix and --per-table-slots, if any).",
+              shellQuote(Redaction.url(resultsUrl)), slot.name());
     }
     return UserError.of(
             String.format(
@@ -231,7 +240,129 @@ public final class OwnedSlots {
             "Give this pipeline its own slot with --slot-suffix NAME"
                 + (command.isEmpty()
                     ? "."
-                    : ", or, if nothing needs that slot any more, drop it first: " + command));
+                    : ", or, if nothing needs that slot any more, drop it first: " + command)
+                + adopt);
+  }
+
+  /** What {@link #adopt} did. */
+  public enum Adoption {
+    /** The slot is now recorded as the pipeline's. */
+    ADOPTED,
+    /** The registry already recorded it as the pipeline's: nothing was written. */
+    ALREADY_RECORDED
+  }
+
+  /**
+   * Records an existing replication slot that no one reads as the pipeline's own ({@code slot}
+   * names it with its source and upstream connection, as {@code run} would use it), in the slot
+   * registry of {@code resultsUrl}, noting that a resume needs it: the way to resume a savepoint of
+   * an mzflink version before the registry, whose slots nobody recorded. Refuses a slot that does
+   * not exist, is not a logical pgoutput slot of the source's database, is read by a walsender, or
+   * is recorded for another source.
+   */
+  public static Adoption adopt(
+      ReplicationSlot slot, String resultsUrl, String pipeline, boolean createdByMzflink) {
+    Owner owner = owner(slot);
+    try (Connection results = PipelineRunner.openResults(resultsUrl);
+        Connection upstream = PgConnections.open(slot.connection())) {
+      Optional<SlotState> state = ReplicationSlots.find(upstream, slot.name());
+      if (state.isEmpty()) {
+        throw UserError.of(String.format("replication slot \"%s\" does not exist", slot.name()))
+            .withDetail(
+                String.format(
+                    "The server of %s has no slot of that name: there is nothing to adopt.",
+                    slot.connection().describe()))
+            .withHint(
+                "A savepoint whose slot is gone cannot be resumed; start the pipeline from scratch"
+                    + " (mzflink run without --from-savepoint creates the slot).");
+      }
+      String database = state.get().database();
+      String kind = slotKind(upstream, slot.name());
+      if (state.get().temporary()
+          || !database.equals(owner.database())
+          || !kind.equals("logical pgoutput")) {
+        throw UserError.of(
+                String.format(
+                    "replication slot \"%s\" is not a slot source %s reads",
+                    slot.name(), slot.source().quoted()))
+            .withDetail(
+                String.format(
+                    "It is a %s%s slot of database \"%s\"; the source reads a permanent logical"
+                        + " pgoutput slot of database \"%s\".",
+                    state.get().temporary() ? "temporary " : "", kind, database, owner.database()));
+      }
+      if (state.get().active()) {
+        throw UserError.of(
+                String.format(
+                    "replication slot \"%s\" is in use by %s", slot.name(), state.get().reader()))
+            .withDetail("Only a slot that no one reads can be adopted: its reader may need it.")
+            .withHint("Stop the pipeline that reads it, then adopt it.");
+      }
+      String system = ReplicationSlots.systemIdentifier(upstream);
+      Optional<Entry> entry = SlotRegistry.find(results, system, slot.name());
+      if (entry.isPresent() && !entry.get().owner().equals(owner)) {
+        throw UserError.of(
+                String.format(
+                    "replication slot \"%s\" is recorded for %s",
+                    slot.name(), entry.get().owner().describe()))
+            .withDetail(
+                String.format(
+                    "The slot registry of the results database (%s) records it for that source (run"
+                        + " %s, since %s), not for source %s: that pipeline may still need it.",
+                    SlotRegistry.TABLE,
+                    entry.get().pipeline(),
+                    entry.get().createdAt(),
+                    slot.source().quoted()))
+            .withHint(
+                "Give this pipeline its own slot with --slot-suffix NAME, or, if nothing needs that"
+                    + " slot any more, drop it first: "
+                    + dropCommand(slot.connection(), Optional.of(resultsUrl), slot.name()));
+      }
+      if (proves(entry, owner, createdByMzflink)) {
+        return Adoption.ALREADY_RECORDED;
+      }
+      if (createdByMzflink) {
+        SlotRegistry.recordCreated(
+            results, system, slot.name(), owner, pipeline, confirmedPosition(upstream, slot));
+      } else {
+        SlotRegistry.record(results, system, slot.name(), owner, pipeline, Optional.empty());
+      }
+      SlotRegistry.keep(results, system, slot.name(), "a resume (adopted by mzflink slots adopt)");
+      return Adoption.ADOPTED;
+    } catch (SQLException e) {
+      throw UserError.of(String.format("could not adopt replication slot \"%s\"", slot.name()))
+          .withDetail(e.getMessage());
+    }
+  }
+
+  /** {@code logical pgoutput}, {@code logical test_decoding}, {@code physical}. */
+  private static String slotKind(Connection upstream, String slot) throws SQLException {
+    try (PreparedStatement s =
+        upstream.prepareStatement(
+            "SELECT slot_type || coalesce(' ' || plugin, '') FROM pg_replication_slots"
+                + " WHERE slot_name = ?")) {
+      s.setString(1, slot);
+      try (ResultSet r = s.executeQuery()) {
+        return r.next() ? r.getString(1) : "";
+      }
+    }
+  }
+
+  /** Where the slot's consumer confirmed it up to (its start, for a slot never read). */
+  private static String confirmedPosition(Connection upstream, ReplicationSlot slot)
+      throws SQLException {
+    try (PreparedStatement s =
+        upstream.prepareStatement(
+            "SELECT coalesce(confirmed_flush_lsn, restart_lsn)::text FROM pg_replication_slots"
+                + " WHERE slot_name = ?")) {
+      s.setString(1, slot.name());
+      try (ResultSet r = s.executeQuery()) {
+        if (!r.next() || r.getString(1) == null) {
+          throw new SQLException("the slot has no WAL position");
+        }
+        return r.getString(1);
+      }
+    }
   }
 
   /**

@@ -8,9 +8,11 @@ import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.runtime.cdc.UpstreamTableFactory;
 import dev.mzflink.sink.ResultsCommitGroup;
 import dev.mzflink.sink.ResultsTables;
+import dev.mzflink.status.PublishedParts;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
+import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.UpstreamSource;
 import dev.mzflink.translate.FlinkSqlRenderer;
 import dev.mzflink.translate.SourceReading;
@@ -71,6 +73,7 @@ public final class PipelineRunner {
     if (options.fromSavepoint().isPresent()
         && options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
       ResumeCheck.check(options.fromSavepoint().get(), plan.streams());
+      ResumeCheck.checkPublishedParts(options.resultsUrl(), plan.streams());
     }
     boolean local =
         options.jobManager().isEmpty()
@@ -97,8 +100,13 @@ public final class PipelineRunner {
    * one-slot path, none on the per-table path (Flink CDC creates those).
    */
   static Predicate<String> createdByMzflink(RunOptions options) {
-    boolean own = options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE;
+    boolean own = createsSlots(options.sourceReading());
     return slot -> own;
+  }
+
+  /** Whether mzflink's own source creates the slots of {@code reading} (Flink CDC's otherwise). */
+  public static boolean createsSlots(SourceReading reading) {
+    return reading == SourceReading.ONE_SLOT_PER_SOURCE;
   }
 
   /**
@@ -127,6 +135,18 @@ public final class PipelineRunner {
       // After prepare found the results tables to be the pipeline's: a refused start writes
       // nothing.
       claim.record(results);
+      if (options.sourceReading() == SourceReading.ONE_SLOT_PER_SOURCE) {
+        // What each snapshot reads of its tables, for a later resume to compare.
+        for (SourceStream stream : plan.streams()) {
+          PublishedParts.record(
+              results,
+              stream.name().quoted(),
+              stream.slot(),
+              stream.publication(),
+              ResumeCheck.publishedParts(stream),
+              options.fromSavepoint().isEmpty());
+        }
+      }
     } catch (SQLException e) {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }

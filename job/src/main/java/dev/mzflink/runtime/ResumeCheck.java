@@ -7,6 +7,8 @@ import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.source.PgSplit;
 import dev.mzflink.source.PgSplitSerializer;
 import dev.mzflink.source.StreamSplit;
+import dev.mzflink.sql.Quote;
+import dev.mzflink.status.PublishedParts;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -18,8 +20,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
@@ -159,6 +163,89 @@ public final class ResumeCheck {
             .withDetail(e.getMessage());
       }
     }
+  }
+
+  /** What the publication publishes of each of the stream's tables, as the plan read it. */
+  public static List<PublishedParts.Part> publishedParts(SourceStream stream) {
+    return stream.tables().stream()
+        .map(t -> new PublishedParts.Part(t.schema(), t.name(), t.rowFilter(), t.columnList()))
+        .toList();
+  }
+
+  /**
+   * Refuses to resume a source when its publication's row filter or column list of a table changed
+   * since the source snapshotted the table (as recorded in {@link PublishedParts}): the results
+   * hold the rows and columns of the old definition, while the stream would send changes by the new
+   * one. Tables without a record (snapshotted by an mzflink before the record, or new to the
+   * source) are not compared.
+   */
+  public static void checkPublishedParts(String resultsUrl, List<SourceStream> streams) {
+    try (Connection results = PipelineRunner.openResults(resultsUrl)) {
+      for (SourceStream stream : streams) {
+        Map<String, PublishedParts.Part> recorded =
+            PublishedParts.find(results, stream.name().quoted(), stream.slot());
+        List<String> changes = new ArrayList<>();
+        List<String> tables = new ArrayList<>();
+        for (PublishedParts.Part now : publishedParts(stream)) {
+          String table = Quote.pgQualified(now.schema(), now.table());
+          PublishedParts.Part then = recorded.get(table);
+          if (then == null) {
+            continue;
+          }
+          boolean changed = false;
+          if (!then.rowFilter().equals(now.rowFilter())) {
+            changes.add(
+                String.format(
+                    "Table %s: row filter %s when the snapshot read it, %s now.",
+                    table, rowFilter(then), rowFilter(now)));
+            changed = true;
+          }
+          if (!then.columnList().equals(now.columnList())) {
+            changes.add(
+                String.format(
+                    "Table %s: column list %s when the snapshot read it, %s now.",
+                    table, columnList(then), columnList(now)));
+            changed = true;
+          }
+          if (changed) {
+            tables.add(table);
+          }
+        }
+        if (changes.isEmpty()) {
+          continue;
+        }
+        throw UserError.of(
+                String.format(
+                    "cannot resume source %s: publication %s changed what it publishes of %s",
+                    stream.name().quoted(),
+                    Quote.pgIdentifier(stream.publication()),
+                    tables.size() == 1
+                        ? "table " + tables.get(0)
+                        : tables.size() + " tables: " + String.join(", ", tables)))
+            .withDetail(
+                String.join("\n", changes)
+                    + "\nThe results hold what the snapshot read by the earlier definition, and the"
+                    + " stream would send changes by the new one: rows that entered the filter (or"
+                    + " columns the list added) would be missing, and rows that left it would stay.")
+            .withHint(
+                "Start the pipeline from scratch (without --from-savepoint): its snapshot reads the"
+                    + " tables as the publication publishes them now. Or restore the earlier"
+                    + " definition upstream (ALTER PUBLICATION ... SET TABLE ... WHERE (...)) and"
+                    + " resume.");
+      }
+    } catch (SQLException e) {
+      throw UserError.of("could not read the results database").withDetail(e.getMessage());
+    }
+  }
+
+  private static String rowFilter(PublishedParts.Part part) {
+    return part.rowFilter().map(f -> "WHERE " + f).orElse("none (every row)");
+  }
+
+  private static String columnList(PublishedParts.Part part) {
+    return part.columnList()
+        .map(c -> "(" + String.join(", ", c.stream().map(Quote::pgIdentifier).toList()) + ")")
+        .orElse("none (every column)");
   }
 
   private static String lsn(long value) {

@@ -391,6 +391,8 @@ public record FlinkPlan(
    *     snapshot applies as the stream does; empty when every row is published
    * @param partitioned whether the table is a partitioned table published through its root: the
    *     snapshot reads its partitions through it
+   * @param columnList the columns the publication's column list publishes, in {@code attnum} order,
+   *     when it leaves columns of the table out; empty when every column is published
    * @param read the indexes of the columns the pipeline reads (see {@link ReadColumns}), ascending,
    *     the key's among them: the one-slot source carries only these
    */
@@ -407,9 +409,11 @@ public record FlinkPlan(
       List<Integer> typmods,
       Optional<String> rowFilter,
       boolean partitioned,
+      Optional<List<String>> columnList,
       List<Integer> read) {
     public StreamTable {
       requireNonNull(rowFilter, "rowFilter is null");
+      columnList = requireNonNull(columnList, "columnList is null").map(List::copyOf);
       requireNonNull(schema, "schema is null");
       requireNonNull(name, "name is null");
       requireNonNull(flinkName, "flinkName is null");
@@ -439,7 +443,15 @@ public record FlinkPlan(
       }
     }
 
-    /** A table of which every column is read. */
+    /** Whether some column is not read. */
+    public boolean pruned() {
+      return read.size() < columns.size();
+    }
+
+    /**
+     * A table whose publication has no column list that leaves columns out, of which every column
+     * is read.
+     */
     public StreamTable(
         long oid,
         String schema,
@@ -466,12 +478,8 @@ public record FlinkPlan(
           typmods,
           rowFilter,
           partitioned,
+          Optional.empty(),
           java.util.stream.IntStream.range(0, columns.size()).boxed().toList());
-    }
-
-    /** Whether some column is not read. */
-    public boolean pruned() {
-      return read.size() < columns.size();
     }
 
     /** {@code "schema"."name"}. */

@@ -222,6 +222,9 @@ public final class Translator {
         table.columns().stream().map(c -> c.type().typmod()).toList(),
         table.rowFilter(),
         table.partitioned(),
+        table.unpublishedColumns().isEmpty()
+            ? Optional.empty()
+            : Optional.of(table.columns().stream().map(PgColumn::name).toList()),
         read);
   }
 

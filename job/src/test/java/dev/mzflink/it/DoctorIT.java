@@ -1,15 +1,22 @@
 package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.CommandLines;
 import dev.mzflink.testing.CommandLines.Outcome;
+import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.Sql;
+import dev.mzflink.testing.Tables;
+import dev.mzflink.translate.SourceReading;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -255,6 +262,75 @@ class DoctorIT {
     assertThat(oneSlot.code()).as(oneSlot.all()).isZero();
     assertThat(oneSlot.out()).contains("All prerequisites are met.");
     assertThat(oneSlot.all()).doesNotContain("look-alike");
+  }
+
+  /**
+   * Neither path locks a table, so SELECT (which {@code check} verifies) is all a snapshot needs.
+   * The per-table Flink SQL reads a key-less table with Flink CDC's non-incremental snapshot, where
+   * Debezium 1.9.8's InitialSnapshotter (a QueryingSnapshotter) returns no locking statement and
+   * reads in the slot's exported snapshot (SET TRANSACTION SNAPSHOT); Flink CDC's incremental
+   * snapshot takes no lock either, and mzflink's own source reads by COPY without locks. A role
+   * with REPLICATION and SELECT only, which may not take LOCK ... IN SHARE MODE, passes {@code
+   * check --per-table-slots} and its per-table run replicates a key-less table.
+   */
+  @Test
+  void thePerTableSnapshotOfAKeylessTableNeedsOnlySelect() throws Exception {
+    logical.createDatabase("locks");
+    logical.createDatabase("locks_results");
+    try (Connection c = logical.connect("locks")) {
+      Sql.execute(
+          c,
+          "CREATE TABLE bare (id int, note text)",
+          "INSERT INTO bare SELECT g % 50, 'n' || (g % 7) FROM generate_series(1, 300) g",
+          "GRANT SELECT ON bare TO repl",
+          "CREATE PUBLICATION locks FOR TABLE bare");
+    }
+    String jdbc = "jdbc:postgresql://127.0.0.1:" + logical.port() + "/locks";
+    try (Connection asRepl = java.sql.DriverManager.getConnection(jdbc, "repl", "repl-secret")) {
+      asRepl.setAutoCommit(false);
+      // The role lacks what LOCK ... IN SHARE MODE needs (UPDATE, DELETE, TRUNCATE or MAINTAIN).
+      try (java.sql.Statement s = asRepl.createStatement()) {
+        assertThatThrownBy(() -> s.execute("LOCK TABLE bare IN SHARE MODE"))
+            .hasMessageContaining("permission denied");
+        asRepl.rollback();
+      }
+    }
+    String conninfo =
+        "host=127.0.0.1 port=" + logical.port() + " user=repl password=repl-secret dbname=locks";
+    String text =
+        "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+            + conninfo
+            + "' PUBLICATION 'locks';\nCREATE VIEWS FROM SOURCE src;\n";
+    Path file = Files.createTempFile(work, "locks", ".sql");
+    Files.writeString(file, text);
+
+    Outcome perTable = CommandLines.run("check", file.toString(), "--per-table-slots");
+    assertThat(perTable.code()).as(perTable.all()).isZero();
+    assertThat(perTable.all()).doesNotContain("privilege").doesNotContain("may not");
+
+    String resultsUrl = logical.jdbcUrl("locks_results");
+    try (Connection upstream = logical.connect("locks");
+        Connection results = logical.connect("locks_results")) {
+      try (RunningPipeline pipeline =
+          Pipelines.start(
+              text, resultsUrl, 1, java.util.Optional.empty(), SourceReading.PER_TABLE_SQL)) {
+        Tables.awaitEqual(
+            upstream, results, List.of("\"public\".\"bare\""), Duration.ofSeconds(180));
+        Sql.execute(upstream, "INSERT INTO bare VALUES (7, 'n1'), (1000, 'after the snapshot')");
+        Tables.awaitEqual(
+            upstream, results, List.of("\"public\".\"bare\""), Duration.ofSeconds(120));
+        pipeline.stop();
+      } finally {
+        Sql.strings(
+            upstream,
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE database = 'locks' AND NOT active");
+      }
+      assertThat(
+              Sql.strings(
+                  upstream, "SELECT slot_name FROM pg_replication_slots WHERE database = 'locks'"))
+          .isEmpty();
+    }
   }
 
   @Test

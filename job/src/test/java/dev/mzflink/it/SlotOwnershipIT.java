@@ -41,7 +41,8 @@ class SlotOwnershipIT {
   @BeforeAll
   static void upstream() throws Exception {
     EmbeddedPostgresServer server = POSTGRES.server();
-    for (String database : List.of("app", "first", "second", "third", "ops", "ops_results")) {
+    for (String database :
+        List.of("app", "first", "second", "third", "ops", "ops_results", "legacy_results")) {
       server.createDatabase(database);
     }
     for (String database : List.of("app", "ops")) {
@@ -210,6 +211,168 @@ class SlotOwnershipIT {
         assertThat(slotState(app, "materialize_raced")).isEqualTo(before);
       } finally {
         Sql.execute(app, "SELECT pg_drop_replication_slot('materialize_raced')");
+      }
+    }
+  }
+
+  /** {@code mzflink slots adopt} with {@code args}, which must exit 1 with {@code message}. */
+  private static void adoptRefused(String message, String... args) throws Exception {
+    String[] command = new String[args.length + 2];
+    command[0] = "slots";
+    command[1] = "adopt";
+    System.arraycopy(args, 0, command, 2, args.length);
+    try (JarProcess adopt = JarProcess.start(work, command)) {
+      assertThat(adopt.waitFor(120)).as(adopt.stdout() + adopt.stderr()).isEqualTo(1);
+      assertThat(adopt.stderr()).contains(message).doesNotContain("\tat ");
+    }
+  }
+
+  @Test
+  void aSlotLeftBeforeTheRegistryIsAdoptedAndItsSavepointResumes() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    String resultsUrl = server.jdbcUrl("legacy_results");
+    String text = source("legacy", "app") + "CREATE VIEWS FROM SOURCE legacy;\n";
+    Path script = script("legacy.sql", text);
+    try (Connection app = server.connect("app");
+        Connection results = server.connect("legacy_results")) {
+      try {
+        String savepoint;
+        try (RunningPipeline pipeline = Pipelines.start(text, resultsUrl, 1)) {
+          Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(90));
+          // A slot a walsender reads is not adopted.
+          adoptRefused(
+              "replication slot \"materialize_legacy\" is in use by pid",
+              script.toString(),
+              "--results-url",
+              resultsUrl,
+              "--slot",
+              "materialize_legacy");
+          savepoint = pipeline.stopWithSavepoint(work.resolve("legacy").toUri().toString());
+        }
+        // An mzflink version before the registry recorded nothing: its savepoint's slot is
+        // unrecorded. Changes made meanwhile wait in the slot.
+        Sql.execute(
+            results,
+            "DELETE FROM mzflink.replication_slots WHERE slot_name = 'materialize_legacy'");
+        Sql.execute(app, "INSERT INTO t VALUES (3000, 'while stopped')");
+        String before = slotState(app, "materialize_legacy");
+        assertThat(before).startsWith("false ");
+
+        // The resume is refused, with the way out.
+        assertThatThrownBy(
+                () -> Pipelines.start(text, resultsUrl, 1, Optional.of(savepoint)).close())
+            .isInstanceOfSatisfying(
+                UserError.class,
+                e -> {
+                  assertThat(e.primary())
+                      .isEqualTo(
+                          "replication slot \"materialize_legacy\" of source \"public\".\"legacy\""
+                              + " exists and is not recorded as this pipeline's");
+                  assertThat(e.hint().orElse(""))
+                      .contains(
+                          "mzflink slots adopt SCRIPT --results-url '"
+                              + resultsUrl
+                              + "' --slot materialize_legacy");
+                });
+        assertThat(slotState(app, "materialize_legacy")).isEqualTo(before);
+
+        // What adopt refuses besides: a slot that is not mzflink's, not the script's, absent, or
+        // recorded for another source.
+        adoptRefused(
+            "replication slot \"other_tool\" is not mzflink's",
+            script.toString(),
+            "--results-url",
+            resultsUrl,
+            "--slot",
+            "other_tool");
+        adoptRefused(
+            "script legacy.sql does not use replication slot \"materialize_other\"",
+            script.toString(),
+            "--results-url",
+            resultsUrl,
+            "--slot",
+            "materialize_other");
+        adoptRefused(
+            "replication slot \"materialize_ghost\" does not exist",
+            "-e",
+            source("ghost", "app") + "CREATE VIEWS FROM SOURCE ghost (t AS ghost_t);",
+            "--results-url",
+            resultsUrl,
+            "--slot",
+            "materialize_ghost");
+        String system = ReplicationSlots.systemIdentifier(app);
+        SlotRegistry.record(
+            results,
+            system,
+            "materialize_legacy",
+            new SlotRegistry.Owner("app", "\"public\".\"someone\""),
+            "another pipeline",
+            Optional.empty());
+        adoptRefused(
+            "replication slot \"materialize_legacy\" is recorded for source \"public\".\"someone\""
+                + " of database \"app\"",
+            script.toString(),
+            "--results-url",
+            resultsUrl,
+            "--slot",
+            "materialize_legacy");
+        SlotRegistry.forget(results, system, "materialize_legacy");
+        assertThat(slotState(app, "materialize_legacy")).isEqualTo(before);
+
+        try (JarProcess adopt =
+            JarProcess.start(
+                work,
+                "slots",
+                "adopt",
+                script.toString(),
+                "--results-url",
+                resultsUrl,
+                "--slot",
+                "materialize_legacy")) {
+          assertThat(adopt.waitFor(120)).as(adopt.stderr()).isZero();
+          assertThat(adopt.stdout())
+              .contains(
+                  "Adopted replication slot materialize_legacy: "
+                      + resultsUrl
+                      + " records it as source \"public\".\"legacy\"'s (mzflink legacy.sql).");
+        }
+        assertThat(
+                Sql.strings(
+                    results,
+                    "SELECT database || ' ' || source || ' ' || (created_lsn IS NOT NULL) || ' '"
+                        + " || kept_for FROM mzflink.replication_slots"
+                        + " WHERE slot_name = 'materialize_legacy'"))
+            .containsExactly(
+                "app \"public\".\"legacy\" true a resume (adopted by mzflink slots adopt)");
+        try (JarProcess again =
+            JarProcess.start(
+                work,
+                "slots",
+                "adopt",
+                script.toString(),
+                "--results-url",
+                resultsUrl,
+                "--slot",
+                "materialize_legacy")) {
+          assertThat(again.waitFor(120)).as(again.stderr()).isZero();
+          assertThat(again.stdout()).contains("is already recorded as source");
+        }
+        assertThat(slotState(app, "materialize_legacy")).isEqualTo(before);
+
+        // The savepoint resumes from the adopted slot: the row written while stopped arrives.
+        try (RunningPipeline pipeline =
+            Pipelines.start(text, resultsUrl, 1, Optional.of(savepoint))) {
+          Tables.awaitEqual(app, results, List.of("\"public\".\"t\""), Duration.ofSeconds(90));
+          assertThat(Sql.strings(results, "SELECT v FROM t WHERE id = 3000"))
+              .containsExactly("while stopped");
+          assertThat(pipeline.stop()).containsExactly("materialize_legacy");
+        }
+        assertThat(slotState(app, "materialize_legacy")).isEqualTo("absent");
+      } finally {
+        Sql.strings(
+            app,
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = 'materialize_legacy' AND NOT active");
       }
     }
   }

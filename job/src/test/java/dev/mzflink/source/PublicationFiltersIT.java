@@ -3,6 +3,7 @@ package dev.mzflink.source;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mzflink.UserError;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.CommandLines;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -105,6 +107,96 @@ class PublicationFiltersIT {
             "UPDATE accounts SET balance = 1 WHERE id BETWEEN 100 AND 200",
             "UPDATE accounts SET balance = 0 WHERE id BETWEEN 150 AND 250");
         Tables.awaitEqual(app, results, compared, CATCH_UP);
+      }
+    }
+  }
+
+  @Test
+  void aRowFilterOrColumnListChangedWhileStoppedRefusesTheResume() throws Exception {
+    EmbeddedPostgresServer server = databases("changed");
+    String resultsUrl = server.jdbcUrl("changed_results");
+    try (Connection app = server.connect("changed");
+        Connection results = server.connect("changed_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE items (id int PRIMARY KEY, name text, note text)",
+          "INSERT INTO items SELECT g, 'item ' || g, 'note ' || g FROM generate_series(1, 500) g",
+          "CREATE TABLE others (id int PRIMARY KEY, v text)",
+          "INSERT INTO others SELECT g, 'v' || g FROM generate_series(1, 100) g",
+          "CREATE PUBLICATION changed FOR TABLE items WHERE (id > 100), others",
+          "CREATE VIEW items_out AS SELECT * FROM items WHERE id > 100");
+      String script =
+          "CREATE MATERIALIZED SOURCE resumed FROM POSTGRES HOST '"
+              + server.conninfo("changed")
+              + "' PUBLICATION 'changed';\n"
+              + "CREATE VIEWS FROM SOURCE resumed (\"public\".\"items\" AS items_out,"
+              + " \"public\".\"others\" AS others);\n";
+      List<String> compared = List.of("items_out", "others");
+      String savepoints = work.resolve("changed-savepoints").toUri().toString();
+      try {
+        String first;
+        try (RunningPipeline pipeline = Pipelines.start(script, resultsUrl, 1)) {
+          Tables.awaitEqual(app, results, compared, CATCH_UP);
+          first = pipeline.stopWithSavepoint(savepoints);
+        }
+        // Unchanged: the resume goes ahead and streams what was written meanwhile.
+        Sql.execute(app, "INSERT INTO items VALUES (1001, 'while stopped', 'n')");
+        String second;
+        try (RunningPipeline pipeline =
+            Pipelines.start(script, resultsUrl, 1, Optional.of(first))) {
+          Tables.awaitEqual(app, results, compared, CATCH_UP);
+          assertThat(Sql.strings(results, "SELECT name FROM items_out WHERE id = 1001"))
+              .containsExactly("while stopped");
+          second = pipeline.stopWithSavepoint(savepoints);
+        }
+
+        // The row filter changed while stopped: refused, naming the table and both filters.
+        Sql.execute(app, "ALTER PUBLICATION changed SET TABLE items WHERE (id > 200), others");
+        assertThatThrownBy(
+                () -> Pipelines.start(script, resultsUrl, 1, Optional.of(second)).close())
+            .isInstanceOfSatisfying(
+                UserError.class,
+                e -> {
+                  assertThat(e.primary())
+                      .isEqualTo(
+                          "cannot resume source \"public\".\"resumed\": publication \"changed\""
+                              + " changed what it publishes of table \"public\".\"items\"");
+                  assertThat(e.detail().orElse(""))
+                      .contains(
+                          "Table \"public\".\"items\": row filter WHERE (id > 100) when the"
+                              + " snapshot read it, WHERE (id > 200) now.")
+                      .doesNotContain("\"others\"");
+                  assertThat(e.hint().orElse("")).contains("without --from-savepoint");
+                });
+        // A column list instead of the filter's change: refused too.
+        Sql.execute(
+            app, "ALTER PUBLICATION changed SET TABLE items (id, name) WHERE (id > 100), others");
+        assertThatThrownBy(
+                () -> Pipelines.start(script, resultsUrl, 1, Optional.of(second)).close())
+            .isInstanceOfSatisfying(
+                UserError.class,
+                e ->
+                    assertThat(e.detail().orElse(""))
+                        .contains(
+                            "Table \"public\".\"items\": column list none (every column) when the"
+                                + " snapshot read it, (\"id\", \"name\") now.")
+                        .doesNotContain("row filter"));
+
+        // The earlier definition restored: the resume goes ahead.
+        Sql.execute(app, "ALTER PUBLICATION changed SET TABLE items WHERE (id > 100), others");
+        Sql.execute(app, "UPDATE items SET name = 'after the refusals' WHERE id = 300");
+        try (RunningPipeline pipeline =
+            Pipelines.start(script, resultsUrl, 1, Optional.of(second))) {
+          Tables.awaitEqual(app, results, compared, CATCH_UP);
+          assertThat(Sql.strings(results, "SELECT name FROM items_out WHERE id = 300"))
+              .containsExactly("after the refusals");
+          assertThat(pipeline.stop()).containsExactly("materialize_resumed");
+        }
+      } finally {
+        Sql.strings(
+            app,
+            "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+                + " WHERE slot_name = 'materialize_resumed' AND NOT active");
       }
     }
   }
