@@ -275,6 +275,20 @@ final class Bench {
     return PipelineRunner.start(compiled.flinkPlan(), options);
   }
 
+  /** Flink's EXPLAIN of {@code script}'s job, compiled against the live server. */
+  String explain(String script, String resultsUrl, int parallelism) {
+    Compilation compiled = Scripts.compile(script, resultsUrl);
+    return PipelineRunner.explain(
+        compiled.flinkPlan(),
+        new RunOptions(
+            resultsUrl,
+            Optional.empty(),
+            Duration.ofSeconds(2),
+            parallelism,
+            Optional.empty(),
+            "bench"));
+  }
+
   /** Polls {@code condition} every {@code pollMillis} until true; fails after {@code timeout}. */
   static void await(String what, Duration timeout, long pollMillis, Check condition)
       throws Exception {

@@ -21,6 +21,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.table.api.bridge.java.StreamStatementSet;
 import org.apache.flink.table.api.bridge.java.StreamTableEnvironment;
 
 /**
@@ -123,7 +124,102 @@ final class ViewsMeasure {
         END LOOP;
       END $$""";
 
+  /**
+   * A query of the measure: PostgreSQL's text (also mzflink's view), its results table and the
+   * columns compared, the hand-written plain Flink SQL job's tables (the columns it reads, declared
+   * by hand), sink and INSERT, and how a marker change shows in the results.
+   */
+  record Query(
+      String name,
+      String sql,
+      String table,
+      String columns,
+      List<String> plainSources,
+      String plainResultsTable,
+      String plainSink,
+      String plainInsert,
+      String markerShown) {}
+
+  static final Query TPCH_Q3 =
+      new Query(
+          "tpch_q3",
+          Q3,
+          "shipping_priority",
+          "l_orderkey, revenue, o_orderdate, o_shippriority",
+          List.of(
+              "customer (c_custkey INT, c_mktsegment STRING, PRIMARY KEY (c_custkey) NOT ENFORCED)",
+              "orders (o_orderkey INT, o_custkey INT, o_orderdate DATE, o_shippriority INT,"
+                  + " PRIMARY KEY (o_orderkey) NOT ENFORCED)",
+              "lineitem (l_orderkey INT, l_linenumber INT, l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2),"
+                  + " l_shipdate DATE, PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED)"),
+          "CREATE TABLE shipping_priority (l_orderkey integer NOT NULL, revenue numeric(38,4), o_orderdate date NOT NULL,"
+              + " o_shippriority integer NOT NULL, PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority))",
+          "shipping_priority (l_orderkey INT, revenue DECIMAL(38, 4), o_orderdate DATE, o_shippriority INT,"
+              + " PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority) NOT ENFORCED)",
+          "INSERT INTO shipping_priority SELECT l_orderkey, CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
+              + " o_orderdate, o_shippriority FROM customer, orders, lineitem"
+              + " WHERE TRIM(TRAILING ' ' FROM c_mktsegment) = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey"
+              + " AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'"
+              + " GROUP BY l_orderkey, o_orderdate, o_shippriority",
+          "SELECT count(*) FROM shipping_priority WHERE l_orderkey = %1$d");
+
+  /**
+   * TPC-H Q1 (one table, a few groups), without its averages (numeric averages' scale is not the
+   * subject here) and with its date arithmetic folded.
+   */
+  static final String Q1 =
+      """
+      SELECT
+        l_returnflag,
+        l_linestatus,
+        sum(l_quantity) AS sum_qty,
+        sum(l_extendedprice) AS sum_base_price,
+        sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price,
+        sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
+        count(*) AS count_order
+      FROM lineitem
+      WHERE l_shipdate <= DATE '1998-09-02'
+      GROUP BY l_returnflag, l_linestatus""";
+
+  static final Query TPCH_Q1 =
+      new Query(
+          "tpch_q1",
+          Q1,
+          "pricing_summary",
+          "l_returnflag, l_linestatus, sum_qty, sum_base_price, sum_disc_price, sum_charge,"
+              + " count_order",
+          List.of(
+              "lineitem (l_orderkey INT, l_linenumber INT, l_quantity DECIMAL(15, 2),"
+                  + " l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2), l_tax DECIMAL(15, 2),"
+                  + " l_returnflag STRING, l_linestatus STRING, l_shipdate DATE,"
+                  + " PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED)"),
+          "CREATE TABLE pricing_summary (l_returnflag text NOT NULL, l_linestatus text NOT NULL,"
+              + " sum_qty numeric(38,2), sum_base_price numeric(38,2), sum_disc_price numeric(38,4),"
+              + " sum_charge numeric(38,6), count_order bigint, PRIMARY KEY (l_returnflag, l_linestatus))",
+          "pricing_summary (l_returnflag STRING, l_linestatus STRING, sum_qty DECIMAL(38, 2),"
+              + " sum_base_price DECIMAL(38, 2), sum_disc_price DECIMAL(38, 4), sum_charge DECIMAL(38, 6),"
+              + " count_order BIGINT, PRIMARY KEY (l_returnflag, l_linestatus) NOT ENFORCED)",
+          "INSERT INTO pricing_summary SELECT l_returnflag, l_linestatus, CAST(SUM(l_quantity) AS DECIMAL(38, 2)),"
+              + " CAST(SUM(l_extendedprice) AS DECIMAL(38, 2)),"
+              + " CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
+              + " CAST(SUM(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS DECIMAL(38, 6)), COUNT(*)"
+              + " FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' GROUP BY l_returnflag, l_linestatus",
+          // The marker line item is the run's one line item with return flag M.
+          "SELECT count(*) FROM pricing_summary WHERE l_returnflag = 'M' AND count_order = %2$d");
+
   static void run(Bench bench) throws Exception {
+    for (String name : bench.parameters.get("views.queries").split(",")) {
+      run(
+          bench,
+          switch (name.strip()) {
+            case "tpch_q3" -> TPCH_Q3;
+            case "tpch_q1" -> TPCH_Q1;
+            default -> throw new IllegalArgumentException("unknown views query " + name);
+          });
+    }
+  }
+
+  private static void run(Bench bench, Query query) throws Exception {
     long customers = bench.number("views.customers");
     long changes = bench.number("views.changes");
     int parallelism = (int) bench.number("views.parallelism");
@@ -137,23 +233,32 @@ final class ViewsMeasure {
         for (String statement : String.format(DATA, customers).split(";\n")) {
           Bench.execute(c, statement);
         }
-        Bench.execute(c, CHANGES, "VACUUM ANALYZE", "CREATE MATERIALIZED VIEW pg_q3 AS " + Q3);
+        Bench.execute(
+            c, CHANGES, "VACUUM ANALYZE", "CREATE MATERIALIZED VIEW pg_answer AS " + query.sql());
         System.out.printf(
-            "views: %,d customers, %,d orders, %,d line items, %,d rows in the answer%n",
+            "views %s: %,d customers, %,d orders, %,d line items, %,d rows in the answer%n",
+            query.name(),
             Bench.longValue(c, "SELECT count(*) FROM customer"),
             Bench.longValue(c, "SELECT count(*) FROM orders"),
             Bench.longValue(c, "SELECT count(*) FROM lineitem"),
-            Bench.longValue(c, "SELECT count(*) FROM pg_q3"));
+            Bench.longValue(c, "SELECT count(*) FROM pg_answer"));
       }
-      String mzSeries = "views tpch_q3 mzflink p" + parallelism;
-      String plainSeries = "views tpch_q3 plain Flink SQL p" + parallelism;
-      String refreshSeries = "views tpch_q3 PostgreSQL REFRESH MATERIALIZED VIEW";
+      String mzSeries = "views " + query.name() + " mzflink p" + parallelism;
+      String plainSeries = "views " + query.name() + " plain Flink SQL p" + parallelism;
+      String mzInitial = "views " + query.name() + " initial answer mzflink p" + parallelism;
+      String plainInitial =
+          "views " + query.name() + " initial answer plain Flink SQL p" + parallelism;
+      String refreshSeries = "views " + query.name() + " PostgreSQL REFRESH MATERIALIZED VIEW";
+      String mzScript = mzScript(bench, db, "tpch", query);
+      explain(bench, db, query, mzScript, parallelism);
       long made = 0;
       for (int run = 1; run <= bench.runs; run++) {
         String mzResults = bench.newDatabase("views_mz");
         String plainResults = bench.newDatabase("views_plain");
-        String mzScript = mzScript(bench, db, "tpch" + run);
+        mzScript = mzScript(bench, db, "tpch" + run, query);
         try {
+          // The initial answer: start-up, snapshot and first commit, each job on its own.
+          Bench.Clock initial = bench.clock();
           RunningPipeline mz =
               bench.start(
                   mzScript,
@@ -164,25 +269,29 @@ final class ViewsMeasure {
                   SourceReading.ONE_SLOT_PER_SOURCE);
           String mzSavepoint;
           try {
-            awaitAnswer(bench, db, mzResults, Optional.empty());
+            awaitAnswer(bench, db, mzResults, query, Optional.empty());
+            initial.stop(mzInitial, run, 0);
             mzSavepoint = mz.stopWithSavepoint(savepoints.resolve("mz" + run).toUri().toString());
           } catch (Exception e) {
             mz.stop();
             throw e;
           }
-          bench.execute(plainResults, PLAIN_RESULTS_TABLE);
+          bench.execute(plainResults, query.plainResultsTable());
+          initial = bench.clock();
           PlainJob plain =
               PlainJob.start(
                   bench,
                   db,
                   plainResults,
+                  query,
                   "plain" + run,
                   parallelism,
                   Optional.empty(),
                   savepoints.resolve("plain-ck" + run));
           String plainSavepoint;
           try {
-            awaitAnswer(bench, db, plainResults, Optional.empty());
+            awaitAnswer(bench, db, plainResults, query, Optional.empty());
+            initial.stop(plainInitial, run, 0);
             plainSavepoint =
                 plain.stopWithSavepoint(savepoints.resolve("plain" + run).toUri().toString());
           } catch (Exception e) {
@@ -194,9 +303,10 @@ final class ViewsMeasure {
             long start = System.nanoTime();
             made = Bench.longValue(c, "CALL tpch_changes(" + changes + ", 0)");
             System.out.printf(
-                "  views run %d: %,d changes made in %.1f s%n",
-                run, made, (System.nanoTime() - start) / 1e9);
-            // A marker order of a BUILDING customer that shows in the answer.
+                "  views %s run %d: %,d changes made in %.1f s%n",
+                query.name(), run, made, (System.nanoTime() - start) / 1e9);
+            // A marker order of a BUILDING customer that shows in Q3's answer, its line item the
+            // run's one with return flag M (Q1).
             c.setAutoCommit(false);
             Bench.execute(
                 c,
@@ -205,14 +315,15 @@ final class ViewsMeasure {
                     + ", 1, 'O', 1.00, DATE '1995-01-01', '1-URGENT', 'Clerk#000000003', 0, 'marker')",
                 "INSERT INTO lineitem VALUES ("
                     + marker
-                    + ", 1, 1, 1, 1, 1.00, 0, 0, 'N', 'O', DATE '1995-06-01', DATE '1995-06-01',"
+                    + ", 1, 1, 1, 1, 1.00, 0, 0, 'M', 'O', DATE '1995-06-01', DATE '1995-06-01',"
                     + " DATE '1995-06-02', 'NONE', 'MAIL', 'marker')");
             c.commit();
             c.setAutoCommit(true);
             Bench.Clock clock = bench.clock();
-            Bench.execute(c, "REFRESH MATERIALIZED VIEW pg_q3");
+            Bench.execute(c, "REFRESH MATERIALIZED VIEW pg_answer");
             clock.stop(refreshSeries, run, 0);
           }
+          Optional<String> shown = Optional.of(String.format(query.markerShown(), marker, run));
           for (boolean mzFirst :
               run % 2 == 1 ? new boolean[] {true, false} : new boolean[] {false, true}) {
             if (mzFirst) {
@@ -225,7 +336,7 @@ final class ViewsMeasure {
                       Duration.ofSeconds(2),
                       Optional.of(mzSavepoint),
                       SourceReading.ONE_SLOT_PER_SOURCE)) {
-                awaitAnswer(bench, db, mzResults, Optional.of(marker));
+                awaitAnswer(bench, db, mzResults, query, shown);
                 clock.stop(mzSeries, run, made);
               }
             } else {
@@ -235,12 +346,13 @@ final class ViewsMeasure {
                       bench,
                       db,
                       plainResults,
+                      query,
                       "plain" + run,
                       parallelism,
                       Optional.of(plainSavepoint),
                       savepoints.resolve("plain-ck" + run));
               try {
-                awaitAnswer(bench, db, plainResults, Optional.of(marker));
+                awaitAnswer(bench, db, plainResults, query, shown);
                 clock.stop(plainSeries, run, made);
               } finally {
                 resumed.cancel();
@@ -253,18 +365,25 @@ final class ViewsMeasure {
           bench.dropDatabase(plainResults);
         }
       }
+      // Q3 keeps the figures' earlier names.
+      String suffix = query == TPCH_Q3 ? "" : "_" + query.name();
       Results.Stats mz = bench.results.stats(mzSeries);
-      bench.results.figure("R_plain", bench.results.stats(plainSeries).median() / mz.median());
-      bench.results.goal("R_plain", 1.0);
-      bench.results.cpuRatio("R_plain_cpu", plainSeries, mzSeries);
-      bench.results.figure("views_changes", made);
-      bench.results.figure("views_changes_per_s_mzflink", mz.rate());
       bench.results.figure(
-          "views_changes_per_s_plain_flink", bench.results.stats(plainSeries).rate());
+          "R_plain" + suffix, bench.results.stats(plainSeries).median() / mz.median());
+      bench.results.goal("R_plain" + suffix, 1.0);
+      bench.results.cpuRatio("R_plain_cpu" + suffix, plainSeries, mzSeries);
+      bench.results.figure(
+          "R_plain_initial_answer_" + query.name(),
+          bench.results.stats(plainInitial).median() / bench.results.stats(mzInitial).median());
+      bench.results.figure("views_changes" + suffix, made);
+      bench.results.figure("views_changes_per_s_mzflink" + suffix, mz.rate());
+      bench.results.figure(
+          "views_changes_per_s_plain_flink" + suffix, bench.results.stats(plainSeries).rate());
       double refresh = bench.results.stats(refreshSeries).median();
-      bench.results.figure("pg_refresh_ms", refresh * 1000);
-      bench.results.figure("mzflink_ms_per_change", mz.median() / mz.items() * 1000);
-      bench.results.figure("changes_per_refresh_time", refresh / (mz.median() / mz.items()));
+      bench.results.figure("pg_refresh_ms" + suffix, refresh * 1000);
+      bench.results.figure("mzflink_ms_per_change" + suffix, mz.median() / mz.items() * 1000);
+      bench.results.figure(
+          "changes_per_refresh_time" + suffix, refresh / (mz.median() / mz.items()));
     } finally {
       bench.dropInactiveSlots();
       bench.dropDatabase(db);
@@ -272,7 +391,23 @@ final class ViewsMeasure {
     }
   }
 
-  static String mzScript(Bench bench, String db, String source) {
+  /**
+   * Writes Flink's EXPLAIN of both jobs beside the results ({@code explain-<query>-mzflink.txt},
+   * {@code explain-<query>-plain.txt}).
+   */
+  private static void explain(Bench bench, String db, Query query, String mzScript, int parallelism)
+      throws Exception {
+    Path out = Path.of(System.getProperty("bench.out", "bench/results"));
+    Files.createDirectories(out);
+    Files.writeString(
+        out.resolve("explain-" + query.name() + "-mzflink.txt"),
+        bench.explain(mzScript, bench.server.jdbcUrl("postgres"), parallelism));
+    Files.writeString(
+        out.resolve("explain-" + query.name() + "-plain.txt"),
+        PlainJob.explain(bench, db, query, parallelism));
+  }
+
+  static String mzScript(Bench bench, String db, String source, Query query) {
     return "CREATE SOURCE "
         + source
         + " FROM POSTGRES HOST '"
@@ -281,52 +416,43 @@ final class ViewsMeasure {
         + "CREATE VIEWS FROM SOURCE "
         + source
         + ";\n"
-        + "CREATE MATERIALIZED VIEW shipping_priority AS "
-        + Q3
+        + "CREATE MATERIALIZED VIEW "
+        + query.table()
+        + " AS "
+        + query.sql()
         + ";\n";
   }
 
-  static final String PLAIN_RESULTS_TABLE =
-      "CREATE TABLE shipping_priority (l_orderkey integer NOT NULL, revenue numeric(38,4), o_orderdate date NOT NULL,"
-          + " o_shippriority integer NOT NULL, PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority))";
-
   /**
-   * Waits until the results table {@code shipping_priority} equals PostgreSQL's answer to Q3 (after
-   * the marker order shows, when given).
+   * Waits until the query's results table equals PostgreSQL's answer (after {@code shown}, a count
+   * query, gives 1, when given).
    */
-  static void awaitAnswer(Bench bench, String db, String resultsDb, Optional<Integer> marker)
+  static void awaitAnswer(
+      Bench bench, String db, String resultsDb, Query query, Optional<String> shown)
       throws Exception {
     try (Connection upstream = bench.connect(db);
         Connection results = bench.connect(resultsDb)) {
-      if (marker.isPresent()) {
+      if (shown.isPresent()) {
         Bench.await(
-            "marker " + marker.get(),
+            "marker: " + shown.get(),
             Duration.ofHours(1),
             100,
-            () ->
-                existsTable(results)
-                    && Bench.longValue(
-                            results,
-                            "SELECT count(*) FROM shipping_priority WHERE l_orderkey = "
-                                + marker.get())
-                        == 1);
+            () -> existsTable(results, query) && Bench.longValue(results, shown.get()) == 1);
       }
       Bench.await(
           "results equal to PostgreSQL's answer",
           Duration.ofHours(1),
           500,
           () ->
-              existsTable(results)
-                  && rows(
-                          results,
-                          "SELECT l_orderkey, revenue, o_orderdate, o_shippriority FROM shipping_priority")
-                      .equals(rows(upstream, Q3)));
+              existsTable(results, query)
+                  && rows(results, "SELECT " + query.columns() + " FROM " + query.table())
+                      .equals(rows(upstream, query.sql())));
     }
   }
 
-  private static boolean existsTable(Connection c) throws Exception {
+  private static boolean existsTable(Connection c, Query query) throws Exception {
     return Bench.longValue(
-            c, "SELECT count(*) FROM pg_tables WHERE tablename = 'shipping_priority'")
+            c, "SELECT count(*) FROM pg_tables WHERE tablename = '" + query.table() + "'")
         > 0;
   }
 
@@ -364,45 +490,63 @@ final class ViewsMeasure {
         Bench bench,
         String db,
         String resultsDb,
+        Query query,
+        String slotPrefix,
+        int parallelism,
+        Optional<String> savepoint,
+        Path checkpoints) {
+      var set =
+          statements(bench, db, resultsDb, query, slotPrefix, parallelism, savepoint, checkpoints);
+      return new PlainJob(set.execute().getJobClient().orElseThrow());
+    }
+
+    /** Flink's EXPLAIN of the job. */
+    static String explain(Bench bench, String db, Query query, int parallelism) throws Exception {
+      Path checkpoints = Files.createTempDirectory("bench-explain-");
+      try {
+        return statements(
+                bench, db, "postgres", query, "explain", parallelism, Optional.empty(), checkpoints)
+            .explain();
+      } finally {
+        RunningPipeline.deleteRecursively(checkpoints);
+      }
+    }
+
+    /** The job's tables, sink and INSERT. */
+    private static StreamStatementSet statements(
+        Bench bench,
+        String db,
+        String resultsDb,
+        Query query,
         String slotPrefix,
         int parallelism,
         Optional<String> savepoint,
         Path checkpoints) {
       String cdc = cdcOptions(bench, db);
-      return start(
-          bench,
-          resultsDb,
-          parallelism,
-          savepoint,
-          checkpoints,
-          List.of(
-              "CREATE TABLE customer (c_custkey INT, c_mktsegment STRING, PRIMARY KEY (c_custkey) NOT ENFORCED) WITH ("
-                  + cdc
-                  + ", 'table-name' = 'customer', 'slot.name' = '"
-                  + slotPrefix
-                  + "_customer')",
-              "CREATE TABLE orders (o_orderkey INT, o_custkey INT, o_orderdate DATE, o_shippriority INT,"
-                  + " PRIMARY KEY (o_orderkey) NOT ENFORCED) WITH ("
-                  + cdc
-                  + ", 'table-name' = 'orders', 'slot.name' = '"
-                  + slotPrefix
-                  + "_orders')",
-              "CREATE TABLE lineitem (l_orderkey INT, l_linenumber INT, l_extendedprice DECIMAL(15, 2), l_discount DECIMAL(15, 2),"
-                  + " l_shipdate DATE, PRIMARY KEY (l_orderkey, l_linenumber) NOT ENFORCED) WITH ("
-                  + cdc
-                  + ", 'table-name' = 'lineitem', 'slot.name' = '"
-                  + slotPrefix
-                  + "_lineitem')",
-              "CREATE TABLE shipping_priority (l_orderkey INT, revenue DECIMAL(38, 4), o_orderdate DATE, o_shippriority INT,"
-                  + " PRIMARY KEY (l_orderkey, o_orderdate, o_shippriority) NOT ENFORCED) WITH ("
-                  + jdbcOptions(bench, resultsDb, "shipping_priority")
-                  + ")"),
-          List.of(
-              "INSERT INTO shipping_priority SELECT l_orderkey, CAST(SUM(l_extendedprice * (1 - l_discount)) AS DECIMAL(38, 4)),"
-                  + " o_orderdate, o_shippriority FROM customer, orders, lineitem"
-                  + " WHERE TRIM(TRAILING ' ' FROM c_mktsegment) = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey"
-                  + " AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'"
-                  + " GROUP BY l_orderkey, o_orderdate, o_shippriority"));
+      List<String> ddl = new ArrayList<>();
+      for (String source : query.plainSources()) {
+        String table = source.substring(0, source.indexOf(' '));
+        ddl.add(
+            "CREATE TABLE "
+                + source
+                + " WITH ("
+                + cdc
+                + ", 'table-name' = '"
+                + table
+                + "', 'slot.name' = '"
+                + slotPrefix
+                + "_"
+                + table
+                + "')");
+      }
+      ddl.add(
+          "CREATE TABLE "
+              + query.plainSink()
+              + " WITH ("
+              + jdbcOptions(bench, resultsDb, query.table())
+              + ")");
+      return statements(
+          bench, resultsDb, parallelism, savepoint, checkpoints, ddl, List.of(query.plainInsert()));
     }
 
     /**
@@ -441,6 +585,22 @@ final class ViewsMeasure {
         Path checkpoints,
         List<String> ddl,
         List<String> inserts) {
+      return new PlainJob(
+          statements(bench, resultsDb, parallelism, savepoint, checkpoints, ddl, inserts)
+              .execute()
+              .getJobClient()
+              .orElseThrow());
+    }
+
+    /** {@code ddl} run, {@code inserts} as one job, with mzflink's Flink configuration. */
+    static StreamStatementSet statements(
+        Bench bench,
+        String resultsDb,
+        int parallelism,
+        Optional<String> savepoint,
+        Path checkpoints,
+        List<String> ddl,
+        List<String> inserts) {
       String url = bench.server.jdbcUrl(resultsDb);
       RunOptions options =
           new RunOptions(
@@ -457,9 +617,9 @@ final class ViewsMeasure {
       for (String statement : ddl) {
         tables.executeSql(statement);
       }
-      var set = tables.createStatementSet();
+      StreamStatementSet set = tables.createStatementSet();
       inserts.forEach(set::addInsertSql);
-      return new PlainJob(set.execute().getJobClient().orElseThrow());
+      return set;
     }
 
     String stopWithSavepoint(String directory) throws Exception {

@@ -166,6 +166,58 @@ public final class PipelineRunner {
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
     StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
     StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
+    StreamGraph graph;
+    try {
+      Job built = build(plan, options, env, tableEnvironment, run);
+      // One committer commits each checkpoint of every results table in one transaction.
+      try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
+        built.inserts().attachAsDataStream();
+        built.positions().forEach(group::addPositions);
+        group.attachCommitter();
+      }
+      graph = env.getStreamGraph();
+    } finally {
+      // The upstream tables' streams are in the graph now (or the job is not built).
+      UpstreamTableFactory.forget(run + "/");
+    }
+    graph.setJobName(options.jobName());
+    JobClient job;
+    try {
+      job = env.executeAsync(graph);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not submit the Flink job: " + e.getMessage(), e);
+    }
+    LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
+    if (!local) {
+      OwnedSlots.keep(
+          slots,
+          options.resultsUrl(),
+          "Flink job " + job.getJobID() + " on a cluster (a savepoint of it may resume)");
+    }
+    return new RunningPipeline(
+        job,
+        slots,
+        options.resultsUrl(),
+        run,
+        createdByMzflink(options),
+        checkpointDirectory.orElse("(the cluster's)"),
+        temporaryCheckpoints,
+        local);
+  }
+
+  /** A job's tables and INSERTs in a table environment, and its sources' positions. */
+  private record Job(StreamStatementSet inserts, Map<String, DataStream<Long>> positions) {}
+
+  /**
+   * Registers the plan's upstream tables (their reading added to {@code env}), views and sinks in
+   * {@code tableEnvironment}, and returns the INSERTs that fill the results tables.
+   */
+  private static Job build(
+      FlinkPlan plan,
+      RunOptions options,
+      StreamExecutionEnvironment env,
+      StreamTableEnvironment tableEnvironment,
+      String run) {
     List<String> ddl = new ArrayList<>();
     Map<String, DataStream<Long>> positions = Map.of();
     if (options.sourceReading() == SourceReading.PER_TABLE_SQL) {
@@ -200,41 +252,23 @@ public final class PipelineRunner {
     for (FlinkInsert insert : plan.inserts()) {
       inserts.addInsertSql(FlinkSqlRenderer.insert(insert));
     }
-    // One committer commits each checkpoint of every results table in one transaction.
-    try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
-      inserts.attachAsDataStream();
-      positions.forEach(group::addPositions);
-      group.attachCommitter();
-    }
-    StreamGraph graph;
+    return new Job(inserts, positions);
+  }
+
+  /**
+   * Flink's plan of the pipeline's views and results tables (the optimized plan and the physical
+   * execution plan, as Flink's EXPLAIN prints them), without touching either database.
+   */
+  public static String explain(FlinkPlan plan, RunOptions options) {
+    String run = HexFormat.of().formatHex(RUN_TOKENS.generateSeed(4));
+    Configuration conf = FlinkEnvironment.configuration(options, Optional.empty());
+    StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
+    StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
     try {
-      graph = env.getStreamGraph();
+      return build(plan, options, env, tableEnvironment, run).inserts().explain();
     } finally {
       UpstreamTableFactory.forget(run + "/");
     }
-    graph.setJobName(options.jobName());
-    JobClient job;
-    try {
-      job = env.executeAsync(graph);
-    } catch (Exception e) {
-      throw new IllegalStateException("could not submit the Flink job: " + e.getMessage(), e);
-    }
-    LOG.info("Submitted job {} ({})", job.getJobID(), options.jobName());
-    if (!local) {
-      OwnedSlots.keep(
-          slots,
-          options.resultsUrl(),
-          "Flink job " + job.getJobID() + " on a cluster (a savepoint of it may resume)");
-    }
-    return new RunningPipeline(
-        job,
-        slots,
-        options.resultsUrl(),
-        run,
-        createdByMzflink(options),
-        checkpointDirectory.orElse("(the cluster's)"),
-        temporaryCheckpoints,
-        local);
   }
 
   /** Run tokens: random, so that two runs of one pipeline never share one. */

@@ -67,6 +67,9 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private boolean streaming;
   private final Set<String> snapshotted = new TreeSet<>();
 
+  /** The names of the restored state's snapshotted tables, by state id (see EnumeratorState). */
+  private final Map<String, String> restoredNames = new TreeMap<>();
+
   private final Deque<SnapshotSplit> pending = new ArrayDeque<>();
   private final Set<String> outstanding = new LinkedHashSet<>();
   private final Map<String, Integer> remainingOfTable = new HashMap<>();
@@ -101,6 +104,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
         s -> {
           streaming = s.streaming();
           snapshotted.addAll(s.snapshotted());
+          restoredNames.putAll(s.names());
         });
   }
 
@@ -359,6 +363,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     List<TableLayout> unread = new ArrayList<>();
     for (TableLayout table : layout.tables) {
       if (!snapshotted.contains(table.id)) {
+        refuseReadOtherwise(table);
         unread.add(table);
       }
     }
@@ -397,6 +402,37 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
           preparing = false;
           assignWaiting();
         });
+  }
+
+  /**
+   * Refuses to snapshot {@code table} when the restored state read the same table for the same view
+   * under another id (other columns or types: the upstream table or the views changed while the
+   * pipeline was stopped): its old rows are in the state and in the views' state, and a new
+   * snapshot beside them would count every row twice.
+   */
+  private void refuseReadOtherwise(TableLayout table) {
+    Set<String> ids = new TreeSet<>();
+    layout.tables.forEach(t -> ids.add(t.id));
+    for (Map.Entry<String, String> saved : restoredNames.entrySet()) {
+      if (saved.getValue().equals(table.name()) && !ids.contains(saved.getKey())) {
+        String message =
+            String.format(
+                "cannot resume source %s: table %s was read with other columns or types when the"
+                    + " saved state was taken (the upstream table or the script's views changed"
+                    + " since). Its rows in the saved state cannot be matched with the table as it"
+                    + " is read now, and reading it again beside them would count them twice."
+                    + " Start the pipeline from scratch (without --from-savepoint), or resume with"
+                    + " the script and upstream table as they were",
+                layout.source, table.name());
+        SourceStatuses.mark(
+            layout.resultsUrl,
+            layout.source,
+            List.of(table.qualifiedName),
+            SourceStatuses.Status.ERRORED,
+            message);
+        throw new SuppressRestartsException(new IllegalStateException(message));
+      }
+    }
   }
 
   private RuntimeException failure(String what, Throwable error) {
@@ -489,7 +525,12 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
 
   @Override
   public EnumeratorState snapshotState(long checkpointId) {
-    return new EnumeratorState(streaming, snapshotted);
+    Map<String, String> names = new TreeMap<>(restoredNames);
+    for (TableLayout table : layout.tables) {
+      names.put(table.id, table.name());
+    }
+    names.keySet().retainAll(snapshotted);
+    return new EnumeratorState(streaming, snapshotted, names);
   }
 
   /** Gives up the snapshot being read, if any: its ranges are forgotten, its connection closed. */

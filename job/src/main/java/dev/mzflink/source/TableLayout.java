@@ -39,6 +39,9 @@ public final class TableLayout implements Serializable {
    */
   public final String id;
 
+  /** The Flink table (the view of the source) it is registered as. */
+  public final String view;
+
   /** The table's oid upstream, as the plan read it. */
   public final long oid;
 
@@ -97,6 +100,7 @@ public final class TableLayout implements Serializable {
     this.schema = table.schema();
     this.name = table.name();
     this.qualifiedName = table.qualifiedName();
+    this.view = table.flinkName().quoted();
     this.oid = table.oid();
     this.replicaIdentityFull = table.replicaIdentityFull();
     List<FlinkColumn> columns = table.columns();
@@ -169,6 +173,11 @@ public final class TableLayout implements Serializable {
       decoder = PgRowDecoder.of(qualifiedName, columns);
     }
     return decoder;
+  }
+
+  /** The upstream table and the view it feeds, for messages and to recognise it in state. */
+  public String name() {
+    return qualifiedName + " as " + view;
   }
 
   /** The columns of a pgoutput tuple of the table that the pipeline reads, in its order. */
