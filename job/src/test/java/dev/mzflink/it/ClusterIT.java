@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -466,6 +467,17 @@ class ClusterIT {
       // PostgreSQL's own answer to the view, to compare the results table with.
       Sql.execute(app, "CREATE VIEW ledger_totals AS " + view);
     }
+    // Passwords (the server trusts local connections and ignores them) that no log of the
+    // cluster, its TaskManagers or the SQL client may show: Flink CDC logs its connector
+    // configuration with the upstream password, which flink-conf's log4j files keep out.
+    String upstreamSecret = "upstream-" + UUID.randomUUID();
+    String resultsSecret = "results-" + UUID.randomUUID();
+    Files.writeString(
+        script,
+        Files.readString(script)
+            .replace(
+                server.conninfo("sqlclient"),
+                server.conninfo("sqlclient") + " password=" + upstreamSecret));
     Path flinkSql = work.resolve("sqlclient.flink.sql");
     try (UpstreamWriter writer = UpstreamWriter.start(server.jdbcUrl("sqlclient"), 20_000, 13)) {
       JarProcess translate =
@@ -474,7 +486,7 @@ class ClusterIT {
               "translate",
               script.toString(),
               "--results-url",
-              server.jdbcUrl("sqlclient_results"),
+              server.jdbcUrl("sqlclient_results") + "&password=" + resultsSecret,
               "--show-secrets",
               "-o",
               flinkSql.toString());
@@ -508,6 +520,13 @@ class ClusterIT {
       assertThat(
               strings(server, "sqlclient", "SELECT slot_name FROM pg_replication_slots ORDER BY 1"))
           .containsExactly("materialize_src_public_accounts", "materialize_src_public_ledger");
+      assertThat(Files.readString(flinkSql))
+          .as("the SQL file holds the passwords (--show-secrets)")
+          .contains(upstreamSecret, resultsSecret);
+      String logs = cluster.logs();
+      assertThat(logs).as("the cluster's and SQL client's logs").isNotEmpty();
+      assertThat(logs.contains(upstreamSecret)).as("the upstream password in a log").isFalse();
+      assertThat(logs.contains(resultsSecret)).as("the results password in a log").isFalse();
       cluster.flink("cancel", job);
     } catch (Throwable e) {
       failure = e;

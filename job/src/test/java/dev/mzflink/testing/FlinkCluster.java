@@ -209,6 +209,19 @@ public final class FlinkCluster implements AutoCloseable {
     return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).body();
   }
 
+  /** The text of every log file the cluster and its clients wrote so far. */
+  public String logs() throws Exception {
+    StringBuilder text = new StringBuilder();
+    try (var files = Files.list(work.resolve("log"))) {
+      for (Path f : files.sorted().toList()) {
+        if (Files.isRegularFile(f)) {
+          text.append(Files.readString(f, StandardCharsets.ISO_8859_1));
+        }
+      }
+    }
+    return text.toString();
+  }
+
   @Override
   public void close() throws Exception {
     script(Duration.ofMinutes(2), "cluster.sh", "stop", "--work-dir", work.toString());
