@@ -42,7 +42,7 @@ public final class BenchRunner {
     d.put("freshness.checkpoint.ms", "500");
     d.put("views.customers", "5000");
     d.put("views.changes", "200000");
-    d.put("views.queries", "tpch_q3,tpch_q1");
+    d.put("views.queries", "tpch_q3,tpch_q1,shop_revenue");
     d.put("views.parallelism", "1");
     d.put("walsender.changes", "20000");
     return d;

@@ -94,7 +94,7 @@ final class ViewsMeasure {
 
   static final String CHANGES =
       """
-      CREATE PROCEDURE tpch_changes(n bigint, INOUT changes bigint) LANGUAGE plpgsql AS $$
+      CREATE PROCEDURE bench_changes(n bigint, INOUT changes bigint) LANGUAGE plpgsql AS $$
       DECLARE next_key int; customers int; k int; l int; d date; c bigint;
       BEGIN
         SELECT max(o_orderkey) + 1 INTO next_key FROM orders WHERE o_orderkey < 2000000000;
@@ -138,7 +138,30 @@ final class ViewsMeasure {
       String plainResultsTable,
       String plainSink,
       String plainInsert,
-      String markerShown) {}
+      String markerShown,
+      Dataset dataset) {}
+
+  /**
+   * The upstream tables of a query: their schema and publication {@code p}, their rows ({@code
+   * %1$d}: {@code views.customers}), a procedure {@code bench_changes(n, INOUT changes)} that makes
+   * about n changes in small transactions, and the statements of a run's marker transaction ({@code
+   * %1$d}: the marker's id).
+   */
+  record Dataset(String schema, String data, String changes, List<String> marker) {}
+
+  /** TPC-H's customer, orders and lineitem; the marker an order of a BUILDING customer. */
+  static final Dataset TPCH =
+      new Dataset(
+          SCHEMA,
+          DATA,
+          CHANGES,
+          List.of(
+              // A marker order of a BUILDING customer that shows in Q3's answer, its line item the
+              // run's one with return flag M (Q1).
+              "INSERT INTO orders VALUES (%1$d, 1, 'O', 1.00, DATE '1995-01-01', '1-URGENT',"
+                  + " 'Clerk#000000003', 0, 'marker')",
+              "INSERT INTO lineitem VALUES (%1$d, 1, 1, 1, 1, 1.00, 0, 0, 'M', 'O', DATE '1995-06-01',"
+                  + " DATE '1995-06-01', DATE '1995-06-02', 'NONE', 'MAIL', 'marker')"));
 
   static final Query TPCH_Q3 =
       new Query(
@@ -161,7 +184,8 @@ final class ViewsMeasure {
               + " WHERE TRIM(TRAILING ' ' FROM c_mktsegment) = 'BUILDING' AND c_custkey = o_custkey AND l_orderkey = o_orderkey"
               + " AND o_orderdate < DATE '1995-03-15' AND l_shipdate > DATE '1995-03-15'"
               + " GROUP BY l_orderkey, o_orderdate, o_shippriority",
-          "SELECT count(*) FROM shipping_priority WHERE l_orderkey = %1$d");
+          "SELECT count(*) FROM shipping_priority WHERE l_orderkey = %1$d",
+          TPCH);
 
   /**
    * TPC-H Q1 (one table, a few groups), without its averages (numeric averages' scale is not the
@@ -205,7 +229,82 @@ final class ViewsMeasure {
               + " CAST(SUM(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS DECIMAL(38, 6)), COUNT(*)"
               + " FROM lineitem WHERE l_shipdate <= DATE '1998-09-02' GROUP BY l_returnflag, l_linestatus",
           // The marker line item is the run's one line item with return flag M.
-          "SELECT count(*) FROM pricing_summary WHERE l_returnflag = 'M' AND count_order = %2$d");
+          "SELECT count(*) FROM pricing_summary WHERE l_returnflag = 'M' AND count_order = %2$d",
+          TPCH);
+
+  /** The shop of the example scripts (customers, orders), as sql-scripts/upstream/shop.sql. */
+  static final Dataset SHOP =
+      new Dataset(
+          """
+          CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, email text,
+            created_at timestamptz NOT NULL DEFAULT now());
+          CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int NOT NULL, status text NOT NULL,
+            total numeric(12,2) NOT NULL, ordered_at timestamptz NOT NULL DEFAULT now());
+          ALTER TABLE customers REPLICA IDENTITY FULL;
+          ALTER TABLE orders REPLICA IDENTITY FULL;
+          CREATE PUBLICATION p FOR TABLE customers, orders""",
+          """
+          INSERT INTO customers SELECT g, 'customer ' || g, 'c' || g || '@example.com',
+            TIMESTAMPTZ '2024-01-01 00:00:00+00' + g * INTERVAL '1 minute' FROM generate_series(1, %1$d) g;
+          INSERT INTO orders SELECT g, 1 + (g * 7919) %% %1$d,
+            (ARRAY['paid','shipped','delivered','cancelled','pending'])[1 + g %% 5], (g %% 10000) / 100.0 + 1,
+            TIMESTAMPTZ '2024-01-01 00:00:00+00' + g * INTERVAL '1 second' FROM generate_series(1, %1$d * 10) g""",
+          """
+          CREATE PROCEDURE bench_changes(n bigint, INOUT changes bigint) LANGUAGE plpgsql AS $$
+          DECLARE next_key bigint; customers int; k bigint; c bigint;
+          BEGIN
+            SELECT max(id) + 1 INTO next_key FROM orders;
+            SELECT count(*) INTO customers FROM customers;
+            PERFORM setseed(0.7);
+            changes := 0;
+            WHILE changes < n LOOP
+              INSERT INTO orders VALUES (next_key, 1 + floor(random() * customers)::int, 'pending',
+                round((random() * 500)::numeric, 2) + 1, now());
+              changes := changes + 1;
+              k := 1 + floor(random() * (next_key - 1))::bigint;
+              UPDATE orders SET status = (ARRAY['paid','shipped','delivered','cancelled','pending'])[1 + floor(random() * 5)::int]
+                WHERE id = k;
+              GET DIAGNOSTICS c = ROW_COUNT; changes := changes + c;
+              k := 1 + floor(random() * (next_key - 1))::bigint;
+              UPDATE orders SET total = total + 1 WHERE id = k;
+              GET DIAGNOSTICS c = ROW_COUNT; changes := changes + c;
+              k := 1 + floor(random() * (next_key - 1))::bigint;
+              DELETE FROM orders WHERE id = k;
+              GET DIAGNOSTICS c = ROW_COUNT; changes := changes + c;
+              next_key := next_key + 1;
+              COMMIT;
+            END LOOP;
+          END $$""",
+          List.of("INSERT INTO customers VALUES (%1$d, 'marker', NULL, now())"));
+
+  /**
+   * The revenue view of sql-scripts/shop_revenue.sql (customers with their orders that count,
+   * customers without orders included), without its average and last order.
+   */
+  static final Query SHOP_REVENUE =
+      new Query(
+          "shop_revenue",
+          """
+          SELECT c.id, c.name, count(o.id) AS orders, coalesce(sum(o.total), 0) AS revenue
+          FROM customers c
+          LEFT JOIN orders o ON o.customer_id = c.id AND o.status <> 'cancelled'
+          GROUP BY c.id, c.name""",
+          "customer_revenue",
+          "id, name, orders, revenue",
+          List.of(
+              "customers (id INT, name STRING, PRIMARY KEY (id) NOT ENFORCED)",
+              "orders (id BIGINT, customer_id INT, status STRING, total DECIMAL(12, 2),"
+                  + " PRIMARY KEY (id) NOT ENFORCED)"),
+          "CREATE TABLE customer_revenue (id integer PRIMARY KEY, name text NOT NULL, orders bigint,"
+              + " revenue numeric(38,2))",
+          "customer_revenue (id INT, name STRING, orders BIGINT, revenue DECIMAL(38, 2),"
+              + " PRIMARY KEY (id) NOT ENFORCED)",
+          "INSERT INTO customer_revenue SELECT c.id, c.name, COUNT(o.id),"
+              + " CAST(COALESCE(SUM(o.total), 0) AS DECIMAL(38, 2)) FROM customers c"
+              + " LEFT JOIN orders o ON o.customer_id = c.id AND o.status <> 'cancelled'"
+              + " GROUP BY c.id, c.name",
+          "SELECT count(*) FROM customer_revenue WHERE id = %1$d",
+          SHOP);
 
   static void run(Bench bench) throws Exception {
     for (String name : bench.parameters.get("views.queries").split(",")) {
@@ -214,6 +313,7 @@ final class ViewsMeasure {
           switch (name.strip()) {
             case "tpch_q3" -> TPCH_Q3;
             case "tpch_q1" -> TPCH_Q1;
+            case "shop_revenue" -> SHOP_REVENUE;
             default -> throw new IllegalArgumentException("unknown views query " + name);
           });
     }
@@ -227,20 +327,23 @@ final class ViewsMeasure {
     Path savepoints = Files.createTempDirectory("bench-view-savepoints-");
     try {
       try (Connection c = bench.connect(db)) {
-        for (String statement : SCHEMA.split(";\n")) {
+        Dataset data = query.dataset();
+        for (String statement : data.schema().split(";\n")) {
           Bench.execute(c, statement);
         }
-        for (String statement : String.format(DATA, customers).split(";\n")) {
+        for (String statement : String.format(data.data(), customers).split(";\n")) {
           Bench.execute(c, statement);
         }
         Bench.execute(
-            c, CHANGES, "VACUUM ANALYZE", "CREATE MATERIALIZED VIEW pg_answer AS " + query.sql());
+            c,
+            data.changes(),
+            "VACUUM ANALYZE",
+            "CREATE MATERIALIZED VIEW pg_answer AS " + query.sql());
         System.out.printf(
-            "views %s: %,d customers, %,d orders, %,d line items, %,d rows in the answer%n",
+            "views %s: %,d upstream rows, %,d rows in the answer%n",
             query.name(),
-            Bench.longValue(c, "SELECT count(*) FROM customer"),
-            Bench.longValue(c, "SELECT count(*) FROM orders"),
-            Bench.longValue(c, "SELECT count(*) FROM lineitem"),
+            Bench.longValue(
+                c, "SELECT sum(n_live_tup) FROM pg_stat_user_tables WHERE relname <> 'pg_answer'"),
             Bench.longValue(c, "SELECT count(*) FROM pg_answer"));
       }
       String mzSeries = "views " + query.name() + " mzflink p" + parallelism;
@@ -301,22 +404,14 @@ final class ViewsMeasure {
           int marker = 2_000_000_000 + run;
           try (Connection c = bench.connect(db)) {
             long start = System.nanoTime();
-            made = Bench.longValue(c, "CALL tpch_changes(" + changes + ", 0)");
+            made = Bench.longValue(c, "CALL bench_changes(" + changes + ", 0)");
             System.out.printf(
                 "  views %s run %d: %,d changes made in %.1f s%n",
                 query.name(), run, made, (System.nanoTime() - start) / 1e9);
-            // A marker order of a BUILDING customer that shows in Q3's answer, its line item the
-            // run's one with return flag M (Q1).
             c.setAutoCommit(false);
-            Bench.execute(
-                c,
-                "INSERT INTO orders VALUES ("
-                    + marker
-                    + ", 1, 'O', 1.00, DATE '1995-01-01', '1-URGENT', 'Clerk#000000003', 0, 'marker')",
-                "INSERT INTO lineitem VALUES ("
-                    + marker
-                    + ", 1, 1, 1, 1, 1.00, 0, 0, 'M', 'O', DATE '1995-06-01', DATE '1995-06-01',"
-                    + " DATE '1995-06-02', 'NONE', 'MAIL', 'marker')");
+            for (String statement : query.dataset().marker()) {
+              Bench.execute(c, String.format(statement, marker));
+            }
             c.commit();
             c.setAutoCommit(true);
             Bench.Clock clock = bench.clock();
