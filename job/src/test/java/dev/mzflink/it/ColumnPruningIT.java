@@ -1,7 +1,6 @@
 package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.mzflink.demo.Comparison;
 import dev.mzflink.demo.EmbeddedPostgresServer;
@@ -15,9 +14,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.util.ExceptionUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -167,18 +163,7 @@ class ColumnPruningIT {
       Sql.execute(app, "UPDATE docs SET views = 50 WHERE id <= 5");
       List<String> held = Sql.strings(results, "SELECT popular::text FROM popular ORDER BY id");
       try (RunningPipeline pipeline = Pipelines.start(after, url, 2, Optional.of(savepoint))) {
-        Throwable failure =
-            catchThrowable(
-                () ->
-                    CompletableFuture.runAsync(
-                            () -> {
-                              try {
-                                pipeline.await();
-                              } catch (Exception e) {
-                                throw new CompletionException(e);
-                              }
-                            })
-                        .get(CATCH_UP.toSeconds(), TimeUnit.SECONDS));
+        Throwable failure = Pipelines.awaitEnd(pipeline, CATCH_UP);
         assertThat(failure).as("the resumed job stops").isNotNull();
         assertThat(ExceptionUtils.stringifyException(failure))
             .contains(

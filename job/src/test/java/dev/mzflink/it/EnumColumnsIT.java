@@ -2,7 +2,6 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.mzflink.UserError;
 import dev.mzflink.demo.EmbeddedPostgresServer;
@@ -19,9 +18,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -136,18 +132,7 @@ class EnumColumnsIT {
             "INSERT INTO moods_log VALUES ('ecstatic', 2), ('ecstatic', 2)",
             "UPDATE moods_log SET m = 'ecstatic' WHERE n = 3",
             "UPDATE other.levels SET l = 'medium', m = 'ecstatic' WHERE id <= 5");
-        Throwable failure =
-            catchThrowable(
-                () ->
-                    CompletableFuture.runAsync(
-                            () -> {
-                              try {
-                                pipeline.await();
-                              } catch (Exception e) {
-                                throw new CompletionException(e);
-                              }
-                            })
-                        .get(CATCH_UP.toSeconds(), TimeUnit.SECONDS));
+        Throwable failure = Pipelines.awaitEnd(pipeline, CATCH_UP);
         assertThat(failure).as("the job stops").isNotNull();
         assertThat(messages(failure))
             .anyMatch(

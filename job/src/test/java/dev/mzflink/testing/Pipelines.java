@@ -8,6 +8,9 @@ import dev.mzflink.translate.SourceReading;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 
 /** Compiles and starts scripts in the test JVM (a Flink MiniCluster), and waits for markers. */
 public final class Pipelines {
@@ -84,5 +87,26 @@ public final class Pipelines {
         "marker " + id + " in results table " + table,
         timeout,
         () -> Sql.longValue(results, "SELECT count(*) FROM " + table + " WHERE id = " + id) == 1);
+  }
+
+  /**
+   * Waits up to {@code timeout} for the pipeline's job to end: what ending threw (the job's
+   * failure, wrapped), a TimeoutException while the job still runs, null when it finished.
+   */
+  public static Throwable awaitEnd(RunningPipeline pipeline, Duration timeout) {
+    try {
+      CompletableFuture.runAsync(
+              () -> {
+                try {
+                  pipeline.await();
+                } catch (Exception e) {
+                  throw new CompletionException(e);
+                }
+              })
+          .get(timeout.toSeconds(), TimeUnit.SECONDS);
+      return null;
+    } catch (Throwable e) {
+      return e;
+    }
   }
 }
