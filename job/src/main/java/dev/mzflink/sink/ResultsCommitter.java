@@ -410,7 +410,13 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         ranges.add(new StagedChanges.Range(m.subtask, from, m.batch));
       }
     }
-    long changes = StagedChanges.apply(c, table, ranges, serverVersion >= MERGE_VERSION);
+    StagedChanges.Upsert how =
+        written == null
+            ? StagedChanges.Upsert.INTO_EMPTY // truncated above, in this transaction
+            : serverVersion >= MERGE_VERSION
+                ? StagedChanges.Upsert.MERGE
+                : StagedChanges.Upsert.DELETE_INSERT;
+    long changes = StagedChanges.apply(c, table, ranges, how);
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO "

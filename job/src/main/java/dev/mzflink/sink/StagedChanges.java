@@ -12,8 +12,10 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
  * Applies a table's staged changes to it, in the committer's transaction: for each writer subtask
  * the batches after the last one applied, up to the one the checkpoint holds; then removes them
  * from the staging table. A keyed table takes each key's last change (MERGE where the server has
- * it, from PostgreSQL 15; a DELETE and an INSERT ... ON CONFLICT before), a key-less table the net
- * number of copies added or removed per distinct row, in one pass over the table.
+ * it, from PostgreSQL 15; a DELETE and an INSERT ... ON CONFLICT before; a plain INSERT of the keys
+ * whose last change is an upsert into a table emptied in the same transaction, a run's first
+ * commit, which holds its whole snapshot), a key-less table the net number of copies added or
+ * removed per distinct row, in one pass over the table.
  */
 final class StagedChanges {
   private StagedChanges() {}
@@ -21,8 +23,21 @@ final class StagedChanges {
   /** A writer's batches to apply: after {@code from}, up to and with {@code to}. */
   record Range(int subtask, long from, long to) {}
 
+  /** How a keyed table's last changes are written into it. */
+  enum Upsert {
+    /** MERGE (PostgreSQL 15 and later). */
+    MERGE,
+    /** A DELETE of the deleted keys, then an INSERT ... ON CONFLICT of the others. */
+    DELETE_INSERT,
+    /**
+     * A plain INSERT of the keys whose last change is an upsert: only for a table emptied in the
+     * same transaction, which holds no key to update or delete.
+     */
+    INTO_EMPTY
+  }
+
   /** Applies {@code ranges} of {@code table}'s staged changes; returns the changes applied. */
-  static long apply(Connection c, ResultsTableSpec table, List<Range> ranges, boolean merge)
+  static long apply(Connection c, ResultsTableSpec table, List<Range> ranges, Upsert how)
       throws SQLException {
     if (ranges.isEmpty()) {
       return 0;
@@ -30,7 +45,7 @@ final class StagedChanges {
     String staged = staged(table, ranges);
     long applied;
     try (Statement s = c.createStatement()) {
-      applied = table.keyed() ? upsert(s, table, staged, merge) : copies(s, table, staged);
+      applied = table.keyed() ? upsert(s, table, staged, how) : copies(s, table, staged);
       s.execute(
           "DELETE FROM "
               + table.stagingTable()
@@ -57,7 +72,7 @@ final class StagedChanges {
     return "(VALUES " + String.join(", ", rows) + ") r(sub, lo, hi)";
   }
 
-  private static long upsert(Statement s, ResultsTableSpec table, String staged, boolean merge)
+  private static long upsert(Statement s, ResultsTableSpec table, String staged, Upsert how)
       throws SQLException {
     String last =
         "SELECT DISTINCT ON ("
@@ -69,6 +84,18 @@ final class StagedChanges {
             + " ORDER BY "
             + table.keyList("s")
             + ", s.mz_batch DESC, s.mz_seq DESC";
+    if (how == Upsert.INTO_EMPTY) {
+      return s.executeUpdate(
+          "INSERT INTO "
+              + table.quoted()
+              + " ("
+              + table.columnList("")
+              + ") SELECT "
+              + table.columnList("c")
+              + " FROM ("
+              + last
+              + ") c WHERE c.mz_op > 0");
+    }
     List<String> join = new ArrayList<>();
     List<String> updates = new ArrayList<>();
     for (int i = 0; i < table.columns.size(); i++) {
@@ -79,7 +106,7 @@ final class StagedChanges {
         updates.add(column + " = c." + column);
       }
     }
-    if (merge) {
+    if (how == Upsert.MERGE) {
       return s.executeUpdate(
           "MERGE INTO "
               + table.quoted()
