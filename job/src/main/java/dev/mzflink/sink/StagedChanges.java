@@ -15,7 +15,8 @@ import org.apache.flink.runtime.execution.SuppressRestartsException;
  * it, from PostgreSQL 15; a DELETE and an INSERT ... ON CONFLICT before; a plain INSERT of the keys
  * whose last change is an upsert into a table emptied in the same transaction, a run's first
  * commit, which holds its whole snapshot), a key-less table the net number of copies added or
- * removed per distinct row, in one pass over the table.
+ * removed per distinct row, in one pass over the table. After a run's first commit the staging
+ * table is truncated (its later rows kept) instead of having each applied row deleted.
  */
 final class StagedChanges {
   private StagedChanges() {}
@@ -46,14 +47,40 @@ final class StagedChanges {
     long applied;
     try (Statement s = c.createStatement()) {
       applied = table.keyed() ? upsert(s, table, staged, how) : copies(s, table, staged);
-      s.execute(
-          "DELETE FROM "
-              + table.stagingTable()
-              + " s USING "
-              + values(ranges)
-              + " WHERE s.mz_subtask = r.sub AND s.mz_batch <= r.hi");
+      if (how == Upsert.INTO_EMPTY) {
+        truncateApplied(s, table, ranges);
+      } else {
+        s.execute(
+            "DELETE FROM "
+                + table.stagingTable()
+                + " s USING "
+                + values(ranges)
+                + " WHERE s.mz_subtask = r.sub AND s.mz_batch <= r.hi");
+      }
     }
     return applied;
+  }
+
+  /**
+   * Removes the applied rows of a whole snapshot from the staging table without a DELETE of each
+   * (and the dead rows a vacuum would then go through): the rows of later batches are set aside,
+   * the table truncated and they are put back, under a lock that holds the writers' next stages
+   * until the commit. All in the commit's transaction, so a commit that fails leaves the staging
+   * table as it was.
+   */
+  private static void truncateApplied(Statement s, ResultsTableSpec table, List<Range> ranges)
+      throws SQLException {
+    String staging = table.stagingTable();
+    s.execute("LOCK TABLE " + staging + " IN ACCESS EXCLUSIVE MODE");
+    s.execute(
+        "CREATE TEMP TABLE mz_kept ON COMMIT DROP AS SELECT * FROM "
+            + staging
+            + " s WHERE NOT EXISTS (SELECT 1 FROM "
+            + values(ranges)
+            + " WHERE s.mz_subtask = r.sub AND s.mz_batch <= r.hi)");
+    s.execute("TRUNCATE " + staging);
+    s.execute("INSERT INTO " + staging + " SELECT * FROM mz_kept");
+    s.execute("DROP TABLE mz_kept");
   }
 
   /** The staged changes of {@code ranges}, as a FROM item {@code s}. */

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * The three ways a keyed table's staged changes are written (MERGE, DELETE then INSERT ... ON
  * CONFLICT, and the plain INSERT of a run's first commit into the table it emptied), on the same
  * staged changes against a real server: each leaves every key's last change, applies only the
- * batches of the ranges, and leaves the later batches staged.
+ * batches of the ranges, and leaves the other batches staged (also where the applied ones go by
+ * TRUNCATE).
  */
 class StagedChangesIT {
   @RegisterExtension static final PostgresServerExtension RESULTS = new PostgresServerExtension();
@@ -58,7 +59,8 @@ class StagedChangesIT {
           "0, 2, 4, 1, 5, 'eve v2'",
           "1, 1, 1, 1, 6, 'fay'",
           "1, 1, 2, -1, 6, NULL",
-          "0, 3, 1, 1, 7, 'a later checkpoint'");
+          "0, 3, 1, 1, 7, 'a later checkpoint'",
+          "2, 1, 1, 1, 8, 'a writer without a range'");
       c.setAutoCommit(false);
       Sql.execute(c, "TRUNCATE public.accounts");
       StagedChanges.apply(
@@ -74,8 +76,10 @@ class StagedChangesIT {
       assertThat(
               Sql.strings(
                   c,
-                  "SELECT mz_subtask || ' ' || mz_batch || ' ' || id FROM " + TABLE.stagingTable()))
-          .containsExactly("0 3 7");
+                  "SELECT mz_subtask || ' ' || mz_batch || ' ' || id FROM "
+                      + TABLE.stagingTable()
+                      + " ORDER BY id"))
+          .containsExactly("0 3 7", "2 1 8");
     }
   }
 
