@@ -62,6 +62,11 @@ public final class FlinkEnvironment {
             PipelineHealth.STALL_AFTER_PARAMETER,
             Long.toString(options.stallAfterOrDefault(CHECKPOINT_TIMEOUT).toMillis())));
     conf.set(CoreOptions.DEFAULT_PARALLELISM, options.parallelism());
+    // Chained operators hand each record on without a copy. Every operator of mzflink's own makes
+    // a new object per record it emits and keeps none it receives (state holds serialized bytes);
+    // Flink's SQL operators copy what they buffer. Without it each row was copied at every chained
+    // hop (14% of the normalizer's time in a snapshot's profile).
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     // The normalizer looks up every incoming row's key, most of them absent during a snapshot:
