@@ -1,6 +1,7 @@
 package dev.mzflink.bench;
 
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.translate.SourceReading;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -36,7 +37,10 @@ import org.postgresql.copy.PGCopyInputStream;
  * COPY upstream ({@code snapshot_startup_s_…}; the results show the snapshot only once it is
  * whole), and the rest. The ratios are given on the whole run ({@code R_snap_pipe}, {@code R_snap})
  * and on the part after start-up ({@code R_snap_pipe_excl_startup}, {@code R_snap_excl_startup});
- * the limits are not split (a psql starts in milliseconds).
+ * the limits are not split (a psql starts in milliseconds). The part after start-up is split again
+ * where the status table says the snapshot is read ({@code snapshot_read_s_…}, series "… read");
+ * the rest ({@code snapshot_to_results_s_…}, series "… to results") waits for the source's
+ * position, the checkpoint after it and the commit of the whole snapshot.
  */
 final class SnapshotMeasure {
   static final String NARROW_DDL = "CREATE TABLE t (id bigint PRIMARY KEY, v bigint NOT NULL)";
@@ -154,6 +158,13 @@ final class SnapshotMeasure {
         bench.results.figure("snapshot_rows_per_s_" + suffix, bench.results.stats(series).rate());
         bench.results.figure(
             "snapshot_rows_per_s_excl_startup_" + suffix, bench.results.stats(restSeries).rate());
+        bench.results.figure(
+            "snapshot_read_s_" + suffix, bench.results.stats(series + " read").median());
+        bench.results.figure(
+            "snapshot_read_rows_per_s_" + suffix, bench.results.stats(series + " read").rate());
+        bench.results.figure(
+            "snapshot_to_results_s_" + suffix,
+            bench.results.stats(series + " to results").median());
         worst.pipe = Math.min(worst.pipe, pipe / total);
         worst.pipeExcl = Math.min(worst.pipeExcl, pipe / rest);
         worst.snap = Math.min(worst.snap, copy / total);
@@ -296,14 +307,41 @@ final class SnapshotMeasure {
                 },
                 startupSeries,
                 run);
+        awaitSnapshotRead(c);
+        Bench.Clock tail = rest.split(series + " read", run, rows);
         awaitRows(c, rows);
         Bench.Reading end = bench.now();
         clock.stop(series, run, rows, end);
         rest.stop(restSeries, run, rows, end);
+        tail.stop(series + " to results", run, rows, end);
       }
     } finally {
       bench.dropDatabase(results);
     }
+  }
+
+  /**
+   * Waits until the source's status table says the table's snapshot is read: its last row reached
+   * the normalizer (the status is written about once a second). What follows until the rows are in
+   * the results table is the wait for the source's position, the checkpoint after it and the commit
+   * of the whole snapshot.
+   */
+  private static void awaitSnapshotRead(Connection c) throws Exception {
+    Bench.await(
+        "the snapshot read",
+        Duration.ofHours(2),
+        100,
+        () -> {
+          try {
+            return Bench.booleanValue(
+                c,
+                "SELECT EXISTS (SELECT 1 FROM "
+                    + SourceStatuses.TABLE
+                    + " WHERE \"table\" <> '' AND status = 'running')");
+          } catch (java.sql.SQLException e) {
+            return false; // the status table appears with the pipeline
+          }
+        });
   }
 
   /**
