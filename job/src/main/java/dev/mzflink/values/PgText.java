@@ -134,37 +134,74 @@ public final class PgText {
 
   /** ISO dates with PostgreSQL's era: year 0 is 1 BC. */
   public static String date(LocalDate date) {
+    StringBuilder out = new StringBuilder(16);
     int year = date.getYear();
-    String monthDay = String.format("-%02d-%02d", date.getMonthValue(), date.getDayOfMonth());
+    date(out, year, date.getMonthValue(), date.getDayOfMonth());
     if (year <= 0) {
-      return String.format("%04d", 1 - year) + monthDay + " BC";
+      out.append(" BC");
     }
-    return String.format("%04d", year) + monthDay;
+    return out.toString();
   }
 
   /** {@code YYYY-MM-DD HH:MM:SS[.ffffff][ BC]}, as PostgreSQL prints a timestamp. */
   public static String timestamp(LocalDateTime t) {
+    StringBuilder out = new StringBuilder(32);
     int year = t.getYear();
-    String time = time(t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1000);
-    String monthDay = String.format("-%02d-%02d", t.getMonthValue(), t.getDayOfMonth());
+    date(out, year, t.getMonthValue(), t.getDayOfMonth());
+    out.append(' ');
+    time(out, t.getHour(), t.getMinute(), t.getSecond(), t.getNano() / 1000);
     if (year <= 0) {
-      return String.format("%04d", 1 - year) + monthDay + " " + time + " BC";
+      out.append(" BC");
     }
-    return String.format("%04d", year) + monthDay + " " + time;
+    return out.toString();
   }
 
   /** {@code HH:MM:SS[.ffffff]} without trailing zeros. */
   public static String time(int hour, int minute, int second, int micros) {
-    String text = String.format("%02d:%02d:%02d", hour, minute, second);
+    StringBuilder out = new StringBuilder(15);
+    time(out, hour, minute, second, micros);
+    return out.toString();
+  }
+
+  /**
+   * {@code YYYY-MM-DD}, the year of the era (year 0 is 1 BC: written 0001, the caller adds " BC").
+   * By hand rather than with {@code String.format}: a results table's dates and timestamps are
+   * written for every row, and the formatter's parsing made most of the sink's time.
+   */
+  private static void date(StringBuilder out, int year, int month, int day) {
+    pad(out, year <= 0 ? 1 - year : year, 4);
+    out.append('-');
+    pad(out, month, 2);
+    out.append('-');
+    pad(out, day, 2);
+  }
+
+  private static void time(StringBuilder out, int hour, int minute, int second, int micros) {
+    pad(out, hour, 2);
+    out.append(':');
+    pad(out, minute, 2);
+    out.append(':');
+    pad(out, second, 2);
     if (micros == 0) {
-      return text;
+      return;
     }
-    String fraction = String.format("%06d", micros);
-    int end = fraction.length();
-    while (fraction.charAt(end - 1) == '0') {
-      end--;
+    int digits = 6;
+    while (micros % 10 == 0) {
+      micros /= 10;
+      digits--;
     }
-    return text + "." + fraction.substring(0, end);
+    out.append('.');
+    pad(out, micros, digits);
+  }
+
+  /** {@code value} (not negative) in at least {@code width} digits, zeros in front. */
+  private static void pad(StringBuilder out, int value, int width) {
+    for (int limit = 10, i = 1; i < width; i++, limit *= 10) {
+      if (value < limit) {
+        out.append('0');
+      }
+    }
+    out.append(value);
   }
 
   /** A timestamp with time zone in UTC: {@code YYYY-MM-DD HH:MM:SS[.ffffff]+00[ BC]}. */

@@ -35,6 +35,22 @@ class PgTextTest {
   }
 
   @Test
+  void timestampsArePaddedAndTheirFractionsLoseOnlyTrailingZeros() {
+    assertThat(PgText.timestamp(LocalDateTime.of(5, 1, 2, 3, 4, 5)))
+        .isEqualTo("0005-01-02 03:04:05");
+    assertThat(PgText.timestamp(LocalDateTime.of(999, 12, 31, 0, 0, 0, 120_000_000)))
+        .isEqualTo("0999-12-31 00:00:00.12");
+    assertThat(PgText.timestamp(LocalDateTime.of(2024, 1, 1, 0, 0, 0, 50_000)))
+        .isEqualTo("2024-01-01 00:00:00.00005");
+    assertThat(PgText.timestamp(LocalDateTime.of(2024, 1, 1, 0, 0, 0, 1_000)))
+        .isEqualTo("2024-01-01 00:00:00.000001");
+    assertThat(PgText.timestamp(LocalDateTime.of(-99, 10, 9, 8, 7, 6, 100_000)))
+        .isEqualTo("0100-10-09 08:07:06.0001 BC");
+    assertThat(PgText.time(9, 8, 7, 600_000)).isEqualTo("09:08:07.6");
+    assertThat(PgText.date(LocalDate.of(294276, 12, 31))).isEqualTo("294276-12-31");
+  }
+
+  @Test
   void fieldGettersProducePostgresTextInput() {
     GenericRowData row =
         GenericRowData.of(
