@@ -257,7 +257,11 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
    * retracted first: the table was snapshotted again); null if none.
    */
   private StoredRow current(TableLayout table, long gen) throws Exception {
-    StoredRow stored = rows.value();
+    return current(table, gen, rows.value());
+  }
+
+  /** {@link #current(TableLayout, long)} of the key's stored row, already read. */
+  private StoredRow current(TableLayout table, long gen, StoredRow stored) throws Exception {
     if (stored != null && stored.gen < gen) {
       retract(table, stored);
       rows.clear();
@@ -276,7 +280,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     if (stored != null && stored.gen > change.gen) {
       return; // of a snapshot taken again since
     }
-    StoredRow current = current(table, change.gen);
+    StoredRow current = current(table, change.gen, stored);
     if (current != null && current.streamed) {
       return;
     }
