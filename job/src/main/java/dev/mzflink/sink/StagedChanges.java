@@ -112,16 +112,7 @@ final class StagedChanges {
             + table.keyList("s")
             + ", s.mz_batch DESC, s.mz_seq DESC";
     if (how == Upsert.INTO_EMPTY) {
-      return s.executeUpdate(
-          "INSERT INTO "
-              + table.quoted()
-              + " ("
-              + table.columnList("")
-              + ") SELECT "
-              + table.columnList("c")
-              + " FROM ("
-              + last
-              + ") c WHERE c.mz_op > 0");
+      return s.executeUpdate(insertUpserts(table, "(" + last + ")"));
     }
     List<String> join = new ArrayList<>();
     List<String> updates = new ArrayList<>();
@@ -158,13 +149,8 @@ final class StagedChanges {
                 + String.join(" AND ", join));
     long upserted =
         s.executeUpdate(
-            "INSERT INTO "
-                + table.quoted()
-                + " ("
-                + table.columnList("")
-                + ") SELECT "
-                + table.columnList("c")
-                + " FROM mz_changes c WHERE c.mz_op > 0 ON CONFLICT ("
+            insertUpserts(table, "mz_changes")
+                + " ON CONFLICT ("
                 + table.keyList("")
                 + ") DO "
                 + (updates.isEmpty()
@@ -172,6 +158,19 @@ final class StagedChanges {
                     : "UPDATE SET " + String.join(", ", updates).replace("= c.", "= EXCLUDED.")));
     s.execute("DROP TABLE mz_changes");
     return deleted + upserted;
+  }
+
+  /** An INSERT into {@code table} of the upserts (not the deletes) among each key's last change. */
+  private static String insertUpserts(ResultsTableSpec table, String lastChanges) {
+    return "INSERT INTO "
+        + table.quoted()
+        + " ("
+        + table.columnList("")
+        + ") SELECT "
+        + table.columnList("c")
+        + " FROM "
+        + lastChanges
+        + " c WHERE c.mz_op > 0";
   }
 
   private static boolean isKey(ResultsTableSpec table, int column) {
