@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       TranslateCommand.class,
       CheckCommand.class,
       StatusCommand.class,
+      RefreshCommand.class,
       WaitCommand.class,
       SlotsCommand.class,
       DemoCommand.class,

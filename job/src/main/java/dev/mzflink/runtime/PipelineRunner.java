@@ -8,6 +8,7 @@ import dev.mzflink.runtime.cdc.SourceStreams;
 import dev.mzflink.runtime.cdc.UpstreamTableFactory;
 import dev.mzflink.sink.ResultsCommitGroup;
 import dev.mzflink.sink.ResultsTables;
+import dev.mzflink.sql.Quote;
 import dev.mzflink.status.PublishedParts;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.FlinkInsert;
@@ -173,6 +174,7 @@ public final class PipelineRunner {
       try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
         built.inserts().attachAsDataStream();
         built.positions().forEach(group::addPositions);
+        copies(plan).forEach(group::addCopies);
         group.attachCommitter();
       }
       graph = env.getStreamGraph();
@@ -203,6 +205,30 @@ public final class PipelineRunner {
         checkpointDirectory.orElse("(the cluster's)"),
         temporaryCheckpoints,
         local);
+  }
+
+  /**
+   * Per source (quoted), its upstream tables (quoted) whose results table (quoted) is a copy of the
+   * table: the tables of a MATERIALIZED source.
+   */
+  static Map<String, Map<String, String>> copies(FlinkPlan plan) {
+    Map<FlinkPlan.FlinkName, String> targetOf = new java.util.HashMap<>();
+    for (FlinkInsert insert : plan.inserts()) {
+      targetOf.put(
+          insert.source(), Quote.pgQualified(insert.target().database(), insert.target().name()));
+    }
+    Map<String, Map<String, String>> copies = new java.util.TreeMap<>();
+    for (SourceStream stream : plan.streams()) {
+      for (FlinkPlan.StreamTable table : stream.tables()) {
+        String target = targetOf.get(table.flinkName());
+        if (target != null) {
+          copies
+              .computeIfAbsent(stream.name().quoted(), k -> new java.util.TreeMap<>())
+              .put(table.qualifiedName(), target);
+        }
+      }
+    }
+    return copies;
   }
 
   /** A job's tables and INSERTs in a table environment, and its sources' positions. */

@@ -21,6 +21,10 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * when its own trigger comes). They are all before the next checkpoint's barriers (it is triggered
  * after that one completed), so the first position after an unknown one counts from the next
  * checkpoint on.
+ *
+ * <p>After a restore the position counts only once the restored stream has emitted one: until then
+ * the source may be snapshotting tables anew (new to the pipeline, or re-read on request), and the
+ * results must not show part of such a snapshot.
  */
 final class PositionMarkers extends AbstractStreamOperator<Marker>
     implements OneInputStreamOperator<Long, Marker> {
@@ -54,8 +58,8 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
     for (Long known : state.get()) {
       latest = Math.max(latest, known);
     }
-    valid = latest >= 0;
-    marked = latest;
+    valid = false;
+    marked = -1;
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.mzflink.sink;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -21,6 +23,7 @@ public final class ResultsCommitGroup implements AutoCloseable {
   private final List<DataStream<Marker>> markers = new ArrayList<>();
   private final List<ResultsTableSpec> tables = new ArrayList<>();
   private final List<String> sources = new ArrayList<>();
+  private final Map<String, Map<String, String>> copies = new TreeMap<>();
 
   private ResultsCommitGroup(StreamExecutionEnvironment env, String url) {
     this.env = env;
@@ -73,6 +76,14 @@ public final class ResultsCommitGroup implements AutoCloseable {
     sources.add(source);
   }
 
+  /**
+   * Records that the results tables {@code tables} maps to are copies of {@code source}'s upstream
+   * tables (all quoted): a re-read of such a table is applied to its copy as a difference.
+   */
+  public void addCopies(String source, Map<String, String> tables) {
+    copies.computeIfAbsent(source, s -> new TreeMap<>()).putAll(tables);
+  }
+
   /** Adds the committer of the group's tables (none when the group has none). */
   public void attachCommitter() {
     if (tables.isEmpty()) {
@@ -82,7 +93,7 @@ public final class ResultsCommitGroup implements AutoCloseable {
     for (int i = 1; i < markers.size(); i++) {
       all = all.union(new DataStream<>(env, markers.get(i).getTransformation()));
     }
-    attach(all, url, tables, sources, "mzflink-results-committer");
+    attach(all, url, tables, sources, copies, "mzflink-results-committer");
   }
 
   /**
@@ -93,12 +104,13 @@ public final class ResultsCommitGroup implements AutoCloseable {
       String url,
       List<ResultsTableSpec> tables,
       List<String> sources,
+      Map<String, Map<String, String>> copies,
       String uid) {
     return markers
         .transform(
             "commit results",
             TypeInformation.of(Void.class),
-            new ResultsCommitter(url, tables, sources))
+            new ResultsCommitter(url, tables, sources, copies))
         .setParallelism(1)
         .setMaxParallelism(1)
         .uid(uid)

@@ -1,6 +1,7 @@
 package dev.mzflink.sink;
 
 import dev.mzflink.Failpoints;
+import dev.mzflink.status.RefreshRequests;
 import dev.mzflink.status.SourceStatuses;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -59,6 +61,12 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   /** The sources whose positions each commit records (quoted), in {@link Marker#position}s. */
   private final List<String> sources;
 
+  /**
+   * Per source (quoted), its upstream tables (quoted) whose results table (quoted) is a copy of the
+   * table: where a re-read of the table ({@link RefreshRequests}) is applied as a difference.
+   */
+  private final Map<String, Map<String, String>> copies;
+
   /** What each checkpoint needs a marker of: every results table and every source's position. */
   private final Set<String> expected = new TreeSet<>();
 
@@ -79,8 +87,14 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   /** The latest completed checkpoint held back because a source's snapshot is being read. */
   private transient volatile long heldThrough;
 
-  ResultsCommitter(String url, List<ResultsTableSpec> tables, List<String> sources) {
+  ResultsCommitter(
+      String url,
+      List<ResultsTableSpec> tables,
+      List<String> sources,
+      Map<String, Map<String, String>> copies) {
     this.url = url;
+    this.copies = new TreeMap<>();
+    copies.forEach((source, tablesOf) -> this.copies.put(source, new TreeMap<>(tablesOf)));
     this.tables = new TreeMap<>();
     tables.forEach(t -> this.tables.put(t.quoted(), t));
     this.sources = List.copyOf(sources);
@@ -239,6 +253,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         }
       }
     }
+    // The first commit after checkpoints held back for a snapshot holds all of that snapshot.
+    boolean afterHold = heldThrough > committed;
     scheduled = checkpoint;
     long id = checkpoint;
     committer.execute(
@@ -249,7 +265,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
                 url,
                 LOG,
                 () -> {
-                  commit(due, positions);
+                  commit(due, positions, afterHold);
                   return null;
                 },
                 this::closeQuietly,
@@ -310,17 +326,50 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
    * Applies every table's staged changes up to the markers' batches and records the sources'
    * positions, in one transaction.
    */
-  private void commit(Map<String, Map<Integer, Marker>> markers, Map<String, Marker> positions)
+  private void commit(
+      Map<String, Map<Integer, Marker>> markers, Map<String, Marker> positions, boolean afterHold)
       throws SQLException {
     Connection c = connection();
     long started = System.nanoTime();
     long changes = 0;
     try {
+      // Tables re-read on request whose rows are all read: this commit, the first after the hold
+      // on results while they were read, holds every change of their re-read.
+      Map<String, List<RefreshRequests.Request>> rereads = new TreeMap<>();
+      List<RefreshRequests.Request> withoutCopy = new ArrayList<>();
+      if (afterHold) {
+        for (String source : positions.keySet()) {
+          for (RefreshRequests.Request r : RefreshRequests.read(c, source)) {
+            String copy = copies.getOrDefault(source, Map.of()).get(r.table());
+            if (copy != null && markers.containsKey(copy)) {
+              rereads.computeIfAbsent(copy, k -> new ArrayList<>()).add(r);
+            } else {
+              withoutCopy.add(r);
+            }
+          }
+        }
+      }
       for (Map.Entry<String, Map<Integer, Marker>> e : markers.entrySet()) {
-        changes += commitTable(c, tables.get(e.getKey()), e.getValue());
+        List<RefreshRequests.Request> reread = rereads.get(e.getKey());
+        long written = commitTable(c, tables.get(e.getKey()), e.getValue(), reread != null);
+        changes += written;
         if (changes > 0) {
           Failpoints.hit(Failpoints.SINK_INSIDE_COMMIT);
         }
+        if (reread != null) {
+          for (RefreshRequests.Request r : reread) {
+            RefreshRequests.done(c, r.id(), Optional.of(written));
+          }
+          LOG.info(
+              "Results table {}: re-read of {} applied, {} rows written",
+              e.getKey(),
+              reread.get(0).table(),
+              written);
+        }
+      }
+      for (RefreshRequests.Request r : withoutCopy) {
+        // The source is not MATERIALIZED: only the views over the table were recomputed.
+        RefreshRequests.done(c, r.id(), Optional.empty());
       }
       for (Marker position : positions.values()) {
         SourceStatuses.applied(c, position.source(), position.batch);
@@ -341,7 +390,13 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         (System.nanoTime() - started) / 1_000_000);
   }
 
-  private long commitTable(Connection c, ResultsTableSpec table, Map<Integer, Marker> markers)
+  /**
+   * Applies {@code table}'s staged changes up to {@code markers}; for a table whose re-read this
+   * commit applies ({@code reread}), first deletes the rows no staged change is about. Returns the
+   * rows written.
+   */
+  private long commitTable(
+      Connection c, ResultsTableSpec table, Map<Integer, Marker> markers, boolean reread)
       throws SQLException {
     String lineage = markers.values().iterator().next().lineage;
     try (PreparedStatement s = c.prepareStatement("SELECT pg_advisory_xact_lock(hashtext(?))")) {
@@ -416,7 +471,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
             : serverVersion >= MERGE_VERSION
                 ? StagedChanges.Upsert.MERGE
                 : StagedChanges.Upsert.DELETE_INSERT;
-    long changes = StagedChanges.apply(c, table, ranges, how);
+    long changes = reread ? StagedChanges.deleteUnstaged(c, table, ranges) : 0;
+    changes += StagedChanges.apply(c, table, ranges, how);
     try (PreparedStatement s =
         c.prepareStatement(
             "INSERT INTO "

@@ -2,6 +2,7 @@ package dev.mzflink.sink;
 
 import dev.mzflink.values.KeyText;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -66,7 +67,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
               .name("markers of " + id);
         }
         return ResultsCommitGroup.attach(
-            markers, url, List.of(table), List.of(), "mzflink-results-committer-" + id);
+            markers, url, List.of(table), List.of(), Map.of(), "mzflink-results-committer-" + id);
       }
     };
   }

@@ -62,6 +62,42 @@ final class StagedChanges {
   }
 
   /**
+   * Deletes the rows of {@code table} that no staged change of {@code ranges} is about (by key; a
+   * key-less table's rows by their text): the commit that applies a table's re-read holds a change
+   * of every row the table should have, so the others are not upstream's. Returns the rows deleted.
+   * Runs before {@link #apply}, in the same transaction.
+   */
+  static long deleteUnstaged(Connection c, ResultsTableSpec table, List<Range> ranges)
+      throws SQLException {
+    String sql;
+    if (ranges.isEmpty()) {
+      sql = "DELETE FROM " + table.quoted();
+    } else {
+      List<String> same = new ArrayList<>();
+      if (table.keyed()) {
+        for (int k : table.key) {
+          String column = Quote.pgIdentifier(table.columns.get(k));
+          same.add("s." + column + " = t." + column);
+        }
+      } else {
+        same.add(
+            "ROW(" + table.columnList("s") + ")::text = ROW(" + table.columnList("t") + ")::text");
+      }
+      sql =
+          "DELETE FROM "
+              + table.quoted()
+              + " t WHERE NOT EXISTS (SELECT 1 FROM "
+              + staged(table, ranges)
+              + " WHERE "
+              + String.join(" AND ", same)
+              + ")";
+    }
+    try (Statement s = c.createStatement()) {
+      return s.executeUpdate(sql);
+    }
+  }
+
+  /**
    * Removes the applied rows of a whole snapshot from the staging table without a DELETE of each
    * (and the dead rows a vacuum would then go through): the rows of later batches are set aside,
    * the table truncated and they are put back, under a lock that holds the writers' next stages
@@ -116,14 +152,19 @@ final class StagedChanges {
     }
     List<String> join = new ArrayList<>();
     List<String> updates = new ArrayList<>();
+    List<String> values = new ArrayList<>();
     for (int i = 0; i < table.columns.size(); i++) {
       String column = Quote.pgIdentifier(table.columns.get(i));
       if (isKey(table, i)) {
         join.add("t." + column + " = c." + column);
       } else {
         updates.add(column + " = c." + column);
+        values.add(column);
       }
     }
+    // A row already as it should be is not written again (compared as text, which every type
+    // has, json included).
+    String differs = differs(values, "c");
     if (how == Upsert.MERGE) {
       return s.executeUpdate(
           "MERGE INTO "
@@ -132,8 +173,10 @@ final class StagedChanges {
               + last
               + ") c ON "
               + String.join(" AND ", join)
-              + " WHEN MATCHED AND c.mz_op < 0 THEN DELETE WHEN MATCHED THEN "
-              + (updates.isEmpty() ? "DO NOTHING" : "UPDATE SET " + String.join(", ", updates))
+              + " WHEN MATCHED AND c.mz_op < 0 THEN DELETE WHEN MATCHED "
+              + (updates.isEmpty()
+                  ? "THEN DO NOTHING"
+                  : "AND " + differs + " THEN UPDATE SET " + String.join(", ", updates))
               + " WHEN NOT MATCHED AND c.mz_op > 0 THEN INSERT ("
               + table.columnList("")
               + ") VALUES ("
@@ -155,16 +198,30 @@ final class StagedChanges {
                 + ") DO "
                 + (updates.isEmpty()
                     ? "NOTHING"
-                    : "UPDATE SET " + String.join(", ", updates).replace("= c.", "= EXCLUDED.")));
+                    : "UPDATE SET "
+                        + String.join(", ", updates).replace("= c.", "= EXCLUDED.")
+                        + " WHERE "
+                        + differs(values, "EXCLUDED")));
     s.execute("DROP TABLE mz_changes");
     return deleted + upserted;
+  }
+
+  /** Whether row {@code t} differs from row {@code other} in {@code columns} (quoted names). */
+  private static String differs(List<String> columns, String other) {
+    return "ROW(t."
+        + String.join(", t.", columns)
+        + ")::text IS DISTINCT FROM ROW("
+        + other
+        + "."
+        + String.join(", " + other + ".", columns)
+        + ")::text";
   }
 
   /** An INSERT into {@code table} of the upserts (not the deletes) among each key's last change. */
   private static String insertUpserts(ResultsTableSpec table, String lastChanges) {
     return "INSERT INTO "
         + table.quoted()
-        + " ("
+        + " AS t ("
         + table.columnList("")
         + ") SELECT "
         + table.columnList("c")

@@ -135,7 +135,9 @@ final class ChangeDecoder {
     for (int index : indexes) {
       TableLayout t = layout.table(index);
       String change = schemaChange(t, r);
-      if (change != null && !errored[index]) {
+      // Before its hand-over point the table's changes are in its snapshot, read with the table's
+      // shape at that point (a refresh of a table whose change was undone).
+      if (change != null && !errored[index] && finalLsn >= handOver[index]) {
         tableErrored(t, change, out);
       }
     }
@@ -143,10 +145,18 @@ final class ChangeDecoder {
 
   /** How the relation's columns differ from the table's, or null when they do not. */
   static String schemaChange(TableLayout t, Relation r) {
-    if (t.oid != 0 && r.oid() != t.oid) {
-      return "it was dropped and created again (oid " + r.oid() + ", was " + t.oid + ")";
+    return schemaChange(t, r.oid(), r.columns());
+  }
+
+  /**
+   * How a table of oid {@code oid} whose published columns are {@code columns} differs from {@code
+   * t}, or null when it does not.
+   */
+  static String schemaChange(TableLayout t, long oid, List<Relation.Column> columns) {
+    if (t.oid != 0 && oid != t.oid) {
+      return "it was dropped and created again (oid " + oid + ", was " + t.oid + ")";
     }
-    List<String> actual = r.columns().stream().map(Relation.Column::name).toList();
+    List<String> actual = columns.stream().map(Relation.Column::name).toList();
     List<String> expected = t.published;
     if (!actual.equals(expected)) {
       List<String> added = new ArrayList<>(actual);
@@ -167,7 +177,7 @@ final class ChangeDecoder {
       return change.length() == 0 ? "columns reordered" : change.toString();
     }
     for (int i = 0; i < actual.size(); i++) {
-      Relation.Column c = r.columns().get(i);
+      Relation.Column c = columns.get(i);
       if (t.publishedTypeOids[i] != 0 && c.typeOid() != t.publishedTypeOids[i]) {
         return "column " + quoted(List.of(c.name())) + " changed type";
       }

@@ -7,6 +7,8 @@ import dev.mzflink.source.SourceEvents.SnapshotsDone;
 import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
+import dev.mzflink.status.RefreshRequests;
+import dev.mzflink.status.RefreshRequests.Request;
 import dev.mzflink.status.SlotRegistry;
 import dev.mzflink.status.SourceStatuses;
 import java.sql.Connection;
@@ -47,6 +49,13 @@ import org.slf4j.LoggerFactory;
  * rows of the first attempt are retracted, see {@link ChangeRecord#RESET}); while streaming, a
  * table whose snapshot was not complete (or that is new to the pipeline) is read at a snapshot a
  * temporary slot exports, and the stream drops that table's changes from before it.
+ *
+ * <p>A table is re-read on request ({@link RefreshRequests}, {@code mzflink refresh}): the
+ * enumerator checks that the table still has the shape the pipeline reads, records the request as
+ * restarting and fails the job on purpose; the job restarts from its latest checkpoint, and the
+ * restored stream snapshots the table anew like a table new to the pipeline (the earlier rows
+ * retracted, the new ones read at a point a temporary slot exports) while the results stay as they
+ * were until its rows are all read. The results commit after that applies the difference.
  */
 final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorState> {
   private static final Logger LOG = LoggerFactory.getLogger(PgSplitEnumerator.class);
@@ -93,6 +102,20 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
 
   private String exportedSnapshot;
 
+  /** How often the refresh requests are looked for. */
+  static final long REFRESH_POLL_MILLIS = 2000;
+
+  /** Per table id being re-read on request, the ids of its requests. */
+  private final Map<String, List<Long>> refreshing = new HashMap<>();
+
+  /** The requests of a re-read are being prepared, or the job is failing to take them. */
+  private boolean refreshPending;
+
+  /** A checkpoint taken while streaming; and one such checkpoint completed. */
+  private long streamingCheckpoint = -1;
+
+  private boolean streamingCheckpointed;
+
   PgSplitEnumerator(
       SplitEnumeratorContext<PgSplit> context,
       SourceLayout layout,
@@ -110,6 +133,8 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
 
   @Override
   public void start() {
+    context.callAsync(
+        this::openRequests, this::takeRequests, REFRESH_POLL_MILLIS, REFRESH_POLL_MILLIS);
     if (streaming) {
       // The reader that holds the restored stream announces itself (StreamReady).
       return;
@@ -125,6 +150,9 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     firstSnapshot.clear();
     streaming = false;
     streamSubtask = -1;
+    streamingCheckpoint = -1;
+    streamingCheckpointed = false;
+    refreshing.clear();
     preparing = true;
     context.setIsProcessingBacklog(true);
     context.callAsync(
@@ -339,9 +367,40 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
       if (streamSubtask < 0) {
         firstSnapshot.putAll(done); // told when the stream starts
       } else {
-        context.sendEventToSourceReader(streamSubtask, new SnapshotsDone(done));
+        tellDone(done);
       }
     }
+  }
+
+  /**
+   * Tells the stream's reader that the snapshots of {@code done} are complete. Tables re-read on
+   * request are recorded as read first: the results commit that ends the hold on results (which
+   * comes only after the reader knows) finds them so and applies the difference.
+   */
+  private void tellDone(Map<String, Long> done) {
+    List<Long> ids = new ArrayList<>();
+    for (String id : done.keySet()) {
+      List<Long> requests = refreshing.remove(id);
+      if (requests != null) {
+        ids.addAll(requests);
+      }
+    }
+    int subtask = streamSubtask;
+    if (ids.isEmpty()) {
+      context.sendEventToSourceReader(subtask, new SnapshotsDone(done));
+      return;
+    }
+    context.callAsync(
+        () -> {
+          markRequests(ids, RefreshRequests.State.READ, Optional.empty());
+          return null;
+        },
+        (ignored, error) -> {
+          if (error != null) {
+            throw failure("could not record the re-read of tables of " + layout.source, error);
+          }
+          context.sendEventToSourceReader(subtask, new SnapshotsDone(done));
+        });
   }
 
   private static String tableIdOf(String splitId) {
@@ -352,14 +411,16 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
 
   /**
    * The reader with the restored stream is ready: tables new to the pipeline, or whose snapshot was
-   * interrupted, are snapshotted at a point a temporary slot exports, and their changes before it
-   * are dropped; then the stream goes on.
+   * interrupted, and tables whose re-read was requested ({@link RefreshRequests}) are snapshotted
+   * at a point a temporary slot exports, and their changes before it are dropped; then the stream
+   * goes on.
    */
   private void streamReady(int subtask) {
     streamSubtask = subtask;
     // A snapshot of tables that was under way when the reader restarted is read again from a new
     // snapshot: the stream's hand-over points for it may not have been checkpointed.
     forgetSnapshot();
+    refreshing.clear();
     List<TableLayout> unread = new ArrayList<>();
     for (TableLayout table : layout.tables) {
       if (!snapshotted.contains(table.id)) {
@@ -367,41 +428,231 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
         unread.add(table);
       }
     }
-    if (unread.isEmpty()) {
-      context.sendEventToSourceReader(subtask, new StreamGo(Map.of()));
-      return;
-    }
     preparing = true;
     context.callAsync(
         () -> {
+          Map<String, List<Long>> requested = requestedRereads();
+          List<TableLayout> tables = new ArrayList<>(unread);
+          for (TableLayout table : layout.tables) {
+            if (requested.containsKey(table.id) && !tables.contains(table)) {
+              tables.add(table);
+            }
+          }
+          if (tables.isEmpty()) {
+            return null;
+          }
           Connection replication = PgReplication.replicationConnection(layout, "snapshot");
           try {
             CreatedSlot slot = PgReplication.createSlot(replication, layout.slot + "_t", true);
-            return new Prepared(replication, slot, ranges(unread, slot, true));
+            Prepared prepared = new Prepared(replication, slot, ranges(tables, slot, true));
+            List<Long> ids = new ArrayList<>();
+            requested.values().forEach(ids::addAll);
+            markRequests(ids, RefreshRequests.State.READING, Optional.empty());
+            return new Reread(prepared, tables, requested);
           } catch (SQLException | RuntimeException e) {
             replication.close();
             throw e;
           }
         },
-        (prepared, error) -> {
+        (reread, error) -> {
           if (error != null) {
             throw failure("could not snapshot the new tables of source " + layout.source, error);
           }
-          export(prepared);
+          if (reread == null) {
+            preparing = false;
+            context.sendEventToSourceReader(subtask, new StreamGo(Map.of()));
+            return;
+          }
+          export(reread.prepared());
+          refreshing.putAll(reread.requested());
+          snapshotted.removeAll(reread.requested().keySet());
           Map<String, Long> handOver = new TreeMap<>();
-          for (TableLayout table : unread) {
-            handOver.put(table.id, prepared.slot().consistentLsn());
+          for (TableLayout table : reread.tables()) {
+            handOver.put(table.id, reread.prepared().slot().consistentLsn());
           }
           LOG.info(
-              "Source {}: snapshotting {} table(s) new to the pipeline at {}",
+              "Source {}: snapshotting {} table(s) at {} ({} new to the pipeline, {} re-read on"
+                  + " request)",
               layout.source,
+              reread.tables().size(),
+              PgReplication.lsn(reread.prepared().slot().consistentLsn()),
               unread.size(),
-              PgReplication.lsn(prepared.slot().consistentLsn()));
+              reread.requested().size());
           context.sendEventToSourceReader(subtask, new StreamGo(handOver));
-          addPending(prepared.splits());
+          addPending(reread.prepared().splits());
           preparing = false;
           assignWaiting();
         });
+  }
+
+  /** Tables snapshotted beside a restored stream: the snapshot, its tables, and requests by id. */
+  private record Reread(
+      Prepared prepared, List<TableLayout> tables, Map<String, List<Long>> requested) {}
+
+  /**
+   * Per table id, the requests to re-read it that a restart is for (or that a restart interrupted);
+   * none when the results database does not answer (the poll takes them up again later).
+   */
+  private Map<String, List<Long>> requestedRereads() {
+    Map<String, List<Long>> byTable = new TreeMap<>();
+    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      for (Request r : RefreshRequests.open(c, layout.source)) {
+        TableLayout table = tableNamed(r.table());
+        if (table != null && !r.state().equals(RefreshRequests.State.REQUESTED.text())) {
+          byTable.computeIfAbsent(table.id, k -> new ArrayList<>()).add(r.id());
+        }
+      }
+    } catch (SQLException e) {
+      LOG.warn(
+          "Source {}: could not read the refresh requests in the results database: {}",
+          layout.source,
+          e.getMessage());
+    }
+    return byTable;
+  }
+
+  /** The one table of the source that {@code given} names, or null. */
+  private TableLayout tableNamed(String given) {
+    List<TableLayout> named =
+        layout.tables.stream()
+            .filter(t -> RefreshRequests.Names.matches(given, t.qualifiedName))
+            .toList();
+    return named.size() == 1 ? named.get(0) : null;
+  }
+
+  private void markRequests(List<Long> ids, RefreshRequests.State state, Optional<String> table)
+      throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      RefreshRequests.mark(c, ids, state, table, Optional.empty());
+    }
+  }
+
+  /** The source's open refresh requests; none when the results database does not answer. */
+  private List<Request> openRequests() {
+    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      return RefreshRequests.open(c, layout.source);
+    } catch (SQLException e) {
+      LOG.debug("Source {}: refresh requests not read: {}", layout.source, e.getMessage());
+      return List.of();
+    }
+  }
+
+  /**
+   * Takes the open refresh requests while the source streams and reads nothing else: checks them
+   * and, for the tables that can be re-read, fails the job on purpose (see the class comment).
+   */
+  private void takeRequests(List<Request> requests, Throwable error) {
+    if (error != null || requests == null || requests.isEmpty()) {
+      return;
+    }
+    if (!streaming
+        || streamSubtask < 0
+        || !streamingCheckpointed
+        || preparing
+        || refreshPending
+        || !refreshing.isEmpty()
+        || !pending.isEmpty()
+        || !outstanding.isEmpty()) {
+      return; // later: the restart must resume a stream with no snapshot under way
+    }
+    refreshPending = true;
+    context.callAsync(
+        () -> prepareRefresh(requests),
+        (tables, failed) -> {
+          if (failed != null || tables.isEmpty()) {
+            refreshPending = false;
+            if (failed != null) {
+              LOG.warn(
+                  "Source {}: could not take the refresh requests: {}",
+                  layout.source,
+                  failed.getMessage());
+            }
+            return;
+          }
+          throw new IllegalStateException(
+              String.format(
+                  "source %s restarts from its latest checkpoint to re-read %s, as requested in %s"
+                      + " (mzflink refresh). This restart is intended",
+                  layout.source, String.join(", ", tables), RefreshRequests.TABLE));
+        });
+  }
+
+  /**
+   * Checks each request: the table it names must be one of the source's, with the shape the
+   * pipeline reads it with. Records the others as failed and these as restarting; returns their
+   * tables.
+   */
+  private List<String> prepareRefresh(List<Request> requests) throws SQLException {
+    Map<Long, String> failed = new TreeMap<>();
+    Map<Long, TableLayout> taken = new TreeMap<>();
+    List<String> names = layout.tables.stream().map(t -> t.qualifiedName).toList();
+    for (Request r : requests) {
+      long matching =
+          layout.tables.stream()
+              .filter(t -> RefreshRequests.Names.matches(r.table(), t.qualifiedName))
+              .count();
+      TableLayout table = tableNamed(r.table());
+      if (table != null) {
+        taken.put(r.id(), table);
+      } else {
+        failed.put(
+            r.id(),
+            String.format(
+                matching == 0
+                    ? "source %s has no table %s (its tables: %s)"
+                    : "%2$s names more than one table of source %1$s (%3$s): give its schema too",
+                layout.source,
+                r.table(),
+                String.join(", ", names)));
+      }
+    }
+    if (!taken.isEmpty()) {
+      Map<String, Optional<String>> changes = new HashMap<>();
+      try (Connection c = PgReplication.connect(layout, "catalog")) {
+        for (TableLayout table : new LinkedHashSet<>(taken.values())) {
+          changes.put(table.id, TableShapes.change(c, layout.publication, table));
+        }
+      }
+      for (var it = taken.entrySet().iterator(); it.hasNext(); ) {
+        var e = it.next();
+        TableLayout table = e.getValue();
+        Optional<String> change = changes.get(table.id);
+        if (change.isPresent()) {
+          failed.put(
+              e.getKey(),
+              String.format(
+                  "table %s cannot be re-read: %s. A refresh reads a table with the columns and"
+                      + " types the pipeline was planned with; start the pipeline again from"
+                      + " scratch (without --from-savepoint) to read it as it is now",
+                  table.qualifiedName, change.get()));
+          it.remove();
+        }
+      }
+    }
+    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      for (var e : failed.entrySet()) {
+        RefreshRequests.mark(
+            c,
+            List.of(e.getKey()),
+            RefreshRequests.State.FAILED,
+            Optional.empty(),
+            Optional.of(e.getValue()));
+      }
+      for (var e : taken.entrySet()) {
+        RefreshRequests.mark(
+            c,
+            List.of(e.getKey()),
+            RefreshRequests.State.RESTARTING,
+            Optional.of(e.getValue().qualifiedName),
+            Optional.empty());
+      }
+    }
+    Set<String> tables = new TreeSet<>();
+    taken.values().forEach(t -> tables.add(t.qualifiedName));
+    return new ArrayList<>(tables);
   }
 
   /**
@@ -524,7 +775,17 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   public void addReader(int subtask) {}
 
   @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    if (streamingCheckpoint >= 0 && checkpointId >= streamingCheckpoint) {
+      streamingCheckpointed = true;
+    }
+  }
+
+  @Override
   public EnumeratorState snapshotState(long checkpointId) {
+    if (streaming && streamingCheckpoint < 0) {
+      streamingCheckpoint = checkpointId;
+    }
     Map<String, String> names = new TreeMap<>(restoredNames);
     for (TableLayout table : layout.tables) {
       names.put(table.id, table.name());

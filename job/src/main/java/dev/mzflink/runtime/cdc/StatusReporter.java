@@ -156,6 +156,9 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     c[2] = Math.max(c[2], p.lastChangeMillis);
     if (p.error != null) {
       errors.put(layout.table(p.table).id, p.error);
+    } else if (p.snapshotDone) {
+      // Read again from a new consistent point (mzflink refresh): the table replicates again.
+      errors.remove(layout.table(p.table).id);
     }
   }
 

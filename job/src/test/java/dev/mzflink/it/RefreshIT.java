@@ -1,0 +1,167 @@
+package dev.mzflink.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mzflink.cli.Main;
+import dev.mzflink.demo.Comparison;
+import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.testing.Await;
+import dev.mzflink.testing.Pipelines;
+import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Sql;
+import dev.mzflink.testing.Tables;
+import dev.mzflink.testing.UpstreamWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import picocli.CommandLine;
+
+/**
+ * {@code mzflink refresh} re-reads a table of a running pipeline and writes only the difference: a
+ * results table edited by hand (rows changed, deleted and added) is repaired with exactly as many
+ * rows written as differed, rows that were right keep their row version (not rewritten), the view
+ * over the table stays equal to PostgreSQL's own answer, and the other tables, busy with writes
+ * throughout, stay exact. Requests inserted with SQL work too; a request for a table whose shape
+ * changed, or for a table the source does not have, fails with the reason.
+ */
+class RefreshIT {
+  @RegisterExtension static final PostgresServerExtension POSTGRES = new PostgresServerExtension();
+
+  private static final Duration CATCH_UP = Duration.ofSeconds(120);
+  private static final String VIEW_UPSTREAM =
+      "SELECT name, count(*) AS n, sum(price) AS total FROM items GROUP BY name";
+  private static final String VIEW_RESULTS = "SELECT name, n, total FROM totals";
+
+  @Test
+  void aResultsTableEditedByHandIsRepairedWritingOnlyTheRowsThatDiffer() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("refresh");
+    server.createDatabase("refresh_results");
+    String resultsUrl = server.jdbcUrl("refresh_results");
+    // tags gets a column upstream below, which its results table does not have.
+    List<String> tables = List.of("accounts", "ledger", "items");
+    try (Connection app = server.connect("refresh");
+        Connection results = server.connect("refresh_results")) {
+      Sql.execute(app, UpstreamWriter.schema("refresh", 5_000));
+      Sql.execute(
+          app,
+          "CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, price int NOT NULL)",
+          "INSERT INTO items SELECT g, 'item ' || (g % 40), g % 97 FROM generate_series(1, 5000) g",
+          "CREATE TABLE tags (id int PRIMARY KEY, label text)",
+          "INSERT INTO tags SELECT g, 'tag ' || g FROM generate_series(1, 100) g",
+          "ALTER PUBLICATION refresh ADD TABLE items, tags");
+      String script =
+          Pipelines.replicate(server.conninfo("refresh"), "refresh")
+              + "CREATE MATERIALIZED VIEW totals AS "
+              + VIEW_UPSTREAM
+              + ";\n";
+      try (UpstreamWriter writer = UpstreamWriter.start(server.jdbcUrl("refresh"), 5_000, 11);
+          RunningPipeline pipeline = Pipelines.start(script, resultsUrl, 2)) {
+        Tables.awaitEqual(app, results, List.of("items", "tags"), CATCH_UP);
+        awaitViewEqual(app, results);
+
+        // Someone edits the results table: 5 rows changed, 3 deleted, 2 added.
+        Sql.execute(
+            results,
+            "UPDATE items SET name = 'edited' WHERE id BETWEEN 1 AND 5",
+            "DELETE FROM items WHERE id BETWEEN 100 AND 102",
+            "INSERT INTO items VALUES (900001, 'junk', 1), (900002, 'junk', 2)");
+        String untouched = rowVersions(results);
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code =
+            run(
+                out,
+                err,
+                "refresh",
+                "--results-url",
+                resultsUrl,
+                "--timeout",
+                "3m",
+                "src",
+                "items");
+        assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
+        assertThat(out.toString()).contains("\"public\".\"items\": refreshed, 10 row(s)");
+        assertThat(
+                Sql.strings(
+                    results,
+                    "SELECT state || ' ' || rows_written FROM mzflink.mz_refresh_requests"))
+            .containsExactly("done 10");
+        // The rows that were right were not written again: same row versions.
+        assertThat(rowVersions(results)).isEqualTo(untouched);
+        Tables.awaitEqual(app, results, List.of("items", "tags"), CATCH_UP);
+        awaitViewEqual(app, results);
+
+        // The pipeline goes on after the restart that the re-read took.
+        Sql.execute(app, "UPDATE items SET price = price + 1 WHERE id <= 50");
+        Tables.awaitEqual(app, results, List.of("items"), CATCH_UP);
+        awaitViewEqual(app, results);
+
+        // Requests by SQL: a table whose shape changed is refused with the change named, and so is
+        // a table the source does not have.
+        Sql.execute(app, "ALTER TABLE tags ADD COLUMN extra int");
+        Sql.execute(
+            results,
+            "INSERT INTO mzflink.mz_refresh_requests (source, \"table\") VALUES ('src', 'tags'),"
+                + " ('src', 'public.nosuch')");
+        Await.until(
+            "both requests to fail",
+            CATCH_UP,
+            () ->
+                Sql.longValue(
+                        results,
+                        "SELECT count(*) FROM mzflink.mz_refresh_requests WHERE state = 'failed'")
+                    == 2);
+        assertThat(
+                Sql.strings(
+                    results,
+                    "SELECT error FROM mzflink.mz_refresh_requests WHERE state = 'failed' ORDER BY"
+                        + " id"))
+            .satisfiesExactly(
+                tags -> assertThat(tags).contains("\"public\".\"tags\"", "\"extra\"", "added"),
+                nosuch -> assertThat(nosuch).contains("has no table public.nosuch"));
+
+        // A name the status table does not know is refused by the command itself.
+        out.getBuffer().setLength(0);
+        err.getBuffer().setLength(0);
+        assertThat(run(out, err, "refresh", "--results-url", resultsUrl, "src", "nosuch"))
+            .isEqualTo(1);
+        assertThat(err.toString()).contains("has no table nosuch");
+
+        writer.pause();
+        assertThat(writer.transactions()).isPositive();
+        Tables.awaitEqual(app, results, tables, CATCH_UP);
+        awaitViewEqual(app, results);
+      }
+    }
+  }
+
+  private static int run(StringWriter out, StringWriter err, String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  /** Each row's key and row version (xmin) in the results table, of the rows nobody edited. */
+  private static String rowVersions(Connection results) throws Exception {
+    return Sql.strings(
+            results,
+            "SELECT string_agg(id || ':' || xmin::text, ',' ORDER BY id) FROM items WHERE id > 1000"
+                + " AND id < 900000")
+        .get(0);
+  }
+
+  private static void awaitViewEqual(Connection app, Connection results) throws Exception {
+    Await.until(
+        "the view totals to equal PostgreSQL's answer",
+        CATCH_UP,
+        () -> Comparison.compare(app, VIEW_UPSTREAM, results, VIEW_RESULTS).equal());
+  }
+}
