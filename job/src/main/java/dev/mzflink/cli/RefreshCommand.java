@@ -84,7 +84,8 @@ final class RefreshCommand implements Callable<Integer> {
       }
       List<String> targets = tables.isEmpty() ? new ArrayList<>(known) : named(quoted, known);
       if (targets.isEmpty()) {
-        throw UserError.of("source " + quoted + " has no tables in the status table");
+        throw UserError.of("the status table lists no tables of source " + quoted + " yet")
+            .withHint("Name the tables to refresh.");
       }
       RefreshRequests.create(c);
       Map<Long, String> requests = new LinkedHashMap<>();
@@ -128,19 +129,20 @@ final class RefreshCommand implements Callable<Integer> {
         .withHint("Give the source's schema too, as mzflink status shows it.");
   }
 
-  /** The source's tables that {@link #tables} name. */
+  /**
+   * The source's tables that {@link #tables} name, as the status table has them; a name it does not
+   * list yet (a pipeline that just started) as given: the pipeline checks it.
+   */
   private List<String> named(String quoted, Set<String> known) {
     List<String> named = new ArrayList<>();
     for (String given : tables) {
       List<String> matching = known.stream().filter(t -> Names.matches(given, t)).toList();
-      if (matching.size() != 1) {
-        throw UserError.of(
-                matching.isEmpty()
-                    ? "source " + quoted + " has no table " + given
-                    : given + " names more than one table of source " + quoted)
-            .withDetail("Its tables: " + String.join(", ", known) + ".");
+      if (matching.size() > 1) {
+        throw UserError.of(given + " names more than one table of source " + quoted)
+            .withDetail("Its tables: " + String.join(", ", known) + ".")
+            .withHint("Give the table's schema too.");
       }
-      named.add(matching.get(0));
+      named.add(matching.isEmpty() ? given : matching.get(0));
     }
     return named;
   }

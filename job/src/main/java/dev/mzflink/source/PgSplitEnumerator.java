@@ -585,7 +585,21 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
    * pipeline reads it with. Records the others as failed and these as restarting; returns their
    * tables.
    */
-  private List<String> prepareRefresh(List<Request> requests) throws SQLException {
+  private List<String> prepareRefresh(List<Request> polled) throws SQLException {
+    // As they are now: a request polled a moment ago may have been taken and done since. Requests
+    // being read (or read) are the restored stream's: a restart takes them up again.
+    Set<Long> ids = new HashSet<>();
+    polled.forEach(r -> ids.add(r.id()));
+    List<Request> requests = new ArrayList<>();
+    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      for (Request r : RefreshRequests.open(c, layout.source)) {
+        if (ids.contains(r.id())
+            && (r.state().equals(RefreshRequests.State.REQUESTED.text())
+                || r.state().equals(RefreshRequests.State.RESTARTING.text()))) {
+          requests.add(r);
+        }
+      }
+    }
     Map<Long, String> failed = new TreeMap<>();
     Map<Long, TableLayout> taken = new TreeMap<>();
     List<String> names = layout.tables.stream().map(t -> t.qualifiedName).toList();

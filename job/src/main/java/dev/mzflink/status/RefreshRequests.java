@@ -96,8 +96,8 @@ public final class RefreshRequests {
   }
 
   /**
-   * Sets the state of requests {@code ids}; with their table as the source names it (quoted) when
-   * {@code table} is given, and an error when {@code error} is.
+   * Sets the state of requests {@code ids} that are not done or failed; with their table as the
+   * source names it (quoted) when {@code table} is given, and an error when {@code error} is.
    */
   public static void mark(
       Connection c, List<Long> ids, State state, Optional<String> table, Optional<String> error)
@@ -107,7 +107,7 @@ public final class RefreshRequests {
             "UPDATE "
                 + TABLE
                 + " SET state = ?, \"table\" = coalesce(?, \"table\"), error = ?, updated_at ="
-                + " now() WHERE id = ?")) {
+                + " now() WHERE id = ? AND state NOT IN ('done', 'failed')")) {
       for (long id : ids) {
         p.setString(1, state.text());
         p.setString(2, table.orElse(null));

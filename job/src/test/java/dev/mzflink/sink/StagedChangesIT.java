@@ -83,6 +83,49 @@ class StagedChangesIT {
     }
   }
 
+  /**
+   * A later commit into a table that holds rows: a key whose last change equals its stored row is
+   * not written again (its row version stays), a changed one is, and the count is of the rows
+   * written. With a re-read applied, the rows no staged change is about are deleted first.
+   */
+  @ParameterizedTest
+  @EnumSource(
+      value = StagedChanges.Upsert.class,
+      names = {"MERGE", "DELETE_INSERT"})
+  void aRowAlreadyAsItShouldBeIsNotWrittenAgain(StagedChanges.Upsert how) throws Exception {
+    try (Connection c = RESULTS.server().connect("postgres")) {
+      prepare(c);
+      Sql.execute(
+          c,
+          "INSERT INTO public.accounts VALUES (1, 'ann'), (2, 'bob'), (3, 'cid'), (4, 'dan'),"
+              + " (9, 'added by hand')");
+      String versions = "SELECT id || ' ' || xmin::text FROM public.accounts WHERE id IN (1, 4)";
+      List<String> before = Sql.strings(c, versions);
+      stage(
+          c,
+          // subtask, batch, seq, op, id, owner
+          "0, 1, 1, -1, 1, NULL",
+          "0, 1, 2, 1, 1, 'ann'",
+          "0, 1, 3, 1, 2, 'bob v2'",
+          "0, 1, 4, -1, 3, NULL",
+          "1, 1, 1, 1, 4, 'dan'",
+          "1, 1, 2, 1, 5, 'eve'");
+      List<StagedChanges.Range> ranges =
+          List.of(new StagedChanges.Range(0, 0, 1), new StagedChanges.Range(1, 0, 1));
+      c.setAutoCommit(false);
+      long deleted = StagedChanges.deleteUnstaged(c, TABLE, ranges);
+      long written = StagedChanges.apply(c, TABLE, ranges, how);
+      c.commit();
+      c.setAutoCommit(true);
+
+      assertThat(deleted).as("rows deleted: 9, which no change is about").isEqualTo(1);
+      assertThat(written).as("2 updated, 3 deleted, 5 inserted").isEqualTo(3);
+      assertThat(Sql.strings(c, "SELECT id || ' ' || owner FROM public.accounts ORDER BY id"))
+          .containsExactly("1 ann", "2 bob v2", "4 dan", "5 eve");
+      assertThat(Sql.strings(c, versions)).isEqualTo(before);
+    }
+  }
+
   private static void prepare(Connection c) throws Exception {
     Sql.execute(c, "DROP TABLE IF EXISTS public.accounts", "DROP SCHEMA IF EXISTS mzflink CASCADE");
     StagingTables.ensure(c, TABLE);
