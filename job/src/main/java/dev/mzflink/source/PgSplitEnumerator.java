@@ -72,6 +72,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private final SplitEnumeratorContext<PgSplit> context;
   private final SourceLayout layout;
   private final Optional<EnumeratorState> restored;
+  private final RefreshIntake refreshes;
 
   private boolean streaming;
   private final Set<String> snapshotted = new TreeSet<>();
@@ -123,6 +124,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     this.context = context;
     this.layout = layout;
     this.restored = restored;
+    this.refreshes = new RefreshIntake(layout);
     restored.ifPresent(
         s -> {
           streaming = s.streaming();
@@ -134,7 +136,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   @Override
   public void start() {
     context.callAsync(
-        this::openRequests, this::takeRequests, REFRESH_POLL_MILLIS, REFRESH_POLL_MILLIS);
+        refreshes::open, this::takeRequests, REFRESH_POLL_MILLIS, REFRESH_POLL_MILLIS);
     if (streaming) {
       // The reader that holds the restored stream announces itself (StreamReady).
       return;
@@ -392,7 +394,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     }
     context.callAsync(
         () -> {
-          markRequests(ids, RefreshRequests.State.READ, Optional.empty());
+          refreshes.mark(ids, RefreshRequests.State.READ);
           return null;
         },
         (ignored, error) -> {
@@ -431,7 +433,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     preparing = true;
     context.callAsync(
         () -> {
-          Map<String, List<Long>> requested = requestedRereads();
+          Map<String, List<Long>> requested = refreshes.taken();
           List<TableLayout> tables = new ArrayList<>(unread);
           for (TableLayout table : layout.tables) {
             if (requested.containsKey(table.id) && !tables.contains(table)) {
@@ -447,7 +449,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
             Prepared prepared = new Prepared(replication, slot, ranges(tables, slot, true));
             List<Long> ids = new ArrayList<>();
             requested.values().forEach(ids::addAll);
-            markRequests(ids, RefreshRequests.State.READING, Optional.empty());
+            refreshes.mark(ids, RefreshRequests.State.READING);
             return new Reread(prepared, tables, requested);
           } catch (SQLException | RuntimeException e) {
             replication.close();
@@ -490,57 +492,6 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
       Prepared prepared, List<TableLayout> tables, Map<String, List<Long>> requested) {}
 
   /**
-   * Per table id, the requests to re-read it that a restart is for (or that a restart interrupted);
-   * none when the results database does not answer (the poll takes them up again later).
-   */
-  private Map<String, List<Long>> requestedRereads() {
-    Map<String, List<Long>> byTable = new TreeMap<>();
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      for (Request r : RefreshRequests.open(c, layout.source)) {
-        TableLayout table = tableNamed(r.table());
-        if (table != null && !r.state().equals(RefreshRequests.State.REQUESTED.text())) {
-          byTable.computeIfAbsent(table.id, k -> new ArrayList<>()).add(r.id());
-        }
-      }
-    } catch (SQLException e) {
-      LOG.warn(
-          "Source {}: could not read the refresh requests in the results database: {}",
-          layout.source,
-          e.getMessage());
-    }
-    return byTable;
-  }
-
-  /** The one table of the source that {@code given} names, or null. */
-  private TableLayout tableNamed(String given) {
-    List<TableLayout> named =
-        layout.tables.stream()
-            .filter(t -> RefreshRequests.Names.matches(given, t.qualifiedName))
-            .toList();
-    return named.size() == 1 ? named.get(0) : null;
-  }
-
-  private void markRequests(List<Long> ids, RefreshRequests.State state, Optional<String> table)
-      throws SQLException {
-    if (ids.isEmpty()) {
-      return;
-    }
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      RefreshRequests.mark(c, ids, state, table, Optional.empty());
-    }
-  }
-
-  /** The source's open refresh requests; none when the results database does not answer. */
-  private List<Request> openRequests() {
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      return RefreshRequests.open(c, layout.source);
-    } catch (SQLException e) {
-      LOG.debug("Source {}: refresh requests not read: {}", layout.source, e.getMessage());
-      return List.of();
-    }
-  }
-
-  /**
    * Takes the open refresh requests while the source streams and reads nothing else: checks them
    * and, for the tables that can be re-read, fails the job on purpose (see the class comment).
    */
@@ -560,7 +511,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     }
     refreshPending = true;
     context.callAsync(
-        () -> prepareRefresh(requests),
+        () -> refreshes.check(requests),
         (tables, failed) -> {
           if (failed != null || tables.isEmpty()) {
             refreshPending = false;
@@ -578,95 +529,6 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
                       + " (mzflink refresh). This restart is intended",
                   layout.source, String.join(", ", tables), RefreshRequests.TABLE));
         });
-  }
-
-  /**
-   * Checks each request: the table it names must be one of the source's, with the shape the
-   * pipeline reads it with. Records the others as failed and these as restarting; returns their
-   * tables.
-   */
-  private List<String> prepareRefresh(List<Request> polled) throws SQLException {
-    // As they are now: a request polled a moment ago may have been taken and done since. Requests
-    // being read (or read) are the restored stream's: a restart takes them up again.
-    Set<Long> ids = new HashSet<>();
-    polled.forEach(r -> ids.add(r.id()));
-    List<Request> requests = new ArrayList<>();
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      for (Request r : RefreshRequests.open(c, layout.source)) {
-        if (ids.contains(r.id())
-            && (r.state().equals(RefreshRequests.State.REQUESTED.text())
-                || r.state().equals(RefreshRequests.State.RESTARTING.text()))) {
-          requests.add(r);
-        }
-      }
-    }
-    Map<Long, String> failed = new TreeMap<>();
-    Map<Long, TableLayout> taken = new TreeMap<>();
-    List<String> names = layout.tables.stream().map(t -> t.qualifiedName).toList();
-    for (Request r : requests) {
-      long matching =
-          layout.tables.stream()
-              .filter(t -> RefreshRequests.Names.matches(r.table(), t.qualifiedName))
-              .count();
-      TableLayout table = tableNamed(r.table());
-      if (table != null) {
-        taken.put(r.id(), table);
-      } else {
-        failed.put(
-            r.id(),
-            String.format(
-                matching == 0
-                    ? "source %s has no table %s (its tables: %s)"
-                    : "%2$s names more than one table of source %1$s (%3$s): give its schema too",
-                layout.source,
-                r.table(),
-                String.join(", ", names)));
-      }
-    }
-    if (!taken.isEmpty()) {
-      Map<String, Optional<String>> changes = new HashMap<>();
-      try (Connection c = PgReplication.connect(layout, "catalog")) {
-        for (TableLayout table : new LinkedHashSet<>(taken.values())) {
-          changes.put(table.id, TableShapes.change(c, layout.publication, table));
-        }
-      }
-      for (var it = taken.entrySet().iterator(); it.hasNext(); ) {
-        var e = it.next();
-        TableLayout table = e.getValue();
-        Optional<String> change = changes.get(table.id);
-        if (change.isPresent()) {
-          failed.put(
-              e.getKey(),
-              String.format(
-                  "table %s cannot be re-read: %s. A refresh reads a table with the columns and"
-                      + " types the pipeline was planned with; start the pipeline again from"
-                      + " scratch (without --from-savepoint) to read it as it is now",
-                  table.qualifiedName, change.get()));
-          it.remove();
-        }
-      }
-    }
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      for (var e : failed.entrySet()) {
-        RefreshRequests.mark(
-            c,
-            List.of(e.getKey()),
-            RefreshRequests.State.FAILED,
-            Optional.empty(),
-            Optional.of(e.getValue()));
-      }
-      for (var e : taken.entrySet()) {
-        RefreshRequests.mark(
-            c,
-            List.of(e.getKey()),
-            RefreshRequests.State.RESTARTING,
-            Optional.of(e.getValue().qualifiedName),
-            Optional.empty());
-      }
-    }
-    Set<String> tables = new TreeSet<>();
-    taken.values().forEach(t -> tables.add(t.qualifiedName));
-    return new ArrayList<>(tables);
   }
 
   /**
