@@ -60,8 +60,22 @@ final class ChangeDecoder {
     }
   }
 
+  /** Tables to stop replicating from the next transaction on (see {@link #stop}). */
+  private final java.util.Queue<Integer> stops = new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  /**
+   * Stops table {@code index} from the next transaction on: it was removed from the publication.
+   * Called from another thread than the decoding one.
+   */
+  void stop(int index) {
+    stops.add(index);
+  }
+
   /** A transaction begins. */
   void begin(PgOutputMessage.Begin begin) {
+    for (Integer index = stops.poll(); index != null; index = stops.poll()) {
+      errored[index] = true;
+    }
     finalLsn = begin.finalLsn();
     commitMillis = begin.commitTime().toEpochMilli();
   }
@@ -204,7 +218,8 @@ final class ChangeDecoder {
             "table %s changed upstream: %s. mzflink does not apply schema changes: the table's"
                 + " changes are no longer replicated, and its results table and the views over it"
                 + " keep their rows from before the change. Start the pipeline again from scratch"
-                + " (without --from-savepoint) to snapshot the table with its new columns",
+                + " (without --from-savepoint) to snapshot the table with its new columns; once the"
+                + " change is undone upstream, mzflink refresh reads the table again",
             t.qualifiedName, change);
     LOG.error("{}", message);
     errored[t.index] = true;

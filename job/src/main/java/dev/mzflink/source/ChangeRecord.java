@@ -54,6 +54,12 @@ public final class ChangeRecord {
    */
   public static final byte POSITION = 10;
 
+  /**
+   * The table was removed from the publication: the stream no longer carries its changes (and drops
+   * any after this record, should it be added back), the normalizer reports it in {@link #error}.
+   */
+  public static final byte TABLE_DROPPED = 11;
+
   /** The table's index in the source's layout; -1 for a RESET of every table. */
   public int table;
 

@@ -7,6 +7,7 @@ import dev.mzflink.source.SourceEvents.SnapshotsDone;
 import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
+import dev.mzflink.source.SourceEvents.TablesDropped;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -76,6 +77,9 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   /** Tables snapshotted while the stream runs (new to a resumed pipeline), until they are done. */
   private final Set<String> snapshotting = new HashSet<>();
 
+  /** Tables removed from the publication while this reader streams. */
+  private final Set<Integer> stoppedTables = new HashSet<>();
+
   /** Per checkpoint taken and not yet completed, the stream position it holds. */
   private final NavigableMap<Long, Long> checkpointed = new TreeMap<>();
 
@@ -124,6 +128,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
 
   private void startStream() {
     streamWorker = new StreamWorker(layout, queues, stream.startLsn(), stream.handOver());
+    stoppedTables.forEach(streamWorker::stopTable);
     spawn(streamWorker, "stream");
   }
 
@@ -143,6 +148,26 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       stream = stream.withHandOver(go.handOver());
       waitingForGo = false;
       startStream();
+    } else if (event instanceof TablesDropped dropped) {
+      for (TableLayout t : layout.tables) {
+        String message = dropped.messages().get(t.id);
+        if (message != null) {
+          ChangeRecord marker =
+              new ChangeRecord(
+                  t.index,
+                  ChangeRecord.TABLE_DROPPED,
+                  null,
+                  stream.startLsn(),
+                  stream.handOver().getOrDefault(t.id, 0L));
+          marker.key = t.id;
+          marker.error = message;
+          markers.add(marker);
+          stoppedTables.add(t.index);
+          if (streamWorker != null) {
+            streamWorker.stopTable(t.index);
+          }
+        }
+      }
     } else if (event instanceof SnapshotsDone done) {
       for (TableLayout t : layout.tables) {
         Long rows = done.rows().get(t.id);

@@ -7,6 +7,7 @@ import dev.mzflink.source.SourceEvents.SnapshotsDone;
 import dev.mzflink.source.SourceEvents.SplitFinished;
 import dev.mzflink.source.SourceEvents.StreamGo;
 import dev.mzflink.source.SourceEvents.StreamReady;
+import dev.mzflink.source.SourceEvents.TablesDropped;
 import dev.mzflink.status.RefreshRequests;
 import dev.mzflink.status.RefreshRequests.Request;
 import dev.mzflink.status.SlotRegistry;
@@ -50,12 +51,9 @@ import org.slf4j.LoggerFactory;
  * table whose snapshot was not complete (or that is new to the pipeline) is read at a snapshot a
  * temporary slot exports, and the stream drops that table's changes from before it.
  *
- * <p>A table is re-read on request ({@link RefreshRequests}, {@code mzflink refresh}): the
- * enumerator checks that the table still has the shape the pipeline reads, records the request as
- * restarting and fails the job on purpose; the job restarts from its latest checkpoint, and the
- * restored stream snapshots the table anew like a table new to the pipeline (the earlier rows
- * retracted, the new ones read at a point a temporary slot exports) while the results stay as they
- * were until its rows are all read. The results commit after that applies the difference.
+ * <p>A table is re-read on request ({@link RefreshIntake}): the job fails on purpose, and the
+ * restored stream snapshots the table anew like a table new to the pipeline. Tables removed from
+ * the publication are reported ({@link PublicationWatch}).
  */
 final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorState> {
   private static final Logger LOG = LoggerFactory.getLogger(PgSplitEnumerator.class);
@@ -73,6 +71,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   private final SourceLayout layout;
   private final Optional<EnumeratorState> restored;
   private final RefreshIntake refreshes;
+  private final PublicationWatch publication;
 
   private boolean streaming;
   private final Set<String> snapshotted = new TreeSet<>();
@@ -125,6 +124,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     this.layout = layout;
     this.restored = restored;
     this.refreshes = new RefreshIntake(layout);
+    this.publication = new PublicationWatch(layout);
     restored.ifPresent(
         s -> {
           streaming = s.streaming();
@@ -137,6 +137,17 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   public void start() {
     context.callAsync(
         refreshes::open, this::takeRequests, REFRESH_POLL_MILLIS, REFRESH_POLL_MILLIS);
+    context.callAsync(
+        publication::unpublished,
+        (gone, error) -> {
+          boolean reporting = streaming && streamSubtask >= 0 && !preparing;
+          Map<String, String> news = publication.news(gone, reporting);
+          if (reporting && !news.isEmpty()) {
+            context.sendEventToSourceReader(streamSubtask, new TablesDropped(news));
+          }
+        },
+        PublicationWatch.POLL_MILLIS,
+        PublicationWatch.POLL_MILLIS);
     if (streaming) {
       // The reader that holds the restored stream announces itself (StreamReady).
       return;
@@ -426,7 +437,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
     List<TableLayout> unread = new ArrayList<>();
     for (TableLayout table : layout.tables) {
       if (!snapshotted.contains(table.id)) {
-        refuseReadOtherwise(table);
+        RestoredTables.refuseReadOtherwise(layout, restoredNames, table);
         unread.add(table);
       }
     }
@@ -529,37 +540,6 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
                       + " (mzflink refresh). This restart is intended",
                   layout.source, String.join(", ", tables), RefreshRequests.TABLE));
         });
-  }
-
-  /**
-   * Refuses to snapshot {@code table} when the restored state read the same table for the same view
-   * under another id (other columns or types: the upstream table or the views changed while the
-   * pipeline was stopped): its old rows are in the state and in the views' state, and a new
-   * snapshot beside them would count every row twice.
-   */
-  private void refuseReadOtherwise(TableLayout table) {
-    Set<String> ids = new TreeSet<>();
-    layout.tables.forEach(t -> ids.add(t.id));
-    for (Map.Entry<String, String> saved : restoredNames.entrySet()) {
-      if (saved.getValue().equals(table.name()) && !ids.contains(saved.getKey())) {
-        String message =
-            String.format(
-                "cannot resume source %s: table %s was read with other columns or types when the"
-                    + " saved state was taken (the upstream table or the script's views changed"
-                    + " since). Its rows in the saved state cannot be matched with the table as it"
-                    + " is read now, and reading it again beside them would count them twice."
-                    + " Start the pipeline from scratch (without --from-savepoint), or resume with"
-                    + " the script and upstream table as they were",
-                layout.source, table.name());
-        SourceStatuses.mark(
-            layout.resultsUrl,
-            layout.source,
-            List.of(table.qualifiedName),
-            SourceStatuses.Status.ERRORED,
-            message);
-        throw new SuppressRestartsException(new IllegalStateException(message));
-      }
-    }
   }
 
   private RuntimeException failure(String what, Throwable error) {

@@ -39,6 +39,18 @@ final class SourceEvents {
     private static final long serialVersionUID = 1L;
   }
 
+  /**
+   * These tables (by state id) are no longer in the publication, with the message to report: the
+   * stream reader reports them and stops replicating them.
+   */
+  record TablesDropped(Map<String, String> messages) implements SourceEvent {
+    private static final long serialVersionUID = 1L;
+
+    TablesDropped {
+      messages = new TreeMap<>(requireNonNull(messages, "messages is null"));
+    }
+  }
+
   /** The restored stream may go on, with these tables' new hand-over points. */
   record StreamGo(Map<String, Long> handOver) implements SourceEvent {
     private static final long serialVersionUID = 1L;

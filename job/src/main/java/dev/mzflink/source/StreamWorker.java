@@ -68,6 +68,11 @@ final class StreamWorker implements Runnable {
   }
 
   /** Lets the slot release the WAL before {@code lsn} (a checkpoint holding it completed). */
+  /** Stops replicating table {@code index} (removed from the publication). */
+  void stopTable(int index) {
+    decoder.stop(index);
+  }
+
   void confirm(long lsn) {
     if (lsn > confirm) {
       confirm = lsn;

@@ -285,7 +285,8 @@ class OneSlotSourceIT {
                             "errored: table \"public\".\"grows\" changed upstream: column(s) \"extra\" added. mzflink does not apply schema"
                                 + " changes: the table's changes are no longer replicated, and its results table and the views over it keep"
                                 + " their rows from before the change. Start the pipeline again from scratch (without --from-savepoint) to"
-                                + " snapshot the table with its new columns")));
+                                + " snapshot the table with its new columns; once the change is undone upstream,"
+                                + " mzflink refresh reads the table again")));
 
         Sql.execute(
             app,

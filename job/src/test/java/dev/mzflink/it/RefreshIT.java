@@ -97,6 +97,15 @@ class RefreshIT {
         assertThat(rowVersions(results)).isEqualTo(untouched);
         Tables.awaitEqual(app, results, List.of("items", "tags"), CATCH_UP);
         awaitViewEqual(app, results);
+        Await.until(
+            "items to run again after its re-read",
+            CATCH_UP,
+            () ->
+                Sql.strings(
+                        results,
+                        "SELECT status FROM mzflink.mz_source_statuses WHERE \"table\" ="
+                            + " '\"public\".\"items\"'")
+                    .equals(List.of("running")));
 
         // The pipeline goes on after the restart that the re-read took.
         Sql.execute(app, "UPDATE items SET price = price + 1 WHERE id <= 50");
@@ -208,6 +217,70 @@ class RefreshIT {
         Sql.execute(
             app, "INSERT INTO events VALUES (1003, 'later')", "DELETE FROM events WHERE id = 7");
         Tables.awaitEqual(app, results, List.of("events", "other"), CATCH_UP);
+      }
+    }
+  }
+
+  /**
+   * A table removed from the publication is reported dropped and stops replicating (pgoutput would
+   * otherwise just stop sending its changes) while the other table flows; added back, its changes
+   * still do not replicate (those in between are lost) until refresh reads it again.
+   */
+  @Test
+  void aTableRemovedFromThePublicationIsDroppedUntilRefreshReadsItAgain() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("dropping");
+    server.createDatabase("dropping_results");
+    String resultsUrl = server.jdbcUrl("dropping_results");
+    String status =
+        "SELECT status || ': ' || coalesce(error, '') FROM mzflink.mz_source_statuses WHERE"
+            + " \"table\" = '\"public\".\"gone\"'";
+    try (Connection app = server.connect("dropping");
+        Connection results = server.connect("dropping_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE kept (id bigint PRIMARY KEY, note text)",
+          "CREATE TABLE gone (id int PRIMARY KEY, v int)",
+          "INSERT INTO gone SELECT g, g FROM generate_series(1, 300) g",
+          "CREATE PUBLICATION dropping FOR TABLE kept, gone");
+      try (RunningPipeline pipeline =
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("dropping"), "dropping"), resultsUrl, 2)) {
+        Tables.awaitEqual(app, results, List.of("kept", "gone"), CATCH_UP);
+        Sql.execute(
+            app,
+            "ALTER PUBLICATION dropping DROP TABLE gone",
+            "INSERT INTO gone VALUES (301, 301)",
+            "UPDATE gone SET v = -v WHERE id <= 10");
+        Await.until(
+            "gone to be dropped",
+            CATCH_UP,
+            () -> Sql.strings(results, status).get(0).startsWith("dropped: table"));
+        assertThat(Sql.strings(results, status).get(0))
+            .contains("\"public\".\"gone\" was removed from publication dropping")
+            .contains("mzflink refresh");
+        Pipelines.awaitMarker(app, results, "kept", 1, CATCH_UP);
+
+        // Added back: its changes stay out until it is read again.
+        Sql.execute(
+            app, "ALTER PUBLICATION dropping ADD TABLE gone", "INSERT INTO gone VALUES (302, 302)");
+        Pipelines.awaitMarker(app, results, "kept", 2, CATCH_UP);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM gone")).isEqualTo(300);
+        assertThat(Sql.longValue(results, "SELECT count(*) FROM gone WHERE v < 0")).isZero();
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = run(out, err, "refresh", "--results-url", resultsUrl, "src", "gone");
+        assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
+        // 301 and 302 inserted, 10 updated.
+        assertThat(out.toString()).containsPattern("gone\"?: refreshed, 12 row\\(s\\)");
+        Tables.awaitEqual(app, results, List.of("kept", "gone"), CATCH_UP);
+        Await.until(
+            "gone to run again",
+            CATCH_UP,
+            () -> Sql.strings(results, status).get(0).equals("running: "));
+        Sql.execute(app, "DELETE FROM gone WHERE id > 290", "INSERT INTO kept VALUES (3, 'x')");
+        Tables.awaitEqual(app, results, List.of("kept", "gone"), CATCH_UP);
       }
     }
   }

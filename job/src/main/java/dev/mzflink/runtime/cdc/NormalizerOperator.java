@@ -203,9 +203,15 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
         }
       }
       case ChangeRecord.TABLE_ERRORED -> p.error = change.error;
+      case ChangeRecord.TABLE_DROPPED -> p.dropped = change.error;
+      case ChangeRecord.RESET -> {
+        p.reset = true;
+        p.gen = Math.max(p.gen, change.gen);
+      }
       case ChangeRecord.SNAPSHOT_DONE -> {
         p.snapshotDone = true;
         p.snapshotTotal = change.count;
+        p.gen = Math.max(p.gen, change.gen);
       }
       default -> {
         // markers
@@ -223,7 +229,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     }
     TableLayout table = layout.table(change.table);
     switch (change.kind) {
-      case ChangeRecord.TABLE_ERRORED, ChangeRecord.SNAPSHOT_DONE -> {
+      case ChangeRecord.TABLE_ERRORED, ChangeRecord.TABLE_DROPPED, ChangeRecord.SNAPSHOT_DONE -> {
         // counted above
       }
       case ChangeRecord.SNAPSHOT -> {

@@ -58,6 +58,15 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   /** Per table id: why it stopped replicating. */
   private transient Map<String, String> errors;
 
+  /** Per table id removed from the publication, why it no longer replicates. */
+  private transient Map<String, String> dropped;
+
+  /** Marks a removed table's entry in the state of errors. */
+  private static final String DROPPED_PREFIX = "dropped:";
+
+  /** Per table id, the generation of its latest completed snapshot (since this start). */
+  private transient Map<String, Long> doneGen;
+
   /** Per table id: snapshot rows, changes, last change (ms), locked snapshot done (0/1). */
   private transient Map<String, long[]> counts;
 
@@ -101,9 +110,15 @@ final class StatusReporter extends AbstractStreamOperator<Void>
             .getOperatorStateStore()
             .getListState(new ListStateDescriptor<>("table-errors", String.class));
     errors = new HashMap<>();
+    doneGen = new HashMap<>();
+    dropped = new HashMap<>();
     for (String entry : errorsState.get()) {
       String[] parts = entry.split("\u0000", 2);
-      errors.put(parts[0], parts[1]);
+      if (parts[0].startsWith(DROPPED_PREFIX)) {
+        dropped.put(parts[0].substring(DROPPED_PREFIX.length()), parts[1]);
+      } else {
+        errors.put(parts[0], parts[1]);
+      }
     }
   }
 
@@ -115,6 +130,7 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     countsState.update(entries);
     List<String> errorEntries = new ArrayList<>();
     errors.forEach((id, error) -> errorEntries.add(id + "\u0000" + error));
+    dropped.forEach((id, message) -> errorEntries.add(DROPPED_PREFIX + id + "\u0000" + message));
     errorsState.update(errorEntries);
   }
 
@@ -144,8 +160,16 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   @Override
   public void processElement(StreamRecord<TableProgress> element) {
     TableProgress p = element.getValue();
-    long[] c = counts.computeIfAbsent(layout.table(p.table).id, id -> new long[4]);
+    String id = layout.table(p.table).id;
+    long[] c = counts.computeIfAbsent(id, k -> new long[4]);
+    if (p.reset && c[3] == 1 && p.gen > doneGen.getOrDefault(id, 0L)) {
+      // Snapshotted again (mzflink refresh): snapshotting until this snapshot is done. (A reset
+      // of the snapshot already done may reach this subtask after another one's report of it.)
+      c[0] = 0;
+      c[3] = 0;
+    }
     if (p.snapshotDone) {
+      doneGen.merge(id, p.gen, Math::max);
       // The exact count, from the source; rows still on their way to other subtasks are in it.
       c[0] = p.snapshotTotal;
       c[3] = 1;
@@ -154,11 +178,15 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     }
     c[1] += p.changes;
     c[2] = Math.max(c[2], p.lastChangeMillis);
+    if (p.dropped != null) {
+      dropped.put(id, p.dropped);
+    }
     if (p.error != null) {
-      errors.put(layout.table(p.table).id, p.error);
-    } else if (p.snapshotDone) {
+      errors.put(id, p.error);
+    } else if (p.snapshotDone && p.dropped == null) {
       // Read again from a new consistent point (mzflink refresh): the table replicates again.
-      errors.remove(layout.table(p.table).id);
+      errors.remove(id);
+      dropped.remove(id);
     }
   }
 
@@ -221,6 +249,7 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     }
     List<Row> rows = new ArrayList<>();
     List<String> erroredTables = new ArrayList<>();
+    List<String> droppedTables = new ArrayList<>();
     long snapshotted = 0;
     long sourceLastChange = 0;
     boolean allRunning = true;
@@ -229,7 +258,11 @@ final class StatusReporter extends AbstractStreamOperator<Void>
       boolean snapshotDone = c[3] == 1;
       Status status;
       String error = errors.get(t.id);
-      if (error != null) {
+      if (error == null && dropped.containsKey(t.id)) {
+        error = dropped.get(t.id);
+        status = Status.DROPPED;
+        droppedTables.add(t.qualifiedName);
+      } else if (error != null) {
         status = Status.ERRORED;
         erroredTables.add(t.qualifiedName);
       } else if (!slotProblem.isEmpty()) {
@@ -241,7 +274,8 @@ final class StatusReporter extends AbstractStreamOperator<Void>
       } else {
         status = Status.STARTING;
       }
-      allRunning &= status == Status.RUNNING || status == Status.ERRORED;
+      allRunning &=
+          status == Status.RUNNING || status == Status.ERRORED || status == Status.DROPPED;
       snapshotted += c[0];
       sourceLastChange = Math.max(sourceLastChange, c[2]);
       rows.add(
@@ -266,6 +300,12 @@ final class StatusReporter extends AbstractStreamOperator<Void>
           (slotProblem.isEmpty() ? "" : slotProblem + "; ")
               + "not replicating (errored): "
               + String.join(", ", erroredTables);
+    }
+    if (!droppedTables.isEmpty()) {
+      sourceError =
+          (sourceError.isEmpty() ? "" : sourceError + "; ")
+              + "not replicating (dropped from the publication): "
+              + String.join(", ", droppedTables);
     }
     rows.add(
         new Row(
