@@ -489,7 +489,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
               layout.source,
               reread.tables().size(),
               PgReplication.lsn(reread.prepared().slot().consistentLsn()),
-              unread.size(),
+              reread.tables().size() - reread.requested().size(),
               reread.requested().size());
           context.sendEventToSourceReader(subtask, new StreamGo(handOver));
           addPending(reread.prepared().splits());

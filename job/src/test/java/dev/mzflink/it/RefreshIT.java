@@ -2,6 +2,7 @@ package dev.mzflink.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mzflink.Failpoints;
 import dev.mzflink.cli.Main;
 import dev.mzflink.demo.Comparison;
 import dev.mzflink.demo.EmbeddedPostgresServer;
@@ -151,6 +152,13 @@ class RefreshIT {
                         + " mzflink.mz_refresh_requests ORDER BY id"))
             .containsExactly("done 10", "failed -", "failed -", "failed -");
 
+        // A table the writer keeps busy is re-read while it writes: handed over exactly.
+        out.getBuffer().setLength(0);
+        long before = writer.transactions();
+        assertThat(run(out, err, "refresh", "--results-url", resultsUrl, "src", "accounts"))
+            .as("refresh of accounts; out: %s; err: %s", out, err)
+            .isZero();
+        assertThat(writer.transactions()).isGreaterThan(before);
         writer.pause();
         assertThat(writer.transactions()).isPositive();
         Tables.awaitEqual(app, results, tables, CATCH_UP);
@@ -281,6 +289,48 @@ class RefreshIT {
             () -> Sql.strings(results, status).get(0).equals("running: "));
         Sql.execute(app, "DELETE FROM gone WHERE id > 290", "INSERT INTO kept VALUES (3, 'x')");
         Tables.awaitEqual(app, results, List.of("kept", "gone"), CATCH_UP);
+      }
+    }
+  }
+
+  /**
+   * A failure in the middle of a re-read: the job restarts, the request is taken up again from its
+   * state, and the difference is still written once.
+   */
+  @Test
+  void aReReadInterruptedByAFailureIsTakenUpAgain() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("interrupted");
+    server.createDatabase("interrupted_results");
+    String resultsUrl = server.jdbcUrl("interrupted_results");
+    try (Connection app = server.connect("interrupted");
+        Connection results = server.connect("interrupted_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE big (id int PRIMARY KEY, v text)",
+          "INSERT INTO big SELECT g, 'row ' || g FROM generate_series(1, 40000) g",
+          "CREATE PUBLICATION interrupted FOR TABLE big");
+      try (RunningPipeline pipeline =
+          Pipelines.start(
+              Pipelines.replicate(server.conninfo("interrupted"), "interrupted"), resultsUrl, 2)) {
+        Tables.awaitEqual(app, results, List.of("big"), CATCH_UP);
+        Sql.execute(
+            results,
+            "UPDATE big SET v = 'edited' WHERE id = 7",
+            "DELETE FROM big WHERE id = 8",
+            "INSERT INTO big VALUES (0, 'junk')");
+        Failpoints.arm(Failpoints.INSIDE_SNAPSHOT);
+        try {
+          StringWriter out = new StringWriter();
+          StringWriter err = new StringWriter();
+          int code = run(out, err, "refresh", "--results-url", resultsUrl, "src", "big");
+          assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
+          assertThat(Failpoints.fired(Failpoints.INSIDE_SNAPSHOT)).isTrue();
+          assertThat(out.toString()).containsPattern("big\"?: refreshed, 3 row\\(s\\)");
+        } finally {
+          Failpoints.disarm(Failpoints.INSIDE_SNAPSHOT);
+        }
+        Tables.awaitEqual(app, results, List.of("big"), CATCH_UP);
       }
     }
   }
