@@ -3,6 +3,7 @@ package dev.mzflink.cli;
 import dev.mzflink.UserError;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.plan.ShowOutput;
+import dev.mzflink.status.RefreshRequests;
 import dev.mzflink.status.SourceStatuses;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Spec;
     name = "status",
     mixinStandardHelpOptions = true,
     description =
-        "Prints mzflink.mz_source_statuses from the results database: every source and table, its status and progress.")
+        "Prints mzflink.mz_source_statuses from the results database: every source and table, its status and progress; and the refresh requests open or ended in the last day.")
 final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -44,12 +45,20 @@ final class StatusCommand implements Callable<Integer> {
           "applied LSN",
           "updated");
 
+  static final List<String> REFRESH_COLUMNS =
+      List.of("request", "source", "table", "state", "rows written", "error", "updated");
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     try (Connection c = PgConnections.open(resultsUrl, new Properties(), "the results database")) {
       List<List<String>> rows = SourceStatuses.read(c);
       out.print(new ShowOutput("status", COLUMNS, rows).render());
+      List<List<String>> refreshes = RefreshRequests.recent(c);
+      if (!refreshes.isEmpty()) {
+        out.println();
+        out.print(new ShowOutput("refresh requests", REFRESH_COLUMNS, refreshes).render());
+      }
       out.flush();
       return Errors.OK;
     } catch (SQLException e) {

@@ -184,6 +184,34 @@ public final class RefreshRequests {
     }
   }
 
+  /**
+   * The requests still open and those that ended in the last day, newest first, for {@code mzflink
+   * status}: id, source, table, state, rows written, error, last change.
+   */
+  public static List<List<String>> recent(Connection c) throws SQLException {
+    List<List<String>> rows = new ArrayList<>();
+    if (!exists(c)) {
+      return rows;
+    }
+    try (Statement s = c.createStatement();
+        ResultSet r =
+            s.executeQuery(
+                "SELECT id::text, source, \"table\", state, coalesce(rows_written::text, ''),"
+                    + " coalesce(error, ''), to_char(updated_at, 'YYYY-MM-DD HH24:MI:SS') FROM "
+                    + TABLE
+                    + " WHERE state NOT IN ('done', 'failed') OR updated_at > now() - interval '1"
+                    + " day' ORDER BY id DESC LIMIT 50")) {
+      while (r.next()) {
+        List<String> row = new ArrayList<>();
+        for (int i = 1; i <= 7; i++) {
+          row.add(r.getString(i));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
   private static boolean exists(Connection c) throws SQLException {
     try (Statement s = c.createStatement();
         ResultSet r =

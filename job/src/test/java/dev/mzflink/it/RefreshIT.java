@@ -108,6 +108,12 @@ class RefreshIT {
                             + " '\"public\".\"items\"'")
                     .equals(List.of("running")));
 
+        // mzflink status lists the request.
+        StringWriter status = new StringWriter();
+        assertThat(run(status, err, "status", "--results-url", resultsUrl)).isZero();
+        assertThat(status.toString())
+            .containsPattern("\\| \"public\".\"items\" +\\| done +\\| 10 ");
+
         // The pipeline goes on after the restart that the re-read took.
         Sql.execute(app, "UPDATE items SET price = price + 1 WHERE id <= 50");
         Tables.awaitEqual(app, results, List.of("items"), CATCH_UP);
