@@ -24,7 +24,9 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  *
  * <p>After a restore the position counts only once the restored stream has emitted one: until then
  * the source may be snapshotting tables anew (new to the pipeline, or re-read on request), and the
- * results must not show part of such a snapshot.
+ * results must not show part of such a snapshot. A restored stream that snapshots nothing emits a
+ * position first, which counts at once (no snapshot rows can be in flight); one that snapshots
+ * emits "unknown" first, and its next position counts from the checkpoint after it, as above.
  */
 final class PositionMarkers extends AbstractStreamOperator<Marker>
     implements OneInputStreamOperator<Long, Marker> {
@@ -43,6 +45,9 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
   /** A position arrived after an unknown one: it counts from the next checkpoint on. */
   private transient boolean arming;
 
+  /** Restored, and nothing arrived since: a first position counts at once. */
+  private transient boolean restored;
+
   PositionMarkers(String source) {
     this.source = source;
   }
@@ -58,6 +63,7 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
     for (Long known : state.get()) {
       latest = Math.max(latest, known);
     }
+    restored = latest >= 0;
     valid = false;
     marked = -1;
   }
@@ -71,6 +77,8 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
   @Override
   public void processElement(StreamRecord<Long> element) {
     long lsn = element.getValue();
+    boolean first = restored;
+    restored = false;
     if (lsn < 0) {
       latest = -1;
       valid = false;
@@ -78,7 +86,9 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
       return;
     }
     latest = Math.max(latest, lsn);
-    if (!valid) {
+    if (first) {
+      valid = true;
+    } else if (!valid) {
       arming = true;
     }
   }
