@@ -339,7 +339,23 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       List<RefreshRequests.Request> withoutCopy = new ArrayList<>();
       if (afterHold) {
         for (String source : positions.keySet()) {
+          long before = SourceStatuses.appliedLsn(c, source);
+          long now = positions.get(source).batch;
           for (RefreshRequests.Request r : RefreshRequests.read(c, source)) {
+            // This commit must be the first to pass the point the table was read at: the one that
+            // holds the whole re-read. (A re-read committed without its difference cannot be
+            // repaired here: its rows were applied as changes, and the others are not known.)
+            if (r.lsn() < 0 || now < r.lsn()) {
+              continue;
+            }
+            if (before >= r.lsn()) {
+              RefreshRequests.failed(
+                  c,
+                  r.id(),
+                  "the re-read reached the results without its difference applied; run mzflink"
+                      + " refresh again");
+              continue;
+            }
             String copy = copies.getOrDefault(source, Map.of()).get(r.table());
             if (copy != null && markers.containsKey(copy)) {
               rereads.computeIfAbsent(copy, k -> new ArrayList<>()).add(r);

@@ -74,6 +74,12 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
 
   private long positionEmittedAt;
 
+  /**
+   * Tables whose snapshot beside the stream is read, until the stream has passed their hand-over
+   * point: until then the results would show them ahead of the other tables.
+   */
+  private final Set<String> handingOver = new HashSet<>();
+
   /** Tables snapshotted while the stream runs (new to a resumed pipeline), until they are done. */
   private final Set<String> snapshotting = new HashSet<>();
 
@@ -145,6 +151,12 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   public void handleSourceEvents(SourceEvent event) {
     if (event instanceof StreamGo go) {
       snapshotting.addAll(go.handOver().keySet());
+      if (!go.handOver().isEmpty()) {
+        // Before anything of the stream: the results wait for these tables (see PositionMarkers).
+        markers.add(new ChangeRecord(-1, ChangeRecord.POSITION, null, -1, 0));
+        positionEmitted = -1;
+        positionEmittedAt = System.nanoTime();
+      }
       stream = stream.withHandOver(go.handOver());
       waitingForGo = false;
       startStream();
@@ -172,7 +184,7 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
       for (TableLayout t : layout.tables) {
         Long rows = done.rows().get(t.id);
         if (rows != null) {
-          snapshotting.remove(t.id);
+          handingOver.add(t.id);
           ChangeRecord marker =
               new ChangeRecord(
                   t.index,
@@ -244,6 +256,13 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   private boolean emitPosition(ReaderOutput<ChangeRecord> output, boolean idle) {
     if (stream == null || waitingForGo || streamWorker == null) {
       return false;
+    }
+    for (var it = handingOver.iterator(); it.hasNext(); ) {
+      String id = it.next();
+      if (stream.startLsn() >= stream.handOver().getOrDefault(id, 0L)) {
+        snapshotting.remove(id);
+        it.remove();
+      }
     }
     long position = snapshotting.isEmpty() ? stream.startLsn() : -1;
     long now = System.nanoTime();

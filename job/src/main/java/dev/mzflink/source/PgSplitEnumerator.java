@@ -460,7 +460,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
             Prepared prepared = new Prepared(replication, slot, ranges(tables, slot, true));
             List<Long> ids = new ArrayList<>();
             requested.values().forEach(ids::addAll);
-            refreshes.mark(ids, RefreshRequests.State.READING);
+            refreshes.reading(ids, slot.consistentLsn());
             return new Reread(prepared, tables, requested);
           } catch (SQLException | RuntimeException e) {
             replication.close();

@@ -63,6 +63,16 @@ final class RefreshIntake {
     return named.size() == 1 ? named.get(0) : null;
   }
 
+  /** Requests {@code ids} are read in a snapshot at WAL position {@code lsn}. */
+  void reading(List<Long> ids, long lsn) throws SQLException {
+    if (ids.isEmpty()) {
+      return;
+    }
+    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
+      RefreshRequests.reading(c, ids, lsn);
+    }
+  }
+
   /** Sets the state of requests {@code ids}. */
   void mark(List<Long> ids, RefreshRequests.State state) throws SQLException {
     if (ids.isEmpty()) {

@@ -45,12 +45,33 @@ public final class RefreshRequests {
           + TABLE
           + " (id bigserial PRIMARY KEY, source text NOT NULL, \"table\" text NOT NULL,"
           + " state text NOT NULL DEFAULT 'requested', requested_at timestamptz NOT NULL DEFAULT"
-          + " now(), updated_at timestamptz NOT NULL DEFAULT now(), rows_written bigint, error text)";
+          + " now(), updated_at timestamptz NOT NULL DEFAULT now(), rows_written bigint, error text, lsn pg_lsn)";
 
   private RefreshRequests() {}
 
-  /** A request: its id, the source and table as given, and its state. */
-  public record Request(long id, String source, String table, String state) {}
+  /**
+   * A request: its id, the source and table as given, its state, and once it is read the WAL
+   * position of the snapshot it is read at (-1 before).
+   */
+  public record Request(long id, String source, String table, String state, long lsn) {
+    public Request(long id, String source, String table, String state) {
+      this(id, source, table, state, -1);
+    }
+  }
+
+  /** Requests {@code ids} are being read in a snapshot at WAL position {@code lsn}. */
+  public static void reading(Connection c, List<Long> ids, long lsn) throws SQLException {
+    mark(c, ids, State.READING, Optional.empty(), Optional.empty());
+    try (PreparedStatement p =
+        c.prepareStatement("UPDATE " + TABLE + " SET lsn = ?::pg_lsn WHERE id = ?")) {
+      for (long id : ids) {
+        p.setString(1, org.postgresql.replication.LogSequenceNumber.valueOf(lsn).asString());
+        p.setLong(2, id);
+        p.addBatch();
+      }
+      p.executeBatch();
+    }
+  }
 
   /** Creates the table when missing. Commits. */
   public static void create(Connection c) throws SQLException {
@@ -130,18 +151,32 @@ public final class RefreshRequests {
     }
     try (PreparedStatement p =
         c.prepareStatement(
-            "SELECT id, source, \"table\", state FROM "
+            "SELECT id, source, \"table\", state, lsn::text FROM "
                 + TABLE
                 + " WHERE state = 'read' ORDER BY id FOR UPDATE")) {
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {
           if (Names.matches(r.getString(2), source)) {
-            read.add(new Request(r.getLong(1), r.getString(2), r.getString(3), r.getString(4)));
+            String lsn = r.getString(5);
+            read.add(
+                new Request(
+                    r.getLong(1),
+                    r.getString(2),
+                    r.getString(3),
+                    r.getString(4),
+                    lsn == null
+                        ? -1
+                        : org.postgresql.replication.LogSequenceNumber.valueOf(lsn).asLong()));
           }
         }
       }
     }
     return read;
+  }
+
+  /** In the caller's transaction: request {@code id} failed with {@code error}. */
+  public static void failed(Connection c, long id, String error) throws SQLException {
+    mark(c, List.of(id), State.FAILED, Optional.empty(), Optional.of(error));
   }
 
   /** In the caller's transaction: request {@code id} is done, with {@code rows} written. */

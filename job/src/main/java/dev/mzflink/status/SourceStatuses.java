@@ -107,6 +107,22 @@ public final class SourceStatuses {
     }
   }
 
+  /**
+   * In the caller's transaction: the position the results of {@code source} reflect as the last
+   * commit recorded it; -1 when none is recorded.
+   */
+  public static long appliedLsn(Connection c, String source) throws SQLException {
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT applied_lsn::text FROM " + TABLE + " WHERE source = ? AND \"table\" = ''")) {
+      p.setString(1, source);
+      try (ResultSet r = p.executeQuery()) {
+        String lsn = r.next() ? r.getString(1) : null;
+        return lsn == null ? -1 : LogSequenceNumber.valueOf(lsn).asLong();
+      }
+    }
+  }
+
   /** Writes {@code rows} (insert or update), creating the table if needed. */
   public static void write(Connection c, List<Row> rows) throws SQLException {
     create(c);

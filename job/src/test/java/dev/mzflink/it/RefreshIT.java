@@ -146,7 +146,17 @@ class RefreshIT {
         // The command reports a refused request and exits 1.
         out.getBuffer().setLength(0);
         err.getBuffer().setLength(0);
-        assertThat(run(out, err, "refresh", "--results-url", resultsUrl, "src", "nosuch"))
+        assertThat(
+                run(
+                    out,
+                    err,
+                    "refresh",
+                    "--results-url",
+                    resultsUrl,
+                    "--timeout",
+                    "3m",
+                    "src",
+                    "nosuch"))
             .isEqualTo(1);
         assertThat(out.toString())
             .contains("nosuch: failed: source \"public\".\"src\" has no table nosuch");
@@ -161,7 +171,17 @@ class RefreshIT {
         // A table the writer keeps busy is re-read while it writes: handed over exactly.
         out.getBuffer().setLength(0);
         long before = writer.transactions();
-        assertThat(run(out, err, "refresh", "--results-url", resultsUrl, "src", "accounts"))
+        assertThat(
+                run(
+                    out,
+                    err,
+                    "refresh",
+                    "--results-url",
+                    resultsUrl,
+                    "--timeout",
+                    "3m",
+                    "src",
+                    "accounts"))
             .as("refresh of accounts; out: %s; err: %s", out, err)
             .isZero();
         assertThat(writer.transactions()).isGreaterThan(before);
@@ -218,7 +238,17 @@ class RefreshIT {
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = run(out, err, "refresh", "--results-url", resultsUrl, "src", "events");
+        int code =
+            run(
+                out,
+                err,
+                "refresh",
+                "--results-url",
+                resultsUrl,
+                "--timeout",
+                "3m",
+                "src",
+                "events");
         assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
         // 1001 and 1002 inserted, 5 updated, 6 deleted.
         assertThat(out.toString()).containsPattern("events\"?: refreshed, 4 row\\(s\\)");
@@ -284,7 +314,8 @@ class RefreshIT {
 
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = run(out, err, "refresh", "--results-url", resultsUrl, "src", "gone");
+        int code =
+            run(out, err, "refresh", "--results-url", resultsUrl, "--timeout", "3m", "src", "gone");
         assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
         // 301 and 302 inserted, 10 updated.
         assertThat(out.toString()).containsPattern("gone\"?: refreshed, 12 row\\(s\\)");
@@ -329,7 +360,17 @@ class RefreshIT {
         try {
           StringWriter out = new StringWriter();
           StringWriter err = new StringWriter();
-          int code = run(out, err, "refresh", "--results-url", resultsUrl, "src", "big");
+          int code =
+              run(
+                  out,
+                  err,
+                  "refresh",
+                  "--results-url",
+                  resultsUrl,
+                  "--timeout",
+                  "3m",
+                  "src",
+                  "big");
           assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
           assertThat(Failpoints.fired(Failpoints.INSIDE_SNAPSHOT)).isTrue();
           assertThat(out.toString()).containsPattern("big\"?: refreshed, 3 row\\(s\\)");
