@@ -248,12 +248,7 @@ public final class RefreshRequests {
   }
 
   private static boolean exists(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet r =
-            s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
-      r.next();
-      return r.getBoolean(1);
-    }
+    return ResultsSchema.exists(c, TABLE);
   }
 
   /**

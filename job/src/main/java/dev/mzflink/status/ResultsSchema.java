@@ -50,6 +50,17 @@ public final class ResultsSchema {
     }
   }
 
+  /** Whether the results database has table {@code qualified} ({@code "schema"."name"}). */
+  public static boolean exists(Connection c, String qualified) throws SQLException {
+    try (Statement s = c.createStatement();
+        java.sql.ResultSet r =
+            s.executeQuery(
+                "SELECT to_regclass('" + qualified.replace("'", "''") + "') IS NOT NULL")) {
+      r.next();
+      return r.getBoolean(1);
+    }
+  }
+
   /** Takes the DDL lock for the current transaction. */
   public static void lockDdl(Statement statement) throws SQLException {
     statement.execute("SELECT pg_advisory_xact_lock(" + DDL_LOCK + ")");

@@ -258,12 +258,7 @@ public final class SourceStatuses {
 
   /** Whether the results database has the status table (a pipeline ran against it). */
   private static boolean exists(Connection c) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet r =
-            s.executeQuery("SELECT to_regclass('" + TABLE.replace("'", "''") + "') IS NOT NULL")) {
-      r.next();
-      return r.getBoolean(1);
-    }
+    return ResultsSchema.exists(c, TABLE);
   }
 
   /** The status table's rows, ordered by source and table, for {@code mzflink status}. */

@@ -74,21 +74,9 @@ class RefreshIT {
             "INSERT INTO items VALUES (900001, 'junk', 1), (900002, 'junk', 2)");
         String untouched = rowVersions(results);
 
+        refresh(resultsUrl, "items", 10);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code =
-            run(
-                out,
-                err,
-                "refresh",
-                "--results-url",
-                resultsUrl,
-                "--timeout",
-                "3m",
-                "src",
-                "items");
-        assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
-        assertThat(out.toString()).containsPattern("items\"?: refreshed, 10 row\\(s\\)");
         assertThat(
                 Sql.strings(
                     results,
@@ -236,22 +224,8 @@ class RefreshIT {
         Pipelines.awaitMarker(app, results, "other", 1, CATCH_UP);
         assertThat(Sql.longValue(results, "SELECT count(*) FROM events")).isEqualTo(1000);
 
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code =
-            run(
-                out,
-                err,
-                "refresh",
-                "--results-url",
-                resultsUrl,
-                "--timeout",
-                "3m",
-                "src",
-                "events");
-        assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
         // 1001 and 1002 inserted, 5 updated, 6 deleted.
-        assertThat(out.toString()).containsPattern("events\"?: refreshed, 4 row\\(s\\)");
+        refresh(resultsUrl, "events", 4);
         Tables.awaitEqual(app, results, List.of("events"), CATCH_UP);
         Await.until(
             "events to run again",
@@ -312,13 +286,8 @@ class RefreshIT {
         assertThat(Sql.longValue(results, "SELECT count(*) FROM gone")).isEqualTo(300);
         assertThat(Sql.longValue(results, "SELECT count(*) FROM gone WHERE v < 0")).isZero();
 
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code =
-            run(out, err, "refresh", "--results-url", resultsUrl, "--timeout", "3m", "src", "gone");
-        assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
         // 301 and 302 inserted, 10 updated.
-        assertThat(out.toString()).containsPattern("gone\"?: refreshed, 12 row\\(s\\)");
+        refresh(resultsUrl, "gone", 12);
         Tables.awaitEqual(app, results, List.of("kept", "gone"), CATCH_UP);
         Await.until(
             "gone to run again",
@@ -358,28 +327,27 @@ class RefreshIT {
             "INSERT INTO big VALUES (0, 'junk')");
         Failpoints.arm(Failpoints.INSIDE_SNAPSHOT);
         try {
-          StringWriter out = new StringWriter();
-          StringWriter err = new StringWriter();
-          int code =
-              run(
-                  out,
-                  err,
-                  "refresh",
-                  "--results-url",
-                  resultsUrl,
-                  "--timeout",
-                  "3m",
-                  "src",
-                  "big");
-          assertThat(code).as("refresh exit code; out: %s; err: %s", out, err).isZero();
+          refresh(resultsUrl, "big", 3);
           assertThat(Failpoints.fired(Failpoints.INSIDE_SNAPSHOT)).isTrue();
-          assertThat(out.toString()).containsPattern("big\"?: refreshed, 3 row\\(s\\)");
         } finally {
           Failpoints.disarm(Failpoints.INSIDE_SNAPSHOT);
         }
         Tables.awaitEqual(app, results, List.of("big"), CATCH_UP);
       }
     }
+  }
+
+  /**
+   * Runs {@code mzflink refresh} of {@code table} of source src: done, with {@code rows} written.
+   */
+  private static void refresh(String resultsUrl, String table, long rows) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        run(out, err, "refresh", "--results-url", resultsUrl, "--timeout", "3m", "src", table);
+    assertThat(code).as("refresh of %s; out: %s; err: %s", table, out, err).isZero();
+    assertThat(out.toString())
+        .containsPattern(table + "\"?: refreshed, " + rows + " row\\(s\\) of its results table");
   }
 
   private static int run(StringWriter out, StringWriter err, String... args) {
