@@ -253,8 +253,6 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         }
       }
     }
-    // The first commit after checkpoints held back for a snapshot holds all of that snapshot.
-    boolean afterHold = heldThrough > committed;
     scheduled = checkpoint;
     long id = checkpoint;
     committer.execute(
@@ -265,7 +263,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
                 url,
                 LOG,
                 () -> {
-                  commit(due, positions, afterHold);
+                  commit(due, positions);
                   return null;
                 },
                 this::closeQuietly,
@@ -326,42 +324,40 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
    * Applies every table's staged changes up to the markers' batches and records the sources'
    * positions, in one transaction.
    */
-  private void commit(
-      Map<String, Map<Integer, Marker>> markers, Map<String, Marker> positions, boolean afterHold)
+  private void commit(Map<String, Map<Integer, Marker>> markers, Map<String, Marker> positions)
       throws SQLException {
     Connection c = connection();
     long started = System.nanoTime();
     long changes = 0;
     try {
-      // Tables re-read on request whose rows are all read: this commit, the first after the hold
-      // on results while they were read, holds every change of their re-read.
+      // Tables re-read on request whose rows are all read. Nothing is committed while a table is
+      // read, nor until the stream has passed the point it was read at: the first commit past that
+      // point holds every change of the re-read.
       Map<String, List<RefreshRequests.Request>> rereads = new TreeMap<>();
       List<RefreshRequests.Request> withoutCopy = new ArrayList<>();
-      if (afterHold) {
-        for (String source : positions.keySet()) {
-          long before = SourceStatuses.appliedLsn(c, source);
-          long now = positions.get(source).batch;
-          for (RefreshRequests.Request r : RefreshRequests.read(c, source)) {
-            // This commit must be the first to pass the point the table was read at: the one that
-            // holds the whole re-read. (A re-read committed without its difference cannot be
-            // repaired here: its rows were applied as changes, and the others are not known.)
-            if (r.lsn() < 0 || now < r.lsn()) {
-              continue;
-            }
-            if (before >= r.lsn()) {
-              RefreshRequests.failed(
-                  c,
-                  r.id(),
-                  "the re-read reached the results without its difference applied; run mzflink"
-                      + " refresh again");
-              continue;
-            }
-            String copy = copies.getOrDefault(source, Map.of()).get(r.table());
-            if (copy != null && markers.containsKey(copy)) {
-              rereads.computeIfAbsent(copy, k -> new ArrayList<>()).add(r);
-            } else {
-              withoutCopy.add(r);
-            }
+      for (String source : positions.keySet()) {
+        long before = SourceStatuses.appliedLsn(c, source);
+        long now = positions.get(source).batch;
+        for (RefreshRequests.Request r : RefreshRequests.read(c, source)) {
+          // This commit must be the first to pass the point the table was read at: the one that
+          // holds the whole re-read. (A re-read committed without its difference cannot be
+          // repaired here: its rows were applied as changes, and the others are not known.)
+          if (r.lsn() < 0 || now < r.lsn()) {
+            continue;
+          }
+          if (before >= r.lsn()) {
+            RefreshRequests.failed(
+                c,
+                r.id(),
+                "the re-read reached the results without its difference applied; run mzflink"
+                    + " refresh again");
+            continue;
+          }
+          String copy = copies.getOrDefault(source, Map.of()).get(r.table());
+          if (copy != null && markers.containsKey(copy)) {
+            rereads.computeIfAbsent(copy, k -> new ArrayList<>()).add(r);
+          } else {
+            withoutCopy.add(r);
           }
         }
       }
