@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
@@ -127,6 +128,41 @@ public final class PipelineRunner {
       boolean local,
       List<ReplicationSlot> slots,
       OwnedSlots.Claim claim) {
+    Optional<Path> temporaryCheckpoints = Optional.empty();
+    Optional<String> checkpointDirectory = options.checkpointDirectory();
+    if (checkpointDirectory.isEmpty() && local) {
+      try {
+        Path dir = Files.createTempDirectory("mzflink-checkpoints-");
+        temporaryCheckpoints = Optional.of(dir);
+        checkpointDirectory = Optional.of(dir.toUri().toString());
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot create a checkpoint directory", e);
+      }
+    }
+    try {
+      return submitWithCheckpoints(
+          plan, options, local, slots, claim, checkpointDirectory, temporaryCheckpoints);
+    } catch (RuntimeException | Error e) {
+      temporaryCheckpoints.ifPresent(RunningPipeline::deleteRecursively);
+      throw e;
+    }
+  }
+
+  private static RunningPipeline submitWithCheckpoints(
+      FlinkPlan plan,
+      RunOptions options,
+      boolean local,
+      List<ReplicationSlot> slots,
+      OwnedSlots.Claim claim,
+      Optional<String> checkpointDirectory,
+      Optional<Path> temporaryCheckpoints) {
+    String run = HexFormat.of().formatHex(RUN_TOKENS.generateSeed(4));
+    Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
+    Graph built = graph(plan, options, conf, run);
+    if (options.fromSavepoint().isPresent()) {
+      ResumeCheck.checkResultsTables(
+          options.fromSavepoint().get(), built.reads(), copyTables(plan));
+    }
     try (Connection results = openResults(options.resultsUrl())) {
       for (String created :
           ResultsTables.prepare(
@@ -152,40 +188,10 @@ public final class PipelineRunner {
       throw UserError.of("could not prepare the results database").withDetail(e.getMessage());
     }
 
-    Optional<Path> temporaryCheckpoints = Optional.empty();
-    Optional<String> checkpointDirectory = options.checkpointDirectory();
-    if (checkpointDirectory.isEmpty() && local) {
-      try {
-        Path dir = Files.createTempDirectory("mzflink-checkpoints-");
-        temporaryCheckpoints = Optional.of(dir);
-        checkpointDirectory = Optional.of(dir.toUri().toString());
-      } catch (IOException e) {
-        throw new IllegalStateException("cannot create a checkpoint directory", e);
-      }
-    }
-    String run = HexFormat.of().formatHex(RUN_TOKENS.generateSeed(4));
-    Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
-    StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
-    StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
-    StreamGraph graph;
-    try {
-      Job built = build(plan, options, env, tableEnvironment, run);
-      // One committer commits each checkpoint of every results table in one transaction.
-      try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
-        built.inserts().attachAsDataStream();
-        built.positions().forEach(group::addPositions);
-        copies(plan).forEach(group::addCopies);
-        group.attachCommitter();
-      }
-      graph = env.getStreamGraph();
-    } finally {
-      // The upstream tables' streams are in the graph now (or the job is not built).
-      UpstreamTableFactory.forget(run + "/");
-    }
-    graph.setJobName(options.jobName());
+    built.graph().setJobName(options.jobName());
     JobClient job;
     try {
-      job = env.executeAsync(graph);
+      job = built.env().executeAsync(built.graph());
     } catch (Exception e) {
       throw new IllegalStateException("could not submit the Flink job: " + e.getMessage(), e);
     }
@@ -229,6 +235,44 @@ public final class PipelineRunner {
       }
     }
     return copies;
+  }
+
+  /**
+   * A pipeline's job, built but not submitted.
+   *
+   * @param reads per results table writer's uid, the uids of the planner's operators it reads from
+   */
+  record Graph(StreamExecutionEnvironment env, StreamGraph graph, Map<String, Set<String>> reads) {}
+
+  /**
+   * Builds the pipeline's job in an environment configured by {@code conf}, without touching either
+   * database; {@code run} is a token of this run.
+   */
+  static Graph graph(FlinkPlan plan, RunOptions options, Configuration conf, String run) {
+    StreamExecutionEnvironment env = FlinkEnvironment.executionEnvironment(options, conf);
+    StreamTableEnvironment tableEnvironment = FlinkEnvironment.tableEnvironment(env);
+    try {
+      Job built = build(plan, options, env, tableEnvironment, run);
+      // One committer commits each checkpoint of every results table in one transaction.
+      try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
+        built.inserts().attachAsDataStream();
+        built.positions().forEach(group::addPositions);
+        copies(plan).forEach(group::addCopies);
+        group.attachCommitter();
+      }
+      Map<String, Set<String>> reads = StableUids.assign(env.getTransformations());
+      return new Graph(env, env.getStreamGraph(), reads);
+    } finally {
+      // The upstream tables' streams are in the graph now (or the job is not built).
+      UpstreamTableFactory.forget(run + "/");
+    }
+  }
+
+  /** The results tables (quoted) that are copies of upstream tables. */
+  private static Set<String> copyTables(FlinkPlan plan) {
+    Set<String> tables = new java.util.TreeSet<>();
+    copies(plan).values().forEach(m -> tables.addAll(m.values()));
+    return tables;
   }
 
   /** A job's tables and INSERTs in a table environment, and its sources' positions. */

@@ -4,6 +4,7 @@ import dev.mzflink.UserError;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.runtime.cdc.ResumeLsn;
 import dev.mzflink.runtime.cdc.SourceStreams;
+import dev.mzflink.sink.ResultsCommitGroup;
 import dev.mzflink.source.PgSplit;
 import dev.mzflink.source.PgSplitSerializer;
 import dev.mzflink.source.StreamSplit;
@@ -163,6 +164,69 @@ public final class ResumeCheck {
             .withDetail(e.getMessage());
       }
     }
+  }
+
+  /**
+   * Refuses to resume from {@code savepoint} when a results table would be computed otherwise than
+   * the savepoint's state was: its writer is in the savepoint but some operator Flink's planner
+   * computes it with is not (the view, or a view or table it reads, changed; its results would mix
+   * both definitions, and a changed filter or projection holds no state Flink would miss), or it is
+   * a view the savepoint does not have at all (a resume continues from the saved state, so a new
+   * view would miss every row from before it). A new results table that copies an upstream table is
+   * accepted: the source snapshots a table new to it.
+   *
+   * @param reads per results table writer's uid, the uids of the planner's operators it reads from
+   * @param copies the results tables (quoted) that copy an upstream table
+   */
+  static void checkResultsTables(
+      String savepoint, Map<String, java.util.Set<String>> reads, java.util.Set<String> copies) {
+    java.util.Set<OperatorID> saved = new java.util.HashSet<>();
+    for (OperatorState operator : load(savepoint).getOperatorStates()) {
+      saved.add(operator.getOperatorID());
+    }
+    List<String> changed = new ArrayList<>();
+    List<String> added = new ArrayList<>();
+    for (Map.Entry<String, java.util.Set<String>> writer : reads.entrySet()) {
+      String table = ResultsCommitGroup.writerTable(writer.getKey()).orElseThrow();
+      if (!saved.contains(operatorId(writer.getKey()))) {
+        if (!copies.contains(table)) {
+          added.add(table);
+        }
+      } else if (!writer.getValue().stream()
+          .map(ResumeCheck::operatorId)
+          .allMatch(saved::contains)) {
+        changed.add(table);
+      }
+    }
+    if (changed.isEmpty() && added.isEmpty()) {
+      return;
+    }
+    List<String> reasons = new ArrayList<>();
+    if (!changed.isEmpty()) {
+      reasons.add(
+          String.format(
+              "%s computed otherwise than in the savepoint: %s",
+              changed.size() == 1 ? "results table" : changed.size() + " results tables",
+              String.join(", ", changed)));
+    }
+    if (!added.isEmpty()) {
+      reasons.add(
+          String.format(
+              "%s not in the savepoint: %s",
+              added.size() == 1 ? "materialized view" : added.size() + " materialized views",
+              String.join(", ", added)));
+    }
+    throw UserError.of(
+            String.format("cannot resume from %s: %s", savepoint, String.join("; ", reasons)))
+        .withDetail(
+            "A resume continues each view from the savepoint's state. A view whose definition"
+                + " changed (or a view or table it reads) would apply the new definition to the"
+                + " changes after the savepoint only, beside rows computed by the old one; a view"
+                + " new to the pipeline would miss every row from before the savepoint.")
+        .withHint(
+            "Resume with the materialized views of the savepoint's script, unchanged (tables"
+                + " may be added to the source), or start the pipeline from scratch (without"
+                + " --from-savepoint).");
   }
 
   /** What the publication publishes of each of the stream's tables, as the plan read it. */

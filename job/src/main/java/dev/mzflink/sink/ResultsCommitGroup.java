@@ -44,6 +44,20 @@ public final class ResultsCommitGroup implements AutoCloseable {
     return group;
   }
 
+  /** The uid of the writers of results table {@code table} (quoted). */
+  public static String writerUid(String table) {
+    return WRITER_UID_PREFIX + table;
+  }
+
+  /** The results table (quoted) whose writers have {@code uid}, if they are a writer's. */
+  public static java.util.Optional<String> writerTable(String uid) {
+    return uid.startsWith(WRITER_UID_PREFIX)
+        ? java.util.Optional.of(uid.substring(WRITER_UID_PREFIX.length()))
+        : java.util.Optional.empty();
+  }
+
+  private static final String WRITER_UID_PREFIX = "mzflink-results-writer-";
+
   /** Adds a table's writers to the open group; false when no group is open. */
   static boolean join(String url, ResultsTableSpec table, DataStream<Marker> markers) {
     ResultsCommitGroup group = CURRENT.get();

@@ -58,7 +58,7 @@ final class ResultsDynamicSink implements DynamicTableSink {
                 .keyBy(new PartitionKey(text, table.key))
                 .transform(
                     "results " + id, TypeInformation.of(Marker.class), new StagedWriter(url, table))
-                .uid("mzflink-results-writer-" + id)
+                .uid(ResultsCommitGroup.writerUid(id))
                 .setParallelism(stream.getExecutionEnvironment().getParallelism());
         if (ResultsCommitGroup.join(url, table, markers)) {
           return markers

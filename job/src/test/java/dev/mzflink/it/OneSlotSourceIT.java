@@ -3,6 +3,7 @@ package dev.mzflink.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mzflink.UserError;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
@@ -413,6 +414,100 @@ class OneSlotSourceIT {
             "UPDATE m SET v = NULL WHERE id % 5 = 0",
             "INSERT INTO n VALUES (1), (1)",
             "DELETE FROM k WHERE id < 5");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+      }
+    }
+  }
+
+  /**
+   * Views keep their join and aggregate state across a resume that adds tables to the pipeline (a
+   * table added to the publication moves Flink's own operator ids); a resume whose view changed, or
+   * with a view the savepoint does not have, is refused before anything is touched.
+   */
+  @Test
+  void viewsKeepTheirStateWhenTheirPipelineResumesWithANewTable() throws Exception {
+    EmbeddedPostgresServer server = databases("viewed");
+    String totals = "SELECT g, sum(v) AS s, count(*) AS c FROM k GROUP BY g";
+    String joined = "SELECT k.g, sum(l.q) AS q FROM k JOIN l ON l.k_id = k.id GROUP BY k.g";
+    try (Connection app = server.connect("viewed");
+        Connection results = server.connect("viewed_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE k (id int PRIMARY KEY, g int, v int)",
+          "CREATE TABLE l (id int PRIMARY KEY, k_id int, q int)",
+          "CREATE TABLE a (id int PRIMARY KEY, v text)",
+          "INSERT INTO k SELECT i, i % 7, i FROM generate_series(1, 300) i",
+          "INSERT INTO l SELECT i, i % 300 + 1, i % 11 FROM generate_series(1, 600) i",
+          "INSERT INTO a SELECT i, 'a' || i FROM generate_series(1, 100) i",
+          "CREATE PUBLICATION viewed FOR TABLE k, l",
+          // PostgreSQL's answers, under the results tables' names.
+          "CREATE VIEW totals AS " + totals,
+          "CREATE VIEW joined AS " + joined);
+      String script =
+          Pipelines.replicate(server.conninfo("viewed"), "viewed")
+              + "CREATE MATERIALIZED VIEW totals AS "
+              + totals
+              + ";\nCREATE MATERIALIZED VIEW joined AS "
+              + joined
+              + ";\n";
+      String resultsUrl = server.jdbcUrl("viewed_results");
+      List<String> before = tables("k", "l", "totals", "joined");
+      String savepoint;
+      try (RunningPipeline pipeline = Pipelines.start(script, resultsUrl, 2)) {
+        Tables.awaitEqual(app, results, before, CATCH_UP);
+        savepoint = pipeline.stopWithSavepoint(savepoints.toUri().toString());
+      }
+      // Table a sorts before k and l: it moves their numbering in the job.
+      Sql.execute(
+          app,
+          "ALTER PUBLICATION viewed ADD TABLE a",
+          "UPDATE k SET v = v + 1000 WHERE id % 10 = 0",
+          "DELETE FROM l WHERE id % 9 = 0",
+          "UPDATE a SET v = 'changed' WHERE id <= 10");
+      List<String> all = tables("a", "k", "l", "totals", "joined");
+      try (RunningPipeline pipeline =
+          Pipelines.start(script, resultsUrl, 2, Optional.of(savepoint))) {
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        Sql.execute(
+            app,
+            "INSERT INTO l SELECT i, i % 50 + 1, 5 FROM generate_series(601, 700) i",
+            "UPDATE k SET g = 0 WHERE id < 20",
+            "DELETE FROM a WHERE id > 90");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        savepoint = pipeline.stopWithSavepoint(savepoints.toUri().toString());
+      }
+      String resumed = savepoint;
+      long rows = Sql.longValue(results, "SELECT count(*) FROM totals");
+      assertThatThrownBy(
+              () ->
+                  Pipelines.start(
+                          script.replace("sum(v) AS s", "max(v) AS s"),
+                          resultsUrl,
+                          2,
+                          Optional.of(resumed))
+                      .close())
+          .isInstanceOf(UserError.class)
+          .hasMessageContaining(
+              "results table computed otherwise than in the savepoint: \"public\".\"totals\"");
+      assertThatThrownBy(
+              () ->
+                  Pipelines.start(
+                          script
+                              + "CREATE MATERIALIZED VIEW big AS SELECT id, v FROM k WHERE v > 100;\n",
+                          resultsUrl,
+                          2,
+                          Optional.of(resumed))
+                      .close())
+          .isInstanceOf(UserError.class)
+          .hasMessageContaining("materialized view not in the savepoint: \"public\".\"big\"");
+      // Refused before anything was touched.
+      assertThat(Sql.longValue(results, "SELECT count(*) FROM pg_tables WHERE tablename = 'big'"))
+          .isZero();
+      assertThat(Sql.longValue(results, "SELECT count(*) FROM totals")).isEqualTo(rows);
+      // The unchanged script still resumes.
+      Sql.execute(app, "UPDATE k SET v = -v WHERE id % 3 = 0");
+      try (RunningPipeline pipeline =
+          Pipelines.start(script, resultsUrl, 2, Optional.of(resumed))) {
         Tables.awaitEqual(app, results, all, CATCH_UP);
       }
     }
