@@ -7,6 +7,7 @@ import dev.mzflink.doctor.Problem;
 import dev.mzflink.plan.ShowOutput;
 import dev.mzflink.runtime.OwnedSlots;
 import dev.mzflink.runtime.PipelineRunner;
+import dev.mzflink.runtime.PublicationFollower;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.sink.ResultsOutage;
@@ -115,6 +116,18 @@ final class RunCommand implements Callable<Integer> {
               + " local MiniCluster until Ctrl-C.")
   Optional<String> jobManager;
 
+  @Option(
+      names = "--follow-publications",
+      negatable = true,
+      defaultValue = "true",
+      fallbackValue = "true",
+      description =
+          "While the pipeline runs locally, watch its publications: a table added to one that CREATE VIEWS takes (no list)"
+              + " restarts the pipeline from a savepoint with the table, which is snapshotted at its own point while every"
+              + " other table and view goes on from the savepoint's state (default: on; not with --jobmanager or"
+              + " --per-table-slots).")
+  boolean followPublications;
+
   @Override
   public Integer call() throws Exception {
     // The options' values first: a wrong one is refused before anything connects.
@@ -206,8 +219,39 @@ final class RunCommand implements Callable<Integer> {
     if (!perTableSlots) {
       SnapshotProgress.startInBackground(resultsUrl, sources, out, err);
     }
-    return Interrupts.runUntilInterrupted(
-        pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
+    if (perTableSlots || !followPublications) {
+      return Interrupts.runUntilInterrupted(
+          pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
+    }
+    try (PublicationFollower follower =
+        PublicationFollower.start(
+            pipeline,
+            plan,
+            options,
+            () -> recompile(text, reading),
+            message -> {
+              out.println(message);
+              out.flush();
+            },
+            FOLLOW_EVERY)) {
+      return Interrupts.runUntilInterrupted(
+          pipeline, out, err, resultsUrl, sources, checkpointDirectory.isPresent());
+    }
+  }
+
+  /** How often a local pipeline looks for tables added to its publications. */
+  static final Duration FOLLOW_EVERY = Duration.ofSeconds(5);
+
+  /** The script compiled again against upstream as it is now. */
+  private FlinkPlan recompile(String text, SourceReading reading) {
+    Compilation again =
+        ScriptCompiler.compile(
+            text, new TranslateOptions(resultsUrl, slotSuffix), reading, ProcessContext.compile());
+    if (again.hasErrors()) {
+      throw dev.mzflink.UserError.of("the script no longer compiles")
+          .withDetail(Problem.renderAll(again.problems()));
+    }
+    return again.flinkPlan();
   }
 
   /**

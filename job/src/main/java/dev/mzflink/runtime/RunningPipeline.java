@@ -27,16 +27,23 @@ public final class RunningPipeline implements AutoCloseable {
   /** How long a stopped job's walsenders get to let go of its slots. */
   static final Duration SLOT_RELEASE = Duration.ofSeconds(15);
 
-  private final JobClient job;
-  private final List<ReplicationSlot> slots;
+  // All but resultsUrl are replaced when a re-plan replaces the job (replace).
+  private volatile JobClient job;
+  private volatile List<ReplicationSlot> slots;
   private final String resultsUrl;
-  private final String run;
-  private final Predicate<String> createdByMzflink;
-  private final String checkpointDirectory;
-  private final Optional<Path> temporaryCheckpoints;
-  private final boolean local;
+  private volatile String run;
+  private volatile Predicate<String> createdByMzflink;
+  private volatile String checkpointDirectory;
+  private volatile Optional<Path> temporaryCheckpoints;
+  private volatile boolean local;
   private boolean stopped;
   private List<String> slotsLeft = List.of();
+
+  /** While a re-plan replaces the job: await and stop wait for it. */
+  private boolean replacing;
+
+  /** Why a re-plan could not start a job again, for await to throw. */
+  private Exception replaceFailure;
 
   RunningPipeline(
       JobClient job,
@@ -87,9 +94,76 @@ public final class RunningPipeline implements AutoCloseable {
     return checkpointDirectory;
   }
 
-  /** Blocks until the job ends; throws with the job's failure if it failed. */
+  /**
+   * Blocks until the job ends; throws with the job's failure if it failed. A job stopped to be
+   * replaced by a re-plan (see {@link #beginReplace}) does not count: this waits for its successor.
+   */
   public void await() throws Exception {
-    job.getJobExecutionResult().get();
+    while (true) {
+      JobClient watched = job;
+      Exception failure = null;
+      try {
+        watched.getJobExecutionResult().get();
+      } catch (ExecutionException e) {
+        failure = e;
+      }
+      synchronized (this) {
+        while (replacing) {
+          wait();
+        }
+        if (job != watched) {
+          continue;
+        }
+        if (replaceFailure != null) {
+          throw replaceFailure;
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return;
+    }
+  }
+
+  /**
+   * Starts replacing the job (stop it with {@link #stopWithSavepoint}, start its successor, then
+   * {@link #replace} or {@link #failReplace}); false when the pipeline is stopped or being replaced
+   * already.
+   */
+  synchronized boolean beginReplace() {
+    if (stopped || replacing) {
+      return false;
+    }
+    replacing = true;
+    return true;
+  }
+
+  /** Ends a replacement: from now on this pipeline is {@code next}'s job, slots and directories. */
+  synchronized void replace(RunningPipeline next) {
+    job = next.job;
+    slots = next.slots;
+    run = next.run;
+    createdByMzflink = next.createdByMzflink;
+    checkpointDirectory = next.checkpointDirectory;
+    temporaryCheckpoints = next.temporaryCheckpoints;
+    local = next.local;
+    stopped = false;
+    replacing = false;
+    notifyAll();
+  }
+
+  /** Ends a replacement that found the job still running (it was not stopped): nothing changed. */
+  synchronized void keepJob() {
+    stopped = false;
+    replacing = false;
+    notifyAll();
+  }
+
+  /** Ends a replacement that stopped the job and could start none: {@link #await} throws why. */
+  synchronized void failReplace(Exception why) {
+    replaceFailure = why;
+    replacing = false;
+    notifyAll();
   }
 
   /** Takes a savepoint in {@code directory} while the job goes on; returns its path. */
@@ -130,6 +204,7 @@ public final class RunningPipeline implements AutoCloseable {
    * run's own connection: a slot another process reads is left in place (see {@link #slotsLeft()}).
    */
   public synchronized List<String> stop() {
+    awaitReplaced();
     if (stopped) {
       return List.of();
     }
@@ -154,6 +229,7 @@ public final class RunningPipeline implements AutoCloseable {
 
   /** Ends the job like {@link #stop()}, but keeps its replication slots; returns their names. */
   public synchronized List<String> stopKeepingSlots() {
+    awaitReplaced();
     boolean wasStopped = stopped;
     stopped = true;
     if (!wasStopped) {
@@ -167,6 +243,18 @@ public final class RunningPipeline implements AutoCloseable {
       }
     }
     return slotNames();
+  }
+
+  /** Waits (holding this pipeline's lock, which waiting releases) for a re-plan to end. */
+  private void awaitReplaced() {
+    while (replacing) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
   }
 
   private List<String> dropSlots() {

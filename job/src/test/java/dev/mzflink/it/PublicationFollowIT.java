@@ -1,0 +1,177 @@
+package dev.mzflink.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.runtime.PipelineRunner;
+import dev.mzflink.runtime.PublicationFollower;
+import dev.mzflink.runtime.RunOptions;
+import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.testing.Await;
+import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Scripts;
+import dev.mzflink.testing.Sql;
+import dev.mzflink.testing.Tables;
+import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.SourceReading;
+import java.sql.Connection;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * A running pipeline follows its publication: a table added to it while a writer keeps another
+ * table busy is snapshotted and handed over by a restart from a savepoint, the views keep their
+ * state, and the busy table's results stay fresh.
+ */
+class PublicationFollowIT {
+  @RegisterExtension
+  static final PostgresServerExtension POSTGRES =
+      new PostgresServerExtension(Map.of("max_replication_slots", "10", "max_wal_senders", "10"));
+
+  private static final Duration CATCH_UP = Duration.ofSeconds(90);
+
+  private static final String TOTALS =
+      "SELECT id % 5 AS g, sum(n) AS s, count(*) AS c FROM busy GROUP BY id % 5";
+
+  @Test
+  void aTableAddedToThePublicationIsReadWhileAnotherStaysFresh() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("follow");
+    server.createDatabase("follow_results");
+    try (Connection app = server.connect("follow");
+        Connection results = server.connect("follow_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE busy (id int PRIMARY KEY, n int NOT NULL, beat timestamptz)",
+          "CREATE TABLE other (id int PRIMARY KEY, v text)",
+          "CREATE TABLE added (id int PRIMARY KEY, v text, w int)",
+          "INSERT INTO busy SELECT i, 0, clock_timestamp() FROM generate_series(1, 100) i",
+          "INSERT INTO other SELECT i, 'o' || i FROM generate_series(1, 50) i",
+          "INSERT INTO added SELECT i, 'a' || i, i % 13 FROM generate_series(1, 20000) i",
+          "CREATE PUBLICATION follow FOR TABLE busy, other",
+          "CREATE VIEW totals AS " + TOTALS);
+      String url = server.jdbcUrl("follow_results");
+      String script =
+          "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+              + server.conninfo("follow")
+              + "' PUBLICATION 'follow';\nCREATE VIEWS FROM SOURCE src;\n"
+              + "CREATE MATERIALIZED VIEW totals AS "
+              + TOTALS
+              + ";\n";
+      Supplier<FlinkPlan> compile =
+          () -> Scripts.compile(script, url, SourceReading.ONE_SLOT_PER_SOURCE).flinkPlan();
+      FlinkPlan plan = compile.get();
+      RunOptions options =
+          new RunOptions(
+              url, Optional.empty(), Duration.ofMillis(500), 2, Optional.empty(), "test");
+      List<String> said = new CopyOnWriteArrayList<>();
+      List<String> before =
+          List.of("\"public\".\"busy\"", "\"public\".\"other\"", "\"public\".\"totals\"");
+      List<String> all =
+          List.of(
+              "\"public\".\"added\"",
+              "\"public\".\"busy\"",
+              "\"public\".\"other\"",
+              "\"public\".\"totals\"");
+      AtomicBoolean writing = new AtomicBoolean(true);
+      AtomicLong worstLagMillis = new AtomicLong();
+      try (RunningPipeline pipeline = PipelineRunner.start(plan, options);
+          PublicationFollower follower =
+              PublicationFollower.start(
+                  pipeline, plan, options, compile, said::add, Duration.ofSeconds(1))) {
+        Tables.awaitEqual(app, results, before, CATCH_UP);
+        Thread writer =
+            new Thread(
+                () -> {
+                  try (Connection w = server.connect("follow")) {
+                    for (int i = 0; writing.get(); i++) {
+                      Sql.execute(
+                          w,
+                          "UPDATE busy SET n = n + 1, beat = clock_timestamp() WHERE id = "
+                              + (i % 100 + 1));
+                      Thread.sleep(20);
+                    }
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        writer.start();
+        // The results' newest beat against upstream's clock: how far behind the results are.
+        Thread watch =
+            new Thread(
+                () -> {
+                  try (Connection r = server.connect("follow_results")) {
+                    while (writing.get()) {
+                      long lag =
+                          Sql.longValue(
+                              r,
+                              "SELECT (extract(epoch FROM clock_timestamp() - max(beat)) * 1000)::bigint FROM busy");
+                      worstLagMillis.accumulateAndGet(lag, Math::max);
+                      Thread.sleep(100);
+                    }
+                  } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                  }
+                });
+        Thread.sleep(2000);
+        watch.start();
+        Thread.sleep(2000);
+        Sql.execute(
+            app,
+            "ALTER PUBLICATION follow ADD TABLE added",
+            "UPDATE added SET v = 'changed' WHERE id <= 100");
+        awaitTable(results, "added");
+        Tables.awaitEqual(app, results, List.of("\"public\".\"added\""), CATCH_UP);
+        Sql.execute(
+            app, "DELETE FROM added WHERE id > 19900", "UPDATE other SET v = NULL WHERE id < 5");
+        Thread.sleep(3000);
+        writing.set(false);
+        writer.join();
+        watch.join();
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+        assertThat(said)
+            .anyMatch(
+                m ->
+                    m.startsWith(
+                        "Tables added to the publication: \"public\".\"added\" of source"
+                            + " \"public\".\"src\". Restarting the pipeline with them"));
+        assertThat(said).anyMatch(m -> m.startsWith("Resumed from "));
+
+        // Again: the resumed pipeline is followed as the first one was.
+        Sql.execute(
+            app,
+            "CREATE TABLE later (id int PRIMARY KEY)",
+            "INSERT INTO later SELECT generate_series(1, 10)",
+            "ALTER PUBLICATION follow ADD TABLE later",
+            "DELETE FROM later WHERE id = 1");
+        awaitTable(results, "later");
+        Tables.awaitEqual(app, results, List.of("\"public\".\"later\""), CATCH_UP);
+        Tables.awaitEqual(app, results, all, CATCH_UP);
+      }
+      System.out.println(
+          "worst lag of busy's results: " + worstLagMillis.get() + " ms; said: " + said);
+      assertThat(worstLagMillis.get())
+          .as("busy's results behind upstream at worst (ms)")
+          .isLessThan(5000);
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
+  private static void awaitTable(Connection results, String name) throws Exception {
+    Await.until(
+        "results table " + name + " created",
+        CATCH_UP,
+        () ->
+            Sql.longValue(
+                    results, "SELECT count(*) FROM pg_tables WHERE tablename = '" + name + "'")
+                == 1);
+  }
+}
