@@ -111,6 +111,24 @@ class SourceCommandLineIT {
             "DELETE FROM big WHERE id > 499000",
             "UPDATE small SET v = -v WHERE k = 'k1'");
         Tables.awaitEqual(app, results, List.of("big", "small"), Duration.ofSeconds(300));
+        // A table added to the publication: run restarts the job with it, and its Ctrl-C still
+        // stops the restarted job and drops the slot.
+        Sql.execute(
+            app,
+            "CREATE TABLE late (id int PRIMARY KEY, v text)",
+            "INSERT INTO late SELECT g, 'v' || g FROM generate_series(1, 500) g",
+            "ALTER PUBLICATION killed ADD TABLE late");
+        Await.until(
+            "the job to be restarted with the table",
+            CATCH_UP,
+            () -> again.stdout().contains("Resumed from "));
+        assertThat(again.stdout())
+            .contains(
+                "Tables added to the publication: \"public\".\"late\" of source"
+                    + " \"public\".\"src\". Restarting the pipeline with them");
+        Sql.execute(
+            app, "DELETE FROM late WHERE id <= 10", "UPDATE small SET v = 0 WHERE k = 'k2'");
+        Tables.awaitEqual(app, results, List.of("big", "small", "late"), CATCH_UP);
         again.interrupt();
         assertThat(again.waitFor(60)).as(again.stderr()).isZero();
       }
