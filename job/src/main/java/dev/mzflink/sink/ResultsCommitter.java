@@ -336,14 +336,17 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       Map<String, List<RefreshRequests.Request>> rereads = new TreeMap<>();
       List<RefreshRequests.Request> withoutCopy = new ArrayList<>();
       for (String source : positions.keySet()) {
-        long before = SourceStatuses.appliedLsn(c, source);
         long now = positions.get(source).batch;
+        long before = Long.MIN_VALUE; // read when a request needs it
         for (RefreshRequests.Request r : RefreshRequests.read(c, source)) {
           // This commit must be the first to pass the point the table was read at: the one that
           // holds the whole re-read. (A re-read committed without its difference cannot be
           // repaired here: its rows were applied as changes, and the others are not known.)
           if (r.lsn() < 0 || now < r.lsn()) {
             continue;
+          }
+          if (before == Long.MIN_VALUE) {
+            before = SourceStatuses.appliedLsn(c, source);
           }
           if (before >= r.lsn()) {
             RefreshRequests.failed(
@@ -510,6 +513,8 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       ResultsTables.createProgressTable(c);
       if (!sources.isEmpty()) {
         SourceStatuses.create(c);
+        // Users without mzflink's command line insert refresh requests into it themselves.
+        RefreshRequests.create(c);
       }
       c.setAutoCommit(false);
       try (Statement s = c.createStatement();

@@ -675,5 +675,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   @Override
   public void close() {
     closeExporting();
+    refreshes.close();
+    publication.close();
   }
 }

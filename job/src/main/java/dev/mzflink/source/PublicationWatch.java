@@ -28,8 +28,17 @@ final class PublicationWatch {
   /** The tables reported removed; one added back leaves it, to be reported again if removed. */
   private final Set<String> reported = new HashSet<>();
 
+  /** The upstream database, where the publication is. */
+  private final KeptConnection upstream;
+
   PublicationWatch(SourceLayout layout) {
     this.layout = layout;
+    this.upstream = new KeptConnection("upstream", () -> PgReplication.connect(layout, "catalog"));
+  }
+
+  /** Closes the connection upstream. */
+  void close() {
+    upstream.close();
   }
 
   /**
@@ -39,17 +48,9 @@ final class PublicationWatch {
    */
   Map<String, String> unpublished() {
     Map<String, String> gone = new TreeMap<>();
-    Set<String> published = new HashSet<>();
-    try (Connection c = PgReplication.connect(layout, "catalog");
-        PreparedStatement p =
-            c.prepareStatement(
-                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
-      p.setString(1, layout.publication);
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          published.add(r.getString(1) + "\u0000" + r.getString(2));
-        }
-      }
+    Set<String> published;
+    try {
+      published = upstream.use(this::published);
     } catch (SQLException e) {
       LOG.debug("Source {}: publication not read: {}", layout.source, e.getMessage());
       return gone;
@@ -70,6 +71,21 @@ final class PublicationWatch {
       }
     }
     return gone;
+  }
+
+  private Set<String> published(Connection c) throws SQLException {
+    Set<String> published = new HashSet<>();
+    try (PreparedStatement p =
+        c.prepareStatement(
+            "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+      p.setString(1, layout.publication);
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          published.add(r.getString(1) + "\u0000" + r.getString(2));
+        }
+      }
+    }
+    return published;
   }
 
   /**

@@ -28,8 +28,20 @@ final class RefreshIntake {
 
   private final SourceLayout layout;
 
+  /** The results database, where the requests are. */
+  private final KeptConnection results;
+
   RefreshIntake(SourceLayout layout) {
     this.layout = layout;
+    this.results =
+        new KeptConnection(
+            "the results database",
+            () -> PgConnections.connect(layout.resultsUrl, new Properties()));
+  }
+
+  /** Closes the connection to the results database. */
+  void close() {
+    results.close();
   }
 
   /**
@@ -38,8 +50,8 @@ final class RefreshIntake {
    */
   Map<String, List<Long>> taken() {
     Map<String, List<Long>> byTable = new TreeMap<>();
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      for (Request r : RefreshRequests.open(c, layout.source)) {
+    try {
+      for (Request r : results.use(c -> RefreshRequests.open(c, layout.source))) {
         TableLayout table = tableNamed(r.table());
         if (table != null && !r.state().equals(RefreshRequests.State.REQUESTED.text())) {
           byTable.computeIfAbsent(table.id, k -> new ArrayList<>()).add(r.id());
@@ -56,11 +68,15 @@ final class RefreshIntake {
 
   /** The one table of the source that {@code given} names, or null. */
   TableLayout tableNamed(String given) {
-    List<TableLayout> named =
-        layout.tables.stream()
-            .filter(t -> RefreshRequests.Names.matches(given, t.qualifiedName))
-            .toList();
+    List<TableLayout> named = tablesNamed(given);
     return named.size() == 1 ? named.get(0) : null;
+  }
+
+  /** The tables of the source that {@code given} names. */
+  private List<TableLayout> tablesNamed(String given) {
+    return layout.tables.stream()
+        .filter(t -> RefreshRequests.Names.matches(given, t.qualifiedName))
+        .toList();
   }
 
   /** Requests {@code ids} are read in a snapshot at WAL position {@code lsn}. */
@@ -68,9 +84,11 @@ final class RefreshIntake {
     if (ids.isEmpty()) {
       return;
     }
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      RefreshRequests.reading(c, ids, lsn);
-    }
+    results.use(
+        c -> {
+          RefreshRequests.reading(c, ids, lsn);
+          return null;
+        });
   }
 
   /** Sets the state of requests {@code ids}. */
@@ -78,15 +96,17 @@ final class RefreshIntake {
     if (ids.isEmpty()) {
       return;
     }
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      RefreshRequests.mark(c, ids, state, Optional.empty(), Optional.empty());
-    }
+    results.use(
+        c -> {
+          RefreshRequests.mark(c, ids, state, Optional.empty(), Optional.empty());
+          return null;
+        });
   }
 
   /** The source's open refresh requests; none when the results database does not answer. */
   List<Request> open() {
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      return RefreshRequests.open(c, layout.source);
+    try {
+      return results.use(c -> RefreshRequests.open(c, layout.source));
     } catch (SQLException e) {
       LOG.debug("Source {}: refresh requests not read: {}", layout.source, e.getMessage());
       return List.of();
@@ -104,31 +124,25 @@ final class RefreshIntake {
     Set<Long> ids = new HashSet<>();
     polled.forEach(r -> ids.add(r.id()));
     List<Request> requests = new ArrayList<>();
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      for (Request r : RefreshRequests.open(c, layout.source)) {
-        if (ids.contains(r.id())
-            && (r.state().equals(RefreshRequests.State.REQUESTED.text())
-                || r.state().equals(RefreshRequests.State.RESTARTING.text()))) {
-          requests.add(r);
-        }
+    for (Request r : results.use(c -> RefreshRequests.open(c, layout.source))) {
+      if (ids.contains(r.id())
+          && (r.state().equals(RefreshRequests.State.REQUESTED.text())
+              || r.state().equals(RefreshRequests.State.RESTARTING.text()))) {
+        requests.add(r);
       }
     }
     Map<Long, String> failed = new TreeMap<>();
     Map<Long, TableLayout> taken = new TreeMap<>();
     List<String> names = layout.tables.stream().map(t -> t.qualifiedName).toList();
     for (Request r : requests) {
-      long matching =
-          layout.tables.stream()
-              .filter(t -> RefreshRequests.Names.matches(r.table(), t.qualifiedName))
-              .count();
-      TableLayout table = tableNamed(r.table());
-      if (table != null) {
-        taken.put(r.id(), table);
+      List<TableLayout> matching = tablesNamed(r.table());
+      if (matching.size() == 1) {
+        taken.put(r.id(), matching.get(0));
       } else {
         failed.put(
             r.id(),
             String.format(
-                matching == 0
+                matching.isEmpty()
                     ? "source %s has no table %s (its tables: %s)"
                     : "%2$s names more than one table of source %1$s (%3$s): give its schema too",
                 layout.source,
@@ -159,26 +173,34 @@ final class RefreshIntake {
         }
       }
     }
-    try (Connection c = PgConnections.connect(layout.resultsUrl, new Properties())) {
-      for (var e : failed.entrySet()) {
-        RefreshRequests.mark(
-            c,
-            List.of(e.getKey()),
-            RefreshRequests.State.FAILED,
-            Optional.empty(),
-            Optional.of(e.getValue()));
-      }
-      for (var e : taken.entrySet()) {
-        RefreshRequests.mark(
-            c,
-            List.of(e.getKey()),
-            RefreshRequests.State.RESTARTING,
-            Optional.of(e.getValue().qualifiedName),
-            Optional.empty());
-      }
-    }
+    results.use(
+        c -> {
+          mark(c, failed, taken);
+          return null;
+        });
     Set<String> tables = new TreeSet<>();
     taken.values().forEach(t -> tables.add(t.qualifiedName));
     return new ArrayList<>(tables);
+  }
+
+  /** Records the requests {@code failed} with their reasons, and {@code taken} as restarting. */
+  private static void mark(Connection c, Map<Long, String> failed, Map<Long, TableLayout> taken)
+      throws SQLException {
+    for (var e : failed.entrySet()) {
+      RefreshRequests.mark(
+          c,
+          List.of(e.getKey()),
+          RefreshRequests.State.FAILED,
+          Optional.empty(),
+          Optional.of(e.getValue()));
+    }
+    for (var e : taken.entrySet()) {
+      RefreshRequests.mark(
+          c,
+          List.of(e.getKey()),
+          RefreshRequests.State.RESTARTING,
+          Optional.of(e.getValue().qualifiedName),
+          Optional.empty());
+    }
   }
 }

@@ -142,13 +142,11 @@ public final class RefreshRequests {
 
   /**
    * In the caller's transaction: the requests of {@code source} whose rows are all read, locked;
-   * the table is the source's name of it (quoted).
+   * the table is the source's name of it (quoted). The table must exist (a job's committer creates
+   * it).
    */
   public static List<Request> read(Connection c, String source) throws SQLException {
     List<Request> read = new ArrayList<>();
-    if (!exists(c)) {
-      return read;
-    }
     try (PreparedStatement p =
         c.prepareStatement(
             "SELECT id, source, \"table\", state, lsn::text FROM "

@@ -286,8 +286,20 @@ class RefreshIT {
         assertThat(Sql.longValue(results, "SELECT count(*) FROM gone")).isEqualTo(300);
         assertThat(Sql.longValue(results, "SELECT count(*) FROM gone WHERE v < 0")).isZero();
 
-        // 301 and 302 inserted, 10 updated.
-        refresh(resultsUrl, "gone", 12);
+        // 301 and 302 inserted, 10 updated. Requested by SQL in a results database where the
+        // command line never ran: the running job made the table.
+        Sql.execute(
+            results,
+            "INSERT INTO mzflink.mz_refresh_requests (source, \"table\") VALUES ('src', 'gone')");
+        Await.until(
+            "the refresh by SQL to be done",
+            CATCH_UP,
+            () ->
+                Sql.strings(
+                        results,
+                        "SELECT state || ' ' || coalesce(rows_written::text, '') FROM"
+                            + " mzflink.mz_refresh_requests")
+                    .equals(List.of("done 12")));
         Tables.awaitEqual(app, results, List.of("kept", "gone"), CATCH_UP);
         Await.until(
             "gone to run again",
