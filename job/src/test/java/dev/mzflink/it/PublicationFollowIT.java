@@ -165,6 +165,52 @@ class PublicationFollowIT {
     }
   }
 
+  /** A table created in a FOR ALL TABLES publication's database is read from then on. */
+  @Test
+  void aTableCreatedUnderAForAllTablesPublicationIsRead() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("everything");
+    server.createDatabase("everything_results");
+    try (Connection app = server.connect("everything");
+        Connection results = server.connect("everything_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE first (id int PRIMARY KEY, v text)",
+          "INSERT INTO first SELECT i, 'f' || i FROM generate_series(1, 100) i",
+          "CREATE PUBLICATION everything FOR ALL TABLES");
+      String url = server.jdbcUrl("everything_results");
+      String script =
+          "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+              + server.conninfo("everything")
+              + "' PUBLICATION 'everything';\nCREATE VIEWS FROM SOURCE src;\n";
+      Supplier<FlinkPlan> compile =
+          () -> Scripts.compile(script, url, SourceReading.ONE_SLOT_PER_SOURCE).flinkPlan();
+      FlinkPlan plan = compile.get();
+      RunOptions options =
+          new RunOptions(
+              url, Optional.empty(), Duration.ofMillis(500), 1, Optional.empty(), "test");
+      List<String> said = new CopyOnWriteArrayList<>();
+      try (RunningPipeline pipeline = PipelineRunner.start(plan, options);
+          PublicationFollower follower =
+              PublicationFollower.start(
+                  pipeline, plan, options, compile, said::add, Duration.ofMillis(500))) {
+        Tables.awaitEqual(app, results, List.of("\"public\".\"first\""), CATCH_UP);
+        Sql.execute(
+            app,
+            "CREATE TABLE second (id int PRIMARY KEY, w int)",
+            "INSERT INTO second SELECT i, i * 2 FROM generate_series(1, 300) i",
+            "ALTER TABLE second REPLICA IDENTITY FULL");
+        awaitTable(results, "second");
+        Sql.execute(
+            app, "UPDATE second SET w = 0 WHERE id > 250", "DELETE FROM first WHERE id < 5");
+        Tables.awaitEqual(
+            app, results, List.of("\"public\".\"first\"", "\"public\".\"second\""), CATCH_UP);
+        assertThat(said).anyMatch(m -> m.startsWith("Resumed from "));
+      }
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
   /** A table the script's CREATE VIEWS list does not name is reported once and left out. */
   @Test
   void aTableTheViewsListLeavesOutIsReportedOnce() throws Exception {
