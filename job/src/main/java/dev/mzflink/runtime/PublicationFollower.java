@@ -3,6 +3,7 @@ package dev.mzflink.runtime;
 import dev.mzflink.UserError;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
@@ -157,7 +158,42 @@ public final class PublicationFollower implements AutoCloseable {
       leftOut = added;
       return;
     }
+    if (!settled()) {
+      // A savepoint now would hold a snapshot under way, which the resumed source reads again
+      // from its start (or a re-read, which a restart interrupts): the next look tries again.
+      LOG.info("Tables added to a publication ({}): waiting for the snapshots to end", taken);
+      return;
+    }
     replan(next, taken);
+  }
+
+  /**
+   * Whether every source of the pipeline streams with no table being snapshotted (its status rows
+   * say so: each source has some, none starting or snapshotting).
+   */
+  private boolean settled() {
+    try (Connection c = PipelineRunner.openResults(options.resultsUrl());
+        PreparedStatement s =
+            c.prepareStatement(
+                "SELECT count(*), count(*) FILTER (WHERE status IN (?, ?)) FROM "
+                    + SourceStatuses.TABLE
+                    + " WHERE source = ?")) {
+      for (SourceStream stream : plan.streams()) {
+        s.setString(1, SourceStatuses.Status.STARTING.text());
+        s.setString(2, SourceStatuses.Status.SNAPSHOTTING.text());
+        s.setString(3, stream.name().quoted());
+        try (ResultSet r = s.executeQuery()) {
+          r.next();
+          if (r.getLong(1) == 0 || r.getLong(2) > 0) {
+            return false;
+          }
+        }
+      }
+      return true;
+    } catch (SQLException e) {
+      LOG.info("Could not read the status table: {}", e.getMessage());
+      return false;
+    }
   }
 
   private void replan(FlinkPlan next, Set<String> taken) {

@@ -118,10 +118,23 @@ class SourceCommandLineIT {
             "CREATE TABLE late (id int PRIMARY KEY, v text)",
             "INSERT INTO late SELECT g, 'v' || g FROM generate_series(1, 500) g",
             "ALTER PUBLICATION killed ADD TABLE late");
-        Await.until(
-            "the job to be restarted with the table",
-            CATCH_UP,
-            () -> again.stdout().contains("Resumed from "));
+        try {
+          Await.until(
+              "the job to be restarted with the table",
+              CATCH_UP,
+              () -> again.stdout().contains("Resumed from "));
+        } catch (AssertionError e) {
+          throw new AssertionError(
+              e.getMessage()
+                  + "\nstatus: "
+                  + Sql.strings(
+                      results, "SELECT \"table\" || ' ' || status FROM mzflink.mz_source_statuses")
+                  + "\nstdout: "
+                  + again.stdout()
+                  + "\nstderr: "
+                  + again.stderr(),
+              e);
+        }
         assertThat(again.stdout())
             .contains(
                 "Tables added to the publication: \"public\".\"late\" of source"
