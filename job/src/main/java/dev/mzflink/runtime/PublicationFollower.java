@@ -113,6 +113,10 @@ public final class PublicationFollower implements AutoCloseable {
       check();
     } catch (RuntimeException e) {
       LOG.warn("Could not follow the publications: {}", e.getMessage());
+    } catch (Error e) {
+      // The timer runs no look after this one: say so rather than stop following unnoticed.
+      say.accept("NOTICE: stopped following the publications: " + e);
+      throw e;
     }
   }
 
