@@ -123,7 +123,7 @@ public final class PublicationFollower implements AutoCloseable {
   /** Looks at the publications once, and re-plans the pipeline when a table was added. */
   synchronized void check() {
     Set<String> added = unplanned();
-    if (added.isEmpty() || added.equals(leftOut)) {
+    if (leftOut.containsAll(added)) {
       return;
     }
     FlinkPlan next;
@@ -168,7 +168,7 @@ public final class PublicationFollower implements AutoCloseable {
       LOG.info("Tables added to a publication ({}): waiting for the snapshots to end", taken);
       return;
     }
-    replan(next, taken);
+    replan(next, taken, added);
   }
 
   /**
@@ -200,7 +200,11 @@ public final class PublicationFollower implements AutoCloseable {
     }
   }
 
-  private void replan(FlinkPlan next, Set<String> taken) {
+  /**
+   * Restarts the pipeline from a savepoint with {@code next}, which reads the tables {@code taken}
+   * of those the publications {@code added}; when it cannot start, resumes the current plan.
+   */
+  private void replan(FlinkPlan next, Set<String> taken, Set<String> added) {
     if (!pipeline.beginReplace()) {
       return;
     }
@@ -230,7 +234,7 @@ public final class PublicationFollower implements AutoCloseable {
               + "); resuming without them.");
       try {
         pipeline.replace(PipelineRunner.startChecked(plan, resumed));
-        leftOut = taken;
+        leftOut = added;
       } catch (RuntimeException again) {
         pipeline.failReplace(again);
       }

@@ -159,9 +159,13 @@ public final class RunningPipeline implements AutoCloseable {
     notifyAll();
   }
 
-  /** Ends a replacement that stopped the job and could start none: {@link #await} throws why. */
+  /**
+   * Ends a replacement that stopped the job and could start none: {@link #await} throws why, and
+   * {@link #stop} still drops the slots (the savepoint may be gone with a temporary directory).
+   */
   synchronized void failReplace(Exception why) {
     replaceFailure = why;
+    stopped = false;
     replacing = false;
     notifyAll();
   }

@@ -211,6 +211,64 @@ class PublicationFollowIT {
     }
   }
 
+  /**
+   * A re-plan that cannot resume (here: a script that gained a materialized view, which a resume
+   * refuses) resumes the running plan from the same savepoint, and is not tried again.
+   */
+  @Test
+  void aReplanThatCannotResumeGoesOnWithThePlanItHad() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("refused");
+    server.createDatabase("refused_results");
+    try (Connection app = server.connect("refused");
+        Connection results = server.connect("refused_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE kept (id int PRIMARY KEY, v int)",
+          "CREATE TABLE newer (id int PRIMARY KEY)",
+          "INSERT INTO kept SELECT i, i FROM generate_series(1, 100) i",
+          "CREATE PUBLICATION refused FOR TABLE kept");
+      String url = server.jdbcUrl("refused_results");
+      String script =
+          "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+              + server.conninfo("refused")
+              + "' PUBLICATION 'refused';\nCREATE VIEWS FROM SOURCE src;\n";
+      FlinkPlan plan = Scripts.compile(script, url, SourceReading.ONE_SLOT_PER_SOURCE).flinkPlan();
+      // The script as compiled again: one view more than the savepoint has.
+      Supplier<FlinkPlan> compile =
+          () ->
+              Scripts.compile(
+                      script
+                          + "CREATE MATERIALIZED VIEW big AS SELECT id FROM kept WHERE v > 50;\n",
+                      url,
+                      SourceReading.ONE_SLOT_PER_SOURCE)
+                  .flinkPlan();
+      RunOptions options =
+          new RunOptions(
+              url, Optional.empty(), Duration.ofMillis(500), 1, Optional.empty(), "test");
+      List<String> said = new CopyOnWriteArrayList<>();
+      try (RunningPipeline pipeline = PipelineRunner.start(plan, options);
+          PublicationFollower follower =
+              PublicationFollower.start(
+                  pipeline, plan, options, compile, said::add, Duration.ofMillis(500))) {
+        Tables.awaitEqual(app, results, List.of("\"public\".\"kept\""), CATCH_UP);
+        Sql.execute(app, "ALTER PUBLICATION refused ADD TABLE newer");
+        Await.until(
+            "the follower to resume without the table",
+            CATCH_UP,
+            () -> said.stream().anyMatch(m -> m.contains("resuming without them")));
+        Thread.sleep(3000);
+        Sql.execute(app, "UPDATE kept SET v = -v WHERE id < 20");
+        Tables.awaitEqual(app, results, List.of("\"public\".\"kept\""), CATCH_UP);
+        assertThat(said).hasSize(2);
+        assertThat(said.get(1))
+            .contains("materialized view not in the savepoint: \"public\".\"big\"");
+        assertThat(pipeline.status().isGloballyTerminalState()).isFalse();
+      }
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
   /** A table the script's CREATE VIEWS list does not name is reported once and left out. */
   @Test
   void aTableTheViewsListLeavesOutIsReportedOnce() throws Exception {
