@@ -212,6 +212,73 @@ class PublicationFollowIT {
   }
 
   /**
+   * A table added while the first snapshot is read waits for it: a restart then would make the
+   * resumed source read that snapshot again from its start.
+   */
+  @Test
+  void aTableAddedDuringTheFirstSnapshotWaitsForIt() throws Exception {
+    EmbeddedPostgresServer server = POSTGRES.server();
+    server.createDatabase("early");
+    server.createDatabase("early_results");
+    try (Connection app = server.connect("early");
+        Connection results = server.connect("early_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE big (id int PRIMARY KEY, v text)",
+          "CREATE TABLE newer (id int PRIMARY KEY)",
+          "INSERT INTO big SELECT i, md5(i::text) FROM generate_series(1, 300000) i",
+          "INSERT INTO newer SELECT generate_series(1, 10)",
+          "CREATE PUBLICATION early FOR TABLE big");
+      String url = server.jdbcUrl("early_results");
+      String script =
+          "CREATE MATERIALIZED SOURCE src FROM POSTGRES HOST '"
+              + server.conninfo("early")
+              + "' PUBLICATION 'early';\nCREATE VIEWS FROM SOURCE src;\n";
+      Supplier<FlinkPlan> compile =
+          () -> Scripts.compile(script, url, SourceReading.ONE_SLOT_PER_SOURCE).flinkPlan();
+      FlinkPlan plan = compile.get();
+      RunOptions options =
+          new RunOptions(
+              url, Optional.empty(), Duration.ofMillis(500), 1, Optional.empty(), "test");
+      List<String> said = new CopyOnWriteArrayList<>();
+      List<String> bigWhenRestarted = new CopyOnWriteArrayList<>();
+      try (Connection watch = server.connect("early_results");
+          RunningPipeline pipeline = PipelineRunner.start(plan, options);
+          PublicationFollower follower =
+              PublicationFollower.start(
+                  pipeline,
+                  plan,
+                  options,
+                  compile,
+                  message -> {
+                    if (message.startsWith("Tables added")) {
+                      try {
+                        bigWhenRestarted.addAll(
+                            Sql.strings(
+                                watch,
+                                "SELECT status FROM mzflink.mz_source_statuses WHERE"
+                                    + " \"table\" = '\"public\".\"big\"'"));
+                      } catch (Exception e) {
+                        bigWhenRestarted.add(e.toString());
+                      }
+                    }
+                    said.add(message);
+                  },
+                  Duration.ofMillis(200))) {
+        Sql.execute(app, "ALTER PUBLICATION early ADD TABLE newer");
+        awaitTable(results, "newer");
+        Sql.execute(app, "DELETE FROM newer WHERE id = 3", "UPDATE big SET v = 'x' WHERE id < 4");
+        Tables.awaitEqual(
+            app, results, List.of("\"public\".\"big\"", "\"public\".\"newer\""), CATCH_UP);
+        assertThat(bigWhenRestarted)
+            .as("big's status when the restart began")
+            .containsExactly("running");
+      }
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
+  /**
    * A re-plan that cannot resume (here: a script that gained a materialized view, which a resume
    * refuses) resumes the running plan from the same savepoint, and is not tried again.
    */
