@@ -82,8 +82,10 @@ final class StableUids {
     for (Transformation<?> t : order) {
       if (t.getUid() != null && ResultsCommitGroup.writerTable(t.getUid()).isPresent()) {
         Set<String> planned = new TreeSet<>();
+        Set<Transformation<?>> visited =
+            java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Transformation<?> input : t.getInputs()) {
-          collectPlanned(input, planned);
+          collectPlanned(input, planned, visited);
         }
         reads.put(t.getUid(), planned);
       }
@@ -102,16 +104,18 @@ final class StableUids {
     order.add(t);
   }
 
-  private static void collectPlanned(Transformation<?> t, Set<String> planned) {
+  /** Each operator once: views over shared views make a diamond-shaped graph. */
+  private static void collectPlanned(
+      Transformation<?> t, Set<String> planned, Set<Transformation<?>> visited) {
     String uid = t.getUid();
-    if (uid != null && !uid.startsWith(PREFIX)) {
+    if (!visited.add(t) || (uid != null && !uid.startsWith(PREFIX))) {
       return;
     }
     if (uid != null) {
       planned.add(uid);
     }
     for (Transformation<?> input : t.getInputs()) {
-      collectPlanned(input, planned);
+      collectPlanned(input, planned, visited);
     }
   }
 
