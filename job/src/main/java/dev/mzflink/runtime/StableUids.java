@@ -82,10 +82,8 @@ final class StableUids {
     for (Transformation<?> t : order) {
       if (t.getUid() != null && ResultsCommitGroup.writerTable(t.getUid()).isPresent()) {
         Set<String> planned = new TreeSet<>();
-        Set<Transformation<?>> visited =
-            java.util.Collections.newSetFromMap(new IdentityHashMap<>());
         for (Transformation<?> input : t.getInputs()) {
-          collectPlanned(input, planned, visited);
+          collectPlanned(input, planned);
         }
         reads.put(t.getUid(), planned);
       }
@@ -104,18 +102,16 @@ final class StableUids {
     order.add(t);
   }
 
-  /** Each operator once: views over shared views make a diamond-shaped graph. */
-  private static void collectPlanned(
-      Transformation<?> t, Set<String> planned, Set<Transformation<?>> visited) {
+  private static void collectPlanned(Transformation<?> t, Set<String> planned) {
     String uid = t.getUid();
-    if (!visited.add(t) || (uid != null && !uid.startsWith(PREFIX))) {
+    if (uid != null && !uid.startsWith(PREFIX)) {
       return;
     }
     if (uid != null) {
       planned.add(uid);
     }
     for (Transformation<?> input : t.getInputs()) {
-      collectPlanned(input, planned, visited);
+      collectPlanned(input, planned);
     }
   }
 
