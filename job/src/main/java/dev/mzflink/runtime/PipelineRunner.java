@@ -164,10 +164,13 @@ public final class PipelineRunner {
           options.fromSavepoint().get(), built.reads(), copyTables(plan));
     }
     try (Connection results = openResults(options.resultsUrl())) {
-      for (String created :
+      for (String prepared :
           ResultsTables.prepare(
-              results, plan.resultsTables(), options.fromSavepoint().isPresent())) {
-        LOG.info("Created results table {}", created);
+              results,
+              plan.resultsTables(),
+              options.fromSavepoint().isPresent(),
+              copyTables(plan))) {
+        LOG.info("Results table {}", prepared);
       }
       // After prepare found the results tables to be the pipeline's: a refused start writes
       // nothing.
@@ -306,7 +309,17 @@ public final class PipelineRunner {
               options.walWarningBytes(),
               options.jobName(),
               run);
-      ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true));
+      // Copies of upstream tables take retractions of rows read before a column was added, with
+      // null in it (see StoredShapes): their columns outside the key are declared nullable.
+      Set<FlinkPlan.FlinkName> copySinks = new java.util.HashSet<>();
+      Set<FlinkPlan.FlinkName> streamed = new java.util.HashSet<>();
+      plan.streams().forEach(st -> st.tables().forEach(t -> streamed.add(t.flinkName())));
+      for (FlinkInsert insert : plan.inserts()) {
+        if (streamed.contains(insert.source())) {
+          copySinks.add(insert.target());
+        }
+      }
+      ddl.addAll(FlinkSqlRenderer.sinkDdl(plan, true, copySinks));
     }
     for (String statement : ddl) {
       LOG.info("Executing Flink SQL: {}", firstLine(statement));

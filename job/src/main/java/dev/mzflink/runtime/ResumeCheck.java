@@ -172,8 +172,9 @@ public final class ResumeCheck {
    * computes it with is not (the view, or a view or table it reads, changed; its results would mix
    * both definitions, and a changed filter or projection holds no state Flink would miss), or it is
    * a view the savepoint does not have at all (a resume continues from the saved state, so a new
-   * view would miss every row from before it). A new results table that copies an upstream table is
-   * accepted: the source snapshots a table new to it.
+   * view would miss every row from before it). A results table that copies an upstream table is
+   * accepted, new or changed: the source snapshots a table new to it, and reads again a table whose
+   * columns changed (its copy holds no state but the source's).
    *
    * @param reads per results table writer's uid, the uids of the planner's operators it reads from
    * @param copies the results tables (quoted) that copy an upstream table
@@ -192,9 +193,8 @@ public final class ResumeCheck {
         if (!copies.contains(table)) {
           added.add(table);
         }
-      } else if (!writer.getValue().stream()
-          .map(ResumeCheck::operatorId)
-          .allMatch(saved::contains)) {
+      } else if (!copies.contains(table)
+          && !writer.getValue().stream().map(ResumeCheck::operatorId).allMatch(saved::contains)) {
         changed.add(table);
       }
     }

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The tables mzflink owns in the results database: each view's table with the upstream column
@@ -51,11 +53,16 @@ public final class ResultsTables {
    * with the first batch of a new run (see {@link ResultsCommitter}), which is right however the
    * job was started (a fresh run, a resume, a JobManager that recovers a job). A table whose
    * columns changed is recreated on a fresh start and refused on a resume; a table missing on a
-   * resume although its sink committed before was dropped by someone, and is refused. Returns the
-   * tables created.
+   * resume although its sink committed before was dropped by someone, and is refused. On a resume,
+   * a table that copies an upstream table whose columns changed is altered to its new columns (the
+   * source reads that table again, which rewrites its rows). Returns the tables created, and the
+   * tables altered with what changed.
+   *
+   * @param copies the results tables (quoted) that copy an upstream table
    */
   public static List<String> prepare(
-      Connection connection, List<ResultsTable> tables, boolean resuming) throws SQLException {
+      Connection connection, List<ResultsTable> tables, boolean resuming, Set<String> copies)
+      throws SQLException {
     // Before anything is created: a name taken by someone else's relation stops the run here.
     refuseOthers(connection, tables.stream().map(ResultsTable::qualifiedName).toList());
     createProgressTable(connection);
@@ -80,6 +87,10 @@ public final class ResultsTables {
               .withHint(
                   "Start the pipeline from scratch (without --from-savepoint) to write the table again.");
         }
+        if (resuming && !actual.isEmpty() && copies.contains(table.qualifiedName())) {
+          created.add(alter(s, table, actual, expected));
+          continue;
+        }
         if (resuming && !actual.isEmpty()) {
           throw UserError.of(
                   String.format(
@@ -98,7 +109,7 @@ public final class ResultsTables {
           p.setString(1, table.qualifiedName());
           p.executeUpdate();
         }
-        created.add(table.qualifiedName());
+        created.add(table.qualifiedName() + " created");
       }
       connection.commit();
     } catch (SQLException | RuntimeException e) {
@@ -108,6 +119,52 @@ public final class ResultsTables {
       connection.setAutoCommit(autoCommit);
     }
     return created;
+  }
+
+  /**
+   * Alters {@code table} (and its staging table) from the columns {@code actual} to {@code
+   * expected}: columns gone are dropped, new ones added (null until the table is read again),
+   * changed ones converted. Its key columns must be the same.
+   */
+  private static String alter(
+      Statement s, ResultsTable table, Map<String, String> actual, Map<String, String> expected)
+      throws SQLException {
+    for (String key : table.primaryKey()) {
+      if (!Objects.equals(actual.get(key), expected.get(key))) {
+        throw UserError.of(
+                String.format(
+                    "results table %s does not match the pipeline: its key column %s changed",
+                    table.qualifiedName(), Quote.pgIdentifier(key)))
+            .withDetail("Expected columns " + expected + ", found " + actual + ".")
+            .withHint("Start the pipeline from scratch (without --from-savepoint) to recreate it.");
+      }
+    }
+    List<String> changes = new ArrayList<>();
+    List<String> said = new ArrayList<>();
+    actual.forEach(
+        (column, type) -> {
+          if (!expected.containsKey(column)) {
+            changes.add("DROP COLUMN " + Quote.pgIdentifier(column));
+            said.add("dropped " + Quote.pgIdentifier(column));
+          }
+        });
+    expected.forEach(
+        (column, type) -> {
+          String c = Quote.pgIdentifier(column);
+          String was = actual.get(column);
+          if (was == null) {
+            changes.add("ADD COLUMN " + c + " " + type);
+            said.add("added " + c + " " + type);
+          } else if (!was.equals(type)) {
+            changes.add("ALTER COLUMN " + c + " TYPE " + type + " USING " + c + "::" + type);
+            said.add(c + " " + was + " to " + type);
+          }
+        });
+    String alter = " " + String.join(", ", changes);
+    s.execute("ALTER TABLE " + table.qualifiedName() + alter);
+    String staging = ResultsTableSpec.stagingTable(table.qualifiedName());
+    s.execute("ALTER TABLE IF EXISTS " + staging + alter);
+    return table.qualifiedName() + " altered: " + String.join(", ", said);
   }
 
   private static boolean hasProgress(Connection connection, ResultsTable table)

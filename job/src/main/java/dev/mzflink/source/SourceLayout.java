@@ -47,6 +47,7 @@ public final class SourceLayout implements Serializable {
   public final List<TableLayout> tables;
   private final HashMap<String, List<Integer>> byUpstream = new HashMap<>();
   private final HashMap<String, TableLayout> byId = new HashMap<>();
+  private final HashMap<String, TableLayout> byKeyId = new HashMap<>();
 
   public SourceLayout(SourceStream stream, String resultsUrl, String pipeline, String run) {
     this.slot = stream.slot();
@@ -69,6 +70,9 @@ public final class SourceLayout implements Serializable {
     this.tables = List.copyOf(layouts);
     for (TableLayout t : tables) {
       TableLayout other = byId.putIfAbsent(t.id, t);
+      if (other == null) {
+        other = byKeyId.putIfAbsent(t.keyId, t);
+      }
       if (other != null) {
         throw new IllegalStateException(
             "tables "
@@ -76,7 +80,9 @@ public final class SourceLayout implements Serializable {
                 + " and "
                 + t.qualifiedName
                 + " have the same state id "
-                + t.id);
+                + t.id
+                + " or key id "
+                + t.keyId);
       }
     }
   }
@@ -97,6 +103,11 @@ public final class SourceLayout implements Serializable {
   /** The table with state id {@code id}, or null if the pipeline no longer reads it. */
   public TableLayout tableWithId(String id) {
     return byId.get(id);
+  }
+
+  /** The table whose state keys start with {@code keyId}, or null if the pipeline reads none. */
+  public TableLayout tableWithKeyId(String keyId) {
+    return byKeyId.get(keyId);
   }
 
   /**

@@ -39,6 +39,14 @@ public final class TableLayout implements Serializable {
    */
   public final String id;
 
+  /**
+   * The prefix of the table's keys in the normalizer's state and partitioning: a hash of the
+   * upstream table, the view it feeds and its key's column names. Unlike {@link #id} it stays when
+   * other columns come, go or change type, so a key's row before such a change and after it meet in
+   * the same place and in order (see {@code NormalizerOperator}).
+   */
+  public final String keyId;
+
   /** The Flink table (the view of the source) it is registered as. */
   public final String view;
 
@@ -126,8 +134,21 @@ public final class TableLayout implements Serializable {
     this.key =
         table.primaryKey().stream().mapToInt(k -> rowType.getFieldNames().indexOf(k)).toArray();
     this.id = stateId(table);
+    this.keyId = keyId(table);
     this.rowFilter = table.rowFilter().orElse(null);
     this.partitioned = table.partitioned();
+  }
+
+  /** Eight hex digits of SHA-256 over the table's identity and its key's column names. */
+  static String keyId(StreamTable table) {
+    return hash(
+        table.schema()
+            + '\u0000'
+            + table.name()
+            + '\u0000'
+            + table.flinkName().quoted()
+            + '\u0000'
+            + String.join(",", table.primaryKey()));
   }
 
   /** Eight hex digits of SHA-256 over everything that decides how the table's rows are stored. */
@@ -148,10 +169,13 @@ public final class TableLayout implements Serializable {
           .append('\u0000');
     }
     identity.append(String.join(",", table.primaryKey()));
+    return hash(identity.toString());
+  }
+
+  private static String hash(String identity) {
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256")
-              .digest(identity.toString().getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest, 0, 4);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is not available", e);
@@ -218,7 +242,10 @@ public final class TableLayout implements Serializable {
     }
   }
 
-  /** The partitioning key: the table's id and the text of the key columns (all columns if none). */
+  /**
+   * The partitioning key: the table's {@link #keyId} and the text of the key columns (all columns
+   * if none).
+   */
   public String partitionKey(RowData row) {
     if (text == null) {
       text = new RowData.FieldGetter[arity()];
@@ -226,6 +253,6 @@ public final class TableLayout implements Serializable {
         text[i] = PgText.getter(rowType.getTypeAt(i), i);
       }
     }
-    return KeyText.append(new StringBuilder().append(id).append(':'), row, text, key).toString();
+    return KeyText.append(new StringBuilder().append(keyId).append(':'), row, text, key).toString();
   }
 }

@@ -9,6 +9,7 @@ import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -25,7 +26,7 @@ public final class FlinkSqlRenderer {
   public static List<String> ddl(FlinkPlan plan, boolean withSecrets) {
     List<String> out = new ArrayList<>(databases(plan));
     for (FlinkTable table : plan.sourceTables()) {
-      out.add(createTable(table, withSecrets));
+      out.add(createTable(table, withSecrets, false));
     }
     out.addAll(sinkDdl(plan, withSecrets));
     return out;
@@ -44,6 +45,16 @@ public final class FlinkSqlRenderer {
    * these on them.
    */
   public static List<String> sinkDdl(FlinkPlan plan, boolean withSecrets) {
+    return sinkDdl(plan, withSecrets, Set.of());
+  }
+
+  /**
+   * {@link #sinkDdl(FlinkPlan, boolean)}, with the sink tables named in {@code nullable} declaring
+   * their columns other than the key nullable: the one-slot runtime's copies of upstream tables,
+   * which retract rows read before a column was added with null in it.
+   */
+  public static List<String> sinkDdl(
+      FlinkPlan plan, boolean withSecrets, Set<FlinkPlan.FlinkName> nullable) {
     List<String> out = new ArrayList<>(views(plan));
     if (!plan.sinkTables().isEmpty()) {
       out.add(
@@ -62,7 +73,7 @@ public final class FlinkSqlRenderer {
                           + "."
                           + Quote.flinkIdentifier(d)));
       for (FlinkTable table : plan.sinkTables()) {
-        out.add(createTable(table, withSecrets));
+        out.add(createTable(table, withSecrets, nullable.contains(table.name())));
       }
     }
     return out;
@@ -160,7 +171,7 @@ public final class FlinkSqlRenderer {
     return out.toString();
   }
 
-  private static String createTable(FlinkTable table, boolean withSecrets) {
+  private static String createTable(FlinkTable table, boolean withSecrets, boolean nullable) {
     StringBuilder out = new StringBuilder();
     for (String comment : table.comments()) {
       out.append("-- ").append(Quote.flinkComment(comment)).append('\n');
@@ -173,7 +184,9 @@ public final class FlinkSqlRenderer {
               + Quote.flinkIdentifier(c.name())
               + " "
               + c.type()
-              + (c.notNull() ? " NOT NULL" : ""));
+              + (c.notNull() && (!nullable || table.primaryKey().contains(c.name()))
+                  ? " NOT NULL"
+                  : ""));
     }
     if (!table.primaryKey().isEmpty()) {
       lines.add(

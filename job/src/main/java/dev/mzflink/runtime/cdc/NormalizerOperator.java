@@ -105,6 +105,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   private transient Map<String, Long> truncatedAt;
   private transient Map<String, Long> resetTo;
   private transient RowData.FieldGetter[][] getters;
+  private transient StoredShapes shapes;
 
   NormalizerOperator(SourceLayout layout) {
     this.layout = layout;
@@ -117,6 +118,8 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     truncatedAt = read(truncatedState);
     resetState = context.getOperatorStateStore().getUnionListState(RESETS);
     resetTo = read(resetState);
+    shapes = new StoredShapes(layout);
+    shapes.restore(context.getOperatorStateStore(), context.isRestored());
   }
 
   private static Map<String, Long> read(ListState<String> state) throws Exception {
@@ -139,6 +142,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     super.snapshotState(context);
     write(truncatedState, truncatedAt);
     write(resetState, resetTo);
+    shapes.snapshot();
   }
 
   @Override
@@ -223,6 +227,9 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
   public void processElement(StreamRecord<ChangeRecord> element) throws Exception {
     ChangeRecord change = element.getValue();
     count(change);
+    if (change.table >= 0 && change.gen > 0 && carriesRows(change.kind)) {
+      shapes.seen(layout.table(change.table), change.gen);
+    }
     if (change.kind == ChangeRecord.RESET) {
       reset(change.table, change.gen);
       return;
@@ -256,6 +263,18 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
       case ChangeRecord.TRUNCATE -> truncate(table, change.lsn);
       default -> throw new IllegalStateException("unexpected change " + change);
     }
+  }
+
+  private static boolean carriesRows(byte kind) {
+    return switch (kind) {
+      case ChangeRecord.SNAPSHOT,
+          ChangeRecord.INSERT,
+          ChangeRecord.UPDATE,
+          ChangeRecord.DELETE,
+          ChangeRecord.RESET ->
+          true;
+      default -> false;
+    };
   }
 
   /**
@@ -383,17 +402,21 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
     }
   }
 
-  /** Emits the deletion of every copy of {@code stored} that the changelog holds. */
+  /**
+   * Emits the deletion of every copy of {@code stored} that the changelog holds, in the table's
+   * current shape (see {@link StoredShapes}).
+   */
   private void retract(TableLayout table, StoredRow stored) {
     int copies = table.keyed() ? 1 : Math.max(stored.count, 0);
+    byte[] row = copies == 0 ? null : shapes.row(table, stored);
     for (int i = 0; i < copies; i++) {
-      emit(table, RowKind.DELETE, stored.row);
+      emit(table, RowKind.DELETE, row);
     }
   }
 
   private void truncate(TableLayout table, long lsn) throws Exception {
     truncatedAt.merge(table.id, lsn, Math::max);
-    clearTable(table.id, Long.MAX_VALUE);
+    clearTable(table.keyId, Long.MAX_VALUE);
   }
 
   /** Forgets (and retracts) the rows of earlier generations of one table, or of every table. */
@@ -404,15 +427,15 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
       return;
     }
     resetTo.put(id, gen);
-    clearTable(tableIndex < 0 ? null : id, gen);
+    clearTable(tableIndex < 0 ? null : layout.table(tableIndex).keyId, gen);
   }
 
   /**
-   * Retracts and clears the stored rows of the table with state id {@code tableId} (every table
-   * when null) whose generation is before {@code gen}.
+   * Retracts and clears the stored rows of the table with key id {@code keyId} (every table when
+   * null) whose generation is before {@code gen}.
    */
-  private void clearTable(String tableId, long gen) throws Exception {
-    String prefix = tableId == null ? null : tableId + ":";
+  private void clearTable(String keyId, long gen) throws Exception {
+    String prefix = keyId == null ? null : keyId + ":";
     getKeyedStateBackend()
         .applyToAllKeys(
             VoidNamespace.INSTANCE,
@@ -426,7 +449,7 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
               if (stored == null || stored.gen >= gen) {
                 return;
               }
-              TableLayout table = layout.tableWithId(k.substring(0, k.indexOf(':')));
+              TableLayout table = layout.tableWithKeyId(k.substring(0, k.indexOf(':')));
               if (table != null) {
                 retract(table, stored);
               }
