@@ -228,7 +228,8 @@ final class RunCommand implements Callable<Integer> {
             pipeline,
             plan,
             options,
-            () -> recompile(text, reading),
+            text,
+            script -> recompile(script, reading),
             message -> {
               out.println(message);
               out.flush();
@@ -248,8 +249,13 @@ final class RunCommand implements Callable<Integer> {
         ScriptCompiler.compile(
             text, new TranslateOptions(resultsUrl, slotSuffix), reading, ProcessContext.compile());
     if (again.hasErrors()) {
-      throw dev.mzflink.UserError.of("the script no longer compiles")
-          .withDetail(Problem.renderAll(again.problems()));
+      dev.mzflink.UserError error =
+          dev.mzflink.UserError.of("the script no longer compiles")
+              .withDetail(Problem.renderAll(again.problems()));
+      // Where the planner's error is: the follower leaves out a view that no longer compiles.
+      java.util.Optional<dev.mzflink.SourcePosition> at =
+          again.error().flatMap(dev.mzflink.UserError::position);
+      throw at.isPresent() ? error.withPosition(at.get()) : error;
     }
     return again.flinkPlan();
   }

@@ -62,6 +62,14 @@ public final class PipelineRunner {
    * the results database.
    */
   public static RunningPipeline startChecked(FlinkPlan plan, RunOptions requested) {
+    return startChecked(plan, requested, false);
+  }
+
+  /**
+   * {@link #startChecked(FlinkPlan, RunOptions)}; with {@code dropLeftOut}, a resume drops the
+   * savepoint's state of operators the plan no longer has (views left out of it).
+   */
+  static RunningPipeline startChecked(FlinkPlan plan, RunOptions requested, boolean dropLeftOut) {
     // A savepoint given to flink run (-s) or by the Kubernetes operator counts as --from-savepoint.
     Optional<String> savepoint =
         requested
@@ -90,7 +98,7 @@ public final class PipelineRunner {
             keptFor(options, local),
             createdByMzflink(options));
     try {
-      return submit(plan, options, local, slots, claim);
+      return submit(plan, options, local, slots, claim, dropLeftOut);
     } catch (RuntimeException | Error e) {
       OwnedSlots.forgetUncreated(slots, options.resultsUrl());
       throw e;
@@ -127,7 +135,8 @@ public final class PipelineRunner {
       RunOptions options,
       boolean local,
       List<ReplicationSlot> slots,
-      OwnedSlots.Claim claim) {
+      OwnedSlots.Claim claim,
+      boolean dropLeftOut) {
     Optional<Path> temporaryCheckpoints = Optional.empty();
     Optional<String> checkpointDirectory = options.checkpointDirectory();
     if (checkpointDirectory.isEmpty() && local) {
@@ -141,7 +150,14 @@ public final class PipelineRunner {
     }
     try {
       return submitWithCheckpoints(
-          plan, options, local, slots, claim, checkpointDirectory, temporaryCheckpoints);
+          plan,
+          options,
+          local,
+          slots,
+          claim,
+          checkpointDirectory,
+          temporaryCheckpoints,
+          dropLeftOut);
     } catch (RuntimeException | Error e) {
       temporaryCheckpoints.ifPresent(RunningPipeline::deleteRecursively);
       throw e;
@@ -155,9 +171,13 @@ public final class PipelineRunner {
       List<ReplicationSlot> slots,
       OwnedSlots.Claim claim,
       Optional<String> checkpointDirectory,
-      Optional<Path> temporaryCheckpoints) {
+      Optional<Path> temporaryCheckpoints,
+      boolean dropLeftOut) {
     String run = HexFormat.of().formatHex(RUN_TOKENS.generateSeed(4));
     Configuration conf = FlinkEnvironment.configuration(options, checkpointDirectory);
+    if (dropLeftOut) {
+      conf.set(StateRecoveryOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, true);
+    }
     Graph built = graph(plan, options, conf, run);
     if (options.fromSavepoint().isPresent()) {
       ResumeCheck.checkResultsTables(
@@ -272,7 +292,7 @@ public final class PipelineRunner {
   }
 
   /** The results tables (quoted) that are copies of upstream tables. */
-  private static Set<String> copyTables(FlinkPlan plan) {
+  static Set<String> copyTables(FlinkPlan plan) {
     Set<String> tables = new java.util.TreeSet<>();
     copies(plan).values().forEach(m -> tables.addAll(m.values()));
     return tables;

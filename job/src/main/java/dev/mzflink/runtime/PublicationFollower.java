@@ -3,6 +3,7 @@ package dev.mzflink.runtime;
 import dev.mzflink.UserError;
 import dev.mzflink.pg.PgConnections;
 import dev.mzflink.sql.Quote;
+import dev.mzflink.sql.Statement;
 import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.translate.FlinkPlan;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
@@ -17,25 +18,30 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Follows the publications of a running pipeline: when a table is added to a source's publication
- * and the script takes it ({@code CREATE VIEWS FROM SOURCE s} without a list), the pipeline is
- * stopped with a savepoint and resumed from it with the script compiled again: the source snapshots
- * the new table at its own consistent point and hands it over to the stream, and every other table
- * and view goes on from the savepoint's state. A table the script leaves out is reported once.
+ * and the script takes it ({@code CREATE VIEWS FROM SOURCE s} without a list), or the columns of a
+ * table it reads change upstream (added, dropped, renamed, retyped), the pipeline is stopped with a
+ * savepoint and resumed from it with the script compiled again: the source snapshots a new table,
+ * and reads a changed one again, at its own consistent point and hands it over to the stream; a
+ * changed table's results table is altered; every other table and view goes on from the savepoint's
+ * state. A materialized view that reads a dropped or retyped column is left out of the new plan,
+ * said and marked errored (see {@link NextPlan}). A table the script leaves out is reported once.
  *
- * <p>Only additions start a re-plan: a table removed from the publication is marked dropped by the
+ * <p>A table removed from the publication does not start a re-plan: it is marked dropped by the
  * source itself, and a plan without it could not resume its state, so it waits for the next start.
  */
 public final class PublicationFollower implements AutoCloseable {
@@ -43,7 +49,8 @@ public final class PublicationFollower implements AutoCloseable {
 
   private final RunningPipeline pipeline;
   private final RunOptions options;
-  private final Supplier<FlinkPlan> compile;
+  private final String script;
+  private final Function<String, FlinkPlan> compile;
   private final Consumer<String> say;
   private final ScheduledExecutorService timer;
   private final Optional<Path> temporarySavepoints;
@@ -53,15 +60,26 @@ public final class PublicationFollower implements AutoCloseable {
   /** The tables last found in the publications that the script leaves out: said once. */
   private Set<String> leftOut = Set.of();
 
+  /** The columns of the published tables at the last look that was acted on, per source. */
+  private Map<String, String> shapes = Map.of();
+
+  /** The views left out of the plan, by their statement's offset in the script. */
+  private Map<Integer, Statement.CreateView> leftOutViews = Map.of();
+
+  /** What each results table's writer of {@link #plan} reads (built when first needed). */
+  private Map<String, Set<String>> planReads;
+
   private PublicationFollower(
       RunningPipeline pipeline,
       FlinkPlan plan,
       RunOptions options,
-      Supplier<FlinkPlan> compile,
+      String script,
+      Function<String, FlinkPlan> compile,
       Consumer<String> say) {
     this.pipeline = pipeline;
     this.plan = plan;
     this.options = options;
+    this.script = script;
     this.compile = compile;
     this.say = say;
     if (options.checkpointDirectory().isPresent()) {
@@ -86,20 +104,25 @@ public final class PublicationFollower implements AutoCloseable {
 
   /**
    * Follows the publications of {@code pipeline} (started from {@code plan} with {@code options},
-   * its sources read through one slot each) every {@code every}; {@code compile} compiles the
-   * script again against upstream as it is then, and {@code say} tells the user what happens.
+   * its sources read through one slot each) every {@code every}; {@code compile} compiles a script
+   * ({@code script}, or it with views left out) against upstream as it is then, throwing a {@link
+   * UserError} at the statement that does not compile, and {@code say} tells the user what happens.
    */
   public static PublicationFollower start(
       RunningPipeline pipeline,
       FlinkPlan plan,
       RunOptions options,
-      Supplier<FlinkPlan> compile,
+      String script,
+      Function<String, FlinkPlan> compile,
       Consumer<String> say,
       Duration every) {
-    PublicationFollower follower = new PublicationFollower(pipeline, plan, options, compile, say);
+    PublicationFollower follower =
+        new PublicationFollower(pipeline, plan, options, script, compile, say);
     try {
       // What the script left out when it started is not news.
-      follower.leftOut = follower.unplanned();
+      Map<String, String> shapes = new TreeMap<>();
+      follower.leftOut = follower.unplanned(shapes);
+      follower.shapes = shapes;
     } catch (RuntimeException e) {
       LOG.warn("Could not read the publications: {}", e.getMessage());
     }
@@ -120,55 +143,77 @@ public final class PublicationFollower implements AutoCloseable {
     }
   }
 
-  /** Looks at the publications once, and re-plans the pipeline when a table was added. */
+  /**
+   * Looks at the publications once, and re-plans the pipeline when a table was added or the columns
+   * of a table changed.
+   */
   synchronized void check() {
-    Set<String> added = unplanned();
-    if (leftOut.containsAll(added)) {
+    Map<String, String> now = new TreeMap<>();
+    Set<String> added = unplanned(now);
+    boolean reshaped = !now.equals(shapes);
+    if (leftOut.containsAll(added) && !reshaped) {
       return;
     }
-    FlinkPlan next;
+    NextPlan next;
     try {
-      next = compile.get();
+      next = NextPlan.compile(script, compile, plan, leftOutViews, this::reads);
     } catch (UserError e) {
       say.accept(
           String.format(
-              "NOTICE: tables were added to a publication (%s), but the script does not compile"
-                  + " with them: %s. The pipeline goes on without them.",
-              String.join(", ", added), e.getMessage()));
+              "NOTICE: %s, but the script does not compile with them: %s. The pipeline goes on"
+                  + " as it was.",
+              added.isEmpty()
+                  ? "tables changed upstream"
+                  : "tables were added to a publication (" + String.join(", ", added) + ")",
+              e.getMessage()));
       leftOut = added;
+      shapes = now;
       return;
     }
     Set<String> before = tables(plan);
-    Set<String> after = tables(next);
+    Set<String> after = tables(next.plan());
     if (!after.containsAll(before)) {
       Set<String> gone = new TreeSet<>(before);
       gone.removeAll(after);
       say.accept(
           String.format(
-              "NOTICE: tables were added to a publication (%s) while others left it (%s): the"
-                  + " pipeline reads the added ones from its next start.",
-              String.join(", ", added), String.join(", ", gone)));
+              "NOTICE: tables were added to a publication or changed (%s) while others left it"
+                  + " (%s): the pipeline reads them as they are now from its next start.",
+              String.join(
+                  ", ",
+                  added.isEmpty() ? NextPlan.changedTables(plan, next.plan()).keySet() : added),
+              String.join(", ", gone)));
       leftOut = added;
+      shapes = now;
       return;
     }
     Set<String> taken = new TreeSet<>(after);
     taken.removeAll(before);
-    if (taken.isEmpty()) {
-      say.accept(
-          String.format(
-              "NOTICE: tables were added to a publication (%s); the script's CREATE VIEWS lists"
-                  + " the tables it reads, so they are left out.",
-              String.join(", ", added)));
+    Map<String, String> changed = NextPlan.changedTables(plan, next.plan());
+    if (taken.isEmpty() && changed.isEmpty() && next.reasons().isEmpty()) {
+      if (!leftOut.containsAll(added)) {
+        say.accept(
+            String.format(
+                "NOTICE: tables were added to a publication (%s); the script's CREATE VIEWS lists"
+                    + " the tables it reads, so they are left out.",
+                String.join(", ", added)));
+      }
       leftOut = added;
+      shapes = now;
       return;
     }
     if (!settled()) {
       // A savepoint now would hold a snapshot under way, which the resumed source reads again
       // from its start (or a re-read, which a restart interrupts): the next look tries again.
-      LOG.info("Tables added to a publication ({}): waiting for the snapshots to end", taken);
+      LOG.info(
+          "Tables added to a publication or changed ({}, {}): waiting for the snapshots to end",
+          taken,
+          changed.keySet());
       return;
     }
-    replan(next, taken, added);
+    if (replan(next, taken, changed, added)) {
+      shapes = now;
+    }
   }
 
   /**
@@ -202,56 +247,118 @@ public final class PublicationFollower implements AutoCloseable {
 
   /**
    * Restarts the pipeline from a savepoint with {@code next}, which reads the tables {@code taken}
-   * of those the publications {@code added}; when it cannot start, resumes the current plan.
+   * of those the publications {@code added}, and the tables {@code changed} as they are now; when
+   * it cannot start, resumes the current plan. Returns whether the pipeline went on with either.
    */
-  private void replan(FlinkPlan next, Set<String> taken, Set<String> added) {
+  private boolean replan(
+      NextPlan next, Set<String> taken, Map<String, String> changed, Set<String> added) {
     if (!pipeline.beginReplace()) {
-      return;
+      return false;
+    }
+    List<String> news = new ArrayList<>();
+    if (!taken.isEmpty()) {
+      news.add("Tables added to the publication: " + String.join(", ", taken) + ".");
+    }
+    if (!changed.isEmpty()) {
+      news.add("Tables changed upstream: " + String.join("; ", changed.values()) + ".");
     }
     say.accept(
-        String.format(
-            "Tables added to the publication: %s. Restarting the pipeline with them (stop with a"
-                + " savepoint, resume with the script compiled again)...",
-            String.join(", ", taken)));
+        String.join(" ", news)
+            + " Restarting the pipeline with them (stop with a savepoint, resume with the script"
+            + " compiled again)...");
     String savepoint;
     try {
       savepoint = pipeline.stopWithSavepoint(savepoints);
     } catch (Exception e) {
       say.accept("NOTICE: could not stop the pipeline with a savepoint: " + e.getMessage());
       pipeline.keepJob();
-      return;
+      return false;
     }
     RunOptions resumed = options.withFromSavepoint(Optional.of(savepoint));
     try {
-      pipeline.replace(PipelineRunner.startChecked(next, resumed));
-      plan = next;
+      pipeline.replace(
+          PipelineRunner.startChecked(next.plan(), resumed, !next.leftOut().isEmpty()));
+      plan = next.plan();
+      planReads = null;
+      leftOutViews = next.leftOut();
       leftOut = Set.of();
-      say.accept("Resumed from " + savepoint + " with " + String.join(", ", taken) + ".");
+      next.reasons().forEach(this::viewLeftOut);
+      say.accept(
+          "Resumed from "
+              + savepoint
+              + " with "
+              + String.join(", ", taken.isEmpty() ? changed.keySet() : taken)
+              + (taken.isEmpty() || changed.isEmpty()
+                  ? ""
+                  : " and " + String.join(", ", changed.keySet()))
+              + ".");
+      return true;
     } catch (RuntimeException e) {
       say.accept(
-          "NOTICE: could not resume with the added tables ("
+          "NOTICE: could not resume with the script compiled again ("
               + e.getMessage()
-              + "); resuming without them.");
+              + "); resuming as it was.");
       try {
         pipeline.replace(PipelineRunner.startChecked(plan, resumed));
         leftOut = added;
+        return true;
       } catch (RuntimeException again) {
         pipeline.failReplace(again);
+        return false;
       }
     }
   }
 
-  /** The tables the publications publish now that the plan does not read. */
-  private Set<String> unplanned() {
+  /** Says that the materialized view of results table {@code view} is left out, and marks it. */
+  private void viewLeftOut(String view, String reason) {
+    String message =
+        String.format(
+            "materialized view %s is no longer maintained: %s. Its results table keeps its rows"
+                + " from before the change; start the pipeline from scratch (without"
+                + " --from-savepoint) with the view changed to maintain it again",
+            view, reason);
+    say.accept("NOTICE: " + message);
+    for (SourceStream stream : plan.streams()) {
+      SourceStatuses.mark(
+          options.resultsUrl(),
+          stream.name().quoted(),
+          List.of(view),
+          SourceStatuses.Status.ERRORED,
+          message);
+    }
+  }
+
+  /** What each results table's writer of {@code p} reads, from its job built aside. */
+  private Map<String, Set<String>> reads(FlinkPlan p) {
+    if (p == plan && planReads != null) {
+      return planReads;
+    }
+    Map<String, Set<String>> reads =
+        PipelineRunner.graph(
+                p, options, FlinkEnvironment.configuration(options, Optional.empty()), "follow")
+            .reads();
+    if (p == plan) {
+      planReads = reads;
+    }
+    return reads;
+  }
+
+  /**
+   * The tables the publications publish now that the plan does not read; puts the columns of the
+   * tables each source's publication publishes into {@code shapes}.
+   */
+  private Set<String> unplanned(Map<String, String> shapes) {
     Set<String> unplanned = new TreeSet<>();
     for (SourceStream stream : plan.streams()) {
       Set<String> planned = new TreeSet<>();
       stream.tables().forEach(t -> planned.add(t.qualifiedName()));
-      for (String table : published(stream)) {
+      StringBuilder columns = new StringBuilder();
+      for (String table : published(stream, columns)) {
         if (!planned.contains(table)) {
           unplanned.add(table);
         }
       }
+      shapes.put(stream.name().quoted(), columns.toString());
     }
     return unplanned;
   }
@@ -266,17 +373,38 @@ public final class PublicationFollower implements AutoCloseable {
     return tables;
   }
 
-  /** The tables (quoted) the stream's publication publishes now. */
-  private static List<String> published(SourceStream stream) {
+  /**
+   * The tables (quoted) the stream's publication publishes now; appends their columns (names, types
+   * and type modifiers) to {@code columns}.
+   */
+  private static List<String> published(SourceStream stream, StringBuilder columns) {
     List<String> tables = new ArrayList<>();
     try (Connection c = PgConnections.open(stream.connection());
         PreparedStatement s =
             c.prepareStatement(
-                "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+                "SELECT p.schemaname, p.tablename, a.attname, a.atttypid, a.atttypmod"
+                    + " FROM pg_publication_tables p"
+                    + " JOIN pg_namespace n ON n.nspname = p.schemaname"
+                    + " JOIN pg_class r ON r.relnamespace = n.oid AND r.relname = p.tablename"
+                    + " LEFT JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0"
+                    + " AND NOT a.attisdropped"
+                    + " WHERE p.pubname = ? ORDER BY 1, 2, a.attnum")) {
       s.setString(1, stream.publication());
       try (ResultSet r = s.executeQuery()) {
         while (r.next()) {
-          tables.add(Quote.pgQualified(r.getString(1), r.getString(2)));
+          String table = Quote.pgQualified(r.getString(1), r.getString(2));
+          if (tables.isEmpty() || !tables.get(tables.size() - 1).equals(table)) {
+            tables.add(table);
+          }
+          columns
+              .append(table)
+              .append(' ')
+              .append(r.getString(3))
+              .append(' ')
+              .append(r.getLong(4))
+              .append(' ')
+              .append(r.getInt(5))
+              .append('\n');
         }
       }
     } catch (SQLException e) {

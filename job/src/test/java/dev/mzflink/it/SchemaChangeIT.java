@@ -3,11 +3,19 @@ package dev.mzflink.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mzflink.demo.EmbeddedPostgresServer;
+import dev.mzflink.runtime.PipelineRunner;
+import dev.mzflink.runtime.PublicationFollower;
+import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
+import dev.mzflink.status.SourceStatuses;
+import dev.mzflink.testing.Await;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
+import dev.mzflink.testing.Scripts;
 import dev.mzflink.testing.Sql;
 import dev.mzflink.testing.Tables;
+import dev.mzflink.translate.FlinkPlan;
+import dev.mzflink.translate.SourceReading;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.time.Duration;
@@ -15,6 +23,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -131,6 +141,138 @@ class SchemaChangeIT {
                       + " 'other'::regclass AND attname = 'w'"))
           .containsExactly("bigint");
     }
+  }
+
+  /**
+   * A running pipeline follows its tables' columns: a column added (with a default, on a
+   * 100,000-row table), a column dropped that one view reads and another does not, and a column
+   * widened from integer to bigint. Each restarts the pipeline from a savepoint with the table read
+   * again and its results table altered; the views that read a dropped or retyped column are left
+   * out, said and errored, their results kept; every other table and view goes on and equals
+   * upstream's answer.
+   */
+  @Test
+  void aFollowedPipelineAltersItsTablesAndErrorsTheViewsThatReadAChangedColumn() throws Exception {
+    EmbeddedPostgresServer server = databases("followed");
+    String totals = "SELECT g, sum(v) AS s, count(*) AS c FROM big GROUP BY g";
+    String wide = "SELECT g, max(d) AS d FROM big GROUP BY g";
+    String typed = "SELECT count(*) AS c, sum(w) AS s FROM other";
+    try (Connection app = server.connect("followed");
+        Connection results = server.connect("followed_results")) {
+      Sql.execute(
+          app,
+          "CREATE TABLE big (id int PRIMARY KEY, g int, v int, d int)",
+          "CREATE TABLE other (id int PRIMARY KEY, w int)",
+          "CREATE TABLE quiet (id int PRIMARY KEY, q text)",
+          "INSERT INTO big SELECT i, i % 13, i, i % 101 FROM generate_series(1, 100000) i",
+          "INSERT INTO other SELECT i, i FROM generate_series(1, 500) i",
+          "INSERT INTO quiet SELECT i, 'q' || i FROM generate_series(1, 300) i",
+          "CREATE PUBLICATION followed FOR TABLE big, other, quiet",
+          "CREATE VIEW totals AS " + totals,
+          "CREATE VIEW wide AS " + wide,
+          "CREATE VIEW typed AS " + typed);
+      String script =
+          Pipelines.replicate(server.conninfo("followed"), "followed")
+              + "CREATE MATERIALIZED VIEW totals AS "
+              + totals
+              + ";\nCREATE MATERIALIZED VIEW wide AS "
+              + wide
+              + ";\nCREATE MATERIALIZED VIEW typed AS "
+              + typed
+              + ";\n";
+      String url = server.jdbcUrl("followed_results");
+      Function<String, FlinkPlan> compile =
+          text -> Scripts.compile(text, url, SourceReading.ONE_SLOT_PER_SOURCE).flinkPlan();
+      FlinkPlan plan = compile.apply(script);
+      RunOptions options =
+          new RunOptions(
+              url, Optional.empty(), Duration.ofMillis(500), 2, Optional.empty(), "test");
+      List<String> said = new CopyOnWriteArrayList<>();
+      List<String> kept = tables("big", "other", "quiet", "totals");
+      try (RunningPipeline pipeline = PipelineRunner.start(plan, options);
+          PublicationFollower follower =
+              PublicationFollower.start(
+                  pipeline, plan, options, script, compile, said::add, Duration.ofMillis(500))) {
+        Tables.awaitEqual(
+            app, results, tables("big", "other", "quiet", "totals", "wide", "typed"), CATCH_UP);
+        Sql.execute(results, "CREATE TABLE quiet_before AS SELECT id, xmin::text AS x FROM quiet");
+
+        Sql.execute(app, "ALTER TABLE big ADD COLUMN extra int NOT NULL DEFAULT 7");
+        awaitSaid(said, "Resumed from ", 1);
+        Sql.execute(app, "UPDATE big SET extra = 8, v = v + 1 WHERE id % 1000 = 0");
+        Tables.awaitEqual(
+            app, results, tables("big", "other", "quiet", "totals", "wide", "typed"), CATCH_UP);
+        assertThat(said)
+            .anyMatch(
+                m ->
+                    m.startsWith(
+                        "Tables changed upstream: \"public\".\"big\": column \"extra\" added."));
+        assertThat(columns(results, "big")).containsExactly("id", "g", "v", "d", "extra");
+
+        // A dropped column that wide reads and totals does not.
+        List<String> wideBefore = Sql.strings(results, "SELECT wide::text FROM wide ORDER BY g");
+        Sql.execute(app, "DROP VIEW wide", "ALTER TABLE big DROP COLUMN d");
+        awaitSaid(said, "Resumed from ", 2);
+        Sql.execute(app, "UPDATE big SET v = 0 WHERE id < 500", "DELETE FROM big WHERE id > 99000");
+        Tables.awaitEqual(app, results, kept, CATCH_UP);
+        assertThat(Sql.strings(results, "SELECT wide::text FROM wide ORDER BY g"))
+            .as("a view left out keeps its rows")
+            .isEqualTo(wideBefore);
+        assertThat(said)
+            .anyMatch(
+                m ->
+                    m.startsWith(
+                            "NOTICE: materialized view \"public\".\"wide\" is no longer"
+                                + " maintained: it no longer compiles")
+                        && m.contains("\"d\""));
+        assertThat(erroredView(results, "wide")).contains("no longer maintained");
+
+        // A column widened: the copy is altered, and the view that sums it is left out.
+        Sql.execute(app, "DROP VIEW typed", "ALTER TABLE other ALTER COLUMN w TYPE bigint");
+        awaitSaid(said, "Resumed from ", 3);
+        Sql.execute(
+            app,
+            "UPDATE other SET w = w * 10000000000 WHERE id > 490",
+            "UPDATE big SET v = v + 5 WHERE id % 7 = 0");
+        Tables.awaitEqual(app, results, kept, CATCH_UP);
+        assertThat(said)
+            .anyMatch(
+                m ->
+                    m.startsWith(
+                            "NOTICE: materialized view \"public\".\"typed\" is no longer"
+                                + " maintained: it reads a column that changed upstream")
+                        && m.contains("column \"w\" changed type from INT to BIGINT"));
+        assertThat(erroredView(results, "typed")).contains("no longer maintained");
+        // The table nobody changed was never read again: not one of its rows was rewritten.
+        assertThat(
+                Sql.longValue(
+                    results,
+                    "SELECT count(*) FROM quiet JOIN quiet_before USING (id)"
+                        + " WHERE quiet.xmin::text <> quiet_before.x"))
+            .isZero();
+        assertThat(pipeline.status().isGloballyTerminalState()).isFalse();
+      }
+      assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
+    }
+  }
+
+  private static void awaitSaid(List<String> said, String prefix, int times) throws Exception {
+    Await.until(
+        "the follower to say \"" + prefix + "\" " + times + " time(s); said: " + said,
+        CATCH_UP,
+        () -> said.stream().filter(m -> m.startsWith(prefix)).count() >= times);
+  }
+
+  private static String erroredView(Connection results, String view) throws Exception {
+    return String.join(
+        "\n",
+        Sql.strings(
+            results,
+            "SELECT status || ': ' || error FROM "
+                + SourceStatuses.TABLE
+                + " WHERE \"table\" = '\"public\".\""
+                + view
+                + "\"'"));
   }
 
   private static List<String> columns(Connection results, String table) throws Exception {
