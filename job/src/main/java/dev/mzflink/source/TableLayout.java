@@ -99,8 +99,10 @@ public final class TableLayout implements Serializable {
    */
   public final boolean partitioned;
 
-  private transient PgRowDecoder decoder;
-  private transient RowDataSerializer serializer;
+  // Per thread: a reader's snapshot and stream workers decode and serialize rows of the same table
+  // at once, and a serializer reuses its row buffer.
+  private transient volatile ThreadLocal<PgRowDecoder> decoders;
+  private transient volatile ThreadLocal<RowDataSerializer> serializers;
   private transient RowData.FieldGetter[] text;
 
   public TableLayout(int index, StreamTable table) {
@@ -184,6 +186,7 @@ public final class TableLayout implements Serializable {
 
   /** Turns PostgreSQL's text of a row into a Flink row. */
   public PgRowDecoder decoder() {
+    PgRowDecoder decoder = decoders().get();
     if (decoder == null) {
       List<PgRowDecoder.Column> columns = new java.util.ArrayList<>();
       for (int i = 0; i < arity(); i++) {
@@ -195,6 +198,7 @@ public final class TableLayout implements Serializable {
                 rowType.getTypeAt(i)));
       }
       decoder = PgRowDecoder.of(qualifiedName, columns);
+      decoders().set(decoder);
     }
     return decoder;
   }
@@ -217,11 +221,30 @@ public final class TableLayout implements Serializable {
     return rowType.getFieldCount();
   }
 
-  private RowDataSerializer serializer() {
-    if (serializer == null) {
-      serializer = new RowDataSerializer(rowType);
+  private ThreadLocal<PgRowDecoder> decoders() {
+    ThreadLocal<PgRowDecoder> mine = decoders;
+    if (mine == null) {
+      synchronized (this) {
+        if (decoders == null) {
+          decoders = new ThreadLocal<>();
+        }
+        mine = decoders;
+      }
     }
-    return serializer;
+    return mine;
+  }
+
+  private RowDataSerializer serializer() {
+    ThreadLocal<RowDataSerializer> mine = serializers;
+    if (mine == null) {
+      synchronized (this) {
+        if (serializers == null) {
+          serializers = ThreadLocal.withInitial(() -> new RowDataSerializer(rowType));
+        }
+        mine = serializers;
+      }
+    }
+    return mine.get();
   }
 
   public byte[] serialize(RowData row) {
