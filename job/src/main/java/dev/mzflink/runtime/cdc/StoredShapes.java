@@ -44,11 +44,20 @@ final class StoredShapes {
 
   private static final String SEP = "\u0000";
 
-  /** A table's earlier shape: its rows of generations below {@code below} have it. */
+  /**
+   * A table's earlier shape: its rows of generations below {@code below} (and not below an earlier
+   * shape's) have it.
+   */
   private record Old(String id, RowType type, long below) {}
 
+  /** How many earlier shapes of a table are kept (a change while the last one is being read). */
+  private static final int KEPT = 4;
+
   private final SourceLayout layout;
-  private final Map<String, Old> old = new HashMap<>();
+
+  /** Per key id, the table's earlier shapes, oldest first. */
+  private final Map<String, List<Old>> old = new HashMap<>();
+
   private transient ListState<String> state;
 
   StoredShapes(SourceLayout layout) {
@@ -65,9 +74,13 @@ final class StoredShapes {
         // cur, keyId, id, name, type
         saved.put(f[3], f);
       } else {
-        // old, keyId, id, below, type
+        // old, keyId, id, below, type: one entry per subtask, the lowest below learned wins
         Old o = new Old(f[2], rowType(f[4]), Long.parseLong(f[3]));
-        old.merge(f[1], o, (a, b) -> a.below <= b.below ? a : b);
+        List<Old> shapes = old.computeIfAbsent(f[1], k -> new ArrayList<>());
+        shapes.removeIf(e -> e.id.equals(o.id) && e.below > o.below);
+        if (shapes.stream().noneMatch(e -> e.id.equals(o.id))) {
+          shapes.add(o);
+        }
       }
     }
     if (restored && saved.isEmpty()) {
@@ -94,10 +107,6 @@ final class StoredShapes {
                 layout.source, t.qualifiedName));
       }
       if (s[2].equals(t.id)) {
-        Old o = old.get(t.keyId);
-        if (o != null && o.id.equals(t.id)) {
-          old.remove(t.keyId);
-        }
         continue;
       }
       RowType before = rowType(s[4]);
@@ -122,9 +131,14 @@ final class StoredShapes {
           }
         }
       }
-      old.put(t.keyId, new Old(s[2], before, Long.MAX_VALUE));
+      List<Old> shapes = old.computeIfAbsent(t.keyId, k -> new ArrayList<>());
+      shapes.add(new Old(s[2], before, Long.MAX_VALUE));
+      if (shapes.size() > KEPT) {
+        shapes.remove(0);
+      }
     }
     old.keySet().removeIf(k -> layout.tableWithKeyId(k) == null);
+    old.values().forEach(shapes -> shapes.sort((a, b) -> Long.compare(a.below, b.below)));
   }
 
   private SuppressRestartsException refused(TableLayout table, String message) {
@@ -147,15 +161,17 @@ final class StoredShapes {
               SEP, "cur", t.keyId, t.id, t.name(), t.rowType.copy(true).asSerializableString()));
     }
     old.forEach(
-        (keyId, o) ->
-            entries.add(
-                String.join(
-                    SEP,
-                    "old",
-                    keyId,
-                    o.id,
-                    Long.toString(o.below),
-                    o.type.copy(true).asSerializableString())));
+        (keyId, shapes) ->
+            shapes.forEach(
+                o ->
+                    entries.add(
+                        String.join(
+                            SEP,
+                            "old",
+                            keyId,
+                            o.id,
+                            Long.toString(o.below),
+                            o.type.copy(true).asSerializableString()))));
     state.update(entries);
   }
 
@@ -164,16 +180,25 @@ final class StoredShapes {
    * the table's new read, so the rows stored before it are of an earlier generation.
    */
   void seen(TableLayout table, long gen) {
-    Old o = old.get(table.keyId);
-    if (o != null && gen < o.below) {
-      old.put(table.keyId, new Old(o.id, o.type, gen));
+    List<Old> shapes = old.get(table.keyId);
+    if (shapes != null) {
+      Old last = shapes.get(shapes.size() - 1);
+      if (gen < last.below) {
+        shapes.set(shapes.size() - 1, new Old(last.id, last.type, gen));
+      }
     }
   }
 
   /** {@code stored}'s row in {@code table}'s current shape. */
   byte[] row(TableLayout table, StoredRow stored) {
-    Old o = old.get(table.keyId);
-    if (o == null || stored.gen >= o.below) {
+    List<Old> shapes = old.get(table.keyId);
+    Old o = null;
+    for (int i = shapes == null ? -1 : shapes.size() - 1; i >= 0; i--) {
+      if (stored.gen < shapes.get(i).below) {
+        o = shapes.get(i);
+      }
+    }
+    if (o == null) {
       return stored.row;
     }
     RowData before;
