@@ -215,10 +215,11 @@ final class ChangeDecoder {
   private void tableErrored(TableLayout t, String change, Consumer<ChangeRecord> out) {
     String message =
         String.format(
-            "table %s changed upstream: %s. mzflink does not apply schema changes: the table's"
-                + " changes are no longer replicated, and its results table and the views over it"
-                + " keep their rows from before the change. Start the pipeline again from scratch"
-                + " (without --from-savepoint) to snapshot the table with its new columns; once the"
+            "table %s changed upstream: %s. The table's changes are no longer replicated, and"
+                + " its results table and the views over it keep their rows from before the"
+                + " change, until the pipeline reads the table again with its new columns: mzflink"
+                + " run restarts itself from a savepoint to do so within seconds; any other"
+                + " pipeline does it when resumed from a savepoint (--from-savepoint). Once the"
                 + " change is undone upstream, mzflink refresh reads the table again",
             t.qualifiedName, change);
     LOG.error("{}", message);

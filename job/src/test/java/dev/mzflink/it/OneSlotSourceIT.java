@@ -283,11 +283,11 @@ class OneSlotSourceIT {
                 Sql.strings(results, status.replace("?", "'\"public\".\"grows\"'"))
                     .equals(
                         List.of(
-                            "errored: table \"public\".\"grows\" changed upstream: column(s) \"extra\" added. mzflink does not apply schema"
-                                + " changes: the table's changes are no longer replicated, and its results table and the views over it keep"
-                                + " their rows from before the change. Start the pipeline again from scratch (without --from-savepoint) to"
-                                + " snapshot the table with its new columns; once the change is undone upstream,"
-                                + " mzflink refresh reads the table again")));
+                            "errored: table \"public\".\"grows\" changed upstream: column(s) \"extra\" added. The table's changes"
+                                + " are no longer replicated, and its results table and the views over it keep their rows from before the"
+                                + " change, until the pipeline reads the table again with its new columns: mzflink run restarts itself from"
+                                + " a savepoint to do so within seconds; any other pipeline does it when resumed from a savepoint"
+                                + " (--from-savepoint). Once the change is undone upstream, mzflink refresh reads the table again")));
 
         Sql.execute(
             app,

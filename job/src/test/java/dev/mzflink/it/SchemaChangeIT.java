@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -164,10 +166,12 @@ class SchemaChangeIT {
           "CREATE TABLE big (id int PRIMARY KEY, g int, v int, d int)",
           "CREATE TABLE other (id int PRIMARY KEY, w int)",
           "CREATE TABLE quiet (id int PRIMARY KEY, q text)",
+          "CREATE TABLE beat (id int PRIMARY KEY, n int, at timestamptz)",
+          "INSERT INTO beat SELECT i, 0, clock_timestamp() FROM generate_series(1, 10) i",
           "INSERT INTO big SELECT i, i % 13, i, i % 101 FROM generate_series(1, 100000) i",
           "INSERT INTO other SELECT i, i FROM generate_series(1, 500) i",
           "INSERT INTO quiet SELECT i, 'q' || i FROM generate_series(1, 300) i",
-          "CREATE PUBLICATION followed FOR TABLE big, other, quiet",
+          "CREATE PUBLICATION followed FOR TABLE big, other, quiet, beat",
           "CREATE VIEW totals AS " + totals,
           "CREATE VIEW wide AS " + wide,
           "CREATE VIEW typed AS " + typed);
@@ -186,22 +190,73 @@ class SchemaChangeIT {
       FlinkPlan plan = compile.apply(script);
       RunOptions options =
           new RunOptions(
-              url, Optional.empty(), Duration.ofMillis(500), 2, Optional.empty(), "test");
+              url, Optional.empty(), Duration.ofMillis(500), 1, Optional.empty(), "test");
       List<String> said = new CopyOnWriteArrayList<>();
-      List<String> kept = tables("big", "other", "quiet", "totals");
+      List<String> kept = tables("big", "other", "quiet", "beat", "totals");
       try (RunningPipeline pipeline = PipelineRunner.start(plan, options);
           PublicationFollower follower =
               PublicationFollower.start(
                   pipeline, plan, options, script, compile, said::add, Duration.ofMillis(500))) {
-        Tables.awaitEqual(
-            app, results, tables("big", "other", "quiet", "totals", "wide", "typed"), CATCH_UP);
+        List<String> all = tables("big", "other", "quiet", "beat", "totals", "wide", "typed");
+        Tables.awaitEqual(app, results, all, CATCH_UP);
         Sql.execute(results, "CREATE TABLE quiet_before AS SELECT id, xmin::text AS x FROM quiet");
 
+        // A writer changes big (while it is read again) and beat every 20 ms; beat's results
+        // show how far behind upstream the results fall meanwhile.
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicLong worstLagMillis = new AtomicLong();
+        Thread writer =
+            loop(
+                server,
+                "followed",
+                writing,
+                (c, i) -> {
+                  Sql.transaction(
+                      c,
+                      "UPDATE big SET v = v + 1 WHERE id = " + (i * 7919 % 100000 + 1),
+                      "UPDATE beat SET n = n + 1, at = clock_timestamp() WHERE id = "
+                          + (i % 10 + 1));
+                  Thread.sleep(20);
+                });
+        Thread watch =
+            loop(
+                server,
+                "followed_results",
+                writing,
+                (c, i) -> {
+                  worstLagMillis.accumulateAndGet(
+                      Sql.longValue(
+                          c,
+                          "SELECT (extract(epoch FROM clock_timestamp() - max(at)) * 1000)::bigint"
+                              + " FROM beat"),
+                      Math::max);
+                  Thread.sleep(100);
+                });
+        Thread.sleep(3000);
         Sql.execute(app, "ALTER TABLE big ADD COLUMN extra int NOT NULL DEFAULT 7");
         awaitSaid(said, "Resumed from ", 1);
+        // Bursts of changes to big while its snapshot is read: the one reader (parallelism 1)
+        // decodes and serializes its streamed and snapshot rows at once.
+        for (int burst = 0; burst < 6; burst++) {
+          Sql.execute(app, "UPDATE big SET v = v + 1 WHERE id % 100 = " + burst);
+          Thread.sleep(500);
+        }
+        Await.until(
+            "big read again",
+            CATCH_UP,
+            () -> Sql.longValue(results, "SELECT count(*) FROM big WHERE extra IS NULL") == 0);
+        Thread.sleep(2000);
+        writing.set(false);
+        writer.join();
+        watch.join();
+        // A measurement, not a bound: the other tables' results wait for the restart and for the
+        // changed table's re-read (every commit does), so this grows with the table's size.
+        System.out.println(
+            "worst lag of beat's results while big was read again: "
+                + worstLagMillis.get()
+                + " ms");
         Sql.execute(app, "UPDATE big SET extra = 8, v = v + 1 WHERE id % 1000 = 0");
-        Tables.awaitEqual(
-            app, results, tables("big", "other", "quiet", "totals", "wide", "typed"), CATCH_UP);
+        Tables.awaitEqual(app, results, all, CATCH_UP);
         assertThat(said)
             .anyMatch(
                 m ->
@@ -254,6 +309,29 @@ class SchemaChangeIT {
       }
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
     }
+  }
+
+  /** What a loop does once, its {@code i}th time, on its connection. */
+  private interface Step {
+    void run(Connection c, int i) throws Exception;
+  }
+
+  /** A thread that runs {@code step} on a connection to {@code database} while {@code on}. */
+  private static Thread loop(
+      EmbeddedPostgresServer server, String database, AtomicBoolean on, Step step) {
+    Thread t =
+        new Thread(
+            () -> {
+              try (Connection c = server.connect(database)) {
+                for (int i = 0; on.get(); i++) {
+                  step.run(c, i);
+                }
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+    t.start();
+    return t;
   }
 
   private static void awaitSaid(List<String> said, String prefix, int times) throws Exception {
