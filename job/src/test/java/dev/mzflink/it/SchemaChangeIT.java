@@ -263,6 +263,16 @@ class SchemaChangeIT {
                     m.startsWith(
                         "Tables changed upstream: \"public\".\"big\": column \"extra\" added."));
         assertThat(columns(results, "big")).containsExactly("id", "g", "v", "d", "extra");
+        Await.until(
+            "big running again in the status table",
+            CATCH_UP,
+            () ->
+                Sql.strings(
+                        results,
+                        "SELECT status FROM "
+                            + SourceStatuses.TABLE
+                            + " WHERE \"table\" = '\"public\".\"big\"'")
+                    .equals(List.of("running")));
 
         // A dropped column that wide reads and totals does not.
         List<String> wideBefore = Sql.strings(results, "SELECT wide::text FROM wide ORDER BY g");
