@@ -2,6 +2,7 @@ package dev.mzflink.runtime;
 
 import dev.mzflink.translate.FlinkPlan.ReplicationSlot;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -284,15 +285,20 @@ public final class RunningPipeline implements AutoCloseable {
     return slotsLeft;
   }
 
-  /** Deletes a directory and everything in it (a temporary checkpoint directory). */
+  /**
+   * Deletes a directory and everything in it (a temporary checkpoint directory). Flink may still be
+   * removing files of it (a subsumed checkpoint after a stop with a savepoint): a file that
+   * vanishes during the walk makes it walk again, and it never throws.
+   */
   public static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("Could not delete {}", dir, e);
+    for (int attempt = 1; attempt <= 3 && Files.exists(dir); attempt++) {
+      try (Stream<Path> walk = Files.walk(dir)) {
+        walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      } catch (IOException | UncheckedIOException e) {
+        if (attempt == 3) {
+          LOG.warn("Could not delete {}", dir, e);
+        }
+      }
     }
   }
 
