@@ -66,6 +66,11 @@ public final class PublicationFollower implements AutoCloseable {
   /** The views left out of the plan, by their statement's offset in the script. */
   private Map<Integer, Statement.CreateView> leftOutViews = Map.of();
 
+  /** The plan a restart waits for (the snapshots to end) with, and the columns it was made of. */
+  private NextPlan pending;
+
+  private Map<String, String> pendingShapes;
+
   /** What each results table's writer of {@link #plan} reads (built when first needed). */
   private Map<String, Set<String>> planReads;
 
@@ -119,10 +124,10 @@ public final class PublicationFollower implements AutoCloseable {
     PublicationFollower follower =
         new PublicationFollower(pipeline, plan, options, script, compile, say);
     try {
-      // What the script left out when it started is not news.
-      Map<String, String> shapes = new TreeMap<>();
-      follower.leftOut = follower.unplanned(shapes);
-      follower.shapes = shapes;
+      // What the script left out when it started is not news. The columns are compared at the
+      // first look (its plan against the script compiled again): a change between the script's
+      // compile and now would otherwise be the baseline.
+      follower.leftOut = follower.unplanned(new TreeMap<>());
     } catch (RuntimeException e) {
       LOG.warn("Could not read the publications: {}", e.getMessage());
     }
@@ -154,9 +159,13 @@ public final class PublicationFollower implements AutoCloseable {
     if (leftOut.containsAll(added) && !reshaped) {
       return;
     }
-    NextPlan next;
+    NextPlan next = now.equals(pendingShapes) ? pending : null;
+    pending = null;
+    pendingShapes = null;
     try {
-      next = NextPlan.compile(script, compile, plan, leftOutViews, this::reads);
+      if (next == null) {
+        next = NextPlan.compile(script, compile, plan, leftOutViews, this::reads);
+      }
     } catch (UserError e) {
       say.accept(
           String.format(
@@ -209,6 +218,8 @@ public final class PublicationFollower implements AutoCloseable {
           "Tables added to a publication or changed ({}, {}): waiting for the snapshots to end",
           taken,
           changed.keySet());
+      pending = next;
+      pendingShapes = now;
       return;
     }
     if (replan(next, taken, changed, added)) {
