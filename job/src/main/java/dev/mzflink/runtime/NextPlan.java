@@ -97,11 +97,6 @@ record NextPlan(
     }
   }
 
-  /** The views this compilation left out that the earlier one did not, by results table. */
-  List<String> newlyLeftOut() {
-    return new ArrayList<>(reasons.keySet());
-  }
-
   /**
    * The tables read in both plans whose columns (or what is read of them) differ, with a
    * description of the change, by qualified name and source.
