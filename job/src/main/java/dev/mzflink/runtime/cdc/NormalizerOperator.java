@@ -206,8 +206,14 @@ final class NormalizerOperator extends AbstractStreamOperator<TableChange>
           lagMillis[change.table] = Math.max(0, p.lastChangeMillis - change.commitMillis);
         }
       }
-      case ChangeRecord.TABLE_ERRORED -> p.error = change.error;
-      case ChangeRecord.TABLE_DROPPED -> p.dropped = change.error;
+      case ChangeRecord.TABLE_ERRORED -> {
+        p.error = change.error;
+        p.gen = Math.max(p.gen, change.gen);
+      }
+      case ChangeRecord.TABLE_DROPPED -> {
+        p.dropped = change.error;
+        p.gen = Math.max(p.gen, change.gen);
+      }
       case ChangeRecord.RESET -> {
         p.reset = true;
         p.gen = Math.max(p.gen, change.gen);

@@ -67,6 +67,12 @@ final class StatusReporter extends AbstractStreamOperator<Void>
   /** Per table id, the generation of its latest completed snapshot (since this start). */
   private transient Map<String, Long> doneGen;
 
+  /**
+   * Per table errored or dropped in this run, the generation it was read at then: only a snapshot
+   * of a later one replicates it again.
+   */
+  private transient Map<String, Long> troubleGen;
+
   /** Per table id: snapshot rows, changes, last change (ms), locked snapshot done (0/1). */
   private transient Map<String, long[]> counts;
 
@@ -111,6 +117,7 @@ final class StatusReporter extends AbstractStreamOperator<Void>
             .getListState(new ListStateDescriptor<>("table-errors", String.class));
     errors = new HashMap<>();
     doneGen = new HashMap<>();
+    troubleGen = new HashMap<>();
     dropped = new HashMap<>();
     for (String entry : errorsState.get()) {
       String[] parts = entry.split("\u0000", 2);
@@ -180,13 +187,18 @@ final class StatusReporter extends AbstractStreamOperator<Void>
     c[2] = Math.max(c[2], p.lastChangeMillis);
     if (p.dropped != null) {
       dropped.put(id, p.dropped);
+      troubleGen.merge(id, p.gen, Math::max);
     }
     if (p.error != null) {
       errors.put(id, p.error);
-    } else if (p.snapshotDone && p.dropped == null) {
+      troubleGen.merge(id, p.gen, Math::max);
+    } else if (p.snapshotDone && p.dropped == null && p.gen > troubleGen.getOrDefault(id, -1L)) {
       // Read again from a new consistent point (mzflink refresh): the table replicates again.
+      // (Not the report of the snapshot before the trouble, which every subtask sends, some
+      // after another one's report of the trouble.)
       errors.remove(id);
       dropped.remove(id);
+      troubleGen.remove(id);
     }
   }
 

@@ -15,7 +15,10 @@ public final class TableProgress {
   /** The table is snapshotted again (re-read on request, or read anew): its counts start over. */
   public boolean reset;
 
-  /** The generation of the latest such snapshot, or of the one {@link #snapshotDone} ends. */
+  /**
+   * The generation of the latest such snapshot, of the one {@link #snapshotDone} ends, or of the
+   * read the table was errored or dropped in.
+   */
   public long gen;
 
   /** When {@link #snapshotDone}: the rows of the whole snapshot. */
