@@ -50,6 +50,29 @@ final class StoredShapes {
    */
   private record Old(String id, RowType type, long below) {}
 
+  /**
+   * How rows of an earlier shape are read into a current one: per current column, the getter and
+   * type of the earlier column of its name (null: the column is new).
+   */
+  private record Reading(
+      RowDataSerializer serializer, RowData.FieldGetter[] getters, LogicalType[] types) {
+    static Reading of(RowType from, RowType to) {
+      RowData.FieldGetter[] getters = new RowData.FieldGetter[to.getFieldCount()];
+      LogicalType[] types = new LogicalType[to.getFieldCount()];
+      for (int i = 0; i < to.getFieldCount(); i++) {
+        int j = from.getFieldNames().indexOf(to.getFieldNames().get(i));
+        if (j >= 0) {
+          types[i] = from.getTypeAt(j);
+          getters[i] = RowData.createFieldGetter(types[i], j);
+        }
+      }
+      return new Reading(new RowDataSerializer(from), getters, types);
+    }
+  }
+
+  /** Per earlier and current shape, how rows of the one are read into the other. */
+  private final Map<String, Reading> readings = new HashMap<>();
+
   /** How many earlier shapes of a table are kept (a change while the last one is being read). */
   private static final int KEPT = 4;
 
@@ -201,20 +224,21 @@ final class StoredShapes {
     if (o == null) {
       return stored.row;
     }
+    RowType from = o.type;
+    Reading reading =
+        readings.computeIfAbsent(o.id + "/" + table.id, k -> Reading.of(from, table.rowType));
     RowData before;
     try {
-      before = new RowDataSerializer(o.type).deserialize(new DataInputDeserializer(stored.row));
+      before = reading.serializer().deserialize(new DataInputDeserializer(stored.row));
     } catch (IOException e) {
       throw new IllegalStateException(
           "cannot read a stored row of " + table.qualifiedName + " in its earlier shape", e);
     }
     GenericRowData now = new GenericRowData(table.arity());
     for (int i = 0; i < table.arity(); i++) {
-      int j = o.type.getFieldNames().indexOf(table.rowType.getFieldNames().get(i));
-      if (j >= 0) {
-        LogicalType from = o.type.getTypeAt(j);
-        Object value = RowData.createFieldGetter(from, j).getFieldOrNull(before);
-        now.setField(i, convert(value, from, table.rowType.getTypeAt(i)));
+      if (reading.getters()[i] != null) {
+        Object value = reading.getters()[i].getFieldOrNull(before);
+        now.setField(i, convert(value, reading.types()[i], table.rowType.getTypeAt(i)));
       }
     }
     return table.serialize(now);
