@@ -28,9 +28,17 @@ import java.util.function.Function;
  * @param plan the plan
  * @param leftOut the views left out (those of earlier plans included), by statement offset
  * @param reasons why each view left out by this compilation was, by its results table (quoted)
+ * @param changed the tables read in both plans whose columns (or what is read of them) differ, with
+ *     a description of the change ({@link #changedTables})
+ * @param rekeyed of those, the tables whose primary key changed (its columns, or their types): a
+ *     saved state cannot go on with them, with a description of the change
  */
 record NextPlan(
-    FlinkPlan plan, Map<Integer, Statement.CreateView> leftOut, Map<String, String> reasons) {
+    FlinkPlan plan,
+    Map<Integer, Statement.CreateView> leftOut,
+    Map<String, String> reasons,
+    Map<String, String> changed,
+    Map<String, String> rekeyed) {
 
   /**
    * Compiles {@code script} with {@code compile}, leaving out the views {@code leftOut} and those
@@ -66,7 +74,7 @@ record NextPlan(
       }
       Map<String, String> changes = changedTables(current, next);
       if (changes.isEmpty()) {
-        return new NextPlan(next, out, reasons);
+        return new NextPlan(next, out, reasons, changes, Map.of());
       }
       if (before == null) {
         before = reads.apply(current);
@@ -92,7 +100,7 @@ record NextPlan(
         }
       }
       if (!more) {
-        return new NextPlan(next, out, reasons);
+        return new NextPlan(next, out, reasons, changes, rekeyedTables(current, next));
       }
     }
   }
@@ -102,20 +110,70 @@ record NextPlan(
    * description of the change, by qualified name and source.
    */
   static Map<String, String> changedTables(FlinkPlan before, FlinkPlan after) {
+    Map<String, String> changes = new TreeMap<>();
+    inBoth(before, after)
+        .forEach(
+            (key, pair) -> {
+              if (!TableLayout.stateId(pair[0]).equals(TableLayout.stateId(pair[1]))) {
+                changes.put(key, pair[1].qualifiedName() + ": " + describe(pair[0], pair[1]));
+              }
+            });
+    return changes;
+  }
+
+  /**
+   * The tables read in both plans whose primary key differs (other columns, or a key column of
+   * another type), with a description of the change, by qualified name and source.
+   */
+  static Map<String, String> rekeyedTables(FlinkPlan before, FlinkPlan after) {
+    Map<String, String> rekeyed = new TreeMap<>();
+    inBoth(before, after)
+        .forEach(
+            (key, pair) -> {
+              List<String> was = keyColumns(pair[0]);
+              List<String> now = keyColumns(pair[1]);
+              if (!was.equals(now)) {
+                rekeyed.put(
+                    key,
+                    String.format(
+                        "%s: primary key (%s) is now (%s)",
+                        pair[1].qualifiedName(), String.join(", ", was), String.join(", ", now)));
+              }
+            });
+    return rekeyed;
+  }
+
+  /** The tables read in both plans, each as it was and as it is, by qualified name and source. */
+  private static Map<String, StreamTable[]> inBoth(FlinkPlan before, FlinkPlan after) {
     Map<String, StreamTable> was = new TreeMap<>();
     for (SourceStream stream : before.streams()) {
       stream.tables().forEach(t -> was.put(key(stream, t), t));
     }
-    Map<String, String> changes = new TreeMap<>();
+    Map<String, StreamTable[]> both = new TreeMap<>();
     for (SourceStream stream : after.streams()) {
       for (StreamTable t : stream.tables()) {
         StreamTable old = was.get(key(stream, t));
-        if (old != null && !TableLayout.stateId(old).equals(TableLayout.stateId(t))) {
-          changes.put(key(stream, t), t.qualifiedName() + ": " + describe(old, t));
+        if (old != null) {
+          both.put(key(stream, t), new StreamTable[] {old, t});
         }
       }
     }
-    return changes;
+    return both;
+  }
+
+  /** A table's key columns, each with its type. */
+  private static List<String> keyColumns(StreamTable table) {
+    List<String> key = new ArrayList<>();
+    for (String name : table.primaryKey()) {
+      String type =
+          table.columns().stream()
+              .filter(c -> c.name().equals(name))
+              .map(FlinkColumn::type)
+              .findFirst()
+              .orElse("?");
+      key.add(Quote.pgIdentifier(name) + " " + type);
+    }
+    return key;
   }
 
   private static String key(SourceStream stream, StreamTable table) {

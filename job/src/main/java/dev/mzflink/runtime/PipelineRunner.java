@@ -34,7 +34,6 @@ import java.util.function.Predicate;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.table.api.bridge.java.StreamStatementSet;
@@ -279,9 +278,9 @@ public final class PipelineRunner {
       // One committer commits each checkpoint of every results table in one transaction.
       try (ResultsCommitGroup group = ResultsCommitGroup.open(env, options.resultsUrl())) {
         built.inserts().attachAsDataStream();
-        built.positions().forEach(group::addPositions);
+        built.sources().positions().forEach(group::addPositions);
         copies(plan).forEach(group::addCopies);
-        group.attachCommitter();
+        group.attachCommitter(built.sources().upstream());
       }
       Map<String, Set<String>> reads = StableUids.assign(env.getTransformations());
       return new Graph(env, env.getStreamGraph(), reads);
@@ -298,8 +297,8 @@ public final class PipelineRunner {
     return tables;
   }
 
-  /** A job's tables and INSERTs in a table environment, and its sources' positions. */
-  private record Job(StreamStatementSet inserts, Map<String, DataStream<Long>> positions) {}
+  /** A job's tables and INSERTs in a table environment, and its sources' reading. */
+  private record Job(StreamStatementSet inserts, SourceStreams.Registered sources) {}
 
   /**
    * Registers the plan's upstream tables (their reading added to {@code env}), views and sinks in
@@ -312,7 +311,7 @@ public final class PipelineRunner {
       StreamTableEnvironment tableEnvironment,
       String run) {
     List<String> ddl = new ArrayList<>();
-    Map<String, DataStream<Long>> positions = Map.of();
+    SourceStreams.Registered sources = new SourceStreams.Registered(Map.of(), Map.of());
     if (options.sourceReading() == SourceReading.PER_TABLE_SQL) {
       ddl.addAll(FlinkSqlRenderer.ddl(plan, true));
     } else {
@@ -320,7 +319,7 @@ public final class PipelineRunner {
         tableEnvironment.executeSql(statement);
       }
       // Each source through one replication slot, its tables registered under their Flink names.
-      positions =
+      sources =
           SourceStreams.register(
               env,
               tableEnvironment,
@@ -355,7 +354,7 @@ public final class PipelineRunner {
     for (FlinkInsert insert : plan.inserts()) {
       inserts.addInsertSql(FlinkSqlRenderer.insert(insert));
     }
-    return new Job(inserts, positions);
+    return new Job(inserts, sources);
   }
 
   /**

@@ -188,9 +188,7 @@ public final class PublicationFollower implements AutoCloseable {
           String.format(
               "NOTICE: tables were added to a publication or changed (%s) while others left it"
                   + " (%s): the pipeline reads them as they are now from its next start.",
-              String.join(
-                  ", ",
-                  added.isEmpty() ? NextPlan.changedTables(plan, next.plan()).keySet() : added),
+              String.join(", ", added.isEmpty() ? next.changed().keySet() : added),
               String.join(", ", gone)));
       leftOut = added;
       shapes = now;
@@ -198,7 +196,21 @@ public final class PublicationFollower implements AutoCloseable {
     }
     Set<String> taken = new TreeSet<>(after);
     taken.removeAll(before);
-    Map<String, String> changed = NextPlan.changedTables(plan, next.plan());
+    Map<String, String> changed = next.changed();
+    if (!next.rekeyed().isEmpty()) {
+      // The restored job would refuse the table's saved rows (they are keyed by the old key) and
+      // stop: the pipeline goes on as it is, the table errored by the stream at its next change.
+      say.accept(
+          String.format(
+              "NOTICE: the primary key of a table changed upstream (%s): a pipeline cannot follow"
+                  + " that from its saved state, so it goes on as it was (the table is errored at"
+                  + " its next change). Start the pipeline from scratch (without"
+                  + " --from-savepoint) to read the table with its new key.",
+              String.join("; ", next.rekeyed().values())));
+      leftOut = added;
+      shapes = now;
+      return;
+    }
     if (taken.isEmpty() && changed.isEmpty() && next.reasons().isEmpty()) {
       if (!leftOut.containsAll(added)) {
         say.accept(

@@ -19,6 +19,12 @@ public final class Marker {
   /** The run of the pipeline the writer belongs to ({@link Lineage}). */
   public String lineage;
 
+  /**
+   * Of a source's position marker, the tables whose snapshot the source reads beside its stream
+   * ({@link SourcePosition#held}): the results that read them wait; null or empty when none.
+   */
+  public String held;
+
   public Marker() {}
 
   Marker(String table, int subtask, int writers, long checkpoint, long batch, String lineage) {
@@ -35,10 +41,12 @@ public final class Marker {
 
   /**
    * The position of {@code source} (quoted) that checkpoint {@code checkpoint} reflects, in {@link
-   * #batch} (-1: not known).
+   * #batch} (-1: not known), except for the tables {@code held}.
    */
-  static Marker position(String source, long checkpoint, long lsn) {
-    return new Marker(POSITION + source, 0, 1, checkpoint, lsn, "");
+  static Marker position(String source, long checkpoint, long lsn, String held) {
+    Marker m = new Marker(POSITION + source, 0, 1, checkpoint, lsn, "");
+    m.held = held;
+    return m;
   }
 
   /** Whether this marker is a source's position, not a results table's. */
@@ -58,6 +66,13 @@ public final class Marker {
 
   @Override
   public String toString() {
-    return table + "#" + subtask + " checkpoint " + checkpoint + " batch " + batch;
+    return table
+        + "#"
+        + subtask
+        + " checkpoint "
+        + checkpoint
+        + " batch "
+        + batch
+        + (held == null || held.isEmpty() ? "" : " holding " + held);
   }
 }

@@ -12,7 +12,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 /**
  * Turns a source's positions into one {@link Marker} per checkpoint for the committer: the position
  * the checkpoint's results reflect, so that the commit of the checkpoint records it in the same
- * transaction (the status table's {@code applied_lsn}).
+ * transaction (the status table's {@code applied_lsn}), and the tables it holds back.
  *
  * <p>With aligned checkpoints every position the source emitted before a checkpoint's barrier is
  * here before that barrier, and every change before it is in the checkpoint's results. One
@@ -22,31 +22,27 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
  * after that one completed), so the first position after an unknown one counts from the next
  * checkpoint on.
  *
+ * <p>A source that streams and reads the snapshot of some tables beside it (new to a resumed
+ * pipeline, or read again after their columns changed) says which ({@link SourcePosition#held}):
+ * the results of those tables, and of the views that read them, wait until their snapshot is
+ * complete and the stream has passed the point it was read at, while the others go on. The same
+ * rule applies per table: a table the source no longer holds is held in the marker of the
+ * checkpoint being taken too, and released from the next one on. That is only so once the results
+ * hold a position of this source (a restored one, or one reached in this run): before, a table read
+ * beside the stream holds them all, as the first snapshot does.
+ *
  * <p>After a restore the position counts only once the restored stream has emitted one: until then
- * the source may be snapshotting tables anew (new to the pipeline, or re-read on request), and the
- * results must not show part of such a snapshot. A restored stream that snapshots nothing emits a
- * position first, which counts at once (no snapshot rows can be in flight); one that snapshots
- * emits "unknown" first, and its next position counts from the checkpoint after it, as above.
+ * the source may be snapshotting tables anew, and the results must not show part of such a
+ * snapshot. A restored stream emits its position first, with the tables it snapshots anew, which
+ * counts at once (no snapshot rows can be in flight).
  */
 final class PositionMarkers extends AbstractStreamOperator<Marker>
-    implements OneInputStreamOperator<Long, Marker> {
+    implements OneInputStreamOperator<SourcePosition, Marker> {
   private static final long serialVersionUID = 1L;
 
   private final String source;
   private transient ListState<Long> state;
-  private transient long latest;
-
-  /** The position the marker of the checkpoint being taken carries (-1: not known). */
-  private transient long marked;
-
-  /** The latest position counts for the checkpoint being taken. */
-  private transient boolean valid;
-
-  /** A position arrived after an unknown one: it counts from the next checkpoint on. */
-  private transient boolean arming;
-
-  /** Restored, and nothing arrived since: a first position counts at once. */
-  private transient boolean restored;
+  private transient PositionHolds holds;
 
   PositionMarkers(String source) {
     this.source = source;
@@ -59,48 +55,30 @@ final class PositionMarkers extends AbstractStreamOperator<Marker>
         context
             .getOperatorStateStore()
             .getListState(new ListStateDescriptor<>("known-position", Long.class));
-    latest = -1;
+    long latest = -1;
     for (Long known : state.get()) {
       latest = Math.max(latest, known);
     }
-    restored = latest >= 0;
-    valid = false;
-    marked = -1;
+    holds = new PositionHolds(latest);
   }
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
+    long marked = holds.marked();
     state.update(marked >= 0 ? List.of(marked) : List.of());
   }
 
   @Override
-  public void processElement(StreamRecord<Long> element) {
-    long lsn = element.getValue();
-    boolean first = restored;
-    restored = false;
-    if (lsn < 0) {
-      latest = -1;
-      valid = false;
-      arming = false;
-      return;
-    }
-    latest = Math.max(latest, lsn);
-    if (first) {
-      valid = true;
-    } else if (!valid) {
-      arming = true;
-    }
+  public void processElement(StreamRecord<SourcePosition> element) {
+    holds.accept(element.getValue());
   }
 
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    marked = valid ? latest : -1;
-    output.collect(new StreamRecord<>(Marker.position(source, checkpointId, marked)));
-    if (arming) {
-      arming = false;
-      valid = true;
-    }
+    PositionHolds.Mark mark = holds.mark();
+    output.collect(
+        new StreamRecord<>(Marker.position(source, checkpointId, mark.lsn(), mark.held())));
   }
 }

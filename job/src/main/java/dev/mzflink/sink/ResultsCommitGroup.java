@@ -1,10 +1,15 @@
 package dev.mzflink.sink;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -24,6 +29,9 @@ public final class ResultsCommitGroup implements AutoCloseable {
   private final List<ResultsTableSpec> tables = new ArrayList<>();
   private final List<String> sources = new ArrayList<>();
   private final Map<String, Map<String, String>> copies = new TreeMap<>();
+
+  /** Per results table (quoted), its writers' markers. */
+  private final Map<String, DataStream<Marker>> written = new TreeMap<>();
 
   private ResultsCommitGroup(StreamExecutionEnvironment env, String url) {
     this.env = env;
@@ -69,15 +77,17 @@ public final class ResultsCommitGroup implements AutoCloseable {
     }
     group.markers.add(markers);
     group.tables.add(table);
+    group.written.put(table.quoted(), markers);
     return true;
   }
 
   /**
-   * Adds a source's positions (WAL positions before which every upstream transaction was emitted;
-   * -1 while not known): each commit records the position its results reflect, in the same
-   * transaction, as the source's {@code applied_lsn} in the status table.
+   * Adds a source's positions (WAL positions before which every upstream transaction was emitted,
+   * -1 while not known, and the tables read beside the stream): each commit records the position
+   * its results reflect, in the same transaction, as the source's {@code applied_lsn} in the status
+   * table.
    */
-  public void addPositions(String source, DataStream<Long> positions) {
+  public void addPositions(String source, DataStream<SourcePosition> positions) {
     markers.add(
         positions
             .transform(
@@ -98,8 +108,13 @@ public final class ResultsCommitGroup implements AutoCloseable {
     copies.computeIfAbsent(source, s -> new TreeMap<>()).putAll(tables);
   }
 
-  /** Adds the committer of the group's tables (none when the group has none). */
-  public void attachCommitter() {
+  /**
+   * Adds the committer of the group's tables (none when the group has none). {@code upstream}: the
+   * operators whose output is one upstream table's changes, each with the table's id (the {@code
+   * TableLayout} id a source's positions hold it by); a results table reading from one of them
+   * waits while that table's snapshot is read beside its source's stream.
+   */
+  public void attachCommitter(Map<Transformation<?>, String> upstream) {
     if (tables.isEmpty()) {
       return;
     }
@@ -107,7 +122,25 @@ public final class ResultsCommitGroup implements AutoCloseable {
     for (int i = 1; i < markers.size(); i++) {
       all = all.union(new DataStream<>(env, markers.get(i).getTransformation()));
     }
-    attach(all, url, tables, sources, copies, "mzflink-results-committer");
+    Map<String, Set<String>> readers = new TreeMap<>();
+    written.forEach(
+        (table, writer) -> {
+          Set<Transformation<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+          List<Transformation<?>> next = new ArrayList<>(List.of(writer.getTransformation()));
+          while (!next.isEmpty()) {
+            Transformation<?> t = next.remove(next.size() - 1);
+            if (!seen.add(t)) {
+              continue;
+            }
+            String id = upstream.get(t);
+            if (id != null) {
+              readers.computeIfAbsent(id, k -> new TreeSet<>()).add(table);
+            } else {
+              next.addAll(t.getInputs());
+            }
+          }
+        });
+    attach(all, url, tables, sources, copies, readers, "mzflink-results-committer");
   }
 
   /**
@@ -119,12 +152,13 @@ public final class ResultsCommitGroup implements AutoCloseable {
       List<ResultsTableSpec> tables,
       List<String> sources,
       Map<String, Map<String, String>> copies,
+      Map<String, Set<String>> readers,
       String uid) {
     return markers
         .transform(
             "commit results",
             TypeInformation.of(Void.class),
-            new ResultsCommitter(url, tables, sources, copies))
+            new ResultsCommitter(url, tables, sources, copies, readers))
         .setParallelism(1)
         .setMaxParallelism(1)
         .uid(uid)

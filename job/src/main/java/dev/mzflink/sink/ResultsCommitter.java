@@ -67,6 +67,12 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
    */
   private final Map<String, Map<String, String>> copies;
 
+  /**
+   * Per upstream table (its {@code TableLayout} id), the results tables that read it: held while a
+   * source reads the table's snapshot beside its stream ({@link Marker#held}).
+   */
+  private final Map<String, Set<String>> readers;
+
   /** What each checkpoint needs a marker of: every results table and every source's position. */
   private final Set<String> expected = new TreeSet<>();
 
@@ -87,12 +93,18 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
   /** The latest completed checkpoint held back because a source's snapshot is being read. */
   private transient volatile long heldThrough;
 
+  /** The results tables the last commit left out: they read a table whose snapshot is read. */
+  private transient Set<String> held;
+
   ResultsCommitter(
       String url,
       List<ResultsTableSpec> tables,
       List<String> sources,
-      Map<String, Map<String, String>> copies) {
+      Map<String, Map<String, String>> copies,
+      Map<String, Set<String>> readers) {
     this.url = url;
+    this.readers = new TreeMap<>();
+    readers.forEach((id, read) -> this.readers.put(id, new TreeSet<>(read)));
     this.copies = new TreeMap<>();
     copies.forEach((source, tablesOf) -> this.copies.put(source, new TreeMap<>(tablesOf)));
     this.tables = new TreeMap<>();
@@ -116,6 +128,7 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     scheduled = -1;
     committed = -1;
     heldThrough = -1;
+    held = new TreeSet<>();
   }
 
   @Override
@@ -239,14 +252,28 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
     Map<String, Marker> positions;
     long checkpoint;
     synchronized (this) {
-      checkpoint = dueCheckpoint();
-      if (checkpoint < 0) {
+      Due next = dueCheckpoint();
+      if (next == null) {
         return;
+      }
+      checkpoint = next.checkpoint();
+      if (!next.held().equals(held)) {
+        if (next.held().isEmpty()) {
+          LOG.info("Results tables: none waits for a snapshot any longer");
+        } else {
+          LOG.info(
+              "Results tables {} wait for the snapshot of tables they read; the others are"
+                  + " committed",
+              next.held());
+        }
+        held = next.held();
       }
       due = new TreeMap<>();
       positions = new TreeMap<>();
       for (Marker m : pending) {
-        if (m.checkpoint <= checkpoint && tables.containsKey(m.table)) {
+        if (m.checkpoint <= checkpoint
+            && tables.containsKey(m.table)
+            && !next.held().contains(m.table)) {
           due.computeIfAbsent(m.table, t -> new TreeMap<>()).merge(m.subtask, m, Marker::later);
         } else if (m.checkpoint <= checkpoint && m.isPosition()) {
           positions.merge(m.source(), m, Marker::later);
@@ -278,14 +305,18 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         });
   }
 
+  /** A checkpoint to commit, without the results tables it holds back. */
+  private record Due(long checkpoint, Set<String> held) {}
+
   /**
    * The latest completed checkpoint not yet committed for which every writer of every table sent
-   * its marker and every source knows its position; -1 when there is none. A source that does not
+   * its marker and every source knows its position; null when there is none. A source that does not
    * know its position is reading a snapshot: nothing is committed until the snapshot is complete,
    * so that the results never show part of it (a fresh run's first commit holds the whole snapshot,
-   * and an earlier run's rows stay until then).
+   * and an earlier run's rows stay until then). A source that knows it and reads some tables beside
+   * its stream holds back the results tables that read those ({@link #readers}).
    */
-  private long dueCheckpoint() {
+  private Due dueCheckpoint() {
     TreeSet<Long> candidates = new TreeSet<>();
     for (Marker m : pending) {
       if (m.checkpoint <= completed && m.checkpoint > committed) {
@@ -296,12 +327,18 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
       Map<String, Set<Integer>> subtasks = new HashMap<>();
       Map<String, Integer> writers = new HashMap<>();
       boolean snapshotting = false;
+      Set<String> holding = new TreeSet<>();
       for (Marker m : pending) {
         if (m.checkpoint == id) {
           subtasks.computeIfAbsent(m.table, t -> new HashSet<>()).add(m.subtask);
           writers.put(m.table, m.writers);
           // A source whose position is not known is reading a snapshot.
           snapshotting |= m.isPosition() && m.batch < 0;
+          if (m.isPosition()) {
+            for (String read : SourcePosition.parse(m.held)) {
+              holding.addAll(readers.getOrDefault(read, Set.of()));
+            }
+          }
         }
       }
       boolean all = true;
@@ -309,15 +346,15 @@ final class ResultsCommitter extends AbstractStreamOperator<Void>
         Set<Integer> got = subtasks.get(table);
         all &= got != null && got.size() == writers.get(table);
       }
-      if (all && snapshotting) {
+      if (all && (snapshotting || holding.containsAll(tables.keySet()))) {
         heldThrough = Math.max(heldThrough, id);
-        return -1;
+        return null;
       }
       if (all) {
-        return id;
+        return new Due(id, holding);
       }
     }
-    return -1;
+    return null;
   }
 
   /**

@@ -67,7 +67,13 @@ final class ResultsDynamicSink implements DynamicTableSink {
               .name("markers of " + id);
         }
         return ResultsCommitGroup.attach(
-            markers, url, List.of(table), List.of(), Map.of(), "mzflink-results-committer-" + id);
+            markers,
+            url,
+            List.of(table),
+            List.of(),
+            Map.of(),
+            Map.of(),
+            "mzflink-results-committer-" + id);
       }
     };
   }

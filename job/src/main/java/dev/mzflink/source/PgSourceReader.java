@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.connector.source.ReaderOutput;
@@ -80,8 +81,17 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
    */
   private final Set<String> handingOver = new HashSet<>();
 
-  /** Tables snapshotted while the stream runs (new to a resumed pipeline), until they are done. */
+  /**
+   * Tables snapshotted while the stream runs (new to a resumed pipeline, read again), until they
+   * are done: the results of these tables wait (the position says them).
+   */
   private final Set<String> snapshotting = new HashSet<>();
+
+  /** A table of {@link #snapshotting} is read again on request: the whole source's results wait. */
+  private boolean holdWhole;
+
+  /** The tables the last position emitted said were held. */
+  private String heldEmitted = "";
 
   /** Tables removed from the publication while this reader streams. */
   private final Set<Integer> stoppedTables = new HashSet<>();
@@ -151,13 +161,16 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   public void handleSourceEvents(SourceEvent event) {
     if (event instanceof StreamGo go) {
       snapshotting.addAll(go.handOver().keySet());
+      holdWhole = go.whole();
+      stream = stream.withHandOver(go.handOver());
       if (!go.handOver().isEmpty()) {
-        // Before anything of the stream: the results wait for these tables (see PositionMarkers).
-        markers.add(new ChangeRecord(-1, ChangeRecord.POSITION, null, -1, 0));
-        positionEmitted = -1;
+        // Before anything of the stream: the results wait for these tables, or for the whole
+        // source (see PositionMarkers).
+        positionEmitted = holdWhole ? -1 : stream.startLsn();
+        heldEmitted = holdWhole ? "" : held();
+        markers.add(position(positionEmitted, heldEmitted));
         positionEmittedAt = System.nanoTime();
       }
-      stream = stream.withHandOver(go.handOver());
       waitingForGo = false;
       startStream();
     } else if (event instanceof TablesDropped dropped) {
@@ -250,8 +263,8 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
   /**
    * Between two transactions of the stream: emits the stream's position when it moved, at once when
    * the stream has caught up ({@code idle}), otherwise at most every {@link #POSITION_NANOS}. While
-   * tables are snapshotted beside the stream, the position is unknown (-1): their rows are not all
-   * out.
+   * tables are snapshotted beside the stream, it says them (their rows are not all out), and the
+   * position is unknown (-1) while one is read again on request.
    */
   private boolean emitPosition(ReaderOutput<ChangeRecord> output, boolean idle) {
     if (stream == null || waitingForGo || streamWorker == null) {
@@ -264,19 +277,38 @@ final class PgSourceReader implements SourceReader<ChangeRecord, PgSplit> {
         it.remove();
       }
     }
-    long position = snapshotting.isEmpty() ? stream.startLsn() : -1;
+    if (snapshotting.isEmpty()) {
+      holdWhole = false;
+    }
+    long position = holdWhole ? -1 : stream.startLsn();
+    String held = holdWhole ? "" : held();
     long now = System.nanoTime();
     boolean changed =
         position < 0
             ? positionEmitted >= 0 || positionEmittedAt == 0 // unknown: said once
-            : position > positionEmitted && (idle || now - positionEmittedAt >= POSITION_NANOS);
+            : !held.equals(heldEmitted) // a table released: said at once
+                || position > positionEmitted
+                    && (idle || now - positionEmittedAt >= POSITION_NANOS);
     if (!changed) {
       return false;
     }
-    output.collect(new ChangeRecord(-1, ChangeRecord.POSITION, null, position, 0));
+    output.collect(position(position, held));
     positionEmitted = position;
+    heldEmitted = held;
     positionEmittedAt = now;
     return true;
+  }
+
+  /** The ids of the tables snapshotted beside the stream, sorted, separated by commas. */
+  private String held() {
+    return snapshotting.isEmpty() ? "" : String.join(",", new TreeSet<>(snapshotting));
+  }
+
+  /** A position record: {@code lsn} (-1: not known), the results of {@code held} waiting. */
+  private static ChangeRecord position(long lsn, String held) {
+    ChangeRecord record = new ChangeRecord(-1, ChangeRecord.POSITION, null, lsn, 0);
+    record.key = held;
+    return record;
   }
 
   /**

@@ -479,7 +479,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
           }
           if (reread == null) {
             preparing = false;
-            context.sendEventToSourceReader(subtask, new StreamGo(Map.of()));
+            context.sendEventToSourceReader(subtask, new StreamGo(Map.of(), false));
             return;
           }
           export(reread.prepared());
@@ -497,7 +497,8 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
               PgReplication.lsn(reread.prepared().slot().consistentLsn()),
               reread.tables().size() - reread.requested().size(),
               reread.requested().size());
-          context.sendEventToSourceReader(subtask, new StreamGo(handOver));
+          context.sendEventToSourceReader(
+              subtask, new StreamGo(handOver, !reread.requested().isEmpty()));
           addPending(reread.prepared().splits());
           preparing = false;
           assignWaiting();

@@ -51,8 +51,13 @@ final class SourceEvents {
     }
   }
 
-  /** The restored stream may go on, with these tables' new hand-over points. */
-  record StreamGo(Map<String, Long> handOver) implements SourceEvent {
+  /**
+   * The restored stream may go on, with these tables' new hand-over points. {@code whole}: a table
+   * is read again on request, and the results of the whole source wait for it (the commit that
+   * passes its point applies the re-read as a difference); otherwise only the results of these
+   * tables wait.
+   */
+  record StreamGo(Map<String, Long> handOver, boolean whole) implements SourceEvent {
     private static final long serialVersionUID = 1L;
 
     StreamGo {

@@ -1,17 +1,20 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.sink.SourcePosition;
 import dev.mzflink.source.ChangeRecord;
 import dev.mzflink.source.PgSource;
 import dev.mzflink.source.SourceLayout;
 import dev.mzflink.source.TableLayout;
 import dev.mzflink.translate.FlinkPlan.SourceStream;
 import dev.mzflink.translate.FlinkPlan.StreamTable;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.dag.Transformation;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -45,10 +48,12 @@ public final class SourceStreams {
    * a slot retaining more than {@code walWarningBytes} as stalled. {@code pipeline} (the job name)
    * and {@code run} (a token of this run) name the run upstream and in the slot registry.
    *
-   * @return per source (its quoted name), its positions: the WAL position before which every
-   *     upstream transaction was emitted, -1 while a snapshot is read beside the stream
+   * @return per source (its quoted name), its positions (the WAL position before which every
+   *     upstream transaction was emitted, -1 while a snapshot of the source is read, and the tables
+   *     read beside the stream), and the operators whose output is one upstream table's changes,
+   *     with the table's id
    */
-  public static Map<String, DataStream<Long>> register(
+  public static Registered register(
       StreamExecutionEnvironment env,
       StreamTableEnvironment tables,
       List<SourceStream> streams,
@@ -57,7 +62,8 @@ public final class SourceStreams {
       String pipeline,
       String run) {
     int parallelism = env.getParallelism();
-    Map<String, DataStream<Long>> positions = new LinkedHashMap<>();
+    Map<String, DataStream<SourcePosition>> positions = new LinkedHashMap<>();
+    Map<Transformation<?>, String> upstream = new IdentityHashMap<>();
     for (SourceStream stream : streams) {
       SourceLayout layout = new SourceLayout(stream, resultsUrl, pipeline, run);
       // The slot name is unique per source, stable, and made of [a-z0-9_].
@@ -107,7 +113,9 @@ public final class SourceStreams {
         }
         // The planner reads the table's changes as internal rows through a scan source.
         String key = run + "/" + id + "/" + t.index;
-        UpstreamTableFactory.register(key, routed.getSideOutput(router.tag(t.index)));
+        DataStream<RowData> changes = routed.getSideOutput(router.tag(t.index));
+        upstream.put(changes.getTransformation(), t.id);
+        UpstreamTableFactory.register(key, changes);
         tables.createTemporaryTable(
             table.flinkName().quoted(),
             TableDescriptor.forConnector(UpstreamTableFactory.IDENTIFIER)
@@ -116,8 +124,15 @@ public final class SourceStreams {
                 .build());
       }
     }
-    return positions;
+    return new Registered(positions, upstream);
   }
+
+  /**
+   * What {@link #register} built: per source, its positions; per operator whose output is one
+   * upstream table's changes, the table's id ({@code TableLayout#id}).
+   */
+  public record Registered(
+      Map<String, DataStream<SourcePosition>> positions, Map<Transformation<?>, String> upstream) {}
 
   /** The uid of the source's source operator, whose state holds its WAL position. */
   public static String sourceUid(SourceStream stream) {

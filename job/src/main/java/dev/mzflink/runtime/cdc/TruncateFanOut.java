@@ -1,5 +1,6 @@
 package dev.mzflink.runtime.cdc;
 
+import dev.mzflink.sink.SourcePosition;
 import dev.mzflink.source.ChangeRecord;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
@@ -14,8 +15,11 @@ import org.apache.flink.util.OutputTag;
 final class TruncateFanOut extends ProcessFunction<ChangeRecord, ChangeRecord> {
   private static final long serialVersionUID = 1L;
 
-  /** The source's positions (-1: unknown, a snapshot is being read beside the stream). */
-  static final OutputTag<Long> POSITIONS = new OutputTag<>("positions") {};
+  /**
+   * The source's positions (-1: unknown, a snapshot is being read), with the tables read beside the
+   * stream.
+   */
+  static final OutputTag<SourcePosition> POSITIONS = new OutputTag<>("positions") {};
 
   /** The keys that reach subtask 0, 1, ... of the normalizer. */
   private final String[] subtaskKeys;
@@ -37,7 +41,7 @@ final class TruncateFanOut extends ProcessFunction<ChangeRecord, ChangeRecord> {
   @Override
   public void processElement(ChangeRecord change, Context context, Collector<ChangeRecord> out) {
     if (change.kind == ChangeRecord.POSITION) {
-      context.output(POSITIONS, change.lsn);
+      context.output(POSITIONS, new SourcePosition(change.lsn, change.key));
       return;
     }
     if (change.kind != ChangeRecord.TRUNCATE
