@@ -313,7 +313,9 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
 
   /** Gives each waiting reader a range, while there are ranges to read. */
   private void assignWaiting() {
-    if (preparing) {
+    // Beside a restored stream, not before a checkpoint of it completed: that checkpoint, not held
+    // up by snapshot rows before its barriers, lets the other tables' results go on at once.
+    if (preparing || (streaming && !streamingCheckpointed)) {
       return;
     }
     for (var it = waiting.iterator(); it.hasNext() && !pending.isEmpty(); ) {
@@ -641,6 +643,7 @@ final class PgSplitEnumerator implements SplitEnumerator<PgSplit, EnumeratorStat
   public void notifyCheckpointComplete(long checkpointId) {
     if (streamingCheckpoint >= 0 && checkpointId >= streamingCheckpoint) {
       streamingCheckpointed = true;
+      assignWaiting();
     }
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
+import dev.mzflink.testing.Loop;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
@@ -14,7 +15,6 @@ import java.sql.Connection;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -126,33 +126,28 @@ class MaterializedSourceIT {
           "ALTER TABLE bag REPLICA IDENTITY FULL",
           "INSERT INTO bag SELECT g % 50, 'x' FROM generate_series(1, 20000) g",
           "CREATE PUBLICATION busy FOR TABLE big, bag");
-      AtomicBoolean writing = new AtomicBoolean(true);
       AtomicLong changes = new AtomicLong();
-      Thread writer =
-          new Thread(
-              () -> {
-                java.util.Random random = new java.util.Random(42);
-                try (Connection c = server.connect("busy")) {
-                  while (writing.get()) {
-                    int id = 1 + random.nextInt(260000);
-                    Sql.transaction(
-                        c,
-                        "UPDATE big SET v = v + 1, note = NULL WHERE id = " + id,
-                        "INSERT INTO big VALUES ("
-                            + (300000 + changes.get())
-                            + ", 0, 'new') ON CONFLICT DO NOTHING",
-                        "DELETE FROM big WHERE id = " + (1 + random.nextInt(250000)),
-                        "INSERT INTO bag VALUES (" + random.nextInt(50) + ", 'x')",
-                        "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = "
-                            + random.nextInt(50)
-                            + " LIMIT 1)");
-                    changes.incrementAndGet();
-                  }
-                } catch (Exception e) {
-                  throw new IllegalStateException(e);
-                }
+      java.util.Random random = new java.util.Random(42);
+      Loop writer =
+          Loop.start(
+              "writer",
+              server,
+              "busy",
+              (c, i) -> {
+                int id = 1 + random.nextInt(260000);
+                Sql.transaction(
+                    c,
+                    "UPDATE big SET v = v + 1, note = NULL WHERE id = " + id,
+                    "INSERT INTO big VALUES ("
+                        + (300000 + changes.get())
+                        + ", 0, 'new') ON CONFLICT DO NOTHING",
+                    "DELETE FROM big WHERE id = " + (1 + random.nextInt(250000)),
+                    "INSERT INTO bag VALUES (" + random.nextInt(50) + ", 'x')",
+                    "DELETE FROM bag WHERE ctid = (SELECT ctid FROM bag WHERE k = "
+                        + random.nextInt(50)
+                        + " LIMIT 1)");
+                changes.incrementAndGet();
               });
-      writer.start();
       String script =
           "CREATE MATERIALIZED SOURCE busy FROM POSTGRES HOST '"
               + server.conninfo("busy")
@@ -164,16 +159,14 @@ class MaterializedSourceIT {
             Duration.ofSeconds(120),
             () -> Sql.longValue(results, "SELECT count(*) FROM big") > 240000);
         Thread.sleep(2000);
-        writing.set(false);
-        writer.join();
+        writer.stop();
         Tables.awaitEqual(
             app,
             results,
             List.of("\"public\".\"big\"", "\"public\".\"bag\""),
             Duration.ofSeconds(90));
       } finally {
-        writing.set(false);
-        writer.join();
+        writer.stop();
       }
       assertThat(changes.get()).as("transactions written during the test").isGreaterThan(100);
     }

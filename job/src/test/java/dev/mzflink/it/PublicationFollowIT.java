@@ -8,6 +8,7 @@ import dev.mzflink.runtime.PublicationFollower;
 import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
+import dev.mzflink.testing.Loop;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Scripts;
 import dev.mzflink.testing.Sql;
@@ -20,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -81,48 +81,39 @@ class PublicationFollowIT {
               "\"public\".\"busy\"",
               "\"public\".\"other\"",
               "\"public\".\"totals\"");
-      AtomicBoolean writing = new AtomicBoolean(true);
       AtomicLong worstLagMillis = new AtomicLong();
       try (RunningPipeline pipeline = PipelineRunner.start(plan, options);
           PublicationFollower follower =
               PublicationFollower.start(
                   pipeline, plan, options, script, compile, said::add, Duration.ofSeconds(1))) {
         Tables.awaitEqual(app, results, before, CATCH_UP);
-        Thread writer =
-            new Thread(
-                () -> {
-                  try (Connection w = server.connect("follow")) {
-                    for (int i = 0; writing.get(); i++) {
-                      Sql.execute(
-                          w,
-                          "UPDATE busy SET n = n + 1, beat = clock_timestamp() WHERE id = "
-                              + (i % 100 + 1));
-                      Thread.sleep(20);
-                    }
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
-                });
-        writer.start();
-        // The results' newest beat against upstream's clock: how far behind the results are.
-        Thread watch =
-            new Thread(
-                () -> {
-                  try (Connection r = server.connect("follow_results")) {
-                    while (writing.get()) {
-                      long lag =
-                          Sql.longValue(
-                              r,
-                              "SELECT (extract(epoch FROM clock_timestamp() - max(beat)) * 1000)::bigint FROM busy");
-                      worstLagMillis.accumulateAndGet(lag, Math::max);
-                      Thread.sleep(100);
-                    }
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
+        Loop writer =
+            Loop.start(
+                "writer",
+                server,
+                "follow",
+                (w, i) -> {
+                  Sql.execute(
+                      w,
+                      "UPDATE busy SET n = n + 1, beat = clock_timestamp() WHERE id = "
+                          + (i % 100 + 1));
+                  Thread.sleep(20);
                 });
         Thread.sleep(2000);
-        watch.start();
+        // The results' newest beat against upstream's clock: how far behind the results are.
+        Loop watch =
+            Loop.start(
+                "busy's lag",
+                server,
+                "follow_results",
+                (r, i) -> {
+                  long lag =
+                      Sql.longValue(
+                          r,
+                          "SELECT (extract(epoch FROM clock_timestamp() - max(beat)) * 1000)::bigint FROM busy");
+                  worstLagMillis.accumulateAndGet(lag, Math::max);
+                  Thread.sleep(100);
+                });
         Thread.sleep(2000);
         Sql.execute(
             app,
@@ -133,9 +124,8 @@ class PublicationFollowIT {
         Sql.execute(
             app, "DELETE FROM added WHERE id > 19900", "UPDATE other SET v = NULL WHERE id < 5");
         Thread.sleep(3000);
-        writing.set(false);
-        writer.join();
-        watch.join();
+        writer.stop();
+        watch.stop();
         Tables.awaitEqual(app, results, all, CATCH_UP);
         assertThat(said)
             .anyMatch(

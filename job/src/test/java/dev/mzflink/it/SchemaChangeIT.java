@@ -9,6 +9,7 @@ import dev.mzflink.runtime.RunOptions;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.status.SourceStatuses;
 import dev.mzflink.testing.Await;
+import dev.mzflink.testing.Loop;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Scripts;
@@ -24,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -203,13 +203,12 @@ class SchemaChangeIT {
 
         // A writer changes big (while it is read again) and beat every 20 ms; beat's results
         // show how far behind upstream the results fall meanwhile.
-        AtomicBoolean writing = new AtomicBoolean(true);
         AtomicLong worstLagMillis = new AtomicLong();
-        Thread writer =
-            loop(
+        Loop writer =
+            Loop.start(
+                "writer",
                 server,
                 "followed",
-                writing,
                 (c, i) -> {
                   Sql.transaction(
                       c,
@@ -229,11 +228,11 @@ class SchemaChangeIT {
                         "SELECT (extract(epoch FROM clock_timestamp() - max(at)) * 1000)::bigint"
                             + " FROM beat")
                     < 3000);
-        Thread watch =
-            loop(
+        Loop watch =
+            Loop.start(
+                "beat's lag",
                 server,
                 "followed_results",
-                writing,
                 (c, i) -> {
                   worstLagMillis.accumulateAndGet(
                       Sql.longValue(
@@ -250,11 +249,11 @@ class SchemaChangeIT {
         // added column null) or all of the new one, never a mix, and never a row more or less.
         List<String> partial = new CopyOnWriteArrayList<>();
         AtomicLong looks = new AtomicLong();
-        Thread bigWatch =
-            loop(
+        Loop bigWatch =
+            Loop.start(
+                "big's states",
                 server,
                 "followed_results",
-                writing,
                 (c, i) -> {
                   String seen =
                       String.join(
@@ -276,10 +275,9 @@ class SchemaChangeIT {
             CATCH_UP,
             () -> Sql.longValue(results, "SELECT count(*) FROM big WHERE extra IS NULL") == 0);
         Thread.sleep(2000);
-        writing.set(false);
-        writer.join();
-        watch.join();
-        bigWatch.join();
+        writer.stop();
+        watch.stop();
+        bigWatch.stop();
         System.out.println(
             "worst lag of beat's results while big was read again: "
                 + worstLagMillis.get()
@@ -369,29 +367,6 @@ class SchemaChangeIT {
       }
       assertThat(Sql.strings(app, "SELECT slot_name FROM pg_replication_slots")).isEmpty();
     }
-  }
-
-  /** What a loop does once, its {@code i}th time, on its connection. */
-  private interface Step {
-    void run(Connection c, int i) throws Exception;
-  }
-
-  /** A thread that runs {@code step} on a connection to {@code database} while {@code on}. */
-  private static Thread loop(
-      EmbeddedPostgresServer server, String database, AtomicBoolean on, Step step) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (Connection c = server.connect(database)) {
-                for (int i = 0; on.get(); i++) {
-                  step.run(c, i);
-                }
-              } catch (Exception e) {
-                throw new IllegalStateException(e);
-              }
-            });
-    t.start();
-    return t;
   }
 
   private static void awaitSaid(List<String> said, String prefix, int times) throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mzflink.demo.EmbeddedPostgresServer;
 import dev.mzflink.runtime.RunningPipeline;
 import dev.mzflink.testing.Await;
+import dev.mzflink.testing.Loop;
 import dev.mzflink.testing.Pipelines;
 import dev.mzflink.testing.PostgresServerExtension;
 import dev.mzflink.testing.Sql;
@@ -17,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -61,24 +61,18 @@ class SourceStreamIT {
         // Every count a reader of the results sees while the transaction is applied: checkpoints
         // come every 500 ms, the transaction takes longer than that to stream.
         Set<Long> seen = ConcurrentHashMap.newKeySet();
-        AtomicBoolean watching = new AtomicBoolean(true);
-        Thread watcher =
-            new Thread(
-                () -> {
-                  try (Connection c = server.connect("bigtx_results")) {
-                    while (watching.get()) {
-                      seen.add(Sql.longValue(c, "SELECT count(*) FROM events"));
-                      Thread.sleep(20);
-                    }
-                  } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                  }
+        Loop watcher =
+            Loop.start(
+                "row counts",
+                server,
+                "bigtx_results",
+                (c, i) -> {
+                  seen.add(Sql.longValue(c, "SELECT count(*) FROM events"));
+                  Thread.sleep(20);
                 });
-        watcher.start();
         Sql.execute(app, "INSERT INTO events SELECT g, 'big' FROM generate_series(1001, 201000) g");
         Tables.awaitEqual(app, results, List.of("events"), CATCH_UP);
-        watching.set(false);
-        watcher.join();
+        watcher.stop();
         assertThat(seen).as("row counts seen in the results database").containsOnly(1000L, 201000L);
       }
     }
